@@ -1,0 +1,3 @@
+from ingressdoc.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The finding catalog and the helpers checks use to raise its codes."""

@@ -1,0 +1,113 @@
+"""EndpointSlice and Pod readiness semantics.
+
+EndpointSlices are read first (v1 Endpoints is deprecated). A nil `ready` condition means
+ready per the API; a pod without status (from a manifest) has unknown readiness (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
+from ingressdoc.k8s.ports import resolve_target_port, target_port_of
+from ingressdoc.k8s.selectors import selector_matches
+
+Obj = Mapping[str, Any]
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    address: str
+    pod: str | None
+    node: str | None
+    ready: bool | None
+    serving: bool | None
+    terminating: bool
+
+
+def pod_ready(pod: Obj) -> bool | None:
+    """None when the pod has no status (a manifest or workload template)."""
+    if not status(pod):
+        return None
+    cond = condition(pod, "Ready")
+    return bool(cond and cond.get("status") == "True")
+
+
+def slices_of(service: Obj, slices: Sequence[Obj]) -> list[Obj]:
+    return [
+        s for s in slices
+        if namespace(s) == namespace(service) and labels(s).get(SERVICE_NAME_LABEL) == name(service)
+    ]
+
+
+def endpoint_states(slice_obj: Obj, unknown_readiness: bool = False) -> list[EndpointState]:
+    out: list[EndpointState] = []
+    for ep in slice_obj.get("endpoints") or []:
+        cond = ep.get("conditions") or {}
+        ready = None if unknown_readiness else cond.get("ready") is not False
+        serving = None if unknown_readiness else cond.get("serving", ready) is not False
+        ref = ep.get("targetRef") or {}
+        for addr in ep.get("addresses") or []:
+            out.append(EndpointState(
+                address=str(addr),
+                pod=ref.get("name") if ref.get("kind") == "Pod" else None,
+                node=ep.get("nodeName"),
+                ready=ready,
+                serving=serving,
+                terminating=bool(cond.get("terminating")),
+            ))
+    return out
+
+
+def slice_port_names(slice_obj: Obj) -> set[str]:
+    return {str(p.get("name") or "") for p in slice_obj.get("ports") or []}
+
+
+def selected_pods(service: Obj, pods: Sequence[Obj]) -> list[Obj]:
+    selector = spec(service).get("selector")
+    if not selector:
+        return []
+    return [p for p in pods if namespace(p) == namespace(service)
+            and selector_matches(selector, labels(p))]
+
+
+def derive_slice(service: Obj, pods: Sequence[Obj]) -> Obj:
+    """The EndpointSlice the control plane would create for `service` over `pods`.
+
+    Pods without status get no `ready` condition value we could know, so manifest sources
+    mark the slice as derived and readiness as unknown.
+    """
+    ports = []
+    for sp in spec(service).get("ports") or []:
+        port: int | None = None
+        protocol = str(sp.get("protocol") or "TCP")
+        for pod in pods:
+            port = resolve_target_port(pod, target_port_of(sp), protocol)
+            if port is not None:
+                break
+        if port is not None:
+            ports.append({"name": sp.get("name", ""), "port": port, "protocol": protocol})
+    endpoints = [
+        {
+            "addresses": [status(p).get("podIP") or f"<{name(p)}>"],
+            "conditions": {"ready": pod_ready(p)},
+            "targetRef": {"kind": "Pod", "name": name(p), "namespace": namespace(p)},
+            "nodeName": spec(p).get("nodeName"),
+        }
+        for p in pods
+    ]
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": f"{name(service)}-derived",
+            "namespace": namespace(service),
+            "labels": {SERVICE_NAME_LABEL: name(service)},
+        },
+        "addressType": "IPv4",
+        "endpoints": endpoints,
+        "ports": ports,
+    }

@@ -1,0 +1,59 @@
+"""Port resolution: Service port lookups and named targetPorts resolved per pod.
+
+A named targetPort resolves per pod by name AND protocol (kube-proxy and the EndpointSlice
+controller do this); pods of one Service may resolve the same name to different numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Obj = Mapping[str, Any]
+
+
+def protocol_of(port: Mapping[str, Any]) -> str:
+    return str(port.get("protocol") or "TCP")
+
+
+def container_ports(pod: Obj) -> list[Mapping[str, Any]]:
+    """All declared container ports of a pod (init containers with restartPolicy Always too)."""
+    spec = pod.get("spec") or {}
+    containers = list(spec.get("containers") or [])
+    containers += [
+        c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"
+    ]
+    return [p for c in containers for p in c.get("ports") or []]
+
+
+def resolve_target_port(pod: Obj, target: int | str, protocol: str = "TCP") -> int | None:
+    """The pod port a Service targetPort reaches on this pod, or None for an unknown name."""
+    if isinstance(target, int):
+        return target
+    if target.isdigit():
+        return int(target)
+    for port in container_ports(pod):
+        if port.get("name") == target and protocol_of(port) == protocol:
+            return int(port["containerPort"])
+    return None
+
+
+def find_service_port(service: Obj, port: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The Service port an Ingress backend (`{number: N}` or `{name: X}`) refers to.
+
+    A backend by name matches only a port with that exact name: an unnamed single port does
+    not match any name (the empty-name pitfall several linters fall into).
+    """
+    ports = (service.get("spec") or {}).get("ports") or []
+    if "number" in port and port["number"] is not None:
+        return next((p for p in ports if p.get("port") == port["number"]), None)
+    name = port.get("name")
+    if name:
+        return next((p for p in ports if p.get("name") == name), None)
+    return None
+
+
+def target_port_of(service_port: Mapping[str, Any]) -> int | str:
+    """A Service port's targetPort, defaulting to `port` as the API server does."""
+    target = service_port.get("targetPort")
+    return target if target not in (None, "", 0) else int(service_port.get("port", 0))

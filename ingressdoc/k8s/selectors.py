@@ -1,0 +1,78 @@
+"""Label selector semantics, shared by Services, NetworkPolicies and workload lookups.
+
+Two shapes exist in the API: a Service's plain `selector` map and a `LabelSelector`
+(`matchLabels` + `matchExpressions`). One function accepts both so no caller re-implements
+either (an empty selector matches everything; a nil Service selector is handled by callers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def _is_label_selector(selector: Mapping[str, Any]) -> bool:
+    return "matchLabels" in selector or "matchExpressions" in selector
+
+
+def _expression_matches(expr: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    key = expr.get("key", "")
+    op = expr.get("operator", "")
+    values = expr.get("values") or []
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    # An unknown operator is rejected by the API server; treat it as matching nothing.
+    return False
+
+
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """True when `labels` satisfy `selector` (a plain map or a LabelSelector)."""
+    if _is_label_selector(selector):
+        match_labels = selector.get("matchLabels") or {}
+        exprs = selector.get("matchExpressions") or []
+        return all(labels.get(k) == v for k, v in match_labels.items()) and all(
+            _expression_matches(e, labels) for e in exprs
+        )
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def selector_mismatches(
+    selector: Mapping[str, Any], labels: Mapping[str, str]
+) -> list[str]:
+    """Each term of `selector` that `labels` fail, in prose, for near-miss explanations."""
+    out: list[str] = []
+    plain = selector.get("matchLabels") or {} if _is_label_selector(selector) else selector
+    for key, want in plain.items():
+        if key not in labels:
+            out.append(f"no label {key}")
+        elif labels[key] != want:
+            out.append(f"{key}={labels[key]} (want {want})")
+    if _is_label_selector(selector):
+        for expr in selector.get("matchExpressions") or []:
+            if not _expression_matches(expr, labels):
+                values = ",".join(expr.get("values") or [])
+                have = labels.get(expr.get("key", ""), "<absent>")
+                out.append(f"{expr.get('key')} {expr.get('operator')} [{values}] fails ({have})")
+    return out
+
+
+def describe_selector(selector: Mapping[str, Any]) -> str:
+    """kubectl-style rendering: `app=web,tier in (a,b)`."""
+    parts: list[str] = []
+    plain = selector.get("matchLabels") or {} if _is_label_selector(selector) else selector
+    parts.extend(f"{k}={v}" for k, v in plain.items())
+    if _is_label_selector(selector):
+        for e in selector.get("matchExpressions") or []:
+            op = e.get("operator", "")
+            if op in ("Exists", "DoesNotExist"):
+                parts.append(("!" if op == "DoesNotExist" else "") + str(e.get("key")))
+            else:
+                vals = ",".join(e.get("values") or [])
+                parts.append(f"{e.get('key')} {'in' if op == 'In' else 'notin'} ({vals})")
+    return ",".join(parts) or "<everything>"

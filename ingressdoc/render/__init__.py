@@ -1,0 +1,1 @@
+"""Renderers: one module per format; input is trace results only, output is text."""

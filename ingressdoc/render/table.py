@@ -1,0 +1,80 @@
+"""Human output: one section per hop with a mark, the route table, indented why/fix lines."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+from tabulate import tabulate
+
+from ingressdoc.findings import Finding
+from ingressdoc.trace.model import HopStatus, TraceResult
+
+_MARKS = {
+    HopStatus.OK: ("✔", "ok", "32"),
+    HopStatus.WARN: ("!", "warn", "33"),
+    HopStatus.FAIL: ("✘", "FAIL", "31"),
+    HopStatus.SKIPPED: ("-", "skip", "90"),
+    HopStatus.UNKNOWN: ("?", "unknown", "36"),
+}
+
+
+def use_color(stream: object = sys.stdout) -> bool:
+    return (not os.environ.get("NO_COLOR") and hasattr(stream, "isatty")
+            and bool(stream.isatty()))
+
+
+def _unicode() -> bool:
+    return (sys.stdout.encoding or "").lower().replace("-", "") == "utf8"
+
+
+class Style:
+    def __init__(self, color: bool, unicode: bool) -> None:
+        self.color = color
+        self.unicode = unicode
+
+    def mark(self, status: HopStatus) -> str:
+        symbol, word, code = _MARKS[status]
+        text = f"{symbol} {word}" if self.unicode else word
+        return f"\033[{code}m{text:<9}\033[0m" if self.color else f"{text:<9}"
+
+    def bold(self, text: str) -> str:
+        return f"\033[1m{text}\033[0m" if self.color else text
+
+
+def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[str]:
+    lines = []
+    for f in findings:
+        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}")
+        lines.append(f"{indent}        why: {f.message}")
+        lines.append(f"{indent}        fix: {f.hint}")
+    return lines
+
+
+def render_trace(result: TraceResult, style: Style | None = None) -> str:
+    style = style or Style(use_color(), _unicode())
+    lines = [style.bold(f"Trace {result.request}") + f"  (source: {result.source})", ""]
+    for hop in result.hops:
+        lines.append(f"{style.mark(hop.status)} {hop.title:<28} {hop.summary}")
+        if hop.rows:
+            table = tabulate([dict(r) for r in hop.rows], headers="keys", tablefmt="plain")
+            lines.extend("    " + row for row in table.splitlines())
+        if hop.note and hop.note != hop.summary:
+            lines.append(f"    note: {hop.note}")
+        for e in hop.evidence:
+            lines.append(f"    {e.kind} {e.target}: {e.outcome}" + (f" ({e.detail})"
+                                                                    if e.detail else ""))
+            if e.replay:
+                lines.append(f"        replay: {e.replay}")
+        lines.extend(findings_lines(hop.findings))
+    lines.append("")
+    root, cause = result.root_cause, result.root_finding
+    verdict = {"ok": "OK", "warn": "OK with warnings", "fail": "BROKEN"}[result.verdict]
+    lines.append(style.bold(f"Verdict: {verdict}"))
+    if root is not None:
+        lines.append(f"Root cause ({root.title}): "
+                     + (f"{cause.code} {cause.message}" if cause else root.summary))
+        if cause:
+            lines.append(f"Fix: {cause.hint}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,134 @@
+"""The cluster snapshot: the one read-only store every hop and check reasons over.
+
+Every source (live API, manifests, saved file) builds the same `Snapshot`, so the engine
+never knows where objects came from and fixtures exercise the production code path.
+Objects stay manifest-shaped dicts (camelCase), exactly as the API serves them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingressdoc.k8s.selectors import selector_matches
+
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True, order=True)
+class ObjectRef:
+    """Names one object; `namespace` is None for cluster-scoped kinds."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else (
+            f"{self.kind} {self.name}"
+        )
+
+    @classmethod
+    def of(cls, obj: Obj) -> ObjectRef:
+        meta = obj.get("metadata") or {}
+        return cls(str(obj.get("kind", "")), meta.get("namespace"), str(meta.get("name", "")))
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "namespace": self.namespace, "name": self.name}
+
+
+class KindStatus(str, enum.Enum):
+    """Whether a kind's absence from the snapshot means "none exist" or "we do not know"."""
+
+    LOADED = "loaded"
+    NOT_LOADED = "not-loaded"
+    FORBIDDEN = "forbidden"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an object came from, so findings can point at a file and line or a context."""
+
+    source: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+
+@dataclass
+class Snapshot:
+    """Objects by kind plus, per kind, whether the source could list it.
+
+    `derived` marks objects the control plane would create (EndpointSlices, Pods from
+    workload templates) that a manifest source synthesises; their status is unknown.
+    """
+
+    objects: dict[str, list[Obj]] = field(default_factory=dict)
+    statuses: dict[str, KindStatus] = field(default_factory=dict)
+    origins: dict[ObjectRef, Origin] = field(default_factory=dict)
+    derived: set[ObjectRef] = field(default_factory=set)
+    source: str = "manifests"
+    live: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, obj: Obj, origin: Origin | None = None, derived: bool = False) -> None:
+        kind = str(obj.get("kind", ""))
+        self.objects.setdefault(kind, []).append(obj)
+        self.statuses.setdefault(kind, KindStatus.LOADED)
+        ref = ObjectRef.of(obj)
+        if origin is not None:
+            self.origins[ref] = origin
+        if derived:
+            self.derived.add(ref)
+
+    def mark(self, kind: str, status: KindStatus) -> None:
+        self.statuses[kind] = status
+        if status is KindStatus.LOADED:
+            self.objects.setdefault(kind, [])
+
+    def status(self, kind: str) -> KindStatus:
+        return self.statuses.get(kind, KindStatus.NOT_LOADED)
+
+    def loaded(self, kind: str) -> bool:
+        return self.status(kind) is KindStatus.LOADED
+
+    def list(
+        self,
+        kind: str,
+        namespace: str | None = None,
+        labels: Mapping[str, Any] | None = None,
+    ) -> Sequence[Obj]:
+        """Objects of `kind`, optionally in one namespace and matching a label selector."""
+        out: Iterable[Obj] = self.objects.get(kind, ())
+        if namespace is not None:
+            out = (o for o in out if (o.get("metadata") or {}).get("namespace") == namespace)
+        if labels is not None:
+            out = (
+                o for o in out
+                if selector_matches(labels, (o.get("metadata") or {}).get("labels") or {})
+            )
+        return list(out)
+
+    def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
+        for obj in self.objects.get(kind, ()):
+            meta = obj.get("metadata") or {}
+            if meta.get("name") == name and meta.get("namespace") == namespace:
+                return obj
+        return None
+
+    def origin(self, ref: ObjectRef) -> Origin | None:
+        return self.origins.get(ref)
+
+    def origin_of(self, obj: Obj) -> Origin | None:
+        return self.origins.get(ObjectRef.of(obj))
+
+    def is_derived(self, obj: Obj) -> bool:
+        return ObjectRef.of(obj) in self.derived
+
+    def all_objects(self) -> Iterable[Obj]:
+        for objs in self.objects.values():
+            yield from objs

@@ -1,0 +1,43 @@
+"""The kinds ingressdoc reads, and one scoped LIST request against one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    group: str
+    version: str
+    plural: str
+    namespaced: bool
+
+    def path(self, namespace: str | None) -> str:
+        base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
+        if namespace and self.namespaced:
+            return f"{base}/namespaces/{namespace}/{self.plural}"
+        return f"{base}/{self.plural}"
+
+
+KINDS: dict[str, KindInfo] = {
+    "Ingress": KindInfo("networking.k8s.io", "v1", "ingresses", True),
+    "IngressClass": KindInfo("networking.k8s.io", "v1", "ingressclasses", False),
+    "NetworkPolicy": KindInfo("networking.k8s.io", "v1", "networkpolicies", True),
+    "Service": KindInfo("", "v1", "services", True),
+    "Pod": KindInfo("", "v1", "pods", True),
+    "Node": KindInfo("", "v1", "nodes", False),
+    "Namespace": KindInfo("", "v1", "namespaces", False),
+    "Secret": KindInfo("", "v1", "secrets", True),
+    "ConfigMap": KindInfo("", "v1", "configmaps", True),
+    "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+}
+
+
+@dataclass(frozen=True)
+class Read:
+    """One LIST: a kind, optionally scoped to a namespace and label/field selectors."""
+
+    kind: str
+    namespace: str | None = None
+    label_selector: str | None = None
+    field_selector: str | None = None

@@ -1,0 +1,196 @@
+"""The live source: the only module that talks to the Kubernetes API.
+
+Read-only: LIST requests only, paginated, raw JSON parsed with `json.loads` (the client's
+model deserialisation costs an order of magnitude more on large lists). A 403 or 404 on a
+kind is recorded as its status so hops say "not checked" instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingressdoc.errors import ClusterError, KubeconfigError
+from ingressdoc.snapshot import KindStatus, ObjectRef, Origin, Snapshot
+from ingressdoc.snapshot.kinds import KINDS, Read
+from ingressdoc.snapshot.redact import redact_secret
+
+PAGE_SIZE = 500
+RETRIES = 4
+Plan = Callable[[Snapshot], Sequence[object]]
+
+
+@dataclass
+class Stats:
+    """What a run cost: the benchmark reads these."""
+
+    requests: int = 0
+    bytes: int = 0
+    reads: list[Read] = field(default_factory=list)
+
+
+class LiveSource:
+    def __init__(self, api: Any, context: str, server: str, timeout: float) -> None:
+        self._api = api
+        self.context = context
+        self.server = server
+        self.timeout = timeout
+        self.stats = Stats()
+
+    @classmethod
+    def connect(cls, kubeconfig: str | None, context: str | None, timeout: float) -> LiveSource:
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+
+        cfg = client.Configuration()
+        path = kubeconfig or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or None
+        try:
+            if path or os.path.exists(os.path.expanduser("~/.kube/config")) or context:
+                if path and not os.path.exists(path):
+                    raise KubeconfigError(f"kubeconfig {path} does not exist")
+                config.load_kube_config(config_file=path, context=context,
+                                        client_configuration=cfg)
+                _, active = config.list_kube_config_contexts(config_file=path)
+                name = context or (active or {}).get("name", "")
+            else:
+                config.load_incluster_config(client_configuration=cfg)
+                name = "in-cluster"
+        except ConfigException as exc:
+            raise KubeconfigError(_config_message(exc, path, context)) from None
+        cfg.retries = 0
+        return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout)
+
+    def read(self, plan: Plan | None) -> Snapshot:
+        """Every kind cluster-wide (plan None), or what `plan` asks for until it is satisfied."""
+        snap = Snapshot(source=f"cluster (context {self.context})", live=True,
+                        meta={"context": self.context, "server": self.server})
+        seen: set[ObjectRef] = set()
+        if plan is None:
+            for kind in KINDS:
+                self._fetch(Read(kind), snap, seen)
+            return snap
+        done: set[Read] = set()
+        while True:
+            todo = [r for r in plan(snap) if isinstance(r, Read) and r not in done]
+            if not todo:
+                return snap
+            for read in dict.fromkeys(todo):
+                done.add(read)
+                self._fetch(read, snap, seen)
+
+    def _fetch(self, read: Read, snap: Snapshot, seen: set[ObjectRef]) -> None:
+        self.stats.reads.append(read)
+        try:
+            items = self.list_objects(read)
+        except _KindError as exc:
+            if not snap.loaded(read.kind):
+                snap.mark(read.kind, exc.status)
+            return
+        snap.mark(read.kind, KindStatus.LOADED)
+        origin = Origin(f"cluster {self.context}")
+        for obj in items:
+            ref = ObjectRef.of(obj)
+            if ref not in seen:
+                seen.add(ref)
+                snap.add(redact_secret(obj) if read.kind == "Secret" else obj, origin)
+
+    def list_objects(self, read: Read) -> list[dict[str, Any]]:
+        info = KINDS[read.kind]
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
+            if read.label_selector:
+                query.append(("labelSelector", read.label_selector))
+            if read.field_selector:
+                query.append(("fieldSelector", read.field_selector))
+            if token:
+                query.append(("continue", token))
+            try:
+                body = self._get(info.path(read.namespace), query)
+            except _Expired:
+                items, token = [], None
+                continue
+            for item in body.get("items") or []:
+                item["kind"] = read.kind
+                item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
+                items.append(item)
+            token = (body.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+
+    def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        for attempt in range(RETRIES + 1):
+            self.stats.requests += 1
+            try:
+                resp = self._api.call_api(
+                    path, "GET", query_params=query, auth_settings=["BearerToken"],
+                    _preload_content=False, _return_http_data_only=True,
+                    _request_timeout=self.timeout)
+                data = resp.data
+                self.stats.bytes += len(data)
+                return dict(json.loads(data))
+            except ApiException as exc:
+                if exc.status in (429, 500, 502, 503, 504) and attempt < RETRIES:
+                    time.sleep(min(2.0, 0.2 * 2 ** attempt))
+                    continue
+                raise _classify(exc, path, self.server) from None
+            except HTTPError as exc:
+                if attempt < 1:
+                    time.sleep(0.5)
+                    continue
+                raise ClusterError(f"cannot reach API server {self.server}: "
+                                   f"{_reason(exc)}") from None
+        raise ClusterError(f"API server {self.server} kept failing on {path}")
+
+
+class _KindError(Exception):
+    def __init__(self, status: KindStatus) -> None:
+        self.status = status
+
+
+class _Expired(Exception):
+    """A `continue` token expired (410): restart the list from the beginning."""
+
+
+def _classify(exc: Any, path: str, server: str) -> Exception:
+    if exc.status == 403:
+        return _KindError(KindStatus.FORBIDDEN)
+    if exc.status == 404:
+        return _KindError(KindStatus.UNAVAILABLE)
+    if exc.status == 410:
+        return _Expired()
+    if exc.status == 401:
+        return ClusterError(f"API server {server} refused the credentials (401 Unauthorized)")
+    return ClusterError(f"API server {server} answered {exc.status} {exc.reason} for {path}")
+
+
+def _reason(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason)
+    for marker in ("Connection refused", "timed out", "Name or service not known",
+                   "No route to host", "certificate verify failed"):
+        if marker.lower() in text.lower():
+            return marker.lower()
+    return text.splitlines()[0][:120]
+
+
+def _config_message(exc: Exception, path: str | None, context: str | None) -> str:
+    text = str(exc)
+    if context and "context" in text.lower():
+        try:
+            from kubernetes import config
+
+            contexts, _ = config.list_kube_config_contexts(config_file=path)
+            names = ", ".join(c["name"] for c in contexts)
+        except Exception:
+            names = "unknown"
+        return f"unknown context {context!r} (available: {names})"
+    return f"cannot load kubeconfig{f' {path}' if path else ''}: {text.splitlines()[0]}"

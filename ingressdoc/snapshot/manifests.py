@@ -1,0 +1,142 @@
+"""Build a snapshot from YAML/JSON manifests: files, directories, stdin, `kind: List`.
+
+Workloads stand in for their pods through their pod templates, and the EndpointSlices the
+control plane would create are derived from them; both are marked derived, so status a
+manifest cannot know is reported as unknown, never as a failure. A saved snapshot is a
+`kind: List` with a header and replays the kind statuses of the run that wrote it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingressdoc.errors import ManifestError
+from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, derive_slice, selected_pods
+from ingressdoc.k8s.objects import labels, name, namespace, spec
+from ingressdoc.k8s.selectors import selector_matches
+from ingressdoc.snapshot import KindStatus, Origin, Snapshot
+from ingressdoc.snapshot.redact import redact_secret
+
+Obj = Mapping[str, Any]
+HEADER_KEY = "ingressdocSnapshot"
+SUFFIXES = (".yaml", ".yml", ".json")
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
+# Kinds a manifest set speaks for even when it holds none of them: a missing Service is
+# missing. Everything else is "not in the snapshot" unless at least one object is present.
+CLOSED_WORLD = ("Ingress", "Service")
+
+
+def _documents(text: str, source: str) -> Iterator[tuple[Any, int]]:
+    loader = yaml.SafeLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            yield loader.construct_document(node), node.start_mark.line + 1
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ManifestError(f"{where}: invalid YAML: {problem}") from exc
+    finally:
+        loader.dispose()
+
+
+def _read(path: str) -> Iterator[tuple[str, str]]:
+    if path == "-":
+        yield "<stdin>", sys.stdin.read()
+        return
+    p = Path(path)
+    if not p.exists():
+        raise ManifestError(f"{path}: no such file or directory")
+    files = sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES) if p.is_dir() else [p]
+    if p.is_dir() and not files:
+        raise ManifestError(f"{path}: no .yaml, .yml or .json files")
+    for f in files:
+        try:
+            yield str(f), f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ManifestError(f"{f}: cannot read: {exc}") from exc
+
+
+def load(paths: list[str]) -> Snapshot:
+    snap = Snapshot(source="manifests " + ", ".join(paths))
+    header: Mapping[str, Any] = {}
+    for source, text in (doc for path in paths for doc in _read(path)):
+        for doc, line in _documents(text, source):
+            if doc is None:
+                continue
+            if not isinstance(doc, dict) or "kind" not in doc:
+                raise ManifestError(f"{source}:{line}: not a Kubernetes object (no kind)")
+            if doc.get(HEADER_KEY):
+                header = doc[HEADER_KEY]
+            for obj in doc.get("items") or [] if doc["kind"].endswith("List") else [doc]:
+                _add(snap, obj, Origin(source, line))
+    _apply_statuses(snap, header)
+    _derive(snap)
+    return snap
+
+
+def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
+    if not isinstance(obj, dict) or not obj.get("kind") or not name(obj):
+        raise ManifestError(f"{origin}: object without kind or metadata.name")
+    meta = obj.setdefault("metadata", {})
+    if obj["kind"] not in ("Namespace", "Node", "IngressClass"):
+        meta.setdefault("namespace", "default")
+    snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin,
+             derived=bool(meta.get("annotations", {}).get("ingressdoc.io/derived")))
+
+
+def _apply_statuses(snap: Snapshot, header: Mapping[str, Any]) -> None:
+    for kind, state in (header.get("kinds") or {}).items():
+        snap.mark(kind, KindStatus(state))
+    if header:
+        snap.source = f"snapshot of {header.get('source', 'unknown')}"
+        snap.live = bool(header.get("live"))
+        return
+    for kind in CLOSED_WORLD:
+        snap.mark(kind, KindStatus.LOADED)
+
+
+def _template(workload: Obj) -> Mapping[str, Any]:
+    if workload.get("kind") == "CronJob":
+        return spec(spec(workload).get("jobTemplate") or {}).get("template") or {}
+    return spec(workload).get("template") or {}
+
+
+def _derive(snap: Snapshot) -> None:
+    """Pods from workload templates and EndpointSlices from Services, as the control plane would."""
+    for wl in (w for kind in WORKLOADS for w in snap.list(kind)):
+        owned_by = (wl.get("metadata") or {}).get("ownerReferences") or []
+        tmpl = _template(wl)
+        tmpl_labels = labels(tmpl)
+        if owned_by or any(selector_matches(tmpl_labels, labels(p)) and tmpl_labels
+                           for p in snap.list("Pod", namespace(wl))):
+            continue
+        pod = {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {
+                "name": f"{name(wl)}-{str(wl['kind']).lower()}-pod",
+                "namespace": namespace(wl),
+                "labels": dict(tmpl_labels),
+                "ownerReferences": [{"kind": wl["kind"], "name": name(wl)}],
+            },
+            "spec": dict(spec(tmpl)),
+        }
+        snap.add(pod, snap.origin_of(wl), derived=True)
+    if snap.list("Pod"):
+        snap.mark("Pod", KindStatus.LOADED)
+    if not snap.loaded("Pod") or snap.live:
+        return
+    snap.mark("EndpointSlice", KindStatus.LOADED)
+    named = {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
+    for svc in snap.list("Service"):
+        if spec(svc).get("selector") and (namespace(svc), name(svc)) not in named:
+            snap.add(derive_slice(svc, selected_pods(svc, snap.list("Pod"))),
+                     snap.origin_of(svc), derived=True)

@@ -1,0 +1,29 @@
+"""Write a snapshot as a `kind: List` with a header that replays its kind statuses."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import yaml
+
+from ingressdoc.snapshot import Snapshot
+from ingressdoc.snapshot.manifests import HEADER_KEY
+
+
+def dump_snapshot(snap: Snapshot) -> str:
+    """Derived objects are left out: the reader derives them again from the same inputs."""
+    items = [
+        {k: v for k, v in obj.items()}
+        for obj in snap.all_objects()
+        if not snap.is_derived(obj)
+    ]
+    header: dict[str, Any] = {
+        "source": snap.source,
+        "live": snap.live,
+        "createdAt": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "kinds": {k: v.value for k, v in sorted(snap.statuses.items())},
+        **snap.meta,
+    }
+    doc = {"apiVersion": "v1", "kind": "List", HEADER_KEY: header, "items": items}
+    return str(yaml.safe_dump(doc, sort_keys=False))

@@ -1,0 +1,62 @@
+"""Walk every hop of one request over a snapshot.
+
+A failed hop does not stop the walk: later hops are checked wherever their objects can be
+found and marked "not checked (blocked by ...)" only where they cannot. Hops are reported in
+the order the request travels, even though the controller must be known before the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.request import Request
+from ingressdoc.snapshot import ObjectRef, Snapshot
+from ingressdoc.trace.hops import controller, endpoints, entry, netpol, pods, service, tls
+from ingressdoc.trace.hops.base import TraceContext, blocked
+from ingressdoc.trace.hops.ingress_rule import IngressRouter
+from ingressdoc.trace.hops.routing import Router
+from ingressdoc.trace.model import Hop, HopStatus, TraceResult
+
+ROUTERS: tuple[Router, ...] = (IngressRouter(),)
+
+
+def _guarded(hop: str, title: str, run: Callable[[], Hop]) -> Hop:
+    """A bug in one hop becomes an IDC001 finding for that hop; the trace goes on."""
+    try:
+        return run()
+    except Exception as exc:
+        f = finding("IDC001", ObjectRef("Hop", None, hop),
+                    f"{type(exc).__name__}: {exc}")
+        return Hop(hop, title, HopStatus.FAIL, "internal error", findings=(f,))
+
+
+def trace(snapshot: Snapshot, request: Request, ingress_class: str | None = None) -> TraceResult:
+    ctx = TraceContext(snapshot, request, ingress_class)
+    ctl_hop, ctl = controller.check(ctx)
+    entry_hop, _addresses = entry.check(ctx, ctl)
+    outcome = ROUTERS[0].route(ctx, ctl)
+    hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
+    tls_hop = tls.check(ctx, ctl.ingresses, outcome)
+    if tls_hop is not None:
+        hops.append(tls_hop)
+    rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),
+            ("pods", pods.TITLE), ("netpol", netpol.TITLE))
+    if outcome.backend is None:
+        by = "the resource backend" if outcome.resource_backend else "the rule hop"
+        return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest]),
+                           snapshot.source)
+    svc_hop, svc = service.check(ctx, outcome.backend, outcome.route)
+    hops.append(svc_hop)
+    if svc is None or svc.external_name:
+        by = "the ExternalName Service" if svc else "the missing Service"
+        return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest[1:]]),
+                           snapshot.source)
+    hops.append(_guarded("endpoints", endpoints.TITLE,
+                         lambda: endpoints.check(ctx, svc.service, svc.port)))
+    pods_hop, selected = pods.check(ctx, svc.service, svc.port)
+    hops.append(pods_hop)
+    hops.append(_guarded("netpol", netpol.TITLE,
+                         lambda: netpol.check(ctx, ctl, selected, svc.port)))
+    return TraceResult(request, tuple(hops), snapshot.source)
+

@@ -1,0 +1,1 @@
+"""One module per hop family; each declares the kinds it reads."""

@@ -1,0 +1,58 @@
+"""What every hop shares: the context it reads and the "not checked" rule for missing kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.request import Request
+from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
+from ingressdoc.trace.model import Hop, HopStatus
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    snapshot: Snapshot
+    request: Request
+    ingress_class: str | None = None
+
+
+_WHY = {
+    KindStatus.FORBIDDEN: "forbidden",
+    KindStatus.UNAVAILABLE: "not served by the API",
+    KindStatus.NOT_LOADED: "not in the snapshot",
+}
+
+
+def missing_inputs(snapshot: Snapshot, kinds: Sequence[str]) -> tuple[str | None, tuple[Finding, ...]]:
+    """A "not checked" note and IDC002/IDC003 findings for kinds the hop needs but lacks.
+
+    A missing kind must turn into "not checked", never into a false "not found".
+    """
+    notes: list[str] = []
+    found: list[Finding] = []
+    for kind in kinds:
+        state = snapshot.status(kind)
+        if state is KindStatus.LOADED:
+            continue
+        notes.append(f"cannot list {kind} ({_WHY[state]})")
+        ref = ObjectRef(kind, None, "*")
+        if state is KindStatus.FORBIDDEN:
+            found.append(finding(
+                "IDC002", ref, f"listing {kind} is forbidden for these credentials",
+                hint=f"Grant get/list on {kind} (see deploy/rbac.yaml).",
+            ))
+        elif state is KindStatus.UNAVAILABLE:
+            found.append(finding("IDC003", ref, f"the API server does not serve {kind}"))
+    return ("not checked: " + "; ".join(notes) if notes else None), tuple(found)
+
+
+def not_checked(hop: str, title: str, note: str, findings: tuple[Finding, ...] = ()) -> Hop:
+    return Hop(hop, title, HopStatus.SKIPPED, note, findings=findings, note=note)
+
+
+def blocked(hop: str, title: str, by: str) -> Hop:
+    note = f"not checked (blocked by {by})"
+    return Hop(hop, title, HopStatus.SKIPPED, note, note=note)

@@ -1,0 +1,220 @@
+"""IngressClass and controller: which controller should serve the request, and does it run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.controllers import EXTERNAL_CONTROLLERS, NGINX, controllers_of, product_of
+from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.ingress_class import (
+    LEGACY_ANNOTATION,
+    ClassResolution,
+    default_classes,
+    resolve_class,
+)
+from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
+from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.snapshot import ObjectRef
+from ingressdoc.trace.hops.base import TraceContext, missing_inputs
+from ingressdoc.trace.model import Hop, status_from
+
+Obj = Mapping[str, Any]
+INPUTS = ("Ingress", "IngressClass", "Pod")
+TITLE = "IngressClass and controller"
+_FOREIGN_PREFIXES = {
+    "traefik": ("nginx.ingress.kubernetes.io/",),
+    "ingress-nginx": ("traefik.ingress.kubernetes.io/",),
+}
+
+
+@dataclass(frozen=True)
+class ControllerFacts:
+    """What later hops need: the class served, its profile, Ingresses it claims, its pods."""
+
+    class_name: str | None
+    controller: str | None
+    profile: Profile
+    ingresses: tuple[Obj, ...]
+    pods: tuple[Obj, ...]
+    unclaimed: tuple[ObjectRef, ...]
+
+
+def relevant_ingresses(ingresses: Sequence[Obj], host: str) -> list[Obj]:
+    """Ingresses that could serve `host`: a rule host matches, a rule has no host, or a
+    default backend is set."""
+    out = []
+    for ing in ingresses:
+        rules = spec(ing).get("rules") or []
+        hosts = [r.get("host") for r in rules]
+        if spec(ing).get("defaultBackend") or any(
+            h is None or host_matches(h, host) for h in hosts
+        ):
+            out.append(ing)
+    return out
+
+
+def _specificity(ing: Obj, host: str) -> int:
+    hosts = [r.get("host") for r in spec(ing).get("rules") or []]
+    if any(h and not h.startswith("*") and host_matches(h, host) for h in hosts):
+        return 3
+    if any(h and host_matches(h, host) for h in hosts):
+        return 2
+    return 1 if any(h is None for h in hosts) else 0
+
+
+def _choose_class(
+    resolutions: Mapping[ObjectRef, tuple[Obj, ClassResolution]], host: str, wanted: str | None
+) -> str | None:
+    if wanted:
+        return wanted
+    ranked = sorted(
+        (r.class_name for ing, r in resolutions.values() if r.class_name),
+        key=lambda c: -max(
+            _specificity(i, host) for i, r in resolutions.values() if r.class_name == c
+        ),
+    )
+    return ranked[0] if ranked else None
+
+
+def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
+    snap = ctx.snapshot
+    note, gaps = missing_inputs(snap, ("Ingress", "IngressClass"))
+    classes = snap.list("IngressClass")
+    candidates = relevant_ingresses(snap.list("Ingress"), ctx.request.host)
+    found: list[Finding] = list(gaps)
+
+    defaults = default_classes(classes)
+    if len(defaults) > 1:
+        for cls in defaults:
+            found.append(finding(
+                "IDC205", ObjectRef.of(cls),
+                f"IngressClass {name(cls)} is one of {len(defaults)} default classes "
+                f"({', '.join(name(c) for c in defaults)})",
+                field="metadata.annotations",
+            ))
+
+    resolutions = {ObjectRef.of(i): (i, resolve_class(i, classes)) for i in candidates}
+    class_name = _choose_class(resolutions, ctx.request.host, ctx.ingress_class)
+    cls_obj = next((c for c in classes if name(c) == class_name), None)
+    controller = spec(cls_obj).get("controller") if cls_obj else None
+
+    claimed: list[Obj] = []
+    unclaimed: list[ObjectRef] = []
+    for ref, (ing, res) in resolutions.items():
+        found.extend(_class_findings(ref, ing, res, classes, snap.loaded("IngressClass")))
+        if res.class_name == class_name and (res.ingress_class or not snap.loaded("IngressClass")):
+            claimed.append(ing)
+        elif res.class_name is None or (res.ingress_class is None and res.via == "field"):
+            claimed.append(ing)
+            unclaimed.append(ref)
+    if len([i for i in claimed if _specificity(i, ctx.request.host) == 3]) > 1:
+        exact = [i for i in claimed if _specificity(i, ctx.request.host) == 3]
+        found.append(finding(
+            "IDC208", ObjectRef.of(exact[0]),
+            f"{len(exact)} Ingresses define rules for host {ctx.request.host}: "
+            + ", ".join(str(ObjectRef.of(i)) for i in exact),
+        ))
+
+    pods, pod_findings, pod_note = _controller_pods(ctx, controller, class_name)
+    found.extend(pod_findings)
+    profile = profile_for_controller(controller)
+    found.extend(_foreign_annotations(claimed, pods))
+
+    facts = ControllerFacts(
+        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed)
+    )
+    summary = (
+        f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}; "
+        f"{sum(1 for p in pods if pod_ready(p))}/{len(pods)} controller pods ready"
+    )
+    notes = "; ".join(n for n in (note, pod_note) if n) or None
+    objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
+    hop = Hop("controller", TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
+              objects=objects, findings=tuple(found), note=notes)
+    return hop, facts
+
+
+def _class_findings(
+    ref: ObjectRef, ing: Obj, res: ClassResolution, classes: Sequence[Obj], classes_loaded: bool
+) -> list[Finding]:
+    out: list[Finding] = []
+    legacy = annotations_of(ing).get(LEGACY_ANNOTATION)
+    if legacy:
+        out.append(finding(
+            "IDC206", ref, f"uses annotation {LEGACY_ANNOTATION}={legacy}"
+            + (f" while spec.ingressClassName is {res.class_name}"
+               if res.via == "field" and res.class_name != legacy else ""),
+            field=f"metadata.annotations.{LEGACY_ANNOTATION}",
+        ))
+    if not classes_loaded:
+        return out
+    if res.via == "none":
+        out.append(finding(
+            "IDC204", ref,
+            "spec.ingressClassName is not set and "
+            + ("no IngressClass is marked default" if not default_classes(classes)
+               else "several IngressClasses are marked default"),
+            field="spec.ingressClassName",
+            hint="Set spec.ingressClassName to one of: "
+            + (", ".join(name(c) for c in classes) or "<no IngressClass exists>") + ".",
+        ))
+    elif res.via == "field" and res.ingress_class is None:
+        out.append(finding(
+            "IDC203", ref, f"spec.ingressClassName is {res.class_name}, but no IngressClass "
+            f"of that name exists (have: {', '.join(name(c) for c in classes) or 'none'})",
+            field="spec.ingressClassName",
+        ))
+    return out
+
+
+def _controller_pods(
+    ctx: TraceContext, controller: str | None, class_name: str | None
+) -> tuple[list[Obj], list[Finding], str | None]:
+    snap = ctx.snapshot
+    if controller is None:
+        return [], [], None
+    if controller in EXTERNAL_CONTROLLERS:
+        return [], [], f"controller {controller} runs outside the cluster: not checked"
+    note, gaps = missing_inputs(snap, ("Pod",))
+    if note:
+        return [], list(gaps), note.replace("not checked", "controller pods not checked")
+    pods = [p for p in snap.list("Pod") if controller in controllers_of(p)]
+    cls_ref = ObjectRef("IngressClass", None, class_name or "")
+    if not pods:
+        if not snap.live:
+            return [], [], "controller pods not in the manifests: not checked"
+        return [], [finding(
+            "IDC201", cls_ref,
+            f"no running pod implements controller {controller} of class {class_name}",
+        )], None
+    if not any(pod_ready(p) for p in pods):
+        return pods, [finding(
+            "IDC202", ObjectRef.of(pods[0]),
+            f"0 of {len(pods)} controller pods are Ready",
+        )], None
+    return pods, [], None
+
+
+def _foreign_annotations(ingresses: Sequence[Obj], pods: Sequence[Obj]) -> list[Finding]:
+    products = {product_of(p) for p in pods}
+    if len(products) != 1 or None in products:
+        return []
+    product = str(products.pop())
+    out: list[Finding] = []
+    for ing in ingresses:
+        foreign = [a for a in annotations_of(ing)
+                   if a.startswith(_FOREIGN_PREFIXES.get(product, ()))]
+        if foreign and not (product == "traefik" and any(
+            NGINX in controllers_of(p) for p in pods
+        )):
+            out.append(finding(
+                "IDC207", ObjectRef.of(ing),
+                f"annotations {', '.join(sorted(foreign))} are ignored by {product}",
+                field="metadata.annotations",
+            ))
+    return out
+

@@ -1,0 +1,63 @@
+"""EndpointSlices: the Service has ready endpoints on the port the route uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.endpoints import endpoint_states, slice_port_names, slices_of
+from ingressdoc.k8s.objects import spec
+from ingressdoc.snapshot import ObjectRef
+from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.trace.model import Hop, status_from
+
+Obj = Mapping[str, Any]
+INPUTS = ("EndpointSlice",)
+TITLE = "EndpointSlices"
+
+
+def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
+    note, gaps = missing_inputs(ctx.snapshot, INPUTS)
+    if note:
+        return not_checked("endpoints", TITLE, note, gaps)
+    ref = ObjectRef.of(svc)
+    slices = slices_of(svc, ctx.snapshot.list("EndpointSlice"))
+    derived = any(ctx.snapshot.is_derived(s) for s in slices)
+    found: list[Finding] = []
+    if spec(svc).get("publishNotReadyAddresses"):
+        found.append(finding("IDC506", ref, f"{ref} publishes not-ready addresses",
+                             field="spec.publishNotReadyAddresses"))
+    if not slices:
+        code = "IDC501" if spec(svc).get("selector") else "IDC504"
+        found.append(finding(code, ref, f"no EndpointSlice carries kubernetes.io/service-name="
+                             f"{ref.name}"))
+        return Hop("endpoints", TITLE, status_from(tuple(found)), "no endpoints",
+                   objects=(ref,), findings=tuple(found))
+    port_name = str((port or {}).get("name") or "")
+    if port is not None and not derived and not any(
+            port_name in slice_port_names(s) for s in slices):
+        names = sorted({n or "<unnamed>" for s in slices for n in slice_port_names(s)})
+        found.append(finding(
+            "IDC505", ref,
+            f"Service port {port_name or '<unnamed>'} has no EndpointSlice port "
+            f"(slice ports: {', '.join(names) or 'none'})",
+        ))
+    states = [e for s in slices for e in endpoint_states(s, unknown_readiness=derived)]
+    objects = (ref, *(ObjectRef.of(s) for s in slices))
+    if derived:
+        summary = f"{len(states)} endpoints derived from the manifests (readiness unknown)"
+        return Hop("endpoints", TITLE, status_from(tuple(found), unknown=True), summary,
+                   objects=objects, findings=tuple(found), note="derived from pod templates")
+    ready = [e for e in states if e.ready]
+    terminating = [e for e in states if e.terminating]
+    if not ready:
+        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready"))
+    elif len(ready) < len(states):
+        found.append(finding("IDC502", ref, f"{len(ready)} of {len(states)} endpoints ready"))
+    if terminating:
+        found.append(finding("IDC503", ref, f"{len(terminating)} endpoints terminating"))
+    summary = f"{len(ready)}/{len(states)} endpoints ready"
+    return Hop("endpoints", TITLE, status_from(tuple(found)), summary, objects=objects,
+               findings=tuple(found))

@@ -1,0 +1,191 @@
+"""Entry point: how traffic from outside reaches the controller pods."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
+from ingressdoc.k8s.ports import container_ports
+from ingressdoc.k8s.selectors import selector_matches
+from ingressdoc.snapshot import ObjectRef
+from ingressdoc.trace.hops.base import TraceContext, missing_inputs
+from ingressdoc.trace.hops.controller import ControllerFacts
+from ingressdoc.trace.model import Hop, HopStatus, status_from
+
+Obj = Mapping[str, Any]
+INPUTS = ("Service", "Node")
+TITLE = "Entry point"
+NODEPORT_RANGE = range(30000, 32768)
+KIND_LABEL = "ingress-ready"
+# Annotations that make a cloud load balancer private to the VPC/VNet.
+_INTERNAL = {
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    "alb.ingress.kubernetes.io/scheme": "internal",
+    "networking.gke.io/load-balancer-type": "Internal",
+    "cloud.google.com/load-balancer-type": "Internal",
+    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+}
+
+
+@dataclass(frozen=True)
+class EntryAddress:
+    """Where a client sends the request: what probes and DNS comparisons use."""
+
+    address: str
+    port: int
+    scheme: str
+    via: str
+
+
+def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[EntryAddress, ...]]:
+    if not controller.pods:
+        why = "not checked: no controller pods to find the entry point from"
+        early = tuple(_internal_ingress(controller.ingresses))
+        return Hop("entry", TITLE, status_from(early, unknown=True), why, findings=early,
+                   note=why), ()
+    note, gaps = missing_inputs(ctx.snapshot, ("Service",))
+    nodes = ctx.snapshot.list("Node")
+    services = [
+        s for s in ctx.snapshot.list("Service")
+        if spec(s).get("selector") and any(
+            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
+            for p in controller.pods)
+    ]
+    found: list[Finding] = list(gaps) + _internal_ingress(controller.ingresses)
+    found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
+    addresses: list[EntryAddress] = []
+    addresses.extend(_host_ports(controller.pods, nodes))
+    for svc in services:
+        f, a = _service_entry(svc, controller.pods, nodes)
+        found.extend(f)
+        addresses.extend(a)
+    exposed = [s for s in services if spec(s).get("type") in ("LoadBalancer", "NodePort")]
+    if not exposed and not addresses and not note:
+        found.append(finding(
+            "IDC115", ObjectRef.of(controller.pods[0]),
+            "controller pods have no LoadBalancer/NodePort Service, hostPort or hostNetwork",
+        ))
+    summary = ", ".join(f"{a.address}:{a.port} ({a.via})" for a in addresses[:6]) or (
+        "no external address")
+    objects = tuple(ObjectRef.of(s) for s in services)
+    status = status_from(tuple(found))
+    if note and status is HopStatus.OK:
+        status = HopStatus.UNKNOWN
+    return Hop("entry", TITLE, status, summary, objects=objects, findings=tuple(found),
+               note=note), tuple(addresses)
+
+
+def _node_addresses(nodes: Sequence[Obj]) -> list[str]:
+    out: list[str] = []
+    for node in nodes:
+        addrs = status(node).get("addresses") or []
+        preferred = [a for a in addrs if a.get("type") == "ExternalIP"] or [
+            a for a in addrs if a.get("type") == "InternalIP"]
+        out.extend(str(a.get("address")) for a in preferred[:1])
+    return out
+
+
+def _service_entry(
+    svc: Obj, pods: Sequence[Obj], nodes: Sequence[Obj]
+) -> tuple[list[Finding], list[EntryAddress]]:
+    ref = ObjectRef.of(svc)
+    s = spec(svc)
+    kind = s.get("type") or "ClusterIP"
+    found: list[Finding] = []
+    addresses: list[EntryAddress] = []
+    ports = s.get("ports") or []
+    for p in ports:
+        node_port = p.get("nodePort")
+        if node_port is not None and int(node_port) not in NODEPORT_RANGE:
+            found.append(finding("IDC116", ref, f"nodePort {node_port} is outside 30000-32767",
+                                 field="spec.ports[].nodePort"))
+    if kind == "LoadBalancer":
+        ingress = (status(svc).get("loadBalancer") or {}).get("ingress") or []
+        if not ingress:
+            found.append(finding("IDC110", ref, f"{ref} has no status.loadBalancer.ingress "
+                                 "address (EXTERNAL-IP <pending>)",
+                                 field="status.loadBalancer"))
+        for lb in ingress:
+            addr = lb.get("ip") or lb.get("hostname")
+            addresses.extend(EntryAddress(str(addr), int(p["port"]), _scheme(p), "LoadBalancer")
+                             for p in ports)
+        internal = [f"{k}: {v}" for k, v in annotations_of(svc).items()
+                    if _INTERNAL.get(k, "").lower() == str(v).lower()]
+        if internal:
+            found.append(finding("IDC114", ref, f"internal load balancer ({internal[0]})",
+                                 field="metadata.annotations"))
+    if kind in ("LoadBalancer", "NodePort"):
+        for node_addr in _node_addresses(nodes):
+            addresses.extend(EntryAddress(node_addr, int(p["nodePort"]), _scheme(p), "NodePort")
+                             for p in ports if p.get("nodePort"))
+        if kind == "NodePort":
+            ports_text = ", ".join(f"{p.get('port')}->{p.get('nodePort')}" for p in ports)
+            found.append(finding("IDC111", ref, f"{ref} is NodePort only ({ports_text})"))
+        if s.get("externalTrafficPolicy") == "Local":
+            found.extend(_etp_local(svc, pods, nodes))
+    return found, addresses
+
+
+def _scheme(port: Mapping[str, Any]) -> str:
+    return "https" if int(port.get("port", 0)) == 443 or port.get("name") in (
+        "https", "websecure") else "http"
+
+
+def _etp_local(svc: Obj, pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[Finding]:
+    ready_nodes = {spec(p).get("nodeName") for p in pods if pod_ready(p)}
+    node_names = [str((n.get("metadata") or {}).get("name")) for n in nodes]
+    without = [n for n in node_names if n not in ready_nodes]
+    if not node_names or not without:
+        return []
+    return [finding(
+        "IDC112", ObjectRef.of(svc),
+        f"externalTrafficPolicy Local: {len(without)} of {len(node_names)} nodes run no ready "
+        f"controller pod ({', '.join(without[:3])})",
+        field="spec.externalTrafficPolicy",
+    )]
+
+
+def _host_ports(pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[EntryAddress]:
+    out: list[EntryAddress] = []
+    node_ips = {
+        str((n.get("metadata") or {}).get("name")): _node_addresses([n]) for n in nodes
+    }
+    for pod in pods:
+        host_ip = status(pod).get("hostIP")
+        addrs = [host_ip] if host_ip else node_ips.get(str(spec(pod).get("nodeName")), [])
+        for p in container_ports(pod):
+            host_port = p.get("hostPort") or (
+                p.get("containerPort") if spec(pod).get("hostNetwork") else None)
+            if host_port in (80, 443):
+                via = "hostNetwork" if spec(pod).get("hostNetwork") else "hostPort"
+                out.extend(EntryAddress(str(a), int(host_port), "https" if host_port == 443
+                                        else "http", via) for a in addrs)
+    return list(dict.fromkeys(out))
+
+
+def _kind_label(pods: Sequence[Obj], nodes: Sequence[Obj], nodes_loaded: bool) -> list[Finding]:
+    if not nodes_loaded:
+        return []
+    wanted = [p for p in pods if (spec(p).get("nodeSelector") or {}).get(KIND_LABEL) == "true"]
+    if wanted and not any(labels(n).get(KIND_LABEL) == "true" for n in nodes):
+        return [finding(
+            "IDC113", ObjectRef.of(wanted[0]),
+            f"controller pod selects nodes with {KIND_LABEL}=true; no node has that label",
+            field="spec.nodeSelector",
+        )]
+    return []
+
+
+def _internal_ingress(ingresses: Sequence[Obj]) -> list[Finding]:
+    return [
+        finding("IDC114", ObjectRef.of(i), "alb.ingress.kubernetes.io/scheme is internal",
+                field="metadata.annotations")
+        for i in ingresses
+        if annotations_of(i).get("alb.ingress.kubernetes.io/scheme") == "internal"
+    ]

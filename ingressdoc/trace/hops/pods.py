@@ -1,0 +1,168 @@
+"""Pods: the selector finds the intended pods, they run, are Ready, and serve the port."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.endpoints import pod_ready, selected_pods
+from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
+from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
+from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
+from ingressdoc.snapshot import ObjectRef
+from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.trace.model import Hop, status_from
+
+Obj = Mapping[str, Any]
+INPUTS = ("Pod",)
+TITLE = "Pods"
+_PULL = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+
+
+def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[Hop, list[Obj]]:
+    """The hop and the selected pods (the NetworkPolicy hop's destinations)."""
+    selector = spec(svc).get("selector")
+    if not selector:
+        return not_checked("pods", TITLE, "no selector: pods are not selected by the Service"), []
+    note, gaps = missing_inputs(ctx.snapshot, INPUTS)
+    if note:
+        return not_checked("pods", TITLE, note, gaps), []
+    ref = ObjectRef.of(svc)
+    ns_pods = ctx.snapshot.list("Pod", namespace(svc))
+    pods = selected_pods(svc, ns_pods)
+    if not pods:
+        f = _no_pods(ref, selector, ns_pods)
+        return Hop("pods", TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
+                   "matches no pod", objects=(ref,), findings=(f,)), []
+    found: list[Finding] = []
+    found.extend(_too_broad(ref, pods))
+    for pod in pods:
+        found.extend(_pod_state(pod))
+    if port is not None:
+        found.extend(_port_findings(pods, port))
+    unknown = any(ctx.snapshot.is_derived(p) for p in pods)
+    ready = sum(1 for p in pods if pod_ready(p))
+    summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
+               + ("" if unknown else f", {ready} ready"))
+    return Hop("pods", TITLE, status_from(tuple(found), unknown=unknown), summary,
+               objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
+               note="pods from workload templates: status unknown" if unknown else None), pods
+
+
+def _no_pods(ref: ObjectRef, selector: Mapping[str, Any], ns_pods: Sequence[Obj]) -> Finding:
+    ranked = sorted(ns_pods, key=lambda p: len(selector_mismatches(selector, labels(p))))
+    message = f"selector {describe_selector(selector)} matches none of {len(ns_pods)} pods"
+    if ranked:
+        closest = ranked[0]
+        message += (f"; closest pod {name(closest)} differs: "
+                    + "; ".join(selector_mismatches(selector, labels(closest))))
+    return finding("IDC601", ref, message, field="spec.selector")
+
+
+def _owner(pod: Obj) -> str:
+    owners = (pod.get("metadata") or {}).get("ownerReferences") or []
+    if owners:
+        owner = owners[0]
+        base = str(owner.get("name", ""))
+        if owner.get("kind") == "ReplicaSet" and "-" in base:
+            base = base.rsplit("-", 1)[0]
+        return base
+    return name(pod)
+
+
+def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
+    owners = sorted({_owner(p) for p in pods if (p.get("metadata") or {}).get("ownerReferences")})
+    if len(owners) > 1:
+        return [finding("IDC602", ref, f"selector matches pods of {', '.join(owners)}",
+                        field="spec.selector")]
+    return []
+
+
+def _pod_state(pod: Obj) -> list[Finding]:
+    if not status(pod):
+        return []
+    ref = ObjectRef.of(pod)
+    phase = status(pod).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        return [finding("IDC608", ref, f"pod phase is {phase}", field="status.phase")]
+    waiting = {
+        str((cs.get("state") or {}).get("waiting", {}).get("reason")): cs
+        for cs in status(pod).get("containerStatuses") or []
+        if (cs.get("state") or {}).get("waiting")
+    }
+    if _PULL & set(waiting):
+        reason = next(iter(_PULL & set(waiting)))
+        image = waiting[reason].get("image")
+        return [finding("IDC605", ref, f"{reason} for image {image}")]
+    if "CrashLoopBackOff" in waiting:
+        cs = waiting["CrashLoopBackOff"]
+        return [finding("IDC604", ref, f"container {cs.get('name')} in CrashLoopBackOff "
+                        f"({cs.get('restartCount', 0)} restarts)")]
+    if phase == "Pending":
+        sched = condition(pod, "PodScheduled") or {}
+        why = sched.get("message") or sched.get("reason") or "waiting to start"
+        return [finding("IDC606", ref, f"pod Pending: {why}", field="status.phase")]
+    if not pod_ready(pod):
+        unready = [cs.get("name") for cs in status(pod).get("containerStatuses") or []
+                   if not cs.get("ready")]
+        return [finding("IDC603", ref, "pod Running but not Ready"
+                        + (f" (containers not ready: {', '.join(map(str, unready))})"
+                           if unready else ""),
+                        field="status.conditions[Ready]")]
+    return []
+
+
+def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding]:
+    target = target_port_of(port)
+    protocol = str(port.get("protocol") or "TCP")
+    out: list[Finding] = []
+    for pod in pods:
+        ref = ObjectRef.of(pod)
+        declared = {int(p["containerPort"]) for p in container_ports(pod) if "containerPort" in p}
+        resolved = resolve_target_port(pod, target, protocol)
+        if resolved is None:
+            names = ", ".join(f"{p.get('name') or '<unnamed>'}:{p.get('containerPort')}/"
+                              f"{p.get('protocol') or 'TCP'}" for p in container_ports(pod))
+            out.append(finding(
+                "IDC410", ref,
+                f"targetPort {target}/{protocol} names no container port (ports: "
+                f"{names or 'none declared'})",
+                field="spec.containers[].ports",
+            ))
+            continue
+        if declared and resolved not in declared:
+            out.append(finding("IDC411", ref, f"targetPort {resolved} is not a declared "
+                               f"containerPort ({', '.join(map(str, sorted(declared)))})"))
+        out.extend(_probe_port(pod, resolved, declared))
+    return _dedupe_by_workload(out)
+
+
+def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
+    out = []
+    for c in spec(pod).get("containers") or []:
+        probe = c.get("readinessProbe") or {}
+        action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc")
+        if not action or "port" not in action:
+            continue
+        port = resolve_target_port(pod, action["port"])
+        if port is None or (port != served and port not in declared):
+            out.append(finding(
+                "IDC607", ObjectRef.of(pod),
+                f"container {c.get('name')} readinessProbe checks port {action['port']}, "
+                f"traffic goes to {served}",
+                field=f"spec.containers[{c.get('name')}].readinessProbe",
+            ))
+    return out
+
+
+def _dedupe_by_workload(found: list[Finding]) -> list[Finding]:
+    """Replicas of one workload fail identically; one finding per (code, message) is enough."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in found:
+        if (f.code, f.message) not in seen:
+            seen.add((f.code, f.message))
+            out.append(f)
+    return out

@@ -1,0 +1,49 @@
+"""The routing hop as an interface: Ingress implements it today, HTTPRoute can beside it.
+
+A router turns (request, the objects one controller serves) into a hop plus the backend the
+request is sent to. Everything after routing (Service, endpoints, pods, policy) only needs
+the `BackendRef`, so a Gateway API router plugs in without touching later hops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ingressdoc.snapshot import ObjectRef
+from ingressdoc.trace.hops.base import TraceContext
+from ingressdoc.trace.hops.controller import ControllerFacts
+from ingressdoc.trace.model import Hop
+
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class BackendRef:
+    """A Service port as the route names it: by number or by name, never both."""
+
+    namespace: str
+    service: str
+    port_number: int | None = None
+    port_name: str | None = None
+
+    @property
+    def port_label(self) -> str:
+        return str(self.port_number) if self.port_number is not None else str(self.port_name)
+
+
+@dataclass(frozen=True)
+class RouteOutcome:
+    hop: Hop
+    route: ObjectRef | None
+    route_object: Obj | None
+    backend: BackendRef | None
+    resource_backend: Mapping[str, Any] | None = None
+
+
+class Router(Protocol):
+    @property
+    def inputs(self) -> Sequence[str]: ...
+
+    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome: ...

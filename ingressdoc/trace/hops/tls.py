@@ -1,0 +1,135 @@
+"""TLS: the Secret behind the host's certificate exists where the controller looks, and fits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.certs import dns_name_matches
+from ingressdoc.k8s.ingress_match import host_matches
+from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.snapshot import ObjectRef
+from ingressdoc.snapshot.redact import SUMMARY_KEY
+from ingressdoc.trace.hops.base import TraceContext, missing_inputs
+from ingressdoc.trace.hops.routing import RouteOutcome
+from ingressdoc.trace.model import Hop, HopStatus, status_from
+
+Obj = Mapping[str, Any]
+INPUTS = ("Secret",)
+TITLE = "TLS"
+
+
+def _tls_entries(ingresses: Sequence[Obj], host: str) -> list[tuple[Obj, int, Mapping[str, Any]]]:
+    return [
+        (ing, i, entry)
+        for ing in ingresses
+        for i, entry in enumerate(spec(ing).get("tls") or [])
+        if any(host_matches(h, host) for h in entry.get("hosts") or [])
+    ]
+
+
+def check(
+    ctx: TraceContext, ingresses: Sequence[Obj], route: RouteOutcome, now: datetime | None = None
+) -> Hop | None:
+    """None when TLS plays no part: plain HTTP and no tls entry for the host."""
+    host = ctx.request.host
+    entries = _tls_entries(ingresses, host)
+    found: list[Finding] = []
+    if route.route_object is not None:
+        found.extend(_tls_hosts_not_rule_hosts(route.route_object))
+    if not entries:
+        if ctx.request.scheme != "https":
+            return None if not found else Hop("tls", TITLE, status_from(tuple(found)),
+                                              "plain HTTP", findings=tuple(found))
+        ref = route.route or ObjectRef("Request", None, host)
+        found.append(finding("IDC328", ref, f"no spec.tls entry lists host {host}",
+                             field="spec.tls"))
+        return Hop("tls", TITLE, status_from(tuple(found)), f"no certificate for {host}",
+                   findings=tuple(found))
+    note, gaps = missing_inputs(ctx.snapshot, INPUTS)
+    ing, index, entry = entries[0]
+    secret_name = entry.get("secretName")
+    ref = ObjectRef.of(ing)
+    if note:
+        return Hop("tls", TITLE, HopStatus.SKIPPED, f"secret {secret_name}: {note}",
+                   objects=(ref,), findings=gaps + tuple(found), note=note)
+    field = f"spec.tls[{index}].secretName"
+    if not secret_name:
+        summary = "no secretName: the controller's default certificate is used"
+        return Hop("tls", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+                   findings=tuple(found))
+    secret = ctx.snapshot.get("Secret", namespace(ing), secret_name)
+    if secret is None:
+        found.append(_missing_secret(ctx, ing, secret_name, field))
+        return Hop("tls", TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
+                   objects=(ref,), findings=tuple(found))
+    found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))
+    summary = f"secret {namespace(ing)}/{secret_name} for {host}"
+    return Hop("tls", TITLE, status_from(tuple(found)), summary,
+               objects=(ref, ObjectRef.of(secret)), findings=tuple(found))
+
+
+def _missing_secret(ctx: TraceContext, ing: Obj, secret_name: str, field: str) -> Finding:
+    elsewhere = [namespace(s) for s in ctx.snapshot.list("Secret") if name(s) == secret_name
+                 and namespace(s) != namespace(ing)]
+    if elsewhere:
+        return finding(
+            "IDC321", ObjectRef.of(ing),
+            f"secret {secret_name} is not in namespace {namespace(ing)}; it exists in "
+            + ", ".join(str(n) for n in elsewhere),
+            field=field,
+            hint=f"Create the Secret in namespace {namespace(ing)} (Ingresses cannot "
+            "reference Secrets of other namespaces).",
+        )
+    return finding("IDC320", ObjectRef.of(ing),
+                   f"secret {secret_name} not found in namespace {namespace(ing)}", field=field)
+
+
+def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
+    ref = ObjectRef.of(secret)
+    summary = secret.get(SUMMARY_KEY) or {}
+    keys = set(summary.get("dataKeys") or [])
+    if secret.get("type") != "kubernetes.io/tls" or not {"tls.crt", "tls.key"} <= keys:
+        return [finding(
+            "IDC322", ref,
+            f"type is {secret.get('type')} with keys {', '.join(sorted(keys)) or 'none'}; "
+            "need type kubernetes.io/tls with tls.crt and tls.key",
+            field="type",
+        )]
+    cert = summary.get("certificate") or {}
+    if "error" in cert:
+        return [finding("IDC323", ref, cert["error"], field="data.tls.crt")]
+    out: list[Finding] = []
+    sans = cert.get("sans") or ([cert["subject"]] if cert.get("subject") else [])
+    if not any(dns_name_matches(s, host) for s in sans):
+        out.append(finding(
+            "IDC324", ref, f"certificate names {', '.join(sans) or 'nothing'}; not {host}",
+            field="data.tls.crt",
+        ))
+    not_after = datetime.fromisoformat(cert["notAfter"])
+    not_before = datetime.fromisoformat(cert["notBefore"])
+    if not_after < now:
+        out.append(finding("IDC325", ref, f"certificate expired on {not_after:%Y-%m-%d}",
+                           field="data.tls.crt"))
+    elif not_before > now:
+        out.append(finding("IDC326", ref, f"certificate is valid from {not_before:%Y-%m-%d}",
+                           field="data.tls.crt"))
+    return out
+
+
+def _tls_hosts_not_rule_hosts(ing: Obj) -> list[Finding]:
+    rule_hosts = {r.get("host") for r in spec(ing).get("rules") or [] if r.get("host")}
+    out = []
+    for i, entry in enumerate(spec(ing).get("tls") or []):
+        for h in entry.get("hosts") or []:
+            if h not in rule_hosts and not any(host_matches(h, r) or host_matches(r, h)
+                                               for r in rule_hosts):
+                out.append(finding(
+                    "IDC327", ObjectRef.of(ing),
+                    f"tls host {h} is not a rule host ({', '.join(sorted(rule_hosts))})",
+                    field=f"spec.tls[{i}].hosts",
+                ))
+    return out

@@ -1,0 +1,90 @@
+"""The trace result: data only, computed completely before anything is rendered."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingressdoc.findings import Finding, Severity
+from ingressdoc.request import Request
+from ingressdoc.snapshot import ObjectRef
+
+
+class HopStatus(str, enum.Enum):
+    """`skipped` and `unknown` are outcomes of their own, never silent passes or failures."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a prober saw at a hop; `replay` is a command the user can run to see it too."""
+
+    kind: str
+    target: str
+    outcome: str
+    detail: str = ""
+    replay: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hop:
+    hop: str
+    title: str
+    status: HopStatus
+    summary: str
+    objects: tuple[ObjectRef, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    rows: tuple[Mapping[str, str], ...] = ()
+    note: str | None = None
+
+
+def status_from(findings: tuple[Finding, ...], unknown: bool = False) -> HopStatus:
+    """A hop fails on any error, warns on any warning; info findings do not change it."""
+    severities = {f.severity for f in findings}
+    if Severity.ERROR in severities:
+        return HopStatus.FAIL
+    if Severity.WARNING in severities:
+        return HopStatus.WARN
+    return HopStatus.UNKNOWN if unknown else HopStatus.OK
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    request: Request
+    hops: tuple[Hop, ...]
+    source: str
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for hop in self.hops for f in hop.findings)
+
+    @property
+    def verdict(self) -> str:
+        statuses = {h.status for h in self.hops}
+        if HopStatus.FAIL in statuses:
+            return "fail"
+        if HopStatus.WARN in statuses:
+            return "warn"
+        return "ok"
+
+    @property
+    def root_cause(self) -> Hop | None:
+        """The deepest failing hop: upstream failures are usually its symptoms."""
+        failing = [h for h in self.hops if h.status is HopStatus.FAIL]
+        return failing[-1] if failing else None
+
+    @property
+    def root_finding(self) -> Finding | None:
+        hop = self.root_cause
+        if hop is None:
+            return None
+        return next((f for f in hop.findings if f.severity is Severity.ERROR), None)
