@@ -1,0 +1,1 @@
+"""One module per command family; `ingressdoc.cli` registers them on one app."""

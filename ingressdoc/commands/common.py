@@ -1,0 +1,103 @@
+"""What every command shares: options in kubectl's spelling, the error boundary, exit
+statuses, document dumping and the choice of snapshot source."""
+
+from __future__ import annotations
+
+import enum
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from ingressdoc.errors import ExitStatus, IngressdocError, UsageError
+
+if TYPE_CHECKING:
+    from ingressdoc.findings import Finding
+    from ingressdoc.snapshot import Snapshot
+
+
+class Output(str, enum.Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+ManifestsOpt = Annotated[list[str], typer.Option(
+    "--manifests", "-f", help="Read objects from YAML/JSON files, directories or '-' (stdin) "
+    "instead of a cluster. Repeatable.", rich_help_panel="Source")]
+KubeconfigOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+    "--kubeconfig", help="Path to the kubeconfig file.", rich_help_panel="Source")]
+ContextOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--context", help="The kubeconfig context to use.", rich_help_panel="Source")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--request-timeout", help="Seconds per API request.", rich_help_panel="Source")]
+OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
+FailOnOpt = Annotated[FailOn, typer.Option(
+    "--fail-on", help="Exit 1 when a finding is at or above this severity.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")]
+
+
+@contextmanager
+def error_boundary(debug: bool) -> Iterator[None]:
+    """The one place user errors become a one-line message and an exit status."""
+    try:
+        yield
+    except IngressdocError as exc:
+        typer.echo(f"ingressdoc: error: {exc.message}", err=True)
+        raise typer.Exit(int(exc.exit_status)) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"ingressdoc: internal error: {type(exc).__name__}: {exc} "
+                   "(this is a bug; rerun with --debug and report it)", err=True)
+        raise typer.Exit(int(ExitStatus.INTERNAL)) from None
+
+
+def exit_status(findings: Iterable[Finding], fail_on: FailOn) -> int:
+    if fail_on is FailOn.never:
+        return int(ExitStatus.OK)
+    from ingressdoc.findings import Severity
+
+    threshold = Severity(fail_on.value).rank
+    return int(ExitStatus.FINDINGS if any(f.severity.rank >= threshold for f in findings)
+               else ExitStatus.OK)
+
+
+def dump(document: object, output: Output) -> str:
+    if output is Output.json:
+        import json
+
+        return json.dumps(document, indent=2, default=str) + "\n"
+    import yaml
+
+    return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
+
+
+def load_snapshot(
+    manifests: list[str], kubeconfig: str | None, context: str | None, timeout: float,
+    plan: Callable[[Snapshot], list[object]] | None = None,
+) -> Snapshot:
+    """Manifests when given; otherwise the live cluster, read as `plan` asks (None: all)."""
+    if manifests:
+        if kubeconfig or context:
+            raise UsageError("--manifests cannot be combined with --kubeconfig/--context")
+        from ingressdoc.snapshot import manifests as manifest_source
+
+        return manifest_source.load(manifests)
+    from ingressdoc.snapshot.live import LiveSource
+
+    source = LiveSource.connect(kubeconfig, context, timeout)
+    return source.read(plan)
