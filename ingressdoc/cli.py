@@ -24,8 +24,9 @@ from ingressdoc.commands.common import (
     error_boundary,
     exit_status,
     load_snapshot,
+    open_source,
 )
-from ingressdoc.errors import ExitStatus
+from ingressdoc.errors import ExitStatus, UsageError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -47,18 +48,45 @@ def trace(
     output: OutputOpt = Output.table,
     fail_on: FailOnOpt = FailOn.error,
     request_timeout: TimeoutOpt = 10.0,
+    no_dns: Annotated[bool, typer.Option(
+        "--no-dns", help="Do not resolve the host (live traces resolve it by default).",
+        rich_help_panel="Live evidence")] = False,
+    dns_server: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--dns-server", help="Resolve the host with this server (ADDR[:PORT]).",
+        rich_help_panel="Live evidence")] = None,
+    probe: Annotated[bool, typer.Option(
+        "--probe", help="Send the request to the entry point and through the API server's "
+        "service proxy (needs get on services/proxy).", rich_help_panel="Live evidence")]
+    = False,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Seconds per DNS query and HTTP probe.",
+        rich_help_panel="Live evidence")] = 3.0,
     debug: DebugOpt = False,
 ) -> None:
     """Trace a request hop by hop and say which hop breaks, why, and how to fix it."""
     with error_boundary(debug):
         from ingressdoc.request import parse_request
+        from ingressdoc.snapshot.live import LiveSource
         from ingressdoc.trace.engine import trace as run_trace
         from ingressdoc.trace.plan import reads_for
 
         request = parse_request(target)
-        snap = load_snapshot(manifests, kubeconfig, context, request_timeout,
-                             lambda s: list(reads_for(s, request)))
-        result = run_trace(snap, request, ingress_class)
+        if probe and manifests:
+            raise UsageError("--probe needs a live cluster, not --manifests")
+        source = open_source(manifests, kubeconfig, context, request_timeout)
+        snap = source.read(lambda s: list(reads_for(s, request)))
+        answer = None
+        if snap.live and not no_dns:
+            from ingressdoc.probe.run import host_answer
+
+            answer = host_answer(request.host, dns_server, timeout)
+        result = run_trace(snap, request, ingress_class, answer)
+        if probe and isinstance(source, LiveSource):
+            from ingressdoc.probe.run import backend_observations, entry_observations
+            from ingressdoc.trace.evidence import attach
+
+            result = attach(result, entry_observations(result, timeout)
+                            + backend_observations(result, source.proxy_get))
         if output is Output.table:
             from ingressdoc.render.table import render_trace
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -15,7 +15,7 @@ from ingressdoc.errors import ExitStatus, IngressdocError, UsageError
 
 if TYPE_CHECKING:
     from ingressdoc.findings import Finding
-    from ingressdoc.snapshot import Snapshot
+    from ingressdoc.snapshot import Snapshot, Source
 
 
 class Output(str, enum.Enum):
@@ -86,18 +86,24 @@ def dump(document: object, output: Output) -> str:
     return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
 
 
-def load_snapshot(
+def open_source(
     manifests: list[str], kubeconfig: str | None, context: str | None, timeout: float,
-    plan: Callable[[Snapshot], list[object]] | None = None,
-) -> Snapshot:
-    """Manifests when given; otherwise the live cluster, read as `plan` asks (None: all)."""
+) -> Source:
+    """Manifests when given, otherwise the live cluster (connecting, not yet reading)."""
     if manifests:
         if kubeconfig or context:
             raise UsageError("--manifests cannot be combined with --kubeconfig/--context")
-        from ingressdoc.snapshot import manifests as manifest_source
+        from ingressdoc.snapshot.manifests import ManifestSource
 
-        return manifest_source.load(manifests)
+        return ManifestSource(manifests)
     from ingressdoc.snapshot.live import LiveSource
 
-    source = LiveSource.connect(kubeconfig, context, timeout)
-    return source.read(plan)
+    return LiveSource.connect(kubeconfig, context, timeout)
+
+
+def load_snapshot(
+    manifests: list[str], kubeconfig: str | None, context: str | None, timeout: float,
+    plan: Callable[[Snapshot], Sequence[object]] | None = None,
+) -> Snapshot:
+    """Read a snapshot as `plan` asks (None: everything)."""
+    return open_source(manifests, kubeconfig, context, timeout).read(plan)

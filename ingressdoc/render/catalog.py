@@ -40,3 +40,31 @@ def markdown(entries: Sequence[Entry]) -> str:
         if e.details:
             out += [e.details, ""]
     return "\n".join(out)
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m ingressdoc.render.catalog [--check] FILE`: write or verify the docs page."""
+    from ingressdoc.checks.catalog import entries
+
+    check = "--check" in argv
+    path = next(a for a in argv if not a.startswith("--"))
+    text = markdown(entries())
+    if check:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                current = fh.read()
+        except FileNotFoundError:
+            current = ""
+        if current != text:
+            print(f"{path} is out of date with the catalog: run `make docs`")
+            return 1
+        return 0
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))

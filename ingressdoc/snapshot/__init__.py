@@ -8,9 +8,9 @@ Objects stay manifest-shaped dicts (camelCase), exactly as the API serves them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ingressdoc.k8s.selectors import selector_matches
 
@@ -132,3 +132,9 @@ class Snapshot:
     def all_objects(self) -> Iterable[Obj]:
         for objs in self.objects.values():
             yield from objs
+
+
+class Source(Protocol):
+    """Where snapshots come from; `plan` asks for scoped reads (sources may read more)."""
+
+    def read(self, plan: Callable[[Snapshot], Sequence[object]] | None = None) -> Snapshot: ...

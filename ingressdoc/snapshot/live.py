@@ -64,7 +64,7 @@ class LiveSource:
         cfg.retries = 0
         return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout)
 
-    def read(self, plan: Plan | None) -> Snapshot:
+    def read(self, plan: Plan | None = None) -> Snapshot:
         """Every kind cluster-wide (plan None), or what `plan` asks for until it is satisfied."""
         snap = Snapshot(source=f"cluster (context {self.context})", live=True,
                         meta={"context": self.context, "server": self.server})
@@ -122,6 +122,29 @@ class LiveSource:
             token = (body.get("metadata") or {}).get("continue")
             if not token:
                 return items
+
+    def proxy_get(self, resource: str, ns: str, name: str, port: str,
+                  path: str) -> tuple[int | None, str | None]:
+        """GET through the API server's proxy subresource (needs get on <resource>/proxy).
+
+        Opt-in (`--probe`): it is the one request that reaches workloads, not the API.
+        """
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        url = f"/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}"
+        self.stats.requests += 1
+        try:
+            resp = self._api.call_api(url, "GET", auth_settings=["BearerToken"],
+                                      _preload_content=False, _return_http_data_only=True,
+                                      _request_timeout=self.timeout)
+            return int(resp.status), None
+        except ApiException as exc:
+            if exc.status == 403:
+                return None, f"forbidden: grant get on {resource}/proxy"
+            return int(exc.status), None
+        except HTTPError as exc:
+            return None, _reason(exc)
 
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
         from kubernetes.client.exceptions import ApiException

@@ -9,7 +9,7 @@ manifest cannot know is reported as unknown, never as a failure. A saved snapsho
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,16 @@ def _read(path: str) -> Iterator[tuple[str, str]]:
             yield str(f), f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ManifestError(f"{f}: cannot read: {exc}") from exc
+
+
+class ManifestSource:
+    """Manifests hold everything they hold: a read plan changes nothing."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+
+    def read(self, plan: Callable[[Snapshot], Sequence[object]] | None = None) -> Snapshot:
+        return load(self.paths)
 
 
 def load(paths: list[str]) -> Snapshot:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from ingressdoc.checks.emit import finding
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops import controller, endpoints, entry, netpol, pods, service, tls
+from ingressdoc.trace.hops import controller, dns, endpoints, entry, netpol, pods, service, tls
 from ingressdoc.trace.hops.base import TraceContext, blocked
 from ingressdoc.trace.hops.ingress_rule import IngressRouter
 from ingressdoc.trace.hops.routing import Router
@@ -31,12 +31,20 @@ def _guarded(hop: str, title: str, run: Callable[[], Hop]) -> Hop:
         return Hop(hop, title, HopStatus.FAIL, "internal error", findings=(f,))
 
 
-def trace(snapshot: Snapshot, request: Request, ingress_class: str | None = None) -> TraceResult:
+def trace(
+    snapshot: Snapshot,
+    request: Request,
+    ingress_class: str | None = None,
+    host_answer: dns.HostAnswer | None = None,
+) -> TraceResult:
+    """The object trace; `host_answer` is live DNS evidence for the host, when gathered."""
     ctx = TraceContext(snapshot, request, ingress_class)
     ctl_hop, ctl = controller.check(ctx)
-    entry_hop, _addresses = entry.check(ctx, ctl)
+    entry_hop, addresses = entry.check(ctx, ctl)
     outcome = ROUTERS[0].route(ctx, ctl)
     hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
+    if host_answer is not None:
+        hops.insert(0, dns.check(request, host_answer, addresses))
     tls_hop = tls.check(ctx, ctl.ingresses, outcome)
     if tls_hop is not None:
         hops.append(tls_hop)
@@ -45,18 +53,18 @@ def trace(snapshot: Snapshot, request: Request, ingress_class: str | None = None
     if outcome.backend is None:
         by = "the resource backend" if outcome.resource_backend else "the rule hop"
         return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest]),
-                           snapshot.source)
+                           snapshot.source, addresses, outcome.backend)
     svc_hop, svc = service.check(ctx, outcome.backend, outcome.route)
     hops.append(svc_hop)
     if svc is None or svc.external_name:
         by = "the ExternalName Service" if svc else "the missing Service"
         return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest[1:]]),
-                           snapshot.source)
+                           snapshot.source, addresses, outcome.backend)
     hops.append(_guarded("endpoints", endpoints.TITLE,
                          lambda: endpoints.check(ctx, svc.service, svc.port)))
     pods_hop, selected = pods.check(ctx, svc.service, svc.port)
     hops.append(pods_hop)
     hops.append(_guarded("netpol", netpol.TITLE,
                          lambda: netpol.check(ctx, ctl, selected, svc.port)))
-    return TraceResult(request, tuple(hops), snapshot.source)
+    return TraceResult(request, tuple(hops), snapshot.source, addresses, outcome.backend)
 

@@ -35,6 +35,30 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class EntryAddress:
+    """Where a client sends the request: what probes and DNS comparisons use."""
+
+    address: str
+    port: int
+    scheme: str
+    via: str
+
+
+@dataclass(frozen=True)
+class BackendRef:
+    """A Service port as the route names it: by number or by name, never both."""
+
+    namespace: str
+    service: str
+    port_number: int | None = None
+    port_name: str | None = None
+
+    @property
+    def port_label(self) -> str:
+        return str(self.port_number) if self.port_number is not None else str(self.port_name)
+
+
+@dataclass(frozen=True)
 class Hop:
     hop: str
     title: str
@@ -62,6 +86,8 @@ class TraceResult:
     request: Request
     hops: tuple[Hop, ...]
     source: str
+    entry_addresses: tuple[EntryAddress, ...] = ()
+    backend: BackendRef | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

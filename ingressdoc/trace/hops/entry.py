@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -15,7 +14,7 @@ from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs
 from ingressdoc.trace.hops.controller import ControllerFacts
-from ingressdoc.trace.model import Hop, HopStatus, status_from
+from ingressdoc.trace.model import EntryAddress, Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("Service", "Node")
@@ -31,16 +30,6 @@ _INTERNAL = {
     "cloud.google.com/load-balancer-type": "Internal",
     "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
 }
-
-
-@dataclass(frozen=True)
-class EntryAddress:
-    """Where a client sends the request: what probes and DNS comparisons use."""
-
-    address: str
-    port: int
-    scheme: str
-    via: str
 
 
 def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[EntryAddress, ...]]:

@@ -8,8 +8,8 @@ from ingressdoc.k8s.ingress_match import MatchResult, NearMiss, PathCandidate, m
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.trace.hops.controller import ControllerFacts
-from ingressdoc.trace.hops.routing import BackendRef, RouteOutcome
-from ingressdoc.trace.model import Hop, status_from
+from ingressdoc.trace.hops.routing import RouteOutcome
+from ingressdoc.trace.model import BackendRef, Hop, status_from
 
 TITLE = "Ingress rule"
 # Near-miss keys -> catalog codes (info findings that explain a miss).

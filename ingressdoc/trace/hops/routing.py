@@ -14,23 +14,9 @@ from typing import Any, Protocol
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext
 from ingressdoc.trace.hops.controller import ControllerFacts
-from ingressdoc.trace.model import Hop
+from ingressdoc.trace.model import BackendRef, Hop
 
 Obj = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class BackendRef:
-    """A Service port as the route names it: by number or by name, never both."""
-
-    namespace: str
-    service: str
-    port_number: int | None = None
-    port_name: str | None = None
-
-    @property
-    def port_label(self) -> str:
-        return str(self.port_number) if self.port_number is not None else str(self.port_name)
 
 
 @dataclass(frozen=True)

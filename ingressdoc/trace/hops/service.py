@@ -12,8 +12,7 @@ from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import find_service_port
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.hops.routing import BackendRef
-from ingressdoc.trace.model import Hop, status_from
+from ingressdoc.trace.model import BackendRef, Hop, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("Service",)

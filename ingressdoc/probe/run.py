@@ -1,0 +1,59 @@
+"""Gather live evidence for a trace: the host's DNS answer and bounded HTTP requests.
+
+Only addresses taken from the cluster's own objects (entry addresses, the Service and its
+pods through the API server's proxy) are contacted; a few requests with short timeouts, no
+redirects followed, no bodies. Each is listed with a command to replay it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from ingressdoc.probe.dns import DnsAnswer, resolve
+from ingressdoc.probe.http import HttpProbe, probe
+from ingressdoc.trace.evidence import HttpObservation
+from ingressdoc.trace.model import TraceResult
+
+MAX_ENTRY_PROBES = 2
+ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
+
+
+def host_answer(host: str, server: str | None, timeout: float) -> DnsAnswer:
+    address, _, port = (server or "").partition(":")
+    return resolve(host, server=address or None, port=int(port or 53), timeout=timeout)
+
+
+def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservation]:
+    req = result.request
+    wanted = [a for a in result.entry_addresses if a.scheme == req.scheme] or list(
+        result.entry_addresses)
+    out = []
+    for addr in wanted[:MAX_ENTRY_PROBES]:
+        scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"
+        p = HttpProbe(scheme, addr.address, addr.port, req.host, req.path)
+        ev = probe(p, timeout=timeout)
+        cert = ev.certificate
+        out.append(HttpObservation(
+            "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
+            fallback_certificate=bool(cert and cert.is_fallback),
+            certificate_covers_host=cert.covers(req.host) if cert else None,
+        ))
+    return out
+
+
+def backend_observations(result: TraceResult, proxy_get: ProxyGet) -> list[HttpObservation]:
+    """The same path sent to the backend Service through the API server's service proxy."""
+    backend = result.backend
+    if backend is None:
+        return []
+    return [_via_proxy("service", "services", backend.namespace, backend.service,
+                       backend.port_label, result.request.path, proxy_get)]
+
+
+def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str,
+               proxy_get: ProxyGet) -> HttpObservation:
+    status, error = proxy_get(resource, ns, name, port, path)
+    target = f"{resource}/{ns}/{name}:{port}"
+    replay = f"kubectl get --raw '/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}'"
+    return HttpObservation(hop, target, status, error, replay)
