@@ -33,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    rich_markup_mode=None,
     help="Find out why a request to a Kubernetes service fails, hop by hop.",
 )
 

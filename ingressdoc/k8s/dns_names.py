@@ -44,14 +44,14 @@ def service_fqdn(service: str, namespace: str, cluster_domain: str) -> str:
     return f"{service}.{namespace}.svc.{_strip_root(cluster_domain)}"
 
 
-def parse_service_name(name: str, client_namespace: str, cluster_domain: str) -> tuple[str, str] | None:
+def parse_service_name(name: str, cluster_domain: str) -> tuple[str, str] | None:
     """The (service, namespace) a resolver candidate names, or None if it names no Service.
 
     Only `<svc>.<ns>.svc.<domain>` names a Service: `svc.ns` or `svc.ns.svc` reach one only
     through the search list, so they are None here (pass the candidates of `expand_name` to
     see which one does). Longer names under `.svc.` are pod hostnames of headless Services or
-    SRV names, not Services. `client_namespace` does not change the answer: candidates are
-    absolute, so the same name names the same Service from every namespace.
+    SRV names, not Services. No client namespace is needed: candidates are absolute, so the
+    same candidate names the same Service from every namespace.
     """
     suffix = f".svc.{_strip_root(cluster_domain)}".lower()
     candidate = _strip_root(name).lower()

@@ -20,7 +20,8 @@ _MARKS = {
 }
 
 
-def use_color(stream: object = sys.stdout) -> bool:
+def use_color(stream: object | None = None) -> bool:
+    stream = stream if stream is not None else sys.stdout
     return (not os.environ.get("NO_COLOR") and hasattr(stream, "isatty")
             and bool(stream.isatty()))
 

@@ -129,48 +129,47 @@ class LiveSource:
 
         Opt-in (`--probe`): it is the one request that reaches workloads, not the API.
         """
+        url = f"/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}"
+        try:
+            status, _, _ = self._request(url, [])
+        except ClusterError as exc:
+            return None, exc.message
+        if status == 403:
+            return None, f"forbidden: grant get on {resource}/proxy"
+        return status, None
+
+    def _request(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes]:
+        """One GET; transport failures become ClusterError, HTTP statuses are returned."""
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
-        url = f"/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}"
+        method, url, headers, _, _ = self._api.param_serialize(
+            "GET", path, query_params=query, auth_settings=["BearerToken"])
         self.stats.requests += 1
         try:
-            resp = self._api.call_api(url, "GET", auth_settings=["BearerToken"],
-                                      _preload_content=False, _return_http_data_only=True,
+            resp = self._api.call_api(method, url, header_params=headers,
                                       _request_timeout=self.timeout)
-            return int(resp.status), None
-        except ApiException as exc:
-            if exc.status == 403:
-                return None, f"forbidden: grant get on {resource}/proxy"
-            return int(exc.status), None
-        except HTTPError as exc:
-            return None, _reason(exc)
+            data = resp.read() or b""
+        except (HTTPError, ApiException, OSError) as exc:
+            raise ClusterError(f"cannot reach API server {self.server}: {_reason(exc)}") from None
+        self.stats.bytes += len(data)
+        return int(resp.status), str(resp.reason or ""), bytes(data)
 
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
-        from kubernetes.client.exceptions import ApiException
-        from urllib3.exceptions import HTTPError
-
         for attempt in range(RETRIES + 1):
-            self.stats.requests += 1
             try:
-                resp = self._api.call_api(
-                    path, "GET", query_params=query, auth_settings=["BearerToken"],
-                    _preload_content=False, _return_http_data_only=True,
-                    _request_timeout=self.timeout)
-                data = resp.data
-                self.stats.bytes += len(data)
-                return dict(json.loads(data))
-            except ApiException as exc:
-                if exc.status in (429, 500, 502, 503, 504) and attempt < RETRIES:
-                    time.sleep(min(2.0, 0.2 * 2 ** attempt))
-                    continue
-                raise _classify(exc, path, self.server) from None
-            except HTTPError as exc:
+                status, reason, data = self._request(path, query)
+            except ClusterError:
                 if attempt < 1:
                     time.sleep(0.5)
                     continue
-                raise ClusterError(f"cannot reach API server {self.server}: "
-                                   f"{_reason(exc)}") from None
+                raise
+            if status == 200:
+                return dict(json.loads(data))
+            if status in (429, 500, 502, 503, 504) and attempt < RETRIES:
+                time.sleep(min(2.0, 0.2 * 2 ** attempt))
+                continue
+            raise _classify(status, reason, path, self.server)
         raise ClusterError(f"API server {self.server} kept failing on {path}")
 
 
@@ -183,16 +182,16 @@ class _Expired(Exception):
     """A `continue` token expired (410): restart the list from the beginning."""
 
 
-def _classify(exc: Any, path: str, server: str) -> Exception:
-    if exc.status == 403:
+def _classify(status: int, reason: str, path: str, server: str) -> Exception:
+    if status == 403:
         return _KindError(KindStatus.FORBIDDEN)
-    if exc.status == 404:
+    if status == 404:
         return _KindError(KindStatus.UNAVAILABLE)
-    if exc.status == 410:
+    if status == 410:
         return _Expired()
-    if exc.status == 401:
+    if status == 401:
         return ClusterError(f"API server {server} refused the credentials (401 Unauthorized)")
-    return ClusterError(f"API server {server} answered {exc.status} {exc.reason} for {path}")
+    return ClusterError(f"API server {server} answered {status} {reason} for {path}")
 
 
 def _reason(exc: Exception) -> str:

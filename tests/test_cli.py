@@ -1,0 +1,154 @@
+"""The CLI contract: exit statuses, one-line errors on bad input, stdout carries results only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ingressdoc.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP = str(ROOT / "examples" / "shop")
+runner = CliRunner()
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_demo_finds_the_broken_cart_port() -> None:
+    code, out, _ = run("trace", "shop.example.com/cart/items", "--manifests", SHOP)
+    assert code == 1
+    assert "IDC410" in out
+    assert "Root cause (Pods)" in out
+
+
+def test_healthy_path_exits_zero() -> None:
+    code, out, _ = run("trace", "https://shop.example.com/api/catalog/items", "-f", SHOP, "-o",
+                       "json")
+    doc = json.loads(out)
+    assert doc["request"] == {"scheme": "https", "host": "shop.example.com", "port": None,
+                              "path": "/api/catalog/items"}
+    assert {h["hop"] for h in doc["hops"]} >= {"controller", "rule", "service", "pods"}
+    assert code == (1 if doc["verdict"] == "fail" else 0)
+
+
+def test_fail_on_never_exits_zero() -> None:
+    assert run("trace", "shop.example.com/cart", "-f", SHOP, "--fail-on", "never")[0] == 0
+
+
+def test_yaml_output_is_the_json_document() -> None:
+    import yaml
+
+    _, out_json, _ = run("trace", "shop.example.com/cart", "-f", SHOP, "-o", "json")
+    _, out_yaml, _ = run("trace", "shop.example.com/cart", "-f", SHOP, "-o", "yaml")
+    assert yaml.safe_load(out_yaml) == json.loads(out_json)
+
+
+@pytest.mark.parametrize("target", ["", "bad host/x", "*.example.com/", "ftp://x.example.com/",
+                                    "http://x.example.com:99999/", "x..example.com/"])
+def test_malformed_requests_exit_3_with_one_line(target: str) -> None:
+    code, out, err = run("trace", target, "-f", SHOP)
+    assert code == 3, err
+    assert out == ""
+    assert err.startswith("ingressdoc: error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("text", ["a: [b\n", "- just\n- a list\n", "kind: Service\n",
+                                  "{not json"])
+def test_broken_manifests_exit_3(text: str) -> None:
+    code, _, err = run("trace", "x.example.com/", "-f", "-", stdin=text)
+    assert code == 3, err
+    assert err.startswith("ingressdoc: error: <stdin>")
+    assert "Traceback" not in err
+
+
+def test_missing_manifest_path_exits_3() -> None:
+    code, _, err = run("trace", "x.example.com/", "-f", "/nonexistent/dir")
+    assert code == 3
+    assert "no such file" in err
+
+
+def test_empty_snapshot_says_no_rule() -> None:
+    code, out, _ = run("trace", "x.example.com/", "-f", "-", stdin="")
+    assert code == 1
+    assert "IDC301" in out
+
+
+def test_unknown_kinds_are_ignored() -> None:
+    doc = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+    code, out, _ = run("trace", "x.example.com/", "-f", "-", stdin=doc)
+    assert code == 1 and "IDC301" in out
+
+
+def test_unknown_kubeconfig_exits_3(tmp_path: Path) -> None:
+    code, _, err = run("trace", "x.example.com/", "--kubeconfig", str(tmp_path / "nope"))
+    assert code == 3
+    assert "does not exist" in err
+
+
+def test_unknown_context_lists_the_known_ones(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: a, context: {cluster: c, user: u}}]\n")
+    code, _, err = run("trace", "x.example.com/", "--kubeconfig", str(cfg), "--context", "zzz")
+    assert code == 3
+    assert "unknown context 'zzz' (available: a)" in err
+
+
+def test_unreachable_api_server_exits_4(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: a, context: {cluster: c, user: u}}]\n")
+    code, _, err = run("trace", "x.example.com/", "--kubeconfig", str(cfg),
+                       "--request-timeout", "2")
+    assert code == 4
+    assert "cannot reach API server http://127.0.0.1:9" in err
+
+
+def test_manifests_and_context_are_exclusive() -> None:
+    code, _, err = run("trace", "x.example.com/", "-f", SHOP, "--context", "a")
+    assert code == 2
+
+
+def test_explain_prints_a_page_and_rejects_unknown_codes() -> None:
+    code, out, _ = run("explain", "IDC410")
+    assert code == 0 and "targetport-name-unresolved" in out and "How to fix" in out
+    assert run("explain", "targetport-name-unresolved")[1] == out
+    assert run("explain", "IDC999")[0] == 2
+
+
+def test_checks_lists_every_code() -> None:
+    from ingressdoc.checks.catalog import entries
+
+    out = run("checks")[1]
+    assert all(e.code in out for e in entries())
+
+
+def test_snapshot_round_trip_keeps_findings_and_hides_keys(tmp_path: Path) -> None:
+    saved = tmp_path / "snap.yaml"
+    assert run("snapshot", "-f", SHOP, "-o", str(saved))[0] == 0
+    before = run("trace", "shop.example.com/cart", "-f", SHOP, "-o", "json")[1]
+    after = run("trace", "shop.example.com/cart", "-f", str(saved), "-o", "json")[1]
+    strip = lambda d: {**json.loads(d), "source": None}  # noqa: E731
+    assert strip(before) == strip(after)
+
+
+def test_module_entry_point_and_kubectl_plugin_name() -> None:
+    out = subprocess.run([sys.executable, "-m", "ingressdoc", "version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip()
+    bindir = Path(sys.executable).parent
+    assert (bindir / "kubectl-ingressdoc").exists()
