@@ -119,8 +119,7 @@ def test_unreachable_api_server_exits_4(tmp_path: Path) -> None:
 
 
 def test_manifests_and_context_are_exclusive() -> None:
-    code, _, err = run("trace", "x.example.com/", "-f", SHOP, "--context", "a")
-    assert code == 2
+    assert run("trace", "x.example.com/", "-f", SHOP, "--context", "a")[0] == 2
 
 
 def test_explain_prints_a_page_and_rejects_unknown_codes() -> None:

@@ -1,0 +1,155 @@
+"""Manifest loading, derivation of pods and EndpointSlices, Secret redaction, read plans."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from certgen import make_cert
+
+from ingressdoc.errors import ManifestError
+from ingressdoc.request import parse_request
+from ingressdoc.snapshot import KindStatus, Snapshot
+from ingressdoc.snapshot.kinds import Read
+from ingressdoc.snapshot.manifests import load
+from ingressdoc.snapshot.saved import dump_snapshot
+from ingressdoc.trace.plan import reads_for
+
+DEPLOY = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_workload_templates_stand_in_for_pods(tmp_path: Path) -> None:
+    snap = load([str(write(tmp_path, "a.yaml", DEPLOY))])
+    pods = snap.list("Pod")
+    assert [p["metadata"]["labels"] for p in pods] == [{"app": "web"}]
+    assert snap.is_derived(pods[0])
+    (slice_obj,) = snap.list("EndpointSlice")
+    assert snap.is_derived(slice_obj)
+    assert slice_obj["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
+
+
+def test_kind_list_json_and_directories(tmp_path: Path) -> None:
+    items = list(yaml.safe_load_all(DEPLOY))
+    write(tmp_path, "list.json", json.dumps({"apiVersion": "v1", "kind": "List",
+                                              "items": items}))
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "ns.yml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    write(tmp_path, "README.md", "not a manifest")
+    snap = load([str(tmp_path)])
+    assert {k for k, v in snap.objects.items() if v} >= {"Deployment", "Service", "Namespace"}
+    assert snap.origin_of(snap.list("Service")[0]) is not None
+
+
+def test_origins_point_at_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", DEPLOY)
+    snap = load([str(path)])
+    origin = snap.origin_of(snap.list("Service")[0])
+    assert origin is not None and origin.source == str(path) and origin.line == 11
+
+
+def test_kinds_without_objects_are_not_loaded(tmp_path: Path) -> None:
+    snap = load([str(write(tmp_path, "a.yaml", DEPLOY))])
+    assert snap.status("Service") is KindStatus.LOADED
+    assert snap.status("Ingress") is KindStatus.LOADED
+    assert snap.status("NetworkPolicy") is KindStatus.NOT_LOADED
+    assert snap.status("Secret") is KindStatus.NOT_LOADED
+
+
+def test_object_without_name_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="without kind or metadata\\.name"):
+        load([str(write(tmp_path, "a.yaml", "apiVersion: v1\nkind: Service\nmetadata: {}\n"))])
+
+
+def test_secret_data_never_survives_loading_or_saving(tmp_path: Path) -> None:
+    pair = make_cert("shop.example.com", ("shop.example.com",))
+    cert, key = pair.cert_pem, pair.key_pem
+    secret = {
+        "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+        "metadata": {"name": "tls", "namespace": "shop"},
+        "data": {"tls.crt": base64.b64encode(cert).decode(),
+                 "tls.key": base64.b64encode(key).decode()},
+    }
+    snap = load([str(write(tmp_path, "s.json", json.dumps(secret)))])
+    saved = dump_snapshot(snap)
+    assert base64.b64encode(key).decode()[:40] not in saved
+    assert "PRIVATE KEY" not in saved
+    assert all("data" not in item and "stringData" not in item
+               for item in yaml.safe_load(saved)["items"])
+    (redacted,) = snap.list("Secret")
+    summary = redacted["ingressdocSecretSummary"]
+    assert summary["dataKeys"] == ["tls.crt", "tls.key"]
+    assert summary["certificate"]["sans"] == ["shop.example.com"]
+    replay = load([str(write(tmp_path, "snap.yaml", saved))])
+    assert replay.list("Secret") == [redacted]
+
+
+def test_saved_snapshot_replays_kind_statuses(tmp_path: Path) -> None:
+    snap = Snapshot(source="cluster (context kind)", live=True)
+    snap.mark("NetworkPolicy", KindStatus.FORBIDDEN)
+    snap.mark("Ingress", KindStatus.LOADED)
+    replay = load([str(write(tmp_path, "snap.yaml", dump_snapshot(snap)))])
+    assert replay.live
+    assert replay.status("NetworkPolicy") is KindStatus.FORBIDDEN
+    assert replay.status("Service") is KindStatus.NOT_LOADED
+
+
+def _ingress(ns: str, host: str, svc: str) -> dict[str, object]:
+    return {
+        "kind": "Ingress", "metadata": {"name": f"ing-{ns}", "namespace": ns},
+        "spec": {"rules": [{"host": host, "http": {"paths": [{
+            "path": "/", "pathType": "Prefix",
+            "backend": {"service": {"name": svc, "port": {"number": 80}}}}]}}]},
+    }
+
+
+def test_trace_plan_is_independent_of_cluster_size() -> None:
+    """More namespaces and Ingresses for other hosts add no requests."""
+    def plan_size(n: int) -> int:
+        snap = Snapshot(live=True)
+        for kind in ("Ingress", "IngressClass", "Pod", "Node", "Namespace", "Service"):
+            snap.mark(kind, KindStatus.LOADED)
+        for i in range(n):
+            snap.add(_ingress(f"ns{i}", f"app{i}.example.com", "web"))
+            snap.add({"kind": "Service", "metadata": {"name": "web", "namespace": f"ns{i}"},
+                      "spec": {"selector": {"app": "web"}}})
+        return len(set(reads_for(snap, parse_request("app0.example.com/"))))
+
+    assert plan_size(5) == plan_size(500)
+
+
+def test_trace_plan_scopes_reads_to_the_backend() -> None:
+    snap = Snapshot(live=True)
+    snap.mark("Service", KindStatus.LOADED)
+    snap.add(_ingress("shop", "shop.example.com", "web"))
+    snap.add({"kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+              "spec": {"selector": {"app": "web"}}})
+    reads = set(reads_for(snap, parse_request("shop.example.com/")))
+    assert Read("Pod", "shop", label_selector="app=web") in reads
+    assert Read("EndpointSlice", "shop", label_selector="kubernetes.io/service-name=web") in reads
+    assert not any(r.kind == "Pod" and r.namespace is None and r.label_selector is None
+                   for r in reads)
