@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ingressdoc.commands.check import check
 from ingressdoc.commands.common import (
     ContextOpt,
     DebugOpt,
@@ -26,6 +27,7 @@ from ingressdoc.commands.common import (
     load_snapshot,
     open_source,
 )
+from ingressdoc.commands.reach import reach
 from ingressdoc.errors import ExitStatus, UsageError
 
 app = typer.Typer(
@@ -165,6 +167,10 @@ def version() -> None:
     from ingressdoc import __version__
 
     typer.echo(__version__)
+
+
+app.command()(reach)
+app.command()(check)
 
 
 def main() -> None:

@@ -284,6 +284,15 @@ _ENTRIES: tuple[Entry, ...] = (
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",
           "Use a CNI that enforces NetworkPolicy, or do not rely on the policy."),
+    Entry("IDC723", "reach-dns-tcp-egress-blocked", "dns", W,
+          "The client's egress policy allows DNS over UDP but not TCP 53: answers too large "
+          "for UDP (many records, DNSSEC) fail, small ones work.",
+          "Allow egress to kube-dns on TCP 53 as well as UDP 53."),
+    Entry("IDC724", "netpol-denies-client", "netpol", E,
+          "A NetworkPolicy isolates the destination pods and no rule admits the client's "
+          "traffic on the pod port.",
+          "Add an ingress rule admitting the client's namespace and pods on the pod (target) "
+          "port."),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

@@ -7,6 +7,7 @@ either (an empty selector matches everything; a nil Service selector is handled 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,3 +77,35 @@ def describe_selector(selector: Mapping[str, Any]) -> str:
                 vals = ",".join(e.get("values") or [])
                 parts.append(f"{e.get('key')} {'in' if op == 'In' else 'notin'} ({vals})")
     return ",".join(parts) or "<everything>"
+
+
+_SET_TERM = re.compile(r"^([^\s!=()]+)\s+(in|notin)\s+\(([^()]*)\)$")
+_EQ_TERM = re.compile(r"^([^\s!=()]+)\s*(==|=|!=)\s*([^\s!=(),]*)$")
+_EXISTS_TERM = re.compile(r"^(!?)\s*([^\s!=()]+)$")
+
+
+def parse_selector(text: str) -> dict[str, Any]:
+    """A kubectl `-l` string as a LabelSelector, so typed selectors match like API ones.
+
+    Raises ValueError naming the term it cannot read; an empty string selects everything.
+    """
+    match_labels: dict[str, str] = {}
+    exprs: list[dict[str, Any]] = []
+    for term in (t.strip() for t in re.split(r",(?![^()]*\))", text)):
+        if not term:
+            continue
+        if m := _SET_TERM.match(term):
+            values = [v.strip() for v in m.group(3).split(",") if v.strip()]
+            exprs.append({"key": m.group(1), "operator": "In" if m.group(2) == "in" else "NotIn",
+                          "values": values})
+        elif m := _EQ_TERM.match(term):
+            if m.group(2) == "!=":
+                exprs.append({"key": m.group(1), "operator": "NotIn", "values": [m.group(3)]})
+            else:
+                match_labels[m.group(1)] = m.group(3)
+        elif m := _EXISTS_TERM.match(term):
+            exprs.append({"key": m.group(2),
+                          "operator": "DoesNotExist" if m.group(1) else "Exists"})
+        else:
+            raise ValueError(f"cannot parse selector term {term!r}")
+    return {"matchLabels": match_labels, "matchExpressions": exprs}

@@ -131,14 +131,14 @@ class LiveSource:
         """
         url = f"/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}"
         try:
-            status, _, _ = self._request(url, [])
+            status, _, _ = self.get_raw(url, [])
         except ClusterError as exc:
             return None, exc.message
         if status == 403:
             return None, f"forbidden: grant get on {resource}/proxy"
         return status, None
 
-    def _request(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes]:
+    def get_raw(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes]:
         """One GET; transport failures become ClusterError, HTTP statuses are returned."""
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
@@ -158,7 +158,7 @@ class LiveSource:
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
         for attempt in range(RETRIES + 1):
             try:
-                status, reason, data = self._request(path, query)
+                status, reason, data = self.get_raw(path, query)
             except ClusterError:
                 if attempt < 1:
                     time.sleep(0.5)

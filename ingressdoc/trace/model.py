@@ -95,10 +95,13 @@ class TraceResult:
 
     @property
     def verdict(self) -> str:
+        """Worst hop status, or worst finding: a skipped hop can still carry a warning
+        (IDC002: the hop could not be checked), which must not read as "ok"."""
         statuses = {h.status for h in self.hops}
-        if HopStatus.FAIL in statuses:
+        severities = {f.severity for f in self.findings}
+        if HopStatus.FAIL in statuses or Severity.ERROR in severities:
             return "fail"
-        if HopStatus.WARN in statuses:
+        if HopStatus.WARN in statuses or Severity.WARNING in severities:
             return "warn"
         return "ok"
 

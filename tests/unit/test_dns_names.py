@@ -43,7 +43,7 @@ def test_name_with_namespace_reaches_the_service_on_the_second_try() -> None:
         "data.prod.cluster.local",
         "data.prod",
     ]
-    assert [parse_service_name(c, "test", D) for c in candidates] == [
+    assert [parse_service_name(c, D) for c in candidates] == [
         None,
         ("data", "prod"),
         None,
@@ -100,9 +100,9 @@ def test_service_fqdn() -> None:
     ],
 )
 def test_parse_service_name(name: str, expected: tuple[str, str] | None) -> None:
-    assert parse_service_name(name, "test", D) == expected
+    assert parse_service_name(name, D) == expected
 
 
 def test_parse_uses_the_given_cluster_domain() -> None:
-    assert parse_service_name("web.shop.svc.k8s.example", "test", "k8s.example") == ("web", "shop")
-    assert parse_service_name("web.shop.svc.cluster.local", "test", "k8s.example") is None
+    assert parse_service_name("web.shop.svc.k8s.example", "k8s.example") == ("web", "shop")
+    assert parse_service_name("web.shop.svc.cluster.local", "k8s.example") is None

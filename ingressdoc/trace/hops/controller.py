@@ -33,7 +33,12 @@ _FOREIGN_PREFIXES = {
 
 @dataclass(frozen=True)
 class ControllerFacts:
-    """What later hops need: the class served, its profile, Ingresses it claims, its pods."""
+    """What later hops need: the class served, its profile, Ingresses it claims, its pods.
+
+    `route_table` adds the class's Ingresses whose rules are for other hosts: they cannot
+    serve the request, but the rule hop names them as near misses (a typo or a wildcard at
+    the wrong depth). When no Ingress can serve the host, every Ingress is a near miss.
+    """
 
     class_name: str | None
     controller: str | None
@@ -41,6 +46,7 @@ class ControllerFacts:
     ingresses: tuple[Obj, ...]
     pods: tuple[Obj, ...]
     unclaimed: tuple[ObjectRef, ...]
+    route_table: tuple[Obj, ...] = ()
 
 
 def relevant_ingresses(ingresses: Sequence[Obj], host: str) -> list[Obj]:
@@ -124,8 +130,13 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     profile = profile_for_controller(controller)
     found.extend(_foreign_annotations(claimed, pods))
 
+    other_hosts = [
+        i for i in snap.list("Ingress") if ObjectRef.of(i) not in resolutions
+        and (class_name is None or resolve_class(i, classes).class_name == class_name)
+    ]
     facts = ControllerFacts(
-        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed)
+        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed),
+        tuple(claimed + other_hosts),
     )
     summary = (
         f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}; "
@@ -191,7 +202,7 @@ def _controller_pods(
             "IDC201", cls_ref,
             f"no running pod implements controller {controller} of class {class_name}",
         )], None
-    if not any(pod_ready(p) for p in pods):
+    if all(pod_ready(p) is False for p in pods):  # None: from a template, readiness unknown
         return pods, [finding(
             "IDC202", ObjectRef.of(pods[0]),
             f"0 of {len(pods)} controller pods are Ready",

@@ -52,10 +52,13 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
                    objects=objects, findings=tuple(found), note="derived from pod templates")
     ready = [e for e in states if e.ready]
     terminating = [e for e in states if e.terminating]
+    # Terminating endpoints are never ready (the control plane sets ready=false): a rollout
+    # is IDC503, not lost capacity.
+    staying = len(states) - len(terminating)
     if not ready:
         found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready"))
-    elif len(ready) < len(states):
-        found.append(finding("IDC502", ref, f"{len(ready)} of {len(states)} endpoints ready"))
+    elif len(ready) < staying:
+        found.append(finding("IDC502", ref, f"{len(ready)} of {staying} endpoints ready"))
     if terminating:
         found.append(finding("IDC503", ref, f"{len(terminating)} endpoints terminating"))
     summary = f"{len(ready)}/{len(states)} endpoints ready"

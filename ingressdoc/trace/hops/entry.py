@@ -96,7 +96,7 @@ def _service_entry(
                                  field="spec.ports[].nodePort"))
     if kind == "LoadBalancer":
         ingress = (status(svc).get("loadBalancer") or {}).get("ingress") or []
-        if not ingress:
+        if not ingress and "status" in svc:  # no status: a manifest, the address is unknown
             found.append(finding("IDC110", ref, f"{ref} has no status.loadBalancer.ingress "
                                  "address (EXTERNAL-IP <pending>)",
                                  field="status.loadBalancer"))

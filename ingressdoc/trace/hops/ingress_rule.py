@@ -80,7 +80,7 @@ class IngressRouter:
         if note:
             return RouteOutcome(not_checked("rule", TITLE, note, gaps), None, None, None)
         req = ctx.request
-        result = match_request(controller.ingresses, req.host, req.path, controller.profile)
+        result = match_request(controller.route_table, req.host, req.path, controller.profile)
         found = self._findings(ctx, result)
         winner = result.winner
         if winner is None:

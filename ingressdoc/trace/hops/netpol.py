@@ -94,7 +94,7 @@ def check(
         checked += 1
         if not decision.allowed:
             denied.append(name(dst))
-            found.extend(_denial(decision, sources[0], dst, pod_port))
+            found.extend(_denial(decision, sources[0], dst))
     found = list({(f.code, f.message): f for f in found}.values())
     summary = (f"{checked - len(denied)}/{checked} backend pods admit the controller "
                f"({namespace(sources[0])}/{name(sources[0])})")
@@ -103,19 +103,12 @@ def check(
                    policies, dests)))
 
 
-def _denial(decision: Decision, src: Obj, dst: Obj, port: int) -> list[Finding]:
+def _denial(decision: Decision, src: Obj, dst: Obj) -> list[Finding]:
     out: list[Finding] = []
     if not decision.egress.allowed:
-        out.append(finding(
-            "IDC706", ObjectRef.of(src),
-            f"egress of {name(src)} to {name(dst)}:{port}: {decision.egress.reason}",
-        ))
+        out.append(finding("IDC706", ObjectRef.of(src), decision.egress.reason))
     if not decision.ingress.allowed:
-        out.append(finding(
-            "IDC701", ObjectRef.of(dst),
-            f"ingress to {name(dst)}:{port} from {namespace(src)}/{name(src)}: "
-            f"{decision.ingress.reason} (selected by {', '.join(decision.ingress.selecting)})",
-        ))
+        out.append(finding("IDC701", ObjectRef.of(dst), decision.ingress.reason))
     return out + miss_findings(decision, str(namespace(dst)))
 
 

@@ -81,8 +81,8 @@ def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
 
 
 def _pod_state(pod: Obj) -> list[Finding]:
-    if not status(pod):
-        return []
+    if not status(pod) or (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return []  # no status: from a template; deletionTimestamp: terminating (see IDC503)
     ref = ObjectRef.of(pod)
     phase = status(pod).get("phase")
     if phase in ("Succeeded", "Failed"):

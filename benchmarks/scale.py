@@ -1,0 +1,227 @@
+"""Scale benchmark: ingressdoc against synthetic clusters on a real API server.
+
+Creates N pods (with N/5 Services and EndpointSlices, N/10 Ingresses and NetworkPolicies,
+spread over N/100 namespaces) as objects only: the pods are bound to Node objects that no
+kubelet runs and tolerate NotReady/unreachable, so the control plane neither runs nor
+evicts them. Then, in one run, it measures `trace` and `check -A` (wall time, API requests,
+bytes read, peak RSS) beside the physical floor: the same LIST requests parsed with
+`json.loads`, and the equivalent `kubectl get ... -o json` sequence. It prints ratios.
+
+Usage: python benchmarks/scale.py [--sizes 100,1000,10000] [--kubeconfig PATH] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LABEL = "ingressdoc.io/bench"
+
+
+def objects(n_pods: int) -> Iterator[dict[str, Any]]:
+    """The synthetic cluster: 100 pods per namespace, 5 pods per Service."""
+    n_ns = max(1, n_pods // 100)
+    for i in range(4):
+        yield {"apiVersion": "v1", "kind": "Node",
+               "metadata": {"name": f"bench-node-{i}", "labels": {LABEL: "1"}},
+               "status": {"addresses": [{"type": "InternalIP", "address": f"10.250.0.{i + 1}"}]}}
+    for ns_i in range(n_ns):
+        ns = f"bench-{ns_i}"
+        yield {"apiVersion": "v1", "kind": "Namespace",
+               "metadata": {"name": ns, "labels": {LABEL: "1"}}}
+        for svc_i in range(20):
+            app = f"app-{svc_i}"
+            yield {"apiVersion": "v1", "kind": "Service", "metadata": {"name": app, "namespace": ns},
+                   "spec": {"selector": {"app": app},
+                            "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}
+            eps = []
+            for pod_i in range(5):
+                name = f"{app}-{pod_i}"
+                yield {
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": name, "namespace": ns, "labels": {"app": app}},
+                    "spec": {
+                        "nodeName": f"bench-node-{pod_i % 4}",
+                        "tolerations": [{"operator": "Exists", "effect": "NoExecute"},
+                                        {"operator": "Exists", "effect": "NoSchedule"}],
+                        "containers": [{"name": "c", "image": "bench.invalid/none:1",
+                                        "ports": [{"name": "http", "containerPort": 8080}]}],
+                    },
+                }
+                eps.append({"addresses": [f"10.251.{ns_i % 250}.{svc_i * 5 + pod_i + 1}"],
+                            "conditions": {"ready": True},
+                            "targetRef": {"kind": "Pod", "name": name, "namespace": ns}})
+            yield {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                   "metadata": {"name": f"{app}-manual", "namespace": ns,
+                                "labels": {"kubernetes.io/service-name": app,
+                                           "endpointslice.kubernetes.io/managed-by": "bench"}},
+                   "addressType": "IPv4", "endpoints": eps,
+                   "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}
+            if svc_i % 2 == 0:
+                yield {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                       "metadata": {"name": app, "namespace": ns},
+                       "spec": {"ingressClassName": "bench", "rules": [{
+                           "host": f"{app}.{ns}.bench.example.com",
+                           "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
+                               "service": {"name": app, "port": {"name": "http"}}}}]}}]}}
+                yield {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                       "metadata": {"name": f"allow-{app}", "namespace": ns},
+                       "spec": {"podSelector": {"matchLabels": {"app": app}},
+                                "ingress": [{"from": [{"namespaceSelector": {}}]}]}}
+
+
+class Cluster:
+    def __init__(self, kubeconfig: str, kubectl: str) -> None:
+        self.kubeconfig = kubeconfig
+        self.kubectl = kubectl
+
+    def run(self, *args: str, stdin: str | None = None) -> str:
+        return subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, *args],
+                              input=stdin, capture_output=True, text=True, check=True).stdout
+
+    def create(self, n_pods: int) -> None:
+        self.run("apply", "-f", "-", stdin=json.dumps({
+            "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+            "metadata": {"name": "bench", "labels": {LABEL: "1"}},
+            "spec": {"controller": "bench.example.com/none"}}))
+        batch: list[dict[str, Any]] = []
+        for obj in objects(n_pods):
+            batch.append(obj)
+            if len(batch) == 500:
+                self._create(batch)
+                batch = []
+        self._create(batch)
+
+    def _create(self, batch: list[dict[str, Any]]) -> None:
+        if batch:
+            self.run("create", "-f", "-", "-o", "name", stdin=json.dumps(
+                {"apiVersion": "v1", "kind": "List", "items": batch}))
+
+    def delete(self) -> None:
+        self.run("delete", "namespace", "-l", LABEL, "--wait=true", "--timeout=600s")
+        self.run("delete", "node,ingressclass", "-l", LABEL, "--ignore-not-found")
+
+
+def measured(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process; its output is discarded."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - started, usage.ru_maxrss
+
+
+STATS_SCRIPT = """
+import json, sys
+from ingressdoc.snapshot.live import LiveSource
+from ingressdoc.request import parse_request
+from ingressdoc.trace.plan import reads_for
+source = LiveSource.connect(sys.argv[1], None, 60)
+mode = sys.argv[2]
+if mode == "trace":
+    req = parse_request(sys.argv[3])
+    source.read(lambda s: list(reads_for(s, req)))
+else:
+    source.read(None)
+reads = [r.__dict__ for r in source.stats.reads]
+print(json.dumps({"requests": source.stats.requests, "bytes": source.stats.bytes,
+                  "reads": reads}))
+"""
+
+FLOOR_SCRIPT = """
+import json, sys
+from ingressdoc.snapshot.live import LiveSource
+from ingressdoc.snapshot.kinds import KINDS, Read
+source = LiveSource.connect(sys.argv[1], None, 60)
+reads = [Read(**r) for r in json.loads(sys.argv[2])]
+for r in reads:
+    info = KINDS[r.kind]
+    token = None
+    while True:
+        q = [("limit", 500)]
+        if r.label_selector: q.append(("labelSelector", r.label_selector))
+        if r.field_selector: q.append(("fieldSelector", r.field_selector))
+        if token: q.append(("continue", token))
+        status, _, data = source.get_raw(info.path(r.namespace), q)
+        body = json.loads(data)
+        token = body.get("metadata", {}).get("continue")
+        if not token: break
+"""
+
+
+def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]:
+    host = "app-0.bench-0.bench.example.com/"
+    lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, "
+             f"{max(1, n // 100)} namespaces)", ""]
+    ing = [python, "-m", "ingressdoc"]
+    kc = ["--kubeconfig", cluster.kubeconfig]
+    results = {}
+    for name, cmd, mode in (
+        ("trace", [*ing, "trace", host, *kc, "--no-dns", "-o", "json"], "trace"),
+        ("check -A", [*ing, "check", "-A", *kc, "-o", "json"], "all"),
+    ):
+        wall, rss = measured(cmd)
+        stats = json.loads(subprocess.run(
+            [python, "-c", STATS_SCRIPT, cluster.kubeconfig, mode, host],
+            capture_output=True, text=True, check=True).stdout)
+        floor, _ = measured([python, "-c", FLOOR_SCRIPT, cluster.kubeconfig,
+                                json.dumps(stats["reads"])])
+        results[name] = (wall, rss, stats, floor)
+    kinds = ("ingresses,ingressclasses,services,endpointslices.discovery.k8s.io,pods,nodes,"
+             "namespaces,networkpolicies")
+    k_wall, _ = measured([kubectl, *kc, "get", kinds, "-A", "-o", "json"])
+    lines.append("| command | wall s | API requests | MiB read | peak RSS MiB | "
+                 "raw-LIST floor s | ratio to floor |")
+    lines.append("|---|---|---|---|---|---|---|")
+    for name, (wall, rss, stats, floor) in results.items():
+        lines.append(f"| {name} | {wall:.2f} | {stats['requests']} | "
+                     f"{stats['bytes'] / 2**20:.1f} | {rss / 1024:.0f} | {floor:.2f} | "
+                     f"{wall / floor:.2f}x |")
+    lines += ["", f"`kubectl get {kinds} -A -o json`: {k_wall:.2f} s; `check -A` / kubectl = "
+              f"{results['check -A'][0] / k_wall:.2f}x", ""]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--kubeconfig", default=os.environ.get(
+        "INGRESSDOC_TEST_KUBECONFIG",
+        str(Path.home() / ".cache/ingressdoc/cluster/kubeconfig")))
+    parser.add_argument("--kubectl", default=shutil.which("kubectl") or "kubectl")
+    parser.add_argument("--keep", action="store_true", help="leave the last cluster in place")
+    args = parser.parse_args()
+    if not Path(args.kubeconfig).is_file():
+        print(f"scale: no kubeconfig at {args.kubeconfig}: run `make cluster-up` first",
+              file=sys.stderr)
+        return 2
+    cluster = Cluster(args.kubeconfig, args.kubectl)
+    help_wall = min(measured([sys.executable, "-m", "ingressdoc", "--help"])[0]
+                    for _ in range(5))
+    out = [f"# Scale benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)", "",
+           f"`ingressdoc --help`: {help_wall:.3f} s (best of 5)", ""]
+    for n in (int(s) for s in args.sizes.split(",")):
+        cluster.create(n)
+        try:
+            out += bench_size(cluster, n, sys.executable, args.kubectl)
+        finally:
+            if not args.keep:
+                cluster.delete()
+        print("\n".join(out), flush=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as fh:
+        fh.write("\n".join(out) + "\n")
+    print(f"\n(results also in {fh.name})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

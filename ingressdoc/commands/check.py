@@ -1,0 +1,206 @@
+"""`ingressdoc check`: trace every routed host/path in scope; the CI smoke test.
+
+Settings come from the command line, then `.ingressdoc.yaml` (found upwards from the working
+directory), then built-in defaults; `--ignore` adds to the file's list instead of replacing it,
+so a one-off suppression does not drop the repository's policy. Without `-n`/`-A` the scope is
+the kubeconfig context's namespace when it names one, otherwise every namespace (manifests:
+every namespace). stderr stays silent unless something is worth saying: a progress line on a
+TTY, the `--wait` progress the user asked for, and the ignored count.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, TextIO
+
+import typer
+
+from ingressdoc.commands.common import (
+    ContextOpt,
+    DebugOpt,
+    FailOn,
+    KubeconfigOpt,
+    ManifestsOpt,
+    Output,
+    TimeoutOpt,
+    dump,
+    error_boundary,
+    exit_status,
+    open_source,
+)
+from ingressdoc.errors import UsageError
+
+if TYPE_CHECKING:
+    from ingressdoc.check.report import CheckReport
+    from ingressdoc.check.targets import Target
+
+
+class CheckOutput(str, enum.Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    junit = "junit"
+    sarif = "sarif"
+    github = "github"
+
+
+class _Progress:
+    """One self-overwriting status line on stderr, only when a person is watching it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write(f"\r\033[K{text[:100]}")
+            self.stream.flush()
+
+    def step(self, index: int, total: int, target: Target) -> None:
+        self.show(f"checking {index + 1}/{total} {target.label}")
+
+    def clear(self) -> None:
+        self.show("")
+
+
+def _context_namespace(kubeconfig: str | None, context: str | None) -> str | None:
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    try:
+        contexts, active = config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
+            config_file=kubeconfig)
+    except (ConfigException, OSError):
+        return None
+    chosen = next((c for c in contexts if c.get("name") == context), None) if context else active
+    return ((chosen or {}).get("context") or {}).get("namespace")
+
+
+def _render(report: CheckReport, output: CheckOutput) -> str:
+    if output is CheckOutput.table:
+        from ingressdoc.render.check import render_check
+
+        return render_check(report)
+    if output is CheckOutput.junit:
+        from ingressdoc.render.junit import render_junit
+
+        return render_junit(report)
+    if output is CheckOutput.sarif:
+        from ingressdoc.render.sarif import render_sarif
+
+        return render_sarif(report)
+    if output is CheckOutput.github:
+        from ingressdoc.render.github import render_github
+
+        return render_github(report)
+    from ingressdoc.render.check import check_document
+
+    return dump(check_document(report), Output(output.value))
+
+
+def _waiting(report: CheckReport, left: float) -> None:
+    codes = sorted({f.code for r in report.failed for f in report.failures(r)})
+    typer.echo(f"waiting: {len(report.failed)} of {len(report.results)} requests failing "
+               f"({', '.join(codes)}); {left:.0f}s left", err=True)
+
+
+def check(
+    namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+        "--namespace", "-n", metavar="NAMESPACE", help="Check Ingresses in this namespace.",
+        rich_help_panel="Scope")] = None,
+    all_namespaces: Annotated[bool, typer.Option(
+        "--all-namespaces", "-A", help="Check Ingresses in every namespace.",
+        rich_help_panel="Scope")] = False,
+    selector: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--selector", "-l", metavar="SELECTOR",
+        help="Only Ingresses matching this label selector (kubectl syntax).",
+        rich_help_panel="Scope")] = None,
+    host: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--host", metavar="GLOB", help="Only requests to hosts matching this glob, e.g. '*.example.com'.",
+        rich_help_panel="Scope")] = None,
+    manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    request_timeout: TimeoutOpt = 10.0,
+    output: Annotated[CheckOutput, typer.Option(
+        "--output", "-o", help="Output format.")] = CheckOutput.table,
+    output_file: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--output-file", metavar="PATH", help="Write the report to this file instead of stdout.")] = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option(  # noqa: UP045
+        "--fail-on", help="Exit 1 when a finding is at or above this severity "
+        "[default: error, or fail-on in .ingressdoc.yaml].", show_default=False)] = None,
+    ignore: Annotated[list[str], typer.Option(
+        "--ignore", metavar="CODE[=NS/NAME]",
+        help="Ignore a finding: CODE or CODE=namespace/name; codes or names, "
+        "wildcards allowed. Repeatable; adds to .ingressdoc.yaml's list.")] = [],  # noqa: B006
+    wait: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--wait", metavar="DURATION", help="Re-check until everything passes or this much time is up, "
+        "e.g. 2m or 90s (live cluster only).")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Trace every host/path of every Ingress in scope and fail when any is broken."""
+    with error_boundary(debug):
+        from ingressdoc.check.config import CheckConfig, find_config, load_config
+        from ingressdoc.check.ignore import IgnorePolicy
+        from ingressdoc.check.run import run_check
+        from ingressdoc.check.scope import Scope
+        from ingressdoc.check.wait import parse_duration, wait_until_passing
+        from ingressdoc.findings import Severity
+        from ingressdoc.k8s.selectors import parse_selector
+
+        if namespace and all_namespaces:
+            raise UsageError("--namespace and --all-namespaces exclude each other")
+        if wait is not None and manifests:
+            raise UsageError("--wait needs a live cluster: manifests do not change while waiting")
+        timeout = parse_duration(wait) if wait is not None else None
+        found = find_config(Path.cwd())
+        cfg = load_config(found) if found else CheckConfig()
+        policy = IgnorePolicy.parse([*cfg.ignore, *ignore])
+        fail_on = fail_on or FailOn(cfg.fail_on or "error")
+        threshold = None if fail_on is FailOn.never else Severity(fail_on.value)
+        if namespace or all_namespaces:
+            scope_ns = namespace
+        elif cfg.namespace or cfg.all_namespaces:
+            scope_ns = cfg.namespace
+        else:
+            scope_ns = None if manifests else _context_namespace(kubeconfig, context)
+        labels = selector or cfg.selector
+        try:
+            label_selector = parse_selector(labels) if labels else None
+        except ValueError as exc:
+            raise UsageError(f"invalid --selector {labels!r}: {exc}") from None
+        scope = Scope(scope_ns, label_selector, host or cfg.host)
+
+        source = open_source(manifests, kubeconfig, context, request_timeout)
+        progress = _Progress(sys.stderr)
+
+        def attempt() -> CheckReport:
+            progress.show("reading the snapshot")
+            try:
+                return run_check(source.read(None), scope, policy, threshold, progress.step)
+            finally:
+                progress.clear()
+
+        report = (attempt() if timeout is None
+                  else wait_until_passing(attempt, timeout, _waiting))
+        if timeout is not None and not report.passed:
+            typer.echo(f"gave up waiting after {wait}", err=True)
+        _write(_render(report, output), output_file)
+        if not report.results:
+            typer.echo("ingressdoc: warning: no Ingress host/path in scope", err=True)
+        ignored = report.summary.ignored
+        if ignored:
+            typer.echo(f"{ignored} findings ignored", err=True)
+        raise typer.Exit(exit_status(report.findings, fail_on))
+
+
+def _write(text: str, output_file: str | None) -> None:
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output_file}: {exc.strerror or exc}") from None

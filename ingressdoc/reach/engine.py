@@ -1,0 +1,130 @@
+"""Walk one client-to-Service connection over a snapshot, in the order it happens.
+
+Client pods, their resolver, DNS egress, ExternalName aliases, the Service and port, its
+EndpointSlices and pods, then NetworkPolicy both ways. As in the trace, a failed hop does
+not stop the walk where the next objects are still known (a short name that misses still
+names the Service meant), so one run shows every reason the connection would fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.endpoints import selected_pods, slices_of
+from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.reach import client as clients
+from ingressdoc.reach import naming, policy
+from ingressdoc.reach.model import ReachResult, dialled
+from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
+from ingressdoc.snapshot import ObjectRef, Snapshot
+from ingressdoc.trace.hops import endpoints, pods, service
+from ingressdoc.trace.hops.base import TraceContext, blocked, not_checked
+from ingressdoc.trace.model import BackendRef, Hop, TraceResult, status_from
+
+Obj = Mapping[str, Any]
+_REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", pods.TITLE),
+         ("egress", policy.EGRESS_TITLE), ("ingress", policy.INGRESS_TITLE))
+
+
+def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
+    domain = naming.cluster_domain(snapshot)
+    client_hop, client = clients.resolve(snapshot, source)
+    reps = client.representatives()
+    resolution = naming.resolve(snapshot, target, client.namespace, domain,
+                                naming.ndots_of(reps[0] if reps else None))
+    written = target.name if target.by_dns else f"{target.name}.{target.namespace}"
+    ctx = TraceContext(snapshot, dialled(written, target.port))
+    hops = [client_hop, resolution.hop,
+            _with(policy.dns_egress(snapshot, client), policy.dns_readiness(snapshot))]
+    svc = resolution.service
+    outside = resolution.external
+    aliases: set[ObjectRef] = set()
+    while svc is not None and _is_alias(svc) and ObjectRef.of(svc) not in aliases:
+        aliases.add(ObjectRef.of(svc))
+        alias_hop, alias = _alias(ctx, svc, target, domain)
+        hops.append(alias_hop)
+        svc, outside = alias.service, alias.external
+    rest = _REST[1:] if aliases else _REST
+    assumed: tuple[str, ...] = ()
+    if svc is None or _is_alias(svc):
+        hops.extend(_unchecked(hops[-1] if aliases else resolution.hop, rest, outside))
+    else:
+        hops.extend(_destination(ctx, client, svc, target))
+        assumed = _assumed(snapshot, svc)
+    result = TraceResult(ctx.request, tuple(hops), snapshot.source)
+    return ReachResult(describe_client(source), target.text, result, assumed)
+
+
+def _alias(ctx: TraceContext, svc: Obj, target: TargetSpec,
+           domain: naming.ClusterDomain) -> tuple[Hop, naming.Alias]:
+    """The ExternalName's own Service hop (IDC403/IDC405), plus where its CNAME leads."""
+    hop, _ = service.check(ctx, _backend(svc, target.port), None)
+    alias = naming.follow_alias(ctx.snapshot, svc, domain)
+    if alias.problem is not None:
+        hop = _with(hop, [alias.problem])
+    elif alias.external:
+        hop = replace(hop, note=f"{spec(svc).get('externalName')} is outside the cluster")
+    return hop, alias
+
+
+def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
+                 target: TargetSpec) -> list[Hop]:
+    ports = spec(svc).get("ports") or []
+    svc_hop, facts = service.check(ctx, _backend(svc, target.port), None)
+    if target.port is None and len(ports) > 1:
+        svc_hop = replace(svc_hop, note=f"{len(ports)} ports; checked the first "
+                          "(name one in TO or with --port)")
+    if spec(svc).get("internalTrafficPolicy") == "Local":
+        svc_hop = _with(svc_hop, [finding(
+            "IDC412", ObjectRef.of(svc), f"{ObjectRef.of(svc)} has internalTrafficPolicy: Local: "
+            "a client reaches only endpoints on its own node, and none from other nodes",
+            field="spec.internalTrafficPolicy")])
+    port = facts.port if facts is not None else None
+    found_hops = [svc_hop, endpoints.check(ctx, svc, port)]
+    pods_hop, selected = pods.check(ctx, svc, port)
+    found_hops.append(pods_hop)
+    if port is None:
+        return found_hops + [blocked(h, t, "the Service hop") for h, t in _REST[3:]]
+    conn = policy.Connection(svc, port, tuple(selected))
+    return found_hops + list(policy.policy_hops(ctx.snapshot, client, conn))
+
+
+def _backend(svc: Obj, port: int | str | None) -> BackendRef:
+    """The dialled port as a trace backend; no port means the Service's first port."""
+    if port is None:
+        port = next((p.get("port") for p in spec(svc).get("ports") or []), None)
+    ns, svc_name = str(namespace(svc)), name(svc)
+    if isinstance(port, str):
+        return BackendRef(ns, svc_name, port_name=port)
+    return BackendRef(ns, svc_name, port_number=port)
+
+
+def _with(hop: Hop, extra: Sequence[Finding]) -> Hop:
+    """`hop` with findings of its subject that another check found."""
+    if not extra:
+        return hop
+    found = (*hop.findings, *extra)
+    return replace(hop, findings=found, status=status_from(found))
+
+
+def _assumed(snapshot: Snapshot, svc: Obj) -> tuple[str, ...]:
+    """Hops whose unknown status comes from objects the manifests only imply."""
+    slices = slices_of(svc, snapshot.list("EndpointSlice"))
+    selected = selected_pods(svc, snapshot.list("Pod", namespace(svc)))
+    return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
+                 if objs and all(snapshot.is_derived(o) for o in objs))
+
+
+def _is_alias(svc: Obj) -> bool:
+    return spec(svc).get("type") == "ExternalName"
+
+
+def _unchecked(last: Hop, rest: Sequence[tuple[str, str]], outside: bool) -> list[Hop]:
+    if outside:
+        return [not_checked(h, t, "not checked: the destination is outside the cluster")
+                for h, t in rest]
+    return [blocked(h, t, f"the {last.title} hop") for h, t in rest]

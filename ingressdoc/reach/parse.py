@@ -1,0 +1,146 @@
+"""What the user typed for FROM and TO, checked before any object is read.
+
+FROM names client pods; TO names a Service either directly (`ns/service[:port]`) or as the
+client would write it in its code (a DNS name), because the name is where most cross-namespace
+failures start. A `host/path` goes through an Ingress, which `ingressdoc trace` follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ingressdoc.errors import RequestSyntaxError, UsageError
+from ingressdoc.k8s.selectors import describe_selector, parse_selector
+
+CONTROLLER = "ingress-controller"
+WORKLOAD_KINDS: Mapping[str, str] = {
+    "deployment": "Deployment", "deploy": "Deployment",
+    "statefulset": "StatefulSet", "sts": "StatefulSet",
+    "daemonset": "DaemonSet", "ds": "DaemonSet",
+    "replicaset": "ReplicaSet", "rs": "ReplicaSet",
+    "job": "Job",
+    "cronjob": "CronJob", "cj": "CronJob",
+}
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+_PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+
+ClientKind = Literal["pod", "workload", "selector", "ingress-controller"]
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """`namespace` is None only for the ingress controller, whose namespace the pods tell."""
+
+    text: str
+    kind: ClientKind
+    namespace: str | None
+    name: str | None = None  # pod or workload name; the IngressClass for the controller
+    workload_kind: str | None = None
+    selector: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """`namespace` set: the Service is named directly; None: `name` is a DNS name as written."""
+
+    text: str
+    name: str
+    namespace: str | None
+    port: int | str | None
+
+    @property
+    def by_dns(self) -> bool:
+        return self.namespace is None
+
+
+def parse_client(text: str, selector: str | None = None) -> ClientSpec:
+    raw = text.strip()
+    if not raw:
+        raise RequestSyntaxError("empty FROM: expected ns/pod, ns/kind/name, ns -l SELECTOR "
+                                 "or ingress-controller")
+    head, _, rest = raw.partition("/")
+    if head == CONTROLLER:
+        _no_selector(selector, raw)
+        if rest:
+            _check(_SUBDOMAIN, rest, "IngressClass name", f"FROM {raw!r}")
+        return ClientSpec(raw, "ingress-controller", None, rest or None)
+    parts = raw.split("/")
+    _check(_LABEL, parts[0], "namespace", f"FROM {raw!r}")
+    if len(parts) == 1:
+        if selector is None:
+            raise UsageError(f"FROM {raw!r} is a namespace: pick the client pods with "
+                             "-l/--selector (e.g. -l app=web)")
+        try:
+            parsed = parse_selector(selector)
+        except ValueError as exc:
+            raise RequestSyntaxError(f"invalid --selector {selector!r}: {exc}") from None
+        return ClientSpec(raw, "selector", raw, selector=parsed)
+    _no_selector(selector, raw)
+    if len(parts) == 2:
+        _check(_SUBDOMAIN, parts[1], "pod name", f"FROM {raw!r}")
+        return ClientSpec(raw, "pod", parts[0], parts[1])
+    if len(parts) == 3:
+        kind = WORKLOAD_KINDS.get(parts[1].lower())
+        if kind is None:
+            raise RequestSyntaxError(
+                f"FROM {raw!r}: unknown workload kind {parts[1]!r} (use one of "
+                f"{', '.join(sorted(set(WORKLOAD_KINDS.values()), key=str.lower)).lower()})")
+        _check(_SUBDOMAIN, parts[2], f"{kind} name", f"FROM {raw!r}")
+        return ClientSpec(raw, "workload", parts[0], parts[2], workload_kind=kind)
+    raise RequestSyntaxError(f"FROM {raw!r}: expected ns/pod, ns/kind/name, ns -l SELECTOR or "
+                             "ingress-controller")
+
+
+def parse_target(text: str, port: int | None = None) -> TargetSpec:
+    raw = text.strip()
+    if not raw:
+        raise RequestSyntaxError("empty TO: expected ns/service[:port] or a DNS name[:port]")
+    if "://" in raw or ("/" in raw and "." in raw.split("/", 1)[0]):
+        raise RequestSyntaxError(f"TO {raw!r} is a host/path: follow it from the Ingress on "
+                                 f"with `ingressdoc trace {raw}`")
+    where, _, typed_port = raw.rpartition(":") if ":" in raw else (raw, "", "")
+    if "/" in where:
+        namespace, _, service = where.partition("/")
+        _check(_LABEL, namespace, "namespace", f"TO {raw!r}")
+        _check(_LABEL, service, "Service name", f"TO {raw!r}")
+        return TargetSpec(raw, service, namespace, _port(typed_port, port, raw, named=True))
+    name = where.lower()
+    if not all(_LABEL.match(label) for label in name.removesuffix(".").split(".")):
+        raise RequestSyntaxError(f"TO {raw!r}: {where!r} is not a DNS name (RFC 1123)")
+    return TargetSpec(raw, name, None, _port(typed_port, port, raw, named=False))
+
+
+def describe_client(spec: ClientSpec) -> str:
+    if spec.kind == "selector":
+        return f"pods in {spec.namespace} with {describe_selector(spec.selector)}"
+    return spec.text
+
+
+def _port(typed: str, option: int | None, raw: str, named: bool) -> int | str | None:
+    value: int | str | None = None
+    if typed:
+        if typed.isdigit() and 0 < int(typed) < 65536:
+            value = int(typed)
+        elif named and _PORT_NAME.match(typed) and not typed.isdigit():
+            value = typed
+        else:
+            what = "a port number or Service port name" if named else "a port number"
+            raise RequestSyntaxError(f"TO {raw!r}: {typed!r} is not {what}")
+    if option is not None and value is not None and option != value:
+        raise UsageError(f"TO {raw!r} names port {value} and --port says {option}: give one")
+    return value if value is not None else option
+
+
+def _no_selector(selector: str | None, raw: str) -> None:
+    if selector is not None:
+        raise UsageError(f"-l/--selector picks pods of a namespace FROM; {raw!r} already "
+                         "names them")
+
+
+def _check(pattern: re.Pattern[str], value: str, what: str, where: str) -> None:
+    if not pattern.match(value):
+        raise RequestSyntaxError(f"{where}: {value!r} is not a valid {what}")

@@ -1,0 +1,247 @@
+"""NetworkPolicy on the client's path: DNS lookups first, then the connection itself.
+
+Both go through the one engine (`ingressdoc.k8s.netpol`) with the trace hop's endpoint and
+near-miss helpers. DNS needs UDP 53 for every lookup and TCP 53 for answers too large for
+UDP, to the DNS pods (after the kube-dns Service's DNAT). The connection is judged on the pod
+port, the Service port only sharpening the explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.endpoints import endpoint_states, selected_pods, slices_of
+from ingressdoc.k8s.netpol import Decision, Direction, DirectionDecision, RuleRef, evaluate
+from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.ports import resolve_target_port, target_port_of
+from ingressdoc.reach.client import ClientFacts, representatives
+from ingressdoc.snapshot import ObjectRef, Snapshot
+from ingressdoc.trace.hops.base import missing_inputs, not_checked
+from ingressdoc.trace.hops.netpol import endpoint_of, miss_findings, namespace_labels
+from ingressdoc.trace.model import Hop, HopStatus, status_from
+
+Obj = Mapping[str, Any]
+DNS_TITLE = "Cluster DNS"
+EGRESS_TITLE = "Client egress policy"
+INGRESS_TITLE = "Destination ingress policy"
+DNS_NAMESPACE = "kube-system"
+DNS_LABELS: Mapping[str, str] = {"k8s-app": "kube-dns"}  # kube-dns and CoreDNS alike
+# Stands in for the DNS pods when the snapshot lacks them (the usual manifest case).
+_PORT_KEYS = frozenset({"port", "protocol", "service-port"})
+_ASSUMED_DNS_POD: Obj = {
+    "kind": "Pod",
+    "metadata": {"namespace": DNS_NAMESPACE, "labels": dict(DNS_LABELS)},
+    "spec": {"containers": [{"name": "coredns", "ports": [
+        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
+    ]}]},
+}
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What the client dials: a Service port, reaching `pods` on their resolved port."""
+
+    service: Obj
+    port: Mapping[str, Any]
+    pods: tuple[Obj, ...]
+
+    @property
+    def headless(self) -> bool:
+        """Headless names answer with pod IPs: no DNAT, the dialled port is the pod port."""
+        return spec(self.service).get("clusterIP") == "None"
+
+    def pod_port(self, pod: Obj) -> int | None:
+        if self.headless:
+            return int(self.port.get("port", 0))
+        return resolve_target_port(pod, target_port_of(self.port), self.protocol)
+
+    @property
+    def protocol(self) -> str:
+        return str(self.port.get("protocol") or "TCP")
+
+
+def dns_egress(snapshot: Snapshot, client: ClientFacts) -> Hop:
+    note, gaps = missing_inputs(snapshot, ("NetworkPolicy",))
+    if note:
+        return not_checked("dns-egress", DNS_TITLE, note, gaps)
+    if not client.pods:
+        return _unknown_client("dns-egress", DNS_TITLE, snapshot, client.namespace)
+    servers, assumed = _dns_pods(snapshot)
+    found: list[Finding] = []
+    blocked: set[str] = set()
+    for src in client.representatives():
+        for dst in representatives(servers):
+            denied, findings = _dns_findings(snapshot, src, dst)
+            blocked.update(denied)
+            found.extend(findings)
+    found = _dedupe(found)
+    where = (f"{DNS_NAMESPACE} pods with k8s-app=kube-dns"
+             + (" (assumed: not in the snapshot)" if assumed else ""))
+    summary = (f"{' and '.join(sorted(blocked, reverse=True))} 53 to {where} blocked" if blocked
+               else f"UDP and TCP 53 to {where} allowed")
+    return Hop("dns-egress", DNS_TITLE, status_from(tuple(found)), summary,
+               objects=() if assumed else tuple(ObjectRef.of(p) for p in servers),
+               findings=tuple(found))
+
+
+def dns_readiness(snapshot: Snapshot) -> list[Finding]:
+    """IDC712 when the kube-dns Service is known and none of its endpoints is ready."""
+    svc = snapshot.get("Service", DNS_NAMESPACE, "kube-dns")
+    if svc is None:
+        return []
+    slices = slices_of(svc, snapshot.list("EndpointSlice"))
+    if not slices or any(snapshot.is_derived(s) for s in slices):
+        return []
+    states = [e for s in slices for e in endpoint_states(s)]
+    if any(e.ready for e in states):
+        return []
+    return [finding("IDC712", ObjectRef.of(svc),
+                    f"0 of {len(states)} endpoints of {DNS_NAMESPACE}/kube-dns are ready: "
+                    "no in-cluster name resolves")]
+
+
+def _dns_findings(snapshot: Snapshot, src: Obj, dst: Obj) -> tuple[list[str], list[Finding]]:
+    """IDC714 when lookups fail (UDP), IDC723 when only the TCP fallback does."""
+    policies = snapshot.list("NetworkPolicy")
+    ns_labels = namespace_labels(snapshot)
+    decisions = {}
+    for protocol in ("UDP", "TCP"):
+        port = resolve_target_port(dst, _dns_target(snapshot, protocol), protocol) or 53
+        decisions[protocol] = (port, evaluate(policies, ns_labels, endpoint_of(src),
+                                              endpoint_of(dst), port, protocol))
+    denied = [p for p, (_, d) in decisions.items() if not d.allowed]
+    if not denied:
+        return [], []
+    port, decision = decisions[denied[0]]
+    side = decision.egress if not decision.egress.allowed else decision.ingress
+    own = side is decision.egress
+    over = " and ".join(f"{p} {decisions[p][0]}" for p in denied)
+    f = finding(
+        "IDC714" if "UDP" in denied else "IDC723",
+        ObjectRef.of(src) if own else ObjectRef.of(dst),
+        f"DNS over {over} from {_pod_id(src)} to the DNS pods: {side.reason}",
+        hint=None if own else f"Allow ingress to the DNS pods on {over} from every namespace.")
+    return denied, [f, *miss_findings(_near_misses(decision), str(namespace(src)))]
+
+
+def policy_hops(snapshot: Snapshot, client: ClientFacts, conn: Connection) -> tuple[Hop, Hop]:
+    """The client's egress hop and the destination's ingress hop, from the same decisions."""
+    note, gaps = missing_inputs(snapshot, ("NetworkPolicy",))
+    if note:
+        return (not_checked("egress", EGRESS_TITLE, note, gaps),
+                not_checked("ingress", INGRESS_TITLE, note))
+    if not client.pods:
+        return (_unknown_client("egress", EGRESS_TITLE, snapshot, client.namespace),
+                _unknown_client("ingress", INGRESS_TITLE, snapshot, namespace(conn.service)))
+    if not conn.pods:
+        skipped = "not checked: no destination pods"
+        return (Hop("egress", EGRESS_TITLE, HopStatus.SKIPPED, skipped, note=skipped),
+                Hop("ingress", INGRESS_TITLE, HopStatus.SKIPPED, skipped, note=skipped))
+    policies = snapshot.list("NetworkPolicy")
+    ns_labels = namespace_labels(snapshot)
+    decisions: list[tuple[Obj, Obj, int, Decision]] = []
+    for src in client.representatives():
+        for dst in representatives(conn.pods):
+            port = conn.pod_port(dst)
+            if port is not None:
+                decisions.append((src, dst, port, evaluate(
+                    policies, ns_labels, endpoint_of(src), endpoint_of(dst), port, conn.protocol,
+                    service_port=None if conn.headless else int(conn.port.get("port", 0)))))
+    return (_direction_hop("egress", decisions, client, conn),
+            _direction_hop("ingress", decisions, client, conn))
+
+
+def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int, Decision]],
+                   client: ClientFacts, conn: Connection) -> Hop:
+    title = EGRESS_TITLE if direction == "egress" else INGRESS_TITLE
+    if not decisions:
+        note = "not checked: the Service's target port names no port of the destination pods"
+        return Hop(direction, title, HopStatus.SKIPPED, note, note=note)
+    found: list[Finding] = []
+    denied: list[DirectionDecision] = []
+    for src, dst, port, decision in decisions:
+        side = _side(decision, direction)
+        if side.allowed:
+            continue
+        denied.append(side)
+        found.append(_denial(direction, src, dst, port, conn, side, client.controller))
+        found.extend(miss_findings(_near_misses(decision, direction), str(namespace(dst))))
+    found = _dedupe(found)
+    pairs = len(decisions)
+    port = decisions[0][2]
+    who = "client pods" if direction == "egress" else "destination pods"
+    summary = (f"{pairs - len(denied)}/{pairs} (client, destination) pairs allowed on "
+               f"{conn.protocol} {port} ({who}' policies)")
+    reason = (denied[0] if denied else _side(decisions[0][3], direction)).reason
+    selecting = sorted({p for _, _, _, d in decisions for p in _side(d, direction).selecting})
+    return Hop(direction, title, status_from(tuple(found)), summary,
+               objects=tuple(ObjectRef("NetworkPolicy", *p.split("/", 1)) for p in selecting),
+               findings=tuple(found), note=reason)
+
+
+def _denial(direction: Direction, src: Obj, dst: Obj, port: int, conn: Connection,
+            side: DirectionDecision, controller: bool) -> Finding:
+    if direction == "egress":
+        return finding("IDC706", ObjectRef.of(src),
+                       f"egress of {_pod_id(src)} to {_pod_id(dst)} "
+                       f"({name(conn.service)}) on {conn.protocol} {port}: {side.reason}",
+                       field="spec.egress")
+    code = "IDC701" if controller else "IDC724"
+    return finding(code, ObjectRef.of(dst),
+                   f"ingress to {_pod_id(dst)} on {conn.protocol} {port} from {_pod_id(src)}: "
+                   f"{side.reason}", field="spec.ingress")
+
+
+def _side(decision: Decision, direction: Direction) -> DirectionDecision:
+    return decision.egress if direction == "egress" else decision.ingress
+
+
+def _near_misses(decision: Decision, direction: Direction | None = None) -> Decision:
+    """The decision keeping only misses that explain this traffic: one direction when given,
+    and no rule that misses on both peer and port, since that rule is about other traffic."""
+    def keep(side: DirectionDecision) -> DirectionDecision:
+        if direction is not None and side.direction != direction:
+            return replace(side, misses=())
+        keys: dict[RuleRef, set[str]] = {}
+        for miss in side.misses:
+            keys.setdefault(miss.rule, set()).add(miss.key)
+        unrelated = {rule for rule, k in keys.items() if k & _PORT_KEYS and k - _PORT_KEYS}
+        return replace(side, misses=tuple(m for m in side.misses if m.rule not in unrelated))
+
+    return replace(decision, egress=keep(decision.egress), ingress=keep(decision.ingress))
+
+
+def _unknown_client(hop: str, title: str, snapshot: Snapshot, ns: str | None) -> Hop:
+    """Without the client's labels a policy can only be judged when none could apply."""
+    if ns is not None and not snapshot.list("NetworkPolicy", ns):
+        return Hop(hop, title, HopStatus.OK, f"no NetworkPolicy in namespace {ns}")
+    note = "not checked: client pods unknown, cannot judge the policies"
+    return Hop(hop, title, HopStatus.UNKNOWN, note, note=note)
+
+
+def _dns_pods(snapshot: Snapshot) -> tuple[list[Obj], bool]:
+    svc = snapshot.get("Service", DNS_NAMESPACE, "kube-dns")
+    pods = (selected_pods(svc, snapshot.list("Pod", DNS_NAMESPACE)) if svc is not None
+            else list(snapshot.list("Pod", DNS_NAMESPACE, DNS_LABELS)))
+    return (pods, False) if pods else ([_ASSUMED_DNS_POD], True)
+
+
+def _dns_target(snapshot: Snapshot, protocol: str) -> int | str:
+    svc = snapshot.get("Service", DNS_NAMESPACE, "kube-dns")
+    for port in spec(svc or {}).get("ports") or []:
+        if port.get("port") == 53 and str(port.get("protocol") or "TCP") == protocol:
+            return target_port_of(port)
+    return 53
+
+
+def _pod_id(pod: Obj) -> str:
+    return f"{namespace(pod)}/{name(pod) or '<DNS pod>'}"
+
+
+def _dedupe(found: list[Finding]) -> list[Finding]:
+    return list({(f.code, f.message): f for f in found}.values())

@@ -1,0 +1,104 @@
+"""Meta-tests of the finding catalog: well-formed entries, and every code raised by a scenario."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+import yaml
+from test_scenarios import run_scenario, scenario_dirs
+
+from ingressdoc.checks.catalog import BY_CODE, entries
+from ingressdoc.findings import Severity
+
+# Codes no trace scenario can raise, each with the reason and where it is covered instead.
+# Only codes that need a live probe or another command (reach, check) belong here.
+EXEMPT: dict[str, str] = {
+    # DNS of the host: answers come from a resolver probe (--probe), never from objects.
+    "IDC101": "live DNS probe of the host",
+    "IDC102": "live DNS probe of the host",
+    "IDC103": "live DNS probe of the host",
+    # Whether an ExternalName target resolves is asked of the cluster DNS by a live probe.
+    "IDC404": "live DNS probe of the ExternalName target",
+    # internalTrafficPolicy affects in-cluster clients dialling the ClusterIP (`reach`);
+    # ingress controllers send to the endpoints directly.
+    "IDC412": "reach (in-cluster client to a Service)",
+    # In-cluster name resolution from a client namespace: `reach`.
+    "IDC710": "reach (short name from another namespace)",
+    "IDC711": "reach (cluster domain of a name)",
+    "IDC712": "reach (cluster DNS readiness for a client)",
+    "IDC713": "reach (name lookup in the cluster)",
+    "IDC714": "reach (client DNS egress)",
+    # Live evidence compared with the object verdicts, or client-side policy: probes and reach.
+    "IDC720": "live probe diverging from the objects",
+    "IDC721": "live TLS probe sees the fallback certificate",
+    "IDC722": "live connection despite a denying policy",
+    "IDC723": "reach (client DNS egress over TCP)",
+    "IDC724": "reach (policy denies an arbitrary client)",
+}
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CODE = re.compile(r"^IDC\d{3}$")
+
+
+@cache
+def raised_codes() -> frozenset[str]:
+    return frozenset(f.code for d in scenario_dirs() for f in run_scenario(d).findings)
+
+
+@cache
+def expected_codes() -> frozenset[str]:
+    out: set[str] = set()
+    for d in scenario_dirs():
+        exp = yaml.safe_load((d / "expected.yaml").read_text(encoding="utf-8"))
+        out |= {str(f["code"]) for f in exp.get("findings") or []}
+        out |= {str(c) for c in exp.get("info") or []}
+    return frozenset(out)
+
+
+def scenario_codes() -> list[str]:
+    return [e.code for e in entries() if not e.retired and e.code not in EXEMPT]
+
+
+@pytest.mark.parametrize("code", scenario_codes())
+def test_every_code_is_raised_by_a_scenario(code: str) -> None:
+    assert code in raised_codes(), f"no scenario raises {code} ({BY_CODE[code].name})"
+    assert code in expected_codes(), f"{code} is raised but no expected.yaml names it"
+
+
+def test_exemptions_are_current_codes_no_scenario_expects() -> None:
+    assert set(EXEMPT) <= set(BY_CODE), sorted(set(EXEMPT) - set(BY_CODE))
+    assert not set(EXEMPT) & expected_codes(), "an exempt code has a scenario: drop the exemption"
+
+
+def test_codes_are_unique_and_well_formed() -> None:
+    codes = [e.code for e in entries()]
+    assert len(codes) == len(set(codes))
+    assert all(CODE.match(c) for c in codes), [c for c in codes if not CODE.match(c)]
+
+
+def test_names_are_unique_kebab_case() -> None:
+    names = [e.name for e in entries()]
+    assert len(names) == len(set(names))
+    assert all(KEBAB.match(n) for n in names), [n for n in names if not KEBAB.match(n)]
+
+
+@pytest.mark.parametrize("entry", entries(), ids=lambda e: e.code)
+def test_entry_texts(entry: object) -> None:
+    from ingressdoc.checks.catalog import Entry
+
+    assert isinstance(entry, Entry)
+    assert entry.fix.rstrip().endswith("."), f"{entry.code} fix must end with a period"
+    assert entry.why.rstrip().endswith("."), f"{entry.code} why must end with a period"
+    assert isinstance(entry.severity, Severity)
+    assert entry.severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+    assert entry.hop
+
+
+def test_codes_sit_in_their_hop_range() -> None:
+    """The number tells the hop: IDC1xx entry/DNS ... IDC7xx network and DNS."""
+    ranges = {"0": {"any"}, "1": {"dns", "entry"}, "2": {"controller"},
+              "3": {"rule", "tls"}, "4": {"service"}, "5": {"endpoints"}, "6": {"pods"},
+              "7": {"netpol", "dns", "probe"}}
+    wrong = [e.code for e in entries() if e.hop not in ranges[e.code[3]]]
+    assert not wrong, wrong

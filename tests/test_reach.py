@@ -1,0 +1,320 @@
+"""`ingressdoc reach`: scenarios over manifests, then FROM/TO parsing and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ingressdoc.cli import app
+from ingressdoc.errors import RequestSyntaxError, UsageError
+from ingressdoc.k8s.selectors import parse_selector, selector_matches
+from ingressdoc.reach.parse import ClientSpec, TargetSpec, parse_client, parse_target
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reach"
+WEB = "shop/deployment/web"
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["reach", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def reach(source: str, target: str, *fixtures: str, extra: tuple[str, ...] = ()) -> tuple[
+        int, dict[str, Any]]:
+    files = [arg for name in ("base", *fixtures) for arg in ("-f", str(FIXTURES / f"{name}.yaml"))]
+    code, out, err = run(source, target, *files, "-o", "json", *extra)
+    assert out, err
+    return code, json.loads(out)
+
+
+def hop(doc: dict[str, Any], name: str, index: int = 0) -> dict[str, Any]:
+    return [h for h in doc["hops"] if h["hop"] == name][index]
+
+
+def codes(doc: dict[str, Any], name: str | None = None) -> set[str]:
+    return {f["code"] for h in doc["hops"] if name in (None, h["hop"]) for f in h["findings"]}
+
+
+# Name resolution
+
+
+def test_same_namespace_short_name_is_reachable() -> None:
+    code, doc = reach(WEB, "cart", "ingress-allowed")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert hop(doc, "dns")["summary"] == "cart -> cart.shop.svc.cluster.local (query 1 of 4)"
+    assert doc["assumed"] == ["endpoints", "pods"]  # pods from templates, taken as Ready
+
+
+def test_short_name_from_another_namespace_is_nxdomain() -> None:
+    code, doc = reach(WEB, "payments-api", "ingress-allowed")
+    assert (code, doc["verdict"]) == (1, "blocked")
+    cause = doc["rootCause"]["finding"]
+    assert cause["code"] == "IDC710"
+    assert "payments-api.shop.svc.cluster.local" in cause["message"]
+    assert cause["hint"].startswith("Write payments-api.payments")
+    # The Service meant is still checked, so one run shows every other problem too.
+    assert hop(doc, "service")["status"] == "ok"
+    assert hop(doc, "ingress")["status"] == "ok"
+
+
+def test_service_dot_namespace_resolves_on_the_second_query() -> None:
+    code, doc = reach(WEB, "payments-api.payments", "ingress-allowed")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert "query 2 of 4, after 1 NXDOMAIN" in hop(doc, "dns")["summary"]
+
+
+@pytest.mark.parametrize(("target", "query"), [
+    ("payments-api.payments.svc.cluster.local:80", "query 4 of 4"),
+    ("payments-api.payments.svc.cluster.local.", "query 1 of 1"),
+])
+def test_full_names_resolve(target: str, query: str) -> None:
+    code, doc = reach(WEB, target, "ingress-allowed")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert query in hop(doc, "dns")["summary"]
+
+
+def test_cluster_domain_comes_from_the_corefile() -> None:
+    code, doc = reach(WEB, "payments-api.payments.svc.cluster.local", "ingress-allowed",
+                      "coredns")
+    assert code == 1
+    assert codes(doc, "dns") == {"IDC711"}
+    assert "payments-api.payments.svc.k8s.example" in doc["rootCause"]["finding"]["hint"]
+    code, doc = reach(WEB, "payments-api.payments.svc.k8s.example", "ingress-allowed", "coredns")
+    assert (code, doc["verdict"]) == (0, "reachable")
+
+
+def test_name_of_no_service() -> None:
+    code, doc = reach(WEB, "payments-api.payment", "ingress-allowed")
+    assert code == 1
+    assert codes(doc) == {"IDC713"}
+    assert "exists in payments" in doc["rootCause"]["finding"]["message"]
+    assert hop(doc, "service")["note"] == "not checked (blocked by the Name resolution hop)"
+
+
+def test_a_name_outside_the_cluster_is_unknown() -> None:
+    code, doc = reach(WEB, "example.com:443", "ingress-allowed")
+    assert (code, doc["verdict"]) == (0, "unknown")
+    assert hop(doc, "dns")["status"] == "unknown"
+
+
+def test_direct_service_target_says_which_name_to_write() -> None:
+    code, doc = reach(WEB, "payments/payments-api:http", "ingress-allowed")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert "write payments-api.payments" in hop(doc, "dns")["summary"]
+
+
+# NetworkPolicy
+
+
+def test_default_deny_with_a_correct_namespace_selector() -> None:
+    code, doc = reach(WEB, "payments-api.payments", "ingress-allowed")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    ingress = hop(doc, "ingress")
+    assert "payments/allow-from-shop ingress[0] admits TCP 8080" in ingress["note"]
+    assert {o["name"] for o in ingress["objects"]} == {"allow-from-shop", "default-deny"}
+
+
+def test_default_deny_with_an_incorrect_namespace_selector() -> None:
+    code, doc = reach(WEB, "payments-api.payments", "ingress-wrong-namespace-label")
+    assert (code, doc["verdict"]) == (1, "blocked")
+    assert doc["rootCause"]["hop"] == "ingress"
+    assert codes(doc, "ingress") == {"IDC724", "IDC702"}
+    near = next(f for f in hop(doc, "ingress")["findings"] if f["code"] == "IDC702")
+    assert "namespace shop has no label name" in near["message"]
+    assert "kubernetes.io/metadata.name=shop" in near["message"]
+
+
+def test_policy_written_for_the_service_port() -> None:
+    code, doc = reach(WEB, "payments-api.payments:80", "ingress-service-port")
+    assert code == 1
+    assert codes(doc, "ingress") == {"IDC724", "IDC704"}
+    near = next(f for f in hop(doc, "ingress")["findings"] if f["code"] == "IDC704")
+    assert "80 is the Service port" in near["message"] and "pod port 8080" in near["message"]
+
+
+def test_dns_egress_blocked_by_an_egress_default_deny() -> None:
+    code, doc = reach(WEB, "payments-api.payments", "egress-no-dns")
+    assert (code, doc["verdict"]) == (1, "blocked")
+    assert doc["rootCause"]["hop"] == "dns-egress"
+    assert codes(doc, "dns-egress") == {"IDC714"}  # near misses for other traffic stay out
+    assert "UDP 53 and TCP 53" in doc["rootCause"]["finding"]["message"]
+    assert hop(doc, "egress")["status"] == "ok"  # the connection itself is admitted
+
+
+def test_dns_over_udp_only_is_a_warning() -> None:
+    code, doc = reach(WEB, "payments-api.payments", "egress-dns-udp-only")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert codes(doc, "dns-egress") == {"IDC723"}
+    code, _ = reach(WEB, "payments-api.payments", "egress-dns-udp-only",
+                    extra=("--fail-on", "warning"))
+    assert code == 1
+
+
+def test_ingress_controller_as_the_client() -> None:
+    code, doc = reach("ingress-controller", "payments-api.payments", "ingress-allowed",
+                      "ingress-nginx")
+    assert code == 1
+    assert hop(doc, "client")["objects"][0]["namespace"] == "ingress-nginx"
+    assert doc["rootCause"]["finding"]["code"] == "IDC701"
+
+
+def test_namespace_and_selector_as_the_client() -> None:
+    code, doc = reach("shop", "payments-api.payments", "ingress-allowed", extra=("-l", "app=web"))
+    assert (code, doc["verdict"]) == (0, "reachable")
+    code, doc = reach("shop", "payments-api.payments", "ingress-allowed", extra=("-l", "app=cart"))
+    assert codes(doc) == {"IDC724", "IDC703"}  # the AND of namespace and pod selector
+
+
+# ExternalName
+
+
+def test_externalname_bridge_across_namespaces() -> None:
+    code, doc = reach(WEB, "payments:80", "ingress-allowed", "externalname")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    alias, aliased = hop(doc, "service"), hop(doc, "service", 1)
+    assert alias["objects"][0] == {"kind": "Service", "namespace": "shop", "name": "payments"}
+    assert codes(doc, "service") == {"IDC403"}
+    assert aliased["objects"][0]["namespace"] == "payments"
+    assert hop(doc, "ingress")["status"] == "ok"
+
+
+def test_externalname_to_a_relative_name_is_nxdomain() -> None:
+    code, doc = reach(WEB, "payments-short", "ingress-allowed", "externalname")
+    assert code == 1
+    cause = doc["rootCause"]["finding"]
+    assert cause["code"] == "IDC404"
+    assert cause["hint"] == "Set spec.externalName to payments-api.payments.svc.cluster.local."
+
+
+# Unknown
+
+
+def test_unknown_when_pods_are_not_in_the_snapshot() -> None:
+    files = ["-f", str(FIXTURES / "no-pods.yaml")]
+    code, out, _ = run("shop/web", "payments-api.payments", *files, "-o", "json")
+    doc = json.loads(out)
+    assert (code, doc["verdict"]) == (0, "unknown")
+    assert hop(doc, "client")["status"] == "skipped"
+    assert hop(doc, "egress")["status"] == "ok"  # no policy in shop: nothing to judge
+    assert hop(doc, "ingress")["status"] == "unknown"  # default-deny needs the client's labels
+
+
+def test_table_output() -> None:
+    files = [arg for name in ("base", "ingress-wrong-namespace-label")
+             for arg in ("-f", str(FIXTURES / f"{name}.yaml"))]
+    code, out, _ = run(WEB, "payments-api.payments", *files)
+    assert code == 1
+    assert out.startswith(f"Reach {WEB} -> payments-api.payments")
+    assert "Verdict: BLOCKED" in out
+    assert "Root cause (Destination ingress policy): IDC724" in out
+
+
+# FROM and TO
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("shop/web-7d4b9-x2x", ClientSpec("shop/web-7d4b9-x2x", "pod", "shop", "web-7d4b9-x2x")),
+    ("shop/deployment/web", ClientSpec("shop/deployment/web", "workload", "shop", "web",
+                                       workload_kind="Deployment")),
+    ("shop/sts/db", ClientSpec("shop/sts/db", "workload", "shop", "db",
+                               workload_kind="StatefulSet")),
+    ("ingress-controller", ClientSpec("ingress-controller", "ingress-controller", None)),
+    ("ingress-controller/nginx", ClientSpec("ingress-controller/nginx", "ingress-controller",
+                                            None, "nginx")),
+])
+def test_parse_client(text: str, expected: ClientSpec) -> None:
+    assert parse_client(text) == expected
+
+
+def test_parse_client_namespace_with_selector() -> None:
+    spec = parse_client("shop", "app=web,tier in (a,b)")
+    assert (spec.kind, spec.namespace) == ("selector", "shop")
+    assert selector_matches(spec.selector, {"app": "web", "tier": "a"})
+    assert not selector_matches(spec.selector, {"app": "web", "tier": "c"})
+
+
+@pytest.mark.parametrize(("text", "port", "expected"), [
+    ("payments-api", None, TargetSpec("payments-api", "payments-api", None, None)),
+    ("Payments-API.payments:8080", None,
+     TargetSpec("Payments-API.payments:8080", "payments-api.payments", None, 8080)),
+    ("payments-api.payments.svc.cluster.local.", 80,
+     TargetSpec("payments-api.payments.svc.cluster.local.",
+                "payments-api.payments.svc.cluster.local.", None, 80)),
+    ("payments/payments-api", None,
+     TargetSpec("payments/payments-api", "payments-api", "payments", None)),
+    ("payments/payments-api:http", None,
+     TargetSpec("payments/payments-api:http", "payments-api", "payments", "http")),
+    ("payments/payments-api:80", 80,
+     TargetSpec("payments/payments-api:80", "payments-api", "payments", 80)),
+])
+def test_parse_target(text: str, port: int | None, expected: TargetSpec) -> None:
+    assert parse_target(text, port) == expected
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("shop.example.com/cart", RequestSyntaxError),
+    ("https://shop.example.com/", RequestSyntaxError),
+    ("payments-api:http", RequestSyntaxError),
+    ("payments-api:0", RequestSyntaxError),
+    ("pay_ments", RequestSyntaxError),
+    ("a/b/c", RequestSyntaxError),
+    ("", RequestSyntaxError),
+    ("payments-api:80", UsageError),  # conflicts with --port 8080
+])
+def test_parse_target_rejects(text: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        parse_target(text, 8080 if text.endswith(":80") else None)
+
+
+@pytest.mark.parametrize(("args", "status", "message"), [
+    (["shop/foo/web", "cart"], 3, "unknown workload kind 'foo'"),
+    (["Shop/web", "cart"], 3, "'Shop' is not a valid namespace"),
+    (["shop/web", "shop.example.com/cart"], 3, "`ingressdoc trace shop.example.com/cart`"),
+    (["shop/web", "cart:http"], 3, "'http' is not a port number"),
+    (["shop", "cart"], 2, "pick the client pods with -l/--selector"),
+    (["shop/web", "cart", "-l", "app=web"], 2, "already names them"),
+    (["shop", "cart", "-l", "app in (web"], 3, "invalid --selector"),
+])
+def test_bad_input_is_a_one_line_error(args: list[str], status: int, message: str) -> None:
+    code, out, err = run(*args, "-f", str(FIXTURES / "base.yaml"))
+    assert code == status
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("ingressdoc: error: ")
+    assert message in err
+
+
+def test_a_pod_name_that_is_a_workload_points_at_the_workload() -> None:
+    code, _, err = run("shop/web", "cart", "-f", str(FIXTURES / "base.yaml"))
+    assert code == 3
+    assert "no such pod in namespace shop" in err and "deployment/web" in err
+
+
+def test_parse_selector_terms() -> None:
+    assert parse_selector("a=1, b==2,c!=3,d,!e,f notin (x, y)") == {
+        "matchLabels": {"a": "1", "b": "2"},
+        "matchExpressions": [
+            {"key": "c", "operator": "NotIn", "values": ["3"]},
+            {"key": "d", "operator": "Exists"},
+            {"key": "e", "operator": "DoesNotExist"},
+            {"key": "f", "operator": "NotIn", "values": ["x", "y"]},
+        ],
+    }
+    with pytest.raises(ValueError, match="cannot parse"):
+        parse_selector("a in (b")
+
+
+def test_cluster_dns_without_ready_endpoints() -> None:
+    code, doc = reach(WEB, "payments-api.payments", "ingress-allowed", "cluster-dns-down")
+    assert code == 1
+    assert codes(doc, "dns-egress") == {"IDC712"}
+
+
+def test_internal_traffic_policy_local_warns() -> None:
+    code, doc = reach(WEB, "ledger.payments", "ingress-allowed", "local-traffic")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert codes(doc, "service") == {"IDC412"}

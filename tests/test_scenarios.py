@@ -1,0 +1,112 @@
+"""Table-driven scenarios: one folder per setup under tests/scenarios/.
+
+Each folder holds `manifests.yaml` (the snapshot: plain manifests, or a saved live snapshot
+with an `ingressdocSnapshot` header), `case.yaml` (the request, optional `ingressClass`,
+`live: true` for live snapshots) and `expected.yaml`:
+
+    verdict: ok | warn | fail
+    findings:   # the EXACT set of (code, object) pairs at severity error or warning
+      - {code: IDC410, object: "Pod shop/cart-deployment-pod"}
+    info: [IDC311]   # info codes that must be present (a subset)
+    hops: {pods: fail}   # optional hop statuses to assert
+
+A failure prints what is missing, what is unexpected and the full trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ingressdoc.findings import Severity
+from ingressdoc.request import parse_request
+from ingressdoc.snapshot.manifests import load
+from ingressdoc.trace.engine import trace
+from ingressdoc.trace.model import TraceResult
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+REPO = SCENARIOS.parent.parent
+MIN_SCENARIOS = 45
+
+
+def scenario_dirs() -> list[Path]:
+    return sorted(p for p in SCENARIOS.iterdir() if p.is_dir())
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path}: expected a mapping"
+    return data
+
+
+def run_scenario(directory: Path) -> TraceResult:
+    """Trace the scenario's request over its snapshot, with a stable (relative) source."""
+    case = _yaml(directory / "case.yaml")
+    snapshot = load([str(directory / "manifests.yaml")])
+    snapshot.source = snapshot.source.replace(str(REPO) + "/", "")
+    assert snapshot.live is bool(case.get("live", False)), (
+        f"{directory.name}: case.yaml live={case.get('live', False)} but the snapshot says "
+        f"live={snapshot.live} (live snapshots need an ingressdocSnapshot header)"
+    )
+    return trace(snapshot, parse_request(str(case["request"])), case.get("ingressClass"))
+
+
+def _pairs(result: TraceResult) -> set[tuple[str, str]]:
+    return {
+        (f.code, str(f.object))
+        for f in result.findings
+        if f.severity in (Severity.ERROR, Severity.WARNING)
+    }
+
+
+def _describe(result: TraceResult) -> Iterator[str]:
+    yield f"verdict: {result.verdict}"
+    for hop in result.hops:
+        yield f"  {hop.hop:<11} {hop.status.value:<8} {hop.summary}"
+        for f in hop.findings:
+            yield f"      {f.severity.value:<7} {f.code} {f.object}: {f.message}"
+
+
+@pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: p.name)
+def test_scenario(directory: Path) -> None:
+    expected = _yaml(directory / "expected.yaml")
+    result = run_scenario(directory)
+
+    want = {(str(f["code"]), str(f["object"])) for f in expected.get("findings") or []}
+    got = _pairs(result)
+    problems: list[str] = []
+    if want != got:
+        problems += [f"missing:    {c} {o}" for c, o in sorted(want - got)]
+        problems += [f"unexpected: {c} {o}" for c, o in sorted(got - want)]
+    info_got = {f.code for f in result.findings if f.severity is Severity.INFO}
+    problems += [f"missing info: {c}" for c in sorted(set(expected.get("info") or []) - info_got)]
+    if result.verdict != expected["verdict"]:
+        problems.append(f"verdict: want {expected['verdict']}, got {result.verdict}")
+    statuses = {h.hop: h.status.value for h in result.hops}
+    for hop, status in (expected.get("hops") or {}).items():
+        if statuses.get(hop) != status:
+            problems.append(f"hop {hop}: want {status}, got {statuses.get(hop, '<absent>')}")
+    if problems:
+        pytest.fail(f"scenario {directory.name}:\n  " + "\n  ".join(problems)
+                    + "\n\ntrace:\n" + "\n".join(_describe(result)), pytrace=False)
+
+
+def test_enough_scenarios() -> None:
+    assert len(scenario_dirs()) >= MIN_SCENARIOS
+
+
+@pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: p.name)
+def test_scenario_layout(directory: Path) -> None:
+    assert {p.name for p in directory.iterdir()} == {
+        "manifests.yaml", "case.yaml", "expected.yaml"}
+    case = _yaml(directory / "case.yaml")
+    assert set(case) <= {"request", "ingressClass", "live"}, sorted(case)
+    expected = _yaml(directory / "expected.yaml")
+    assert set(expected) <= {"verdict", "findings", "info", "hops"}, sorted(expected)
+    assert expected["verdict"] in ("ok", "warn", "fail")
+    if expected["verdict"] == "ok":
+        assert not expected.get("findings"), "a healthy scenario raises no error or warning"
