@@ -30,8 +30,8 @@ from ingressdoc.check.regex_sample import sample
 from ingressdoc.k8s.ingress_match import (
     NGINX_REWRITE_TARGET,
     NGINX_USE_REGEX,
-    _nginx_regex,
     host_matches,
+    nginx_regex,
 )
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.request import Request
@@ -77,7 +77,7 @@ def request_path(path: str | None, regex_mode: bool) -> str:
     if not regex_mode or _REGEX_SYNTAX.search(path) is None:
         return path
     literal = sample(path)
-    if literal is None or not _nginx_regex(path).match(literal):
+    if literal is None or not nginx_regex(path).match(literal):
         return path
     return literal or "/"
 

@@ -366,7 +366,7 @@ def _element_prefix(rule_path: str, path: str) -> bool:
     return _elements(path)[: len(rule)] == rule
 
 
-def _nginx_regex(path: str) -> re.Pattern[str]:
+def nginx_regex(path: str) -> re.Pattern[str]:
     """`~* "^<path>"`; PCRE named groups are rewritten for Python, anything else unparsable is
     taken literally (the controller would reject or mis-render it anyway)."""
     source = re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", path)
@@ -416,7 +416,7 @@ class _Semantics:
     def _nginx_regex_key(self, p: _Path, path: str) -> tuple[Any, ...] | None:
         """nginx takes the first matching regex; ingress-nginx sorts locations by descending
         path length, then descending path string, then Ingress age."""
-        if not _nginx_regex(p.path).match(path):
+        if not nginx_regex(p.path).match(path):
             return None
         return (-len(p.path), tuple(-ord(c) for c in p.path), *p.order)
 

@@ -8,7 +8,7 @@ from tabulate import tabulate
 
 from ingressdoc.check.report import CheckReport, EntryResult, Verdict
 from ingressdoc.render.document import trace_document
-from ingressdoc.render.table import Style, _unicode, findings_lines, use_color
+from ingressdoc.render.table import Style, findings_lines
 from ingressdoc.trace.model import HopStatus
 
 SCHEMA_VERSION = "1"
@@ -38,7 +38,7 @@ def _note(result: EntryResult) -> str:
 
 
 def render_check(report: CheckReport, style: Style | None = None) -> str:
-    style = style or Style(use_color(), _unicode())
+    style = style or Style.for_terminal()
     lines = [style.bold("Check") + f"  (source: {report.source})", ""]
     if not report.results:
         return "\n".join([*lines, "No Ingress host/path in scope.", ""])

@@ -10,31 +10,22 @@ from typing import Any
 
 from ingressdoc.reach.model import ReachResult, Verdict
 from ingressdoc.render.document import trace_document
-from ingressdoc.render.table import Style, _unicode, findings_lines, use_color
+from ingressdoc.render.table import Style, hop_lines, root_cause_lines
 
 _VERDICT = {Verdict.REACHABLE: "REACHABLE", Verdict.BLOCKED: "BLOCKED",
             Verdict.UNKNOWN: "UNKNOWN (some hops could not be checked)"}
 
 
 def render_reach(result: ReachResult, style: Style | None = None) -> str:
-    style = style or Style(use_color(), _unicode())
+    style = style or Style.for_terminal()
     lines = [style.bold(f"Reach {result.client} -> {result.target}")
              + f"  (source: {result.trace.source})", ""]
     for hop in result.hops:
-        lines.append(f"{style.mark(hop.status)} {hop.title:<28} {hop.summary}")
-        if hop.note and hop.note != hop.summary:
-            lines.append(f"    note: {hop.note}")
-        lines.extend(findings_lines(hop.findings))
+        lines.extend(hop_lines(hop, style))
     verdict = _VERDICT[result.verdict]
     if result.assumed and result.verdict is Verdict.REACHABLE:
         verdict += " (assuming the pods from workload templates become Ready)"
-    lines += ["", style.bold(f"Verdict: {verdict}")]
-    root, cause = result.trace.root_cause, result.trace.root_finding
-    if root is not None:
-        lines.append(f"Root cause ({root.title}): "
-                     + (f"{cause.code} {cause.message}" if cause else root.summary))
-        if cause:
-            lines.append(f"Fix: {cause.hint}")
+    lines += ["", style.bold(f"Verdict: {verdict}"), *root_cause_lines(result.trace)]
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tabulate import tabulate
 
 from ingressdoc.findings import Finding
-from ingressdoc.trace.model import HopStatus, TraceResult
+from ingressdoc.trace.model import Hop, HopStatus, TraceResult
 
 _MARKS = {
     HopStatus.OK: ("✔", "ok", "32"),
@@ -35,6 +35,11 @@ class Style:
         self.color = color
         self.unicode = unicode
 
+    @classmethod
+    def for_terminal(cls) -> Style:
+        """Colour only on a TTY without NO_COLOR; marks only where stdout speaks UTF-8."""
+        return cls(use_color(), _unicode())
+
     def mark(self, status: HopStatus) -> str:
         symbol, word, code = _MARKS[status]
         text = f"{symbol} {word}" if self.unicode else word
@@ -53,29 +58,43 @@ def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[st
     return lines
 
 
+_VERDICT = {"ok": "OK", "warn": "OK with warnings", "fail": "BROKEN"}
+
+
+def hop_lines(hop: Hop, style: Style) -> list[str]:
+    """One hop: its mark and summary, route rows, note, evidence with replay, findings."""
+    lines = [f"{style.mark(hop.status)} {hop.title:<28} {hop.summary}"]
+    if hop.rows:
+        table = tabulate([dict(r) for r in hop.rows], headers="keys", tablefmt="plain")
+        lines.extend("    " + row for row in table.splitlines())
+    if hop.note and hop.note != hop.summary:
+        lines.append(f"    note: {hop.note}")
+    for e in hop.evidence:
+        lines.append(f"    {e.kind} {e.target}: {e.outcome}" + (f" ({e.detail})"
+                                                                if e.detail else ""))
+        if e.replay:
+            lines.append(f"        replay: {e.replay}")
+    lines.extend(findings_lines(hop.findings))
+    return lines
+
+
+def root_cause_lines(result: TraceResult) -> list[str]:
+    root, cause = result.root_cause, result.root_finding
+    if root is None:
+        return []
+    lines = [f"Root cause ({root.title}): "
+             + (f"{cause.code} {cause.message}" if cause else root.summary)]
+    if cause:
+        lines.append(f"Fix: {cause.hint}")
+    return lines
+
+
 def render_trace(result: TraceResult, style: Style | None = None) -> str:
-    style = style or Style(use_color(), _unicode())
+    style = style or Style.for_terminal()
     lines = [style.bold(f"Trace {result.request}") + f"  (source: {result.source})", ""]
     for hop in result.hops:
-        lines.append(f"{style.mark(hop.status)} {hop.title:<28} {hop.summary}")
-        if hop.rows:
-            table = tabulate([dict(r) for r in hop.rows], headers="keys", tablefmt="plain")
-            lines.extend("    " + row for row in table.splitlines())
-        if hop.note and hop.note != hop.summary:
-            lines.append(f"    note: {hop.note}")
-        for e in hop.evidence:
-            lines.append(f"    {e.kind} {e.target}: {e.outcome}" + (f" ({e.detail})"
-                                                                    if e.detail else ""))
-            if e.replay:
-                lines.append(f"        replay: {e.replay}")
-        lines.extend(findings_lines(hop.findings))
+        lines.extend(hop_lines(hop, style))
     lines.append("")
-    root, cause = result.root_cause, result.root_finding
-    verdict = {"ok": "OK", "warn": "OK with warnings", "fail": "BROKEN"}[result.verdict]
-    lines.append(style.bold(f"Verdict: {verdict}"))
-    if root is not None:
-        lines.append(f"Root cause ({root.title}): "
-                     + (f"{cause.code} {cause.message}" if cause else root.summary))
-        if cause:
-            lines.append(f"Fix: {cause.hint}")
+    lines.append(style.bold(f"Verdict: {_VERDICT[result.verdict]}"))
+    lines.extend(root_cause_lines(result))
     return "\n".join(lines) + "\n"
