@@ -42,12 +42,14 @@ app = typer.Typer(
 
 @app.command()
 def trace(
-    target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart")],
+    target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
+                                          metavar="HOST/PATH")],
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     ingress_class: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--ingress-class", help="Trace through this IngressClass's controller.")] = None,
+        "--ingress-class", help="Trace through this IngressClass's controller.",
+        metavar="CLASS")] = None,
     output: OutputOpt = Output.table,
     fail_on: FailOnOpt = FailOn.error,
     request_timeout: TimeoutOpt = 10.0,
@@ -55,14 +57,14 @@ def trace(
         "--no-dns", help="Do not resolve the host (live traces resolve it by default).",
         rich_help_panel="Live evidence")] = False,
     dns_server: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--dns-server", help="Resolve the host with this server (ADDR[:PORT]).",
+        "--dns-server", help="Resolve the host with this server.", metavar="ADDR[:PORT]",
         rich_help_panel="Live evidence")] = None,
     probe: Annotated[bool, typer.Option(
         "--probe", help="Send the request to the entry point and through the API server's "
         "service proxy (needs get on services/proxy).", rich_help_panel="Live evidence")]
     = False,
     timeout: Annotated[float, typer.Option(
-        "--timeout", help="Seconds per DNS query and HTTP probe.",
+        "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
         rich_help_panel="Live evidence")] = 3.0,
     debug: DebugOpt = False,
 ) -> None:
@@ -104,7 +106,8 @@ def trace(
 @app.command()
 def snapshot(
     target: Annotated[Optional[str], typer.Argument(  # noqa: UP045
-        help="Save only what tracing this host/path reads (default: everything).")] = None,
+        help="Save only what tracing this host/path reads (default: everything).",
+        metavar="[HOST/PATH]")] = None,
     out: Annotated[str, typer.Option("--output-file", "-o", help="File to write ('-': stdout).")]
     = "-",
     manifests: ManifestsOpt = [],  # noqa: B006
@@ -133,8 +136,8 @@ def snapshot(
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A finding code or name, e.g. IDC401")],
-            ) -> None:
+def explain(code: Annotated[str, typer.Argument(help="A finding code or name, e.g. IDC401",
+                                                metavar="CODE")]) -> None:
     """Print the page of one finding code."""
     from ingressdoc.checks.catalog import lookup
     from ingressdoc.render.catalog import page

@@ -33,13 +33,16 @@ class FailOn(str, enum.Enum):
 
 ManifestsOpt = Annotated[list[str], typer.Option(
     "--manifests", "-f", help="Read objects from YAML/JSON files, directories or '-' (stdin) "
-    "instead of a cluster. Repeatable.", rich_help_panel="Source")]
+    "instead of a cluster. Repeatable.", metavar="PATH", rich_help_panel="Source")]
 KubeconfigOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-    "--kubeconfig", help="Path to the kubeconfig file.", rich_help_panel="Source")]
+    "--kubeconfig", help="Path to the kubeconfig file.", metavar="FILE",
+    rich_help_panel="Source")]
 ContextOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--context", help="The kubeconfig context to use.", rich_help_panel="Source")]
+    "--context", help="The kubeconfig context to use.", metavar="NAME",
+    rich_help_panel="Source")]
 TimeoutOpt = Annotated[float, typer.Option(
-    "--request-timeout", help="Seconds per API request.", rich_help_panel="Source")]
+    "--request-timeout", help="Seconds per API request.", metavar="SECONDS",
+    rich_help_panel="Source")]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
 FailOnOpt = Annotated[FailOn, typer.Option(
     "--fail-on", help="Exit 1 when a finding is at or above this severity.")]
