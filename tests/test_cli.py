@@ -93,25 +93,26 @@ def test_unknown_kubeconfig_exits_3(tmp_path: Path) -> None:
     assert "does not exist" in err
 
 
-def test_unknown_context_lists_the_known_ones(tmp_path: Path) -> None:
+def kubeconfig(tmp_path: Path, server: str) -> Path:
+    """A kubeconfig with one context `a` pointing at `server`."""
     cfg = tmp_path / "config"
     cfg.write_text(
         "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
-        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        f"clusters: [{{name: c, cluster: {{server: '{server}'}}}}]\n"
         "users: [{name: u, user: {token: t}}]\n"
         "contexts: [{name: a, context: {cluster: c, user: u}}]\n")
+    return cfg
+
+
+def test_unknown_context_lists_the_known_ones(tmp_path: Path) -> None:
+    cfg = kubeconfig(tmp_path, "https://127.0.0.1:1")
     code, _, err = run("trace", "x.example.com/", "--kubeconfig", str(cfg), "--context", "zzz")
     assert code == 3
     assert "unknown context 'zzz' (available: a)" in err
 
 
 def test_unreachable_api_server_exits_4(tmp_path: Path) -> None:
-    cfg = tmp_path / "config"
-    cfg.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
-        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
-        "users: [{name: u, user: {token: t}}]\n"
-        "contexts: [{name: a, context: {cluster: c, user: u}}]\n")
+    cfg = kubeconfig(tmp_path, "http://127.0.0.1:9")
     code, _, err = run("trace", "x.example.com/", "--kubeconfig", str(cfg),
                        "--request-timeout", "2")
     assert code == 4
