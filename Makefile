@@ -24,7 +24,7 @@ unit: install
 	$(BIN)/pytest -q -m 'not cluster'
 
 lint: install
-	$(BIN)/ruff check ingressdoc tests benchmarks
+	$(BIN)/ruff check ingressdoc tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m ingressdoc.render.catalog --check docs/findings.md
 
