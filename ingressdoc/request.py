@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -23,11 +24,12 @@ class Request:
 
     @property
     def is_ip(self) -> bool:
-        return bool(re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", self.host))
+        return _ip(self.host)
 
     def __str__(self) -> str:
         port = f":{self.port}" if self.port else ""
-        return f"{self.scheme}://{self.host}{port}{self.path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}{port}{self.path}"
 
     def as_dict(self) -> dict[str, object]:
         return {"scheme": self.scheme, "host": self.host, "port": self.port, "path": self.path}
@@ -43,7 +45,10 @@ def parse_request(text: str) -> Request:
         explicit_scheme = False
     else:
         explicit_scheme = True
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError as exc:
+        raise RequestSyntaxError(f"invalid request {text!r}: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise RequestSyntaxError(f"unsupported scheme {parts.scheme!r}: use http or https")
     try:
@@ -59,6 +64,14 @@ def parse_request(text: str) -> Request:
     return Request(host=host, path=path, scheme=scheme, port=port)
 
 
+def _ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _validate_host(host: str, text: str) -> None:
     if not host:
         raise RequestSyntaxError(f"no host in {text!r}: expected host/path")
@@ -66,7 +79,7 @@ def _validate_host(host: str, text: str) -> None:
         raise RequestSyntaxError(
             f"{host!r} is a wildcard pattern, not a request host: trace a concrete name"
         )
-    if re.fullmatch(r"[0-9.]+", host):
+    if _ip(host):
         return
     labels = host.split(".")
     if len(host) > 253 or not all(_LABEL.match(label) for label in labels):

@@ -52,7 +52,8 @@ def test_yaml_output_is_the_json_document() -> None:
 
 
 @pytest.mark.parametrize("target", ["", "bad host/x", "*.example.com/", "ftp://x.example.com/",
-                                    "http://x.example.com:99999/", "x..example.com/"])
+                                    "http://x.example.com:99999/", "x..example.com/",
+                                    "http://[::1"])
 def test_malformed_requests_exit_3_with_one_line(target: str) -> None:
     code, out, err = run("trace", target, "-f", SHOP)
     assert code == 3, err
@@ -60,13 +61,32 @@ def test_malformed_requests_exit_3_with_one_line(target: str) -> None:
     assert err.startswith("ingressdoc: error: ") and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("text", ["a: [b\n", "- just\n- a list\n", "kind: Service\n",
-                                  "{not json"])
+@pytest.mark.parametrize("text", [
+    "a: [b\n", "- just\n- a list\n", "kind: Service\n", "{not json", "kind: 5\n",
+    "kind: Service\nmetadata: x\n", "kind: Service\nmetadata: {name: s, labels: [a]}\n",
+    "kind: Pod\nmetadata: {name: p}\nspec: [1]\n", "kind: List\nitems: {a: 1}\n",
+])
 def test_broken_manifests_exit_3(text: str) -> None:
     code, _, err = run("trace", "x.example.com/", "-f", "-", stdin=text)
     assert code == 3, err
     assert err.startswith("ingressdoc: error: <stdin>")
     assert "Traceback" not in err
+
+
+def test_null_annotations_and_portless_containers_are_tolerated() -> None:
+    doc = ("kind: Service\nmetadata: {name: web, annotations: null}\n"
+           "spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}\n---\n"
+           "kind: Pod\nmetadata: {name: web-1, labels: {app: web}}\n"
+           "spec: {containers: [{name: c, ports: [{name: http}]}]}\n")
+    code, out, err = run("trace", "x.example.com/", "-f", "-", stdin=doc)
+    assert code == 1 and "IDC301" in out, err
+
+
+def test_hex_host_names_are_names_and_ipv6_literals_are_addresses() -> None:
+    out = run("trace", "cafe/", "-f", SHOP, "-o", "json")[1]
+    assert "IDC104" not in out
+    out = run("trace", "http://[2001:db8::1]/x", "-f", SHOP, "-o", "json")[1]
+    assert "IDC104" in out
 
 
 def test_missing_manifest_path_exits_3() -> None:

@@ -33,7 +33,8 @@ def resolve_target_port(pod: Obj, target: int | str, protocol: str = "TCP") -> i
     if target.isdigit():
         return int(target)
     for port in container_ports(pod):
-        if port.get("name") == target and protocol_of(port) == protocol:
+        if port.get("name") == target and protocol_of(port) == protocol and isinstance(
+                port.get("containerPort"), int):
             return int(port["containerPort"])
     return None
 

@@ -31,14 +31,23 @@ WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Cro
 CLOSED_WORLD = ("Ingress", "Service")
 
 
-def _documents(text: str, source: str) -> Iterator[tuple[Any, int]]:
+def _item_lines(node: yaml.Node) -> list[int]:
+    """Start lines of a List's items, so each item keeps its own origin."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "items" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _documents(text: str, source: str) -> Iterator[tuple[Any, int, list[int]]]:
     loader = yaml.SafeLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            yield loader.construct_document(node), node.start_mark.line + 1
+            yield loader.construct_document(node), node.start_mark.line + 1, _item_lines(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -79,28 +88,53 @@ def load(paths: list[str]) -> Snapshot:
     snap = Snapshot(source="manifests " + ", ".join(paths))
     header: Mapping[str, Any] = {}
     for source, text in (doc for path in paths for doc in _read(path)):
-        for doc, line in _documents(text, source):
+        for doc, line, item_lines in _documents(text, source):
             if doc is None:
                 continue
-            if not isinstance(doc, dict) or "kind" not in doc:
+            if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
                 raise ManifestError(f"{source}:{line}: not a Kubernetes object (no kind)")
             if doc.get(HEADER_KEY):
                 header = doc[HEADER_KEY]
-            for obj in doc.get("items") or [] if doc["kind"].endswith("List") else [doc]:
-                _add(snap, obj, Origin(source, line))
+            if not doc["kind"].endswith("List"):
+                _add(snap, doc, Origin(source, line))
+                continue
+            items = doc.get("items") or []
+            if not isinstance(items, list):
+                raise ManifestError(f"{source}:{line}: items of a {doc['kind']} must be a list")
+            for i, obj in enumerate(items):
+                _add(snap, obj, Origin(source, item_lines[i] if i < len(item_lines) else line))
     _apply_statuses(snap, header)
     _derive(snap)
     return snap
 
 
+def _shape_error(obj: Any) -> str | None:
+    """The first top-level field whose type the API server would reject, if any."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str) or not obj["kind"]:
+        return "object without kind"
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
+        return f"{obj['kind']} without metadata.name"
+    for key in ("labels", "annotations"):
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, dict) and all(
+                isinstance(v, str) for v in value.values())):
+            return f"{obj['kind']} {meta['name']}: metadata.{key} must map strings to strings"
+    if meta.get("namespace") is not None and not isinstance(meta["namespace"], str):
+        return f"{obj['kind']} {meta['name']}: metadata.namespace must be a string"
+    for key in ("spec", "status"):
+        if obj.get(key) is not None and not isinstance(obj[key], dict):
+            return f"{obj['kind']} {meta['name']}: {key} must be a mapping"
+    return None
+
+
 def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
-    if not isinstance(obj, dict) or not obj.get("kind") or not name(obj):
-        raise ManifestError(f"{origin}: object without kind or metadata.name")
-    meta = obj.setdefault("metadata", {})
+    problem = _shape_error(obj)
+    if problem:
+        raise ManifestError(f"{origin}: {problem}")
     if obj["kind"] not in ("Namespace", "Node", "IngressClass"):
-        meta.setdefault("namespace", "default")
-    snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin,
-             derived=bool(meta.get("annotations", {}).get("ingressdoc.io/derived")))
+        obj["metadata"].setdefault("namespace", "default")
+    snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin)
 
 
 def _apply_statuses(snap: Snapshot, header: Mapping[str, Any]) -> None:

@@ -44,14 +44,22 @@ def _decoded(secret: Mapping[str, Any], key: str) -> bytes | None:
         return b""
 
 
-def redact_secret(secret: Mapping[str, Any]) -> dict[str, Any]:
-    if SUMMARY_KEY in secret:
-        return dict(secret)
+def _summary(secret: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary of the data, or the one a saved snapshot carries when there is no data."""
+    carried = secret.get(SUMMARY_KEY)
+    if isinstance(carried, dict) and not secret.get("data") and not secret.get("stringData"):
+        return carried
     keys = sorted(set(secret.get("data") or {}) | set(secret.get("stringData") or {}))
     summary: dict[str, Any] = {"dataKeys": keys}
     crt = _decoded(secret, "tls.crt")
     if crt is not None:
         summary["certificate"] = certificate_summary(crt)
+    return summary
+
+
+def redact_secret(secret: Mapping[str, Any]) -> dict[str, Any]:
+    """Rebuilt from an allow-list of fields: whatever else the input holds is dropped."""
+    summary = _summary(secret)
     meta = dict(secret.get("metadata") or {})
     meta.pop("managedFields", None)
     annotations = {

@@ -8,6 +8,7 @@ the order the request travels, even though the controller must be known before t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.request import Request
@@ -19,10 +20,12 @@ from ingressdoc.trace.hops.routing import Router
 from ingressdoc.trace.model import Hop, HopStatus, TraceResult
 
 ROUTERS: tuple[Router, ...] = (IngressRouter(),)
+H = TypeVar("H", Hop, Optional[Hop])  # noqa: UP045 - a TypeVar constraint needs Optional
 
 
-def _guarded(hop: str, title: str, run: Callable[[], Hop]) -> Hop:
-    """A bug in one hop becomes an IDC001 finding for that hop; the trace goes on."""
+def _guarded(hop: str, title: str, run: Callable[[], H]) -> H | Hop:
+    """A bug in a leaf hop (one no later hop depends on) becomes an IDC001 finding for that
+    hop and the trace goes on; hops whose facts feed later hops fail the run instead."""
     try:
         return run()
     except Exception as exc:
@@ -45,7 +48,7 @@ def trace(
     hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
     if host_answer is not None:
         hops.insert(0, dns.check(request, host_answer, addresses))
-    tls_hop = tls.check(ctx, ctl.ingresses, outcome)
+    tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl.ingresses, outcome))
     if tls_hop is not None:
         hops.append(tls_hop)
     rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),

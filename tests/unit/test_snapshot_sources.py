@@ -81,7 +81,7 @@ def test_kinds_without_objects_are_not_loaded(tmp_path: Path) -> None:
 
 
 def test_object_without_name_is_bad_input(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match="without kind or metadata\\.name"):
+    with pytest.raises(ManifestError, match="Service without metadata\\.name"):
         load([str(write(tmp_path, "a.yaml", "apiVersion: v1\nkind: Service\nmetadata: {}\n"))])
 
 
@@ -153,3 +153,22 @@ def test_trace_plan_scopes_reads_to_the_backend() -> None:
     assert Read("EndpointSlice", "shop", label_selector="kubernetes.io/service-name=web") in reads
     assert not any(r.kind == "Pod" and r.namespace is None and r.label_selector is None
                    for r in reads)
+
+
+def test_a_carried_summary_never_lets_data_through(tmp_path: Path) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "a"},
+              "ingressdocSecretSummary": {"dataKeys": []},
+              "data": {"password": base64.b64encode(b"hunter2").decode()},
+              "stringData": {"token": "SECRETTOKEN"}}
+    saved = dump_snapshot(load([str(write(tmp_path, "s.json", json.dumps(secret)))]))
+    assert "aHVudGVy" not in saved and "SECRETTOKEN" not in saved
+    assert "password" in saved and "token" in saved  # key names stay
+
+
+def test_list_items_keep_their_own_lines(tmp_path: Path) -> None:
+    text = ("apiVersion: v1\nkind: List\nitems:\n"
+            "- {kind: Service, metadata: {name: a, namespace: x}}\n"
+            "- kind: Service\n  metadata: {name: b, namespace: x}\n")
+    snap = load([str(write(tmp_path, "l.yaml", text))])
+    lines = [snap.origin_of(s).line for s in snap.list("Service")]  # type: ignore[union-attr]
+    assert lines == [4, 5]

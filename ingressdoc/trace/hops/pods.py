@@ -18,6 +18,7 @@ from ingressdoc.trace.model import Hop, status_from
 Obj = Mapping[str, Any]
 INPUTS = ("Pod",)
 TITLE = "Pods"
+_TERMINAL = ("Succeeded", "Failed")
 _PULL = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
 
 
@@ -37,8 +38,12 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
         return Hop("pods", TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
                    "matches no pod", objects=(ref,), findings=(f,)), []
     found: list[Finding] = []
+    running = [p for p in pods if status(p).get("phase") not in _TERMINAL]
+    if not running:
+        found.append(_all_terminal(ref, pods))
+    pods = running or pods
     found.extend(_too_broad(ref, pods))
-    for pod in pods:
+    for pod in running:
         found.extend(_pod_state(pod))
     if port is not None:
         found.extend(_port_findings(pods, port))
@@ -48,7 +53,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
                + ("" if unknown else f", {ready} ready"))
     return Hop("pods", TITLE, status_from(tuple(found), unknown=unknown), summary,
                objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
-               note="pods from workload templates: status unknown" if unknown else None), pods
+               note="pods from workload templates: status unknown" if unknown else None), running
 
 
 def _no_pods(ref: ObjectRef, selector: Mapping[str, Any], ns_pods: Sequence[Obj]) -> Finding:
@@ -59,6 +64,16 @@ def _no_pods(ref: ObjectRef, selector: Mapping[str, Any], ns_pods: Sequence[Obj]
         message += (f"; closest pod {name(closest)} differs: "
                     + "; ".join(selector_mismatches(selector, labels(closest))))
     return finding("IDC601", ref, message, field="spec.selector")
+
+
+def _all_terminal(ref: ObjectRef, pods: Sequence[Obj]) -> Finding:
+    """Finished pods (Completed, Evicted) are never endpoints; they only matter when they
+    are all the Service has."""
+    states = sorted({f"{status(p).get('phase')}"
+                     + (f" ({status(p)['reason']})" if status(p).get("reason") else "")
+                     for p in pods})
+    return finding("IDC608", ref, f"all {len(pods)} selected pods have finished: "
+                   + ", ".join(states), field="status.phase")
 
 
 def _owner(pod: Obj) -> str:
@@ -85,8 +100,6 @@ def _pod_state(pod: Obj) -> list[Finding]:
         return []  # no status: from a template; deletionTimestamp: terminating (see IDC503)
     ref = ObjectRef.of(pod)
     phase = status(pod).get("phase")
-    if phase in ("Succeeded", "Failed"):
-        return [finding("IDC608", ref, f"pod phase is {phase}", field="status.phase")]
     waiting = {
         str((cs.get("state") or {}).get("waiting", {}).get("reason")): cs
         for cs in status(pod).get("containerStatuses") or []
@@ -120,7 +133,8 @@ def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding
     out: list[Finding] = []
     for pod in pods:
         ref = ObjectRef.of(pod)
-        declared = {int(p["containerPort"]) for p in container_ports(pod) if "containerPort" in p}
+        declared = {p["containerPort"] for p in container_ports(pod)
+                    if isinstance(p.get("containerPort"), int)}
         resolved = resolve_target_port(pod, target, protocol)
         if resolved is None:
             names = ", ".join(f"{p.get('name') or '<unnamed>'}:{p.get('containerPort')}/"

@@ -1,0 +1,290 @@
+"""Helpers for the cluster tier: a live cluster reached through kubectl, and scenarios.
+
+Every scenario lives in a fresh namespace created from YAML. Container images are
+rewritten to one local agnhost image (no registry is needed), the objects are left to
+settle, and ``ingressdoc trace`` runs as a subprocess against the live cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("INGRESSDOC_CACHE", Path.home() / ".cache" / "ingressdoc"))
+HARNESS_KUBECONFIG = CACHE / "cluster" / "kubeconfig"
+DEFAULT_IMAGE = "localhost/ingressdoc/agnhost:ci"
+# The built-in cluster's ingress entry point (cluster/lib.sh): node IP and NodePorts.
+HARNESS_INGRESS = {"address": "10.250.0.2", "http": 30080, "https": 30443}
+
+
+def find_kubeconfig() -> Path | None:
+    """INGRESSDOC_TEST_KUBECONFIG if set, else the built-in cluster's kubeconfig."""
+    explicit = os.environ.get("INGRESSDOC_TEST_KUBECONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    return HARNESS_KUBECONFIG if HARNESS_KUBECONFIG.is_file() else None
+
+
+def find_kubectl() -> str | None:
+    """The kubectl built with the cluster (matching versions), else the one on PATH."""
+    for candidate in sorted(CACHE.glob("kubernetes-v*/kubectl"), reverse=True):
+        if os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which("kubectl")
+
+
+def _pod_containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*spec.get("initContainers", []), *spec.get("containers", [])]
+
+
+def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
+    kind = obj.get("kind")
+    if kind == "Pod":
+        return obj.get("spec")
+    if kind in {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"}:
+        return obj.get("spec", {}).get("template", {}).get("spec")
+    if kind == "CronJob":
+        job = obj.get("spec", {}).get("jobTemplate", {}).get("spec", {})
+        return job.get("template", {}).get("spec")
+    return None
+
+
+def rewrite_images(docs: list[dict[str, Any]], image: str) -> list[dict[str, Any]]:
+    """Point every container at ``image``; agnhost subcommands in ``args`` keep working."""
+    policy = "Never" if image.startswith("localhost/") else "IfNotPresent"
+    for obj in docs:
+        spec = _pod_spec(obj)
+        for container in _pod_containers(spec or {}):
+            container["image"] = image
+            container["imagePullPolicy"] = policy
+    return docs
+
+
+@dataclass
+class TraceResult:
+    """One run of ``ingressdoc trace``."""
+
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any] | None
+
+    @property
+    def verdict(self) -> str | None:
+        return None if self.report is None else self.report.get("verdict")
+
+    def hops(self) -> list[dict[str, Any]]:
+        return [] if self.report is None else list(self.report.get("hops", []))
+
+    def findings(self, code: str | None = None) -> list[dict[str, Any]]:
+        found = [f for hop in self.hops() for f in hop.get("findings", [])]
+        return [f for f in found if code is None or f.get("code") == code]
+
+    def codes(self) -> set[str]:
+        return {f.get("code", "") for f in self.findings()}
+
+    def describe(self) -> str:
+        """For assertion messages."""
+        return f"$ {' '.join(self.argv)}\nexit {self.returncode}\n{self.stdout}\n{self.stderr}"
+
+
+@dataclass
+class Cluster:
+    """A reachable cluster, driven through kubectl."""
+
+    kubeconfig: Path
+    kubectl_bin: str
+    context: str | None = None
+    image: str = DEFAULT_IMAGE
+    is_harness: bool = False
+
+    def kubectl(
+        self, *args: str, input: str | None = None, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        argv = [self.kubectl_bin, "--kubeconfig", str(self.kubeconfig)]
+        if self.context:
+            argv += ["--context", self.context]
+        proc = subprocess.run([*argv, *args], input=input, capture_output=True, text=True, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)} failed: {proc.stderr.strip()}")
+        return proc
+
+    def get_json(self, *args: str) -> dict[str, Any]:
+        return json.loads(self.kubectl("get", *args, "-o", "json").stdout)
+
+    def reachable(self) -> str | None:
+        """None when the API server answers /readyz, else the reason it does not."""
+        try:
+            proc = self.kubectl("get", "--raw", "/readyz", check=False, timeout=15)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return str(exc)
+        return None if proc.returncode == 0 else (proc.stderr.strip() or proc.stdout.strip())
+
+    def trace(
+        self, target: str, *extra: str, kubeconfig: Path | None = None, timeout: float = 120
+    ) -> TraceResult:
+        """Run ``python -m ingressdoc trace TARGET -o json`` against this cluster."""
+        argv = ["--kubeconfig", str(kubeconfig or self.kubeconfig)]
+        if self.context:
+            argv += ["--context", self.context]
+        return run_trace(target, *argv, *extra, timeout=timeout)
+
+
+def run_trace(target: str, *extra: str, timeout: float = 120) -> TraceResult:
+    """Run ``python -m ingressdoc trace TARGET -o json EXTRA...`` (e.g. ``--manifests F``)."""
+    argv = [sys.executable, "-m", "ingressdoc", "trace", target, "-o", "json", *extra]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO_ROOT)
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        report = None
+    return TraceResult(argv, proc.returncode, proc.stdout, proc.stderr, report)
+
+
+@dataclass
+class Scenario:
+    """A fresh namespace holding one test's objects."""
+
+    cluster: Cluster
+    namespace: str
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    # Further objects to delete afterwards, as (kind, name) of cluster-scoped objects.
+    extra: list[tuple[str, str]] = field(default_factory=list)
+
+    def other_namespace(self) -> str:
+        """A second fresh namespace, deleted with this scenario."""
+        name = new_namespace_name(f"{self.namespace[5:]}-other")
+        self.cluster.kubectl("create", "namespace", name)
+        self.extra.append(("namespace", name))
+        return name
+
+    def apply_cluster_scoped(self, manifest: str) -> None:
+        """Apply cluster-scoped objects (ClusterRoles, IngressClasses...), deleted afterwards."""
+        docs = [d for d in yaml.safe_load_all(manifest) if d]
+        self.cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(docs))
+        self.extra.extend((d["kind"].lower(), d["metadata"]["name"]) for d in docs)
+
+    def delete(self) -> None:
+        """Delete the namespace and everything else this scenario created."""
+        for kind, name in [*self.extra, ("namespace", self.namespace)]:
+            self.cluster.kubectl("delete", kind, name, "--wait=false", "--ignore-not-found", check=False)
+
+    def apply(self, manifest: str, namespaced: bool = True) -> list[dict[str, Any]]:
+        """Apply YAML into this namespace (images rewritten); returns the documents."""
+        docs = [d for d in yaml.safe_load_all(manifest) if d]
+        rewrite_images(docs, self.cluster.image)
+        for doc in docs:
+            if namespaced and doc.get("kind") not in CLUSTER_SCOPED:
+                doc.setdefault("metadata", {})["namespace"] = self.namespace
+        text = yaml.safe_dump_all(docs)
+        self.cluster.kubectl("apply", "-f", "-", input=text)
+        self.docs.extend(docs)
+        return docs
+
+    def manifests_file(self, directory: Path) -> Path:
+        """Everything applied so far, as one YAML file (for ``--manifests``)."""
+        path = directory / f"{self.namespace}.yaml"
+        path.write_text(yaml.safe_dump_all(self.docs))
+        return path
+
+    def pods(self) -> list[dict[str, Any]]:
+        return list(self.cluster.get_json("pods", "-n", self.namespace)["items"])
+
+    def settle(self, timeout: float = 120, stable_for: float = 3.0, ingress_status: bool = False) -> None:
+        """Wait until every workload has its pods running and nothing changes any more.
+
+        Pods that never become Ready (a failing readiness probe is a scenario of its own) are
+        fine: the wait is for the pods' containers to run and for pod readiness and
+        EndpointSlices to stop changing for ``stable_for`` seconds. With ``ingress_status``,
+        also wait for the ingress controller to publish an address on every Ingress.
+        """
+        deadline = time.monotonic() + timeout
+        self._wait_pods_created(deadline)
+        last, since = None, time.monotonic()
+        while True:
+            state = self._state()
+            if state != last:
+                last, since = state, time.monotonic()
+            elif state is not None and time.monotonic() - since >= stable_for:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"namespace {self.namespace} did not settle: {state}")
+            time.sleep(0.5)
+        if ingress_status:
+            self.wait_ingress_status(deadline)
+
+    def wait_ingress_status(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            items = self.cluster.get_json("ingresses", "-n", self.namespace)["items"]
+            if all(i.get("status", {}).get("loadBalancer", {}).get("ingress") for i in items):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"ingress controller did not publish status in {self.namespace}")
+
+    def _wait_pods_created(self, deadline: float) -> None:
+        wanted = 0
+        for doc in self.docs:
+            if doc.get("kind") == "Pod":
+                wanted += 1
+            elif doc.get("kind") in {"Deployment", "ReplicaSet", "StatefulSet"}:
+                wanted += int(doc.get("spec", {}).get("replicas", 1))
+        while len(self.pods()) < wanted:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"expected {wanted} pods in {self.namespace}")
+            time.sleep(0.5)
+
+    def _state(self) -> tuple[Any, ...] | None:
+        """Readiness of pods and endpoints; None while some container is not running yet."""
+        pods = []
+        for pod in self.pods():
+            statuses = pod.get("status", {}).get("containerStatuses", [])
+            if pod.get("status", {}).get("phase") != "Running" or not statuses:
+                return None
+            if not all("running" in s.get("state", {}) for s in statuses):
+                return None
+            ready = [c.get("status") for c in pod["status"].get("conditions", []) if c.get("type") == "Ready"]
+            pods.append((pod["metadata"]["name"], tuple(ready)))
+        slices = []
+        for es in self.cluster.get_json("endpointslices", "-n", self.namespace)["items"]:
+            for ep in es.get("endpoints") or []:
+                slices.append(
+                    (
+                        es["metadata"]["name"],
+                        tuple(ep.get("addresses", [])),
+                        bool(ep.get("conditions", {}).get("ready")),
+                    )
+                )
+        return (tuple(sorted(pods)), tuple(sorted(slices)))
+
+
+CLUSTER_SCOPED = {
+    "Namespace",
+    "IngressClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+}
+
+
+def new_namespace_name(test_name: str) -> str:
+    """A DNS-1123 label unique to this test run."""
+    stem = "".join(c if c.isalnum() else "-" for c in test_name.lower()).strip("-")
+    return f"idoc-{stem[:40].strip('-')}-{uuid.uuid4().hex[:6]}"

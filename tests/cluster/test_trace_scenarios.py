@@ -1,0 +1,272 @@
+"""ingressdoc trace against live scenarios, one fresh namespace each.
+
+Every scenario is a small web app (agnhost netexec) behind a Service and an Ingress of class
+``nginx`` -- served by Traefik's ingress-nginx provider in the built-in cluster and by
+ingress-nginx on kind -- with exactly one thing broken. The live trace must name that thing,
+and a trace of the same objects given as ``--manifests`` must say the same about the hops
+that depend on the objects alone.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from cluster_harness import Cluster, Scenario, TraceResult, run_trace
+
+APP = """
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: web
+          image: agnhost
+          args: ["netexec", "--http-port=8080"]
+          ports:
+            - {name: http, containerPort: 8080}
+          readinessProbe:
+            httpGet: {path: "{readiness_path}", port: http}
+            periodSeconds: 1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: "{selector}"}
+  ports:
+    - {name: http, port: 80, targetPort: "{target_port}"}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  ingressClassName: "{ingress_class}"
+  rules:
+    - host: "{host}"
+      http:
+        paths:
+          - path: "{path}"
+            pathType: "{path_type}"
+            backend:
+              service: {name: "{backend}", port: {name: http}}
+"""
+
+DEFAULTS = {
+    "readiness_path": "/healthz",
+    "selector": "web",
+    "target_port": "http",
+    "ingress_class": "nginx",
+    "host": "web.ingressdoc.test",
+    "path": "/",
+    "path_type": "Prefix",
+    "backend": "web",
+}
+
+# Hops decided by the objects alone; the entry point, controller and DNS hops need the
+# live cluster (the controller is not part of a scenario's manifests).
+STATIC_HOPS = {"rule", "tls", "service", "endpoints", "pods"}
+
+
+def app(**changes: str) -> str:
+    text = APP
+    for key, value in {**DEFAULTS, **changes}.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def trace(scenario: Scenario, target: str, *extra: str) -> TraceResult:
+    # Test host names are not in any DNS; the DNS hop is covered by its own tests.
+    result = scenario.cluster.trace(target, "--no-dns", *extra)
+    assert result.report is not None, result.describe()
+    return result
+
+
+def static_codes(result: TraceResult) -> set[str]:
+    return {
+        f["code"] for hop in result.hops() if hop.get("hop") in STATIC_HOPS for f in hop.get("findings", [])
+    }
+
+
+def assert_parity(scenario: Scenario, live: TraceResult, target: str, tmp_path: Path) -> None:
+    """The manifests source finds the same problems as the live cluster."""
+    offline = run_trace(target, "--manifests", str(scenario.manifests_file(tmp_path)))
+    assert offline.report is not None, offline.describe()
+    assert static_codes(offline) == static_codes(live), (
+        f"live: {sorted(static_codes(live))} manifests: {sorted(static_codes(offline))}\n"
+        + offline.describe()
+    )
+
+
+def test_healthy_path(scenario: Scenario, tmp_path: Path) -> None:
+    scenario.apply(app())
+    scenario.settle(ingress_status=True)
+    result = trace(scenario, "web.ingressdoc.test/")
+    assert result.verdict in {"ok", "warn"}, result.describe()
+    assert not [f for f in result.findings() if f["severity"] == "error"], result.describe()
+    assert_parity(scenario, result, "web.ingressdoc.test/", tmp_path)
+
+
+def test_healthy_path_probe(scenario: Scenario) -> None:
+    """With --probe the request really travels entry -> controller -> Service -> Pod."""
+    if not scenario.cluster.is_harness:
+        pytest.skip("the probe's entry address is known for the built-in cluster only")
+    scenario.apply(app())
+    scenario.settle(ingress_status=True)
+    result = trace(scenario, "web.ingressdoc.test/hostname", "--probe")
+    assert result.verdict in {"ok", "warn"}, result.describe()
+    assert "IDC720" not in result.codes(), result.describe()  # probe-diverges
+
+
+def test_selector_mismatch(scenario: Scenario, tmp_path: Path) -> None:
+    scenario.apply(app(selector="wbe"))
+    scenario.settle()
+    result = trace(scenario, "web.ingressdoc.test/")
+    assert result.verdict == "fail", result.describe()
+    assert "IDC601" in result.codes(), result.describe()  # selector-matches-no-pods
+    (finding,) = result.findings("IDC601")
+    assert finding["object"]["kind"] == "Service" and finding["object"]["name"] == "web"
+    assert_parity(scenario, result, "web.ingressdoc.test/", tmp_path)
+
+
+def test_named_target_port_not_declared(scenario: Scenario, tmp_path: Path) -> None:
+    scenario.apply(app(target_port="web-http"))
+    scenario.settle()
+    result = trace(scenario, "web.ingressdoc.test/")
+    assert result.verdict == "fail", result.describe()
+    assert "IDC410" in result.codes(), result.describe()  # targetport-name-unresolved
+    assert_parity(scenario, result, "web.ingressdoc.test/", tmp_path)
+
+
+def test_readiness_probe_fails(scenario: Scenario) -> None:
+    """Pods run but never become Ready, so the EndpointSlice holds no ready endpoint."""
+    scenario.apply(app(readiness_path="/echo?code=503"))
+    scenario.settle()
+    assert all(
+        c["status"] != "True"
+        for pod in scenario.pods()
+        for c in pod["status"]["conditions"]
+        if c["type"] == "Ready"
+    )
+    result = trace(scenario, "web.ingressdoc.test/")
+    assert result.verdict == "fail", result.describe()
+    assert {"IDC501", "IDC603"} & result.codes(), result.describe()  # no-ready-endpoints / pods-not-ready
+
+
+def test_missing_backend_service(scenario: Scenario, tmp_path: Path) -> None:
+    scenario.apply(app(backend="web-v2"))
+    scenario.settle()
+    result = trace(scenario, "web.ingressdoc.test/")
+    assert result.verdict == "fail", result.describe()
+    assert "IDC401" in result.codes(), result.describe()  # backend-service-not-found
+    assert_parity(scenario, result, "web.ingressdoc.test/", tmp_path)
+
+
+def test_ingress_no_controller_claims(scenario: Scenario) -> None:
+    scenario.apply(app(ingress_class="no-such-class"))
+    scenario.settle()
+    result = trace(scenario, "web.ingressdoc.test/")
+    assert result.verdict == "fail", result.describe()
+    assert "IDC203" in result.codes(), result.describe()  # ingressclass-not-found
+
+
+def test_tls_secret_in_other_namespace(scenario: Scenario, tmp_path: Path) -> None:
+    other = scenario.other_namespace()
+    key, crt = tmp_path / "tls.key", tmp_path / "tls.crt"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-days", "2", "-subj", "/CN=web.ingressdoc.test",
+         "-addext", "subjectAltName=DNS:web.ingressdoc.test",
+         "-keyout", str(key), "-out", str(crt)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    scenario.cluster.kubectl(
+        "create", "secret", "tls", "web-tls", "-n", other, f"--cert={crt}", f"--key={key}"
+    )
+    scenario.apply(app())
+    scenario.cluster.kubectl(
+        "patch", "ingress", "web", "-n", scenario.namespace, "--type=merge",
+        "-p", '{"spec": {"tls": [{"hosts": ["web.ingressdoc.test"], "secretName": "web-tls"}]}}',
+    )  # fmt: skip
+    scenario.settle()
+    result = trace(scenario, "https://web.ingressdoc.test/")
+    assert result.verdict == "fail", result.describe()
+    assert "IDC321" in result.codes(), result.describe()  # tls-secret-other-namespace
+
+
+def test_exact_path_and_trailing_slash(scenario: Scenario, tmp_path: Path) -> None:
+    scenario.apply(app(path="/api", path_type="Exact"))
+    scenario.settle()
+    exact = trace(scenario, "web.ingressdoc.test/api")
+    assert exact.verdict in {"ok", "warn"}, exact.describe()
+    slash = trace(scenario, "web.ingressdoc.test/api/")
+    assert slash.verdict == "fail", slash.describe()
+    assert "IDC303" in slash.codes(), slash.describe()  # path-no-match
+    assert "IDC305" in slash.codes(), slash.describe()  # exact-trailing-slash
+    assert_parity(scenario, slash, "web.ingressdoc.test/api/", tmp_path)
+
+
+def _service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: Path) -> Path:
+    """A kubeconfig that authenticates as ServiceAccount SA (short-lived token)."""
+    token = cluster.kubectl("create", "token", sa, "-n", namespace, "--duration=10m").stdout.strip()
+    raw = cluster.kubectl("config", "view", "--raw", "--minify", "-o", "json").stdout
+    import json
+
+    config = json.loads(raw)
+    config["users"] = [{"name": sa, "user": {"token": token}}]
+    config["contexts"][0]["context"]["user"] = sa
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.mark.parametrize("drop_netpol", [False, True], ids=["documented-role", "without-netpol"])
+def test_least_privilege(scenario: Scenario, tmp_path: Path, drop_netpol: bool) -> None:
+    """deploy/rbac.yaml is enough; without NetworkPolicy access the trace says what it skipped."""
+    import yaml
+    from cluster_harness import REPO_ROOT
+
+    cluster = scenario.cluster
+    (role,) = [d for d in yaml.safe_load_all((REPO_ROOT / "deploy" / "rbac.yaml").read_text())
+               if d and d["metadata"]["name"] == "ingressdoc-reader"]  # fmt: skip
+    role["metadata"]["name"] = f"{scenario.namespace}-reader"
+    if drop_netpol:
+        for rule in role["rules"]:
+            rule["resources"] = [r for r in rule["resources"] if r != "networkpolicies"]
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": role["metadata"]["name"]},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                    "name": role["metadata"]["name"]},
+        "subjects": [{"kind": "ServiceAccount", "name": "ingressdoc",
+                      "namespace": scenario.namespace}],
+    }  # fmt: skip
+    cluster.kubectl("create", "serviceaccount", "ingressdoc", "-n", scenario.namespace)
+    scenario.apply_cluster_scoped(yaml.safe_dump_all([role, binding]))
+    scenario.apply(app())
+    scenario.settle()
+    kubeconfig = _service_account_kubeconfig(
+        cluster, scenario.namespace, "ingressdoc", tmp_path / "sa.kubeconfig"
+    )
+    result = scenario.cluster.trace("web.ingressdoc.test/", "--no-dns", kubeconfig=kubeconfig)
+    assert result.report is not None, result.describe()
+    forbidden = [f for f in result.findings("IDC002")]  # kind-forbidden
+    if drop_netpol:
+        assert forbidden, result.describe()
+        assert any("NetworkPolicy" in f["message"] for f in forbidden), result.describe()
+        assert not [f for f in result.findings() if f["severity"] == "error"], result.describe()
+    else:
+        assert result.verdict in {"ok", "warn"}, result.describe()
+        assert not forbidden, result.describe()
