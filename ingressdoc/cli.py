@@ -81,7 +81,7 @@ def trace(
         source = open_source(manifests, kubeconfig, context, request_timeout)
         snap = source.read(lambda s: list(reads_for(s, request)))
         answer = None
-        if snap.live and not no_dns:
+        if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import host_answer
 
             answer = host_answer(request.host, dns_server, timeout)

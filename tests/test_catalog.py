@@ -16,9 +16,9 @@ from ingressdoc.findings import Severity
 # Only codes that need a live probe or another command (reach, check) belong here.
 EXEMPT: dict[str, str] = {
     # DNS of the host: answers come from a resolver probe (--probe), never from objects.
-    "IDC101": "live DNS probe of the host",
-    "IDC102": "live DNS probe of the host",
-    "IDC103": "live DNS probe of the host",
+    "IDC101": "live DNS evidence: tests/unit/test_dns_hop.py",
+    "IDC102": "live DNS evidence: tests/unit/test_dns_hop.py",
+    "IDC103": "live DNS evidence: tests/unit/test_dns_hop.py",
     # Whether an ExternalName target resolves is asked of the cluster DNS by a live probe.
     "IDC404": "live DNS probe of the ExternalName target",
     # internalTrafficPolicy affects in-cluster clients dialling the ClusterIP (`reach`);

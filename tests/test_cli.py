@@ -95,10 +95,10 @@ def test_missing_manifest_path_exits_3() -> None:
     assert "no such file" in err
 
 
-def test_empty_snapshot_says_no_rule() -> None:
-    code, out, _ = run("trace", "x.example.com/", "-f", "-", stdin="")
-    assert code == 1
-    assert "IDC301" in out
+def test_empty_snapshot_is_bad_input() -> None:
+    code, out, err = run("trace", "x.example.com/", "-f", "-", stdin="---\n# nothing\n")
+    assert code == 3 and out == ""
+    assert err == "ingressdoc: error: no Kubernetes objects in -\n"
 
 
 def test_unknown_kinds_are_ignored() -> None:

@@ -65,19 +65,6 @@ class _Progress:
         self.show("")
 
 
-def _context_namespace(kubeconfig: str | None, context: str | None) -> str | None:
-    from kubernetes import config
-    from kubernetes.config.config_exception import ConfigException
-
-    try:
-        contexts, active = config.list_kube_config_contexts(  # type: ignore[no-untyped-call]
-            config_file=kubeconfig)
-    except (ConfigException, OSError):
-        return None
-    chosen = next((c for c in contexts if c.get("name") == context), None) if context else active
-    return ((chosen or {}).get("context") or {}).get("namespace")
-
-
 def _render(report: CheckReport, output: CheckOutput) -> str:
     if output is CheckOutput.table:
         from ingressdoc.render.check import render_check
@@ -149,6 +136,7 @@ def check(
         from ingressdoc.check.wait import parse_duration, wait_until_passing
         from ingressdoc.findings import Severity
         from ingressdoc.k8s.selectors import parse_selector
+        from ingressdoc.snapshot.live import LiveSource
 
         if namespace and all_namespaces:
             raise UsageError("--namespace and --all-namespaces exclude each other")
@@ -160,20 +148,19 @@ def check(
         policy = IgnorePolicy.parse([*cfg.ignore, *ignore])
         fail_on = fail_on or FailOn(cfg.fail_on or "error")
         threshold = None if fail_on is FailOn.never else Severity(fail_on.value)
-        if namespace or all_namespaces:
-            scope_ns = namespace
-        elif cfg.namespace or cfg.all_namespaces:
-            scope_ns = cfg.namespace
-        else:
-            scope_ns = None if manifests else _context_namespace(kubeconfig, context)
         labels = selector or cfg.selector
         try:
             label_selector = parse_selector(labels) if labels else None
         except ValueError as exc:
             raise UsageError(f"invalid --selector {labels!r}: {exc}") from None
-        scope = Scope(scope_ns, label_selector, host or cfg.host)
-
         source = open_source(manifests, kubeconfig, context, request_timeout)
+        if namespace or all_namespaces:
+            scope_ns = namespace
+        elif cfg.namespace or cfg.all_namespaces:
+            scope_ns = cfg.namespace
+        else:
+            scope_ns = source.namespace if isinstance(source, LiveSource) else None
+        scope = Scope(scope_ns, label_selector, host or cfg.host)
         progress = _Progress(sys.stderr)
 
         def attempt() -> CheckReport:

@@ -3,6 +3,8 @@
 The IngressClass names a controller string, but pods do not carry it; real controllers are
 recognised by image, labels and arguments. One Traefik deployment may implement several
 controller strings (its ingress-nginx compatibility provider serves `k8s.io/ingress-nginx`).
+A live trace lists controller pods by their standard `app.kubernetes.io/name` label (one
+scoped request); a controller installed without it is reported as not found.
 """
 
 from __future__ import annotations
@@ -78,7 +80,16 @@ EXTERNAL_CONTROLLERS = frozenset({
 })
 
 
+RECOGNISED = frozenset({NGINX, TRAEFIK})
+
+
 def _signature(pod: Obj) -> Signature | None:
+    """Finished pods and Job pods (admission webhook certificate jobs carry the controller's
+    labels) never serve traffic."""
+    owners = (pod.get("metadata") or {}).get("ownerReferences") or []
+    if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed") or any(
+            o.get("kind") == "Job" for o in owners):
+        return None
     return next((sig for sig in SIGNATURES if sig.matches(pod)), None)
 
 

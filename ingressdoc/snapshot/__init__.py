@@ -69,6 +69,7 @@ class Snapshot:
 
     objects: dict[str, list[Obj]] = field(default_factory=dict)
     statuses: dict[str, KindStatus] = field(default_factory=dict)
+    scope_failures: dict[tuple[str, str | None], KindStatus] = field(default_factory=dict)
     origins: dict[ObjectRef, Origin] = field(default_factory=dict)
     derived: set[ObjectRef] = field(default_factory=set)
     source: str = "manifests"
@@ -90,8 +91,15 @@ class Snapshot:
         if status is KindStatus.LOADED:
             self.objects.setdefault(kind, [])
 
-    def status(self, kind: str) -> KindStatus:
-        return self.statuses.get(kind, KindStatus.NOT_LOADED)
+    def mark_scope(self, kind: str, namespace: str | None, status: KindStatus) -> None:
+        """A scoped read that failed although others of the kind succeeded (namespaced RBAC):
+        objects of that scope are unknown, not absent. `None` is the cluster-wide scope."""
+        self.scope_failures[(kind, namespace)] = status
+
+    def status(self, kind: str, namespace: str | None = None) -> KindStatus:
+        """The kind's status for queries in `namespace` (None: queries across namespaces)."""
+        return self.scope_failures.get((kind, namespace)) or self.statuses.get(
+            kind, KindStatus.NOT_LOADED)
 
     def loaded(self, kind: str) -> bool:
         return self.status(kind) is KindStatus.LOADED

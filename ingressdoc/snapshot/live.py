@@ -34,11 +34,13 @@ class Stats:
 
 
 class LiveSource:
-    def __init__(self, api: Any, context: str, server: str, timeout: float) -> None:
+    def __init__(self, api: Any, context: str, server: str, timeout: float,
+                 namespace: str | None = None) -> None:
         self._api = api
         self.context = context
         self.server = server
         self.timeout = timeout
+        self.namespace = namespace  # the context's default namespace, as kubectl uses it
         self.stats = Stats()
 
     @classmethod
@@ -54,15 +56,17 @@ class LiveSource:
                     raise KubeconfigError(f"kubeconfig {path} does not exist")
                 config.load_kube_config(config_file=path, context=context,
                                         client_configuration=cfg)
-                _, active = config.list_kube_config_contexts(config_file=path)
-                name = context or (active or {}).get("name", "")
+                contexts, active = config.list_kube_config_contexts(config_file=path)
+                chosen = next((c for c in contexts if c.get("name") == context), active)
+                name = (chosen or {}).get("name", "")
+                namespace = ((chosen or {}).get("context") or {}).get("namespace")
             else:
                 config.load_incluster_config(client_configuration=cfg)
-                name = "in-cluster"
+                name, namespace = "in-cluster", _in_cluster_namespace()
         except ConfigException as exc:
             raise KubeconfigError(_config_message(exc, path, context)) from None
         cfg.retries = 0
-        return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout)
+        return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout, namespace)
 
     def read(self, plan: Plan | None = None) -> Snapshot:
         """Every kind cluster-wide (plan None), or what `plan` asks for until it is satisfied."""
@@ -89,6 +93,7 @@ class LiveSource:
         except _KindError as exc:
             if not snap.loaded(read.kind):
                 snap.mark(read.kind, exc.status)
+            snap.mark_scope(read.kind, read.namespace, exc.status)
             return
         snap.mark(read.kind, KindStatus.LOADED)
         origin = Origin(f"cluster {self.context}")
@@ -204,6 +209,15 @@ def _reason(exc: Exception) -> str:
     return text.splitlines()[0][:120]
 
 
+def _in_cluster_namespace() -> str | None:
+    try:
+        with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace",
+                  encoding="utf-8") as fh:
+            return fh.read().strip() or None
+    except OSError:
+        return None
+
+
 def _config_message(exc: Exception, path: str | None, context: str | None) -> str:
     text = str(exc)
     if context and "context" in text.lower():
@@ -215,4 +229,7 @@ def _config_message(exc: Exception, path: str | None, context: str | None) -> st
         except Exception:
             names = "unknown"
         return f"unknown context {context!r} (available: {names})"
+    if path is None and "service host/port is not set" in text.lower():
+        return ("no kubeconfig (~/.kube/config, $KUBECONFIG) and not running in a pod: "
+                "use --kubeconfig/--context, or --manifests")
     return f"cannot load kubeconfig{f' {path}' if path else ''}: {text.splitlines()[0]}"

@@ -103,6 +103,8 @@ def load(paths: list[str]) -> Snapshot:
                 raise ManifestError(f"{source}:{line}: items of a {doc['kind']} must be a list")
             for i, obj in enumerate(items):
                 _add(snap, obj, Origin(source, item_lines[i] if i < len(item_lines) else line))
+    if not header and not any(snap.objects.values()):
+        raise ManifestError(f"no Kubernetes objects in {', '.join(paths)}")
     _apply_statuses(snap, header)
     _derive(snap)
     return snap
@@ -140,6 +142,9 @@ def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
 def _apply_statuses(snap: Snapshot, header: Mapping[str, Any]) -> None:
     for kind, state in (header.get("kinds") or {}).items():
         snap.mark(kind, KindStatus(state))
+    for scope, state in (header.get("scopes") or {}).items():
+        kind, _, ns = str(scope).partition("@")
+        snap.mark_scope(kind, None if ns == "*" else ns, KindStatus(state))
     if header:
         snap.source = f"snapshot of {header.get('source', 'unknown')}"
         snap.live = bool(header.get("live"))

@@ -23,6 +23,9 @@ def dump_snapshot(snap: Snapshot) -> str:
         "live": snap.live,
         "createdAt": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "kinds": {k: v.value for k, v in sorted(snap.statuses.items())},
+        "scopes": {f"{kind}@{ns or '*'}": v.value
+                   for (kind, ns), v in sorted(snap.scope_failures.items(),
+                                               key=lambda kv: (kv[0][0], kv[0][1] or ""))},
         **snap.meta,
     }
     doc = {"apiVersion": "v1", "kind": "List", HEADER_KEY: header, "items": items}

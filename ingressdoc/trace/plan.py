@@ -44,6 +44,7 @@ def reads_for(snap: Snapshot, request: Request) -> Iterator[Read]:
     controller_ns = {namespace(p) for p in snap.list("Pod") if namespace(p)}
     for ns in sorted(str(n) for n in controller_ns):
         yield Read("Service", ns)
+        yield Read("NetworkPolicy", ns)  # the controller's own egress policies
     for ing in ingresses:
         ns = str(namespace(ing))
         yield Read("Service", ns)

@@ -26,7 +26,9 @@ _WHY = {
 }
 
 
-def missing_inputs(snapshot: Snapshot, kinds: Sequence[str]) -> tuple[str | None, tuple[Finding, ...]]:
+def missing_inputs(
+    snapshot: Snapshot, kinds: Sequence[str], namespace: str | None = None
+) -> tuple[str | None, tuple[Finding, ...]]:
     """A "not checked" note and IDC002/IDC003 findings for kinds the hop needs but lacks.
 
     A missing kind must turn into "not checked", never into a false "not found".
@@ -34,14 +36,16 @@ def missing_inputs(snapshot: Snapshot, kinds: Sequence[str]) -> tuple[str | None
     notes: list[str] = []
     found: list[Finding] = []
     for kind in kinds:
-        state = snapshot.status(kind)
+        state = snapshot.status(kind, namespace)
         if state is KindStatus.LOADED:
             continue
-        notes.append(f"cannot list {kind} ({_WHY[state]})")
-        ref = ObjectRef(kind, None, "*")
+        scoped = (kind, namespace) in snapshot.scope_failures and namespace is not None
+        where = f" in {namespace}" if scoped else ""
+        notes.append(f"cannot list {kind}{where} ({_WHY[state]})")
+        ref = ObjectRef(kind, namespace if scoped else None, "*")
         if state is KindStatus.FORBIDDEN:
             found.append(finding(
-                "IDC002", ref, f"listing {kind} is forbidden for these credentials",
+                "IDC002", ref, f"listing {kind}{where} is forbidden for these credentials",
                 hint=f"Grant get/list on {kind} (see deploy/rbac.yaml).",
             ))
         elif state is KindStatus.UNAVAILABLE:

@@ -8,7 +8,13 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.controllers import EXTERNAL_CONTROLLERS, NGINX, controllers_of, product_of
+from ingressdoc.k8s.controllers import (
+    EXTERNAL_CONTROLLERS,
+    NGINX,
+    RECOGNISED,
+    controllers_of,
+    product_of,
+)
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
     LEGACY_ANNOTATION,
@@ -138,10 +144,10 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
         class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed),
         tuple(claimed + other_hosts),
     )
-    summary = (
-        f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}; "
-        f"{sum(1 for p in pods if pod_ready(p))}/{len(pods)} controller pods ready"
-    )
+    readiness = [pod_ready(p) for p in pods]
+    summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
+        f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
+        else f"; {readiness.count(True)}/{len(pods)} controller pods ready" if pods else "")
     notes = "; ".join(n for n in (note, pod_note) if n) or None
     objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
     hop = Hop("controller", TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
@@ -198,6 +204,9 @@ def _controller_pods(
     if not pods:
         if not snap.live:
             return [], [], "controller pods not in the manifests: not checked"
+        if controller not in RECOGNISED:
+            return [], [], (f"controller {controller} is not one ingressdoc recognises: "
+                            "its pods are not checked")
         return [], [finding(
             "IDC201", cls_ref,
             f"no running pod implements controller {controller} of class {class_name}",

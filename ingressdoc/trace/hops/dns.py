@@ -35,6 +35,8 @@ class HostAnswer(Protocol):
 
 
 def check(request: Request, answer: HostAnswer, entries: Sequence[EntryAddress]) -> Hop:
+    """Entry addresses may be IPs or load-balancer host names (AWS ELB): a CNAME to the
+    load balancer's name points at the entry as much as its A record does."""
     ref = ObjectRef("Host", None, request.host)
     evidence = Evidence(
         "dns", request.host, answer.status,
@@ -50,8 +52,9 @@ def check(request: Request, answer: HostAnswer, entries: Sequence[EntryAddress])
         if all(":" in a for a in answer.addresses):
             found.append(finding("IDC103", ref, f"{request.host} has only AAAA records "
                                  f"({', '.join(answer.addresses)})"))
-        known = {e.address for e in entries}
-        if known and not known & set(answer.addresses):
+        known = {e.address.lower().rstrip(".") for e in entries}
+        seen = {a.lower().rstrip(".") for a in (*answer.addresses, *answer.cnames)}
+        if known and not known & seen:
             found.append(finding(
                 "IDC102", ref,
                 f"{request.host} resolves to {', '.join(answer.addresses)}; the entry point "

@@ -55,7 +55,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
         found.extend(f)
         addresses.extend(a)
     exposed = [s for s in services if spec(s).get("type") in ("LoadBalancer", "NodePort")]
-    if not exposed and not addresses and not note:
+    if not exposed and not _on_host_ports(controller.pods) and not note:
         found.append(finding(
             "IDC115", ObjectRef.of(controller.pods[0]),
             "controller pods have no LoadBalancer/NodePort Service, hostPort or hostNetwork",
@@ -156,6 +156,12 @@ def _host_ports(pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[EntryAddress]
                 out.extend(EntryAddress(str(a), int(host_port), "https" if host_port == 443
                                         else "http", via) for a in addrs)
     return list(dict.fromkeys(out))
+
+
+def _on_host_ports(pods: Sequence[Obj]) -> bool:
+    """Exposure is a property of the pod spec; node addresses only say where to reach it."""
+    return any(spec(p).get("hostNetwork") or any(cp.get("hostPort") for cp in container_ports(p))
+               for p in pods)
 
 
 def _kind_label(pods: Sequence[Obj], nodes: Sequence[Obj], nodes_loaded: bool) -> list[Finding]:

@@ -64,16 +64,33 @@ def miss_findings(decision: Decision, policies_ns: str) -> list[Finding]:
     return out
 
 
+def _per_node(pods: Sequence[Obj]) -> list[Obj]:
+    """One pod per node: policies treat traffic from a pod's own node specially (hostNetwork
+    controllers), so the verdict may differ by node but not between pods of one node."""
+    ready = [p for p in pods if pod_ready(p) is not False] or list(pods)
+    return list({spec(p).get("nodeName"): p for p in reversed(ready)}.values())[::-1]
+
+
+def _unknown_source_ip(decision: Decision, src: Endpoint) -> bool:
+    """An ipBlock cannot be judged for a source whose IP a manifest cannot know."""
+    return src.ip is None and any(
+        m.key == "ipblock" for m in (*decision.ingress.misses, *decision.egress.misses))
+
+
 def check(
     ctx: TraceContext, controller: ControllerFacts, pods: Sequence[Obj],
     port: Mapping[str, Any] | None,
 ) -> Hop:
-    note, gaps = missing_inputs(ctx.snapshot, INPUTS)
-    if note:
-        return not_checked("netpol", TITLE, note, gaps)
     if not pods or port is None:
         return Hop("netpol", TITLE, HopStatus.SKIPPED, "no backend pods to check",
                    note="not checked (no backend pods)")
+    scopes = {namespace(p) for p in (*pods, *controller.pods)}
+    notes, gaps = zip(*(missing_inputs(ctx.snapshot, INPUTS, ns) for ns in sorted(
+        str(n) for n in scopes)), strict=True)
+    if any(notes):
+        unique = {(f.code, f.object): f for g in gaps for f in g}
+        return not_checked("netpol", TITLE, "; ".join(dict.fromkeys(n for n in notes if n)),
+                           tuple(unique.values()))
     policies = ctx.snapshot.list("NetworkPolicy")
     ns_labels = namespace_labels(ctx.snapshot)
     if not controller.pods:
@@ -81,26 +98,32 @@ def check(
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     found: list[Finding] = []
-    denied: list[str] = []
-    checked = 0
-    sources = [p for p in controller.pods if pod_ready(p) is not False] or list(controller.pods)
-    dests = [p for p in pods if pod_ready(p) is not False] or list(pods)
-    for dst in dests:
+    denied = unknown = checked = 0
+    sources = _per_node(controller.pods)
+    for dst in [p for p in pods if pod_ready(p) is not False] or list(pods):
         pod_port = resolve_target_port(dst, target, protocol)
         if pod_port is None:
             continue
-        decision = evaluate(policies, ns_labels, endpoint_of(sources[0]), endpoint_of(dst),
-                            pod_port, protocol, service_port=int(port.get("port", 0)) or None)
-        checked += 1
-        if not decision.allowed:
-            denied.append(name(dst))
-            found.extend(_denial(decision, sources[0], dst))
+        for src in sources:
+            src_ep = endpoint_of(src)
+            decision = evaluate(policies, ns_labels, src_ep, endpoint_of(dst), pod_port,
+                                protocol, service_port=int(port.get("port", 0)) or None)
+            checked += 1
+            if decision.allowed:
+                continue
+            if _unknown_source_ip(decision, src_ep):
+                unknown += 1
+                continue
+            denied += 1
+            found.extend(_denial(decision, src, dst))
     found = list({(f.code, f.message): f for f in found}.values())
-    summary = (f"{checked - len(denied)}/{checked} backend pods admit the controller "
-               f"({namespace(sources[0])}/{name(sources[0])})")
-    return Hop("netpol", TITLE, status_from(tuple(found)), summary, findings=tuple(found),
-               objects=tuple(ObjectRef("NetworkPolicy", p, n) for p, n in _selecting(
-                   policies, dests)))
+    summary = (f"{checked - denied - unknown}/{checked} controller-to-backend pod pairs admitted"
+               + (f", {unknown} unknown (source IP not known)" if unknown else ""))
+    return Hop("netpol", TITLE, status_from(tuple(found), unknown=bool(unknown)), summary,
+               findings=tuple(found),
+               objects=tuple(ObjectRef.of(p) for p in _in_namespaces(policies, scopes)),
+               note="ipBlock rules need the source IP, which manifests do not carry"
+               if unknown else None)
 
 
 def _denial(decision: Decision, src: Obj, dst: Obj) -> list[Finding]:
@@ -112,15 +135,14 @@ def _denial(decision: Decision, src: Obj, dst: Obj) -> list[Finding]:
     return out + miss_findings(decision, str(namespace(dst)))
 
 
-def _selecting(policies: Sequence[Obj], pods: Sequence[Obj]) -> list[tuple[str | None, str]]:
-    dest_ns = {namespace(p) for p in pods}
-    return [(namespace(p), name(p)) for p in policies if namespace(p) in dest_ns]
+def _in_namespaces(policies: Sequence[Obj], namespaces: set[str | None]) -> list[Obj]:
+    return [p for p in policies if namespace(p) in namespaces]
 
 
 def _without_sources(policies: Sequence[Obj], pods: Sequence[Obj]) -> Hop:
-    isolating = _selecting(policies, pods)
+    isolating = _in_namespaces(policies, {namespace(p) for p in pods})
     if not isolating:
         return Hop("netpol", TITLE, HopStatus.OK, "no NetworkPolicy in the backend namespace")
     note = "not checked: controller pods unknown, cannot judge the policies"
     return Hop("netpol", TITLE, HopStatus.UNKNOWN, note, note=note,
-               objects=tuple(ObjectRef("NetworkPolicy", n, p) for n, p in isolating))
+               objects=tuple(ObjectRef.of(p) for p in isolating))
