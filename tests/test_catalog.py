@@ -31,8 +31,8 @@ EXEMPT: dict[str, str] = {
     "IDC713": "reach (name lookup in the cluster)",
     "IDC714": "reach (client DNS egress)",
     # Live evidence compared with the object verdicts, or client-side policy: probes and reach.
-    "IDC720": "live probe diverging from the objects",
-    "IDC721": "live TLS probe sees the fallback certificate",
+    "IDC720": "live HTTP evidence: tests/unit/test_evidence.py",
+    "IDC721": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC722": "live connection despite a denying policy",
     "IDC723": "reach (client DNS egress over TCP)",
     "IDC724": "reach (policy denies an arbitrary client)",

@@ -36,7 +36,11 @@ def _outcome(o: HttpObservation) -> str:
 
 
 def _explained(hops: Sequence[Hop]) -> Finding | None:
-    return next((f for h in hops for f in h.findings if f.severity is Severity.ERROR), None)
+    """The root-cause error of the object hops. Probes address the entry directly, so the
+    host's DNS never explains what they see."""
+    errors = [f for h in hops if h.hop != "dns" for f in h.findings
+              if f.severity is Severity.ERROR]
+    return errors[-1] if errors else None
 
 
 def attach(result: TraceResult, observations: Sequence[HttpObservation]) -> TraceResult:
