@@ -19,15 +19,14 @@ EXEMPT: dict[str, str] = {
     "IDC101": "live DNS evidence: tests/unit/test_dns_hop.py",
     "IDC102": "live DNS evidence: tests/unit/test_dns_hop.py",
     "IDC103": "live DNS evidence: tests/unit/test_dns_hop.py",
-    # Whether an ExternalName target resolves is asked of the cluster DNS by a live probe.
-    "IDC404": "live DNS probe of the ExternalName target",
+    # A path another rule shadows is only visible when every rule is checked: `check`.
+    "IDC312": "check (a shadowed path): tests/test_check.py",
     # internalTrafficPolicy affects in-cluster clients dialling the ClusterIP (`reach`);
     # ingress controllers send to the endpoints directly.
     "IDC412": "reach (in-cluster client to a Service)",
     # In-cluster name resolution from a client namespace: `reach`.
     "IDC710": "reach (short name from another namespace)",
     "IDC711": "reach (cluster domain of a name)",
-    "IDC712": "reach (cluster DNS readiness for a client)",
     "IDC713": "reach (name lookup in the cluster)",
     "IDC714": "reach (client DNS egress)",
     # Live evidence compared with the object verdicts, or client-side policy: probes and reach.

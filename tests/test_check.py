@@ -115,7 +115,7 @@ def test_mixed_fixture_enumerates_every_rule_kind() -> None:
     requests = {r.target.label: str(r.target.request) for r in rep.results}
     assert requests["*.apps.example.com/status (Exact)"] == (
         "http://ingressdoc-check.apps.example.com/status")
-    assert requests["*/any (Prefix)"] == f"http://{SYNTHETIC_HOST}/any"
+    assert requests["<any host>/any (Prefix)"] == f"http://{SYNTHETIC_HOST}/any"
     assert requests["api.example.com/v1(/|$)(.*) (ImplementationSpecific)"] == (
         "http://api.example.com/v1/")
     default = next(r for r in rep.results if r.target.path is None)
@@ -125,6 +125,73 @@ def test_mixed_fixture_enumerates_every_rule_kind() -> None:
         "web/api api.example.com/users/[0-9]+ (ImplementationSpecific)",
     ]
     assert by_label(rep)["web/legacy legacy.example.com/ (Prefix)"] == "warn"
+
+
+SHADOW = """
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: pay-v2, namespace: shop, creationTimestamp: "2025-01-01T00:00:00Z"}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /pay, pathType: Prefix, backend: {service: {name: pay, port: {number: 80}}}}
+      - {path: /cart, pathType: Exact, backend: {service: {name: pay, port: {number: 80}}}}
+      - {path: /help, pathType: Exact, backend: {service: {name: pay, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: legacy, namespace: shop, creationTimestamp: "2025-06-01T00:00:00Z"}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /pay, pathType: Prefix, backend: {service: {name: pay, port: {number: 80}}}}
+      - {path: /cart, pathType: Prefix, backend: {service: {name: cart, port: {number: 80}}}}
+      - {path: /help, pathType: Prefix, backend: {service: {name: pay, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: pay, namespace: shop}
+spec: {selector: {app: pay}, ports: [{port: 80}]}
+"""
+
+
+def test_a_shadowed_path_warns_when_never_served_or_its_backend_is_broken(
+        tmp_path: Path) -> None:
+    path = tmp_path / "shadow.yaml"
+    path.write_text(SHADOW, encoding="utf-8")
+    rep = report(str(path))
+    results = {f"{r.target.ingress.name} {r.target.label}": r for r in rep.results}
+    assert {k: r.verdict for k, r in results.items()} == {
+        "pay-v2 shop.example.com/pay (Prefix)": "ok",
+        "pay-v2 shop.example.com/cart (Exact)": "ok",
+        "pay-v2 shop.example.com/help (Exact)": "ok",
+        "legacy shop.example.com/pay (Prefix)": "warn",  # a duplicate: never served
+        "legacy shop.example.com/cart (Prefix)": "warn",  # shadowed, and cart is missing
+        "legacy shop.example.com/help (Prefix)": "ok",  # shadowed on /help only, healthy
+    }
+    never = results["legacy shop.example.com/pay (Prefix)"]
+    assert never.served_by == "shop/pay-v2 shop.example.com/pay (Prefix)"
+    (f,) = [f for f in never.findings if f.severity is not Severity.INFO]
+    assert (f.code, str(f.object), f.field) == (
+        "IDC312", "Ingress shop/legacy", "spec.rules[0].http.paths[0]")
+    assert "never served" in f.message
+    (f,) = [f for f in results["legacy shop.example.com/cart (Prefix)"].findings
+            if f.severity is not Severity.INFO]
+    assert f.code == "IDC312"
+    assert "its own backend is broken: IDC401 service cart not found" in f.message
+    assert results["legacy shop.example.com/help (Prefix)"].served_by is not None
+    assert rep.passed  # warnings only
 
 
 def test_scope_by_namespace_selector_and_host() -> None:

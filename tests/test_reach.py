@@ -318,3 +318,10 @@ def test_internal_traffic_policy_local_warns() -> None:
     code, doc = reach(WEB, "ledger.payments", "ingress-allowed", "local-traffic")
     assert (code, doc["verdict"]) == (0, "reachable")
     assert codes(doc, "service") == {"IDC412"}
+
+
+def test_dns_egress_hop_says_what_it_checks() -> None:
+    _, doc = reach(WEB, "cart")  # no NetworkPolicy in the snapshot
+    dns = hop(doc, "dns-egress")
+    assert dns["title"] == "DNS egress to kube-dns"
+    assert dns["summary"] == "not checked: cannot list NetworkPolicy (not in the snapshot)"

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from ingressdoc.check.ignore import IgnorePolicy
 from ingressdoc.check.report import CheckReport, EntryResult
 from ingressdoc.check.scope import Scope
 from ingressdoc.check.targets import Target, targets
-from ingressdoc.findings import Severity
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding, Severity
 from ingressdoc.k8s.ingress_class import resolve_class
+from ingressdoc.k8s.ingress_match import shown_host
+from ingressdoc.k8s.objects import name
 from ingressdoc.snapshot import ObjectRef, Origin, Snapshot
 from ingressdoc.trace.engine import trace
 from ingressdoc.trace.model import TraceResult
 
 Progress = Callable[[int, int, Target], None]
+_BACKEND_HOPS = frozenset({"service", "cluster-dns", "endpoints", "pods", "netpol"})
 
 
 def plan(snapshot: Snapshot, scope: Scope) -> list[Target]:
@@ -33,17 +38,64 @@ def _host_in_scope(pattern: str, target: Target) -> bool:
     return fnmatchcase(target.request.host, pattern.lower())
 
 
-def _served_by(target: Target, result: TraceResult) -> str | None:
-    """The winning rule when it is not the target's own. Reads the rule hop's winner row
-    (`ingress`, `host`, `path`, `pathType`), which the rule hop writes only for a winner."""
+def _winner(result: TraceResult) -> tuple[ObjectRef, Mapping[str, str]] | None:
+    """The rule hop's winning Ingress and route row (`ingress`, `host`, `path`, `pathType`;
+    `match` is "serves")."""
     hop = next((h for h in result.hops if h.hop == "rule"), None)
-    if hop is None or not hop.objects or not hop.rows:
+    row = next((r for r in hop.rows if r.get("match") == "serves"), None) if hop else None
+    if hop is None or not hop.objects or row is None:
         return None
-    row = hop.rows[0]
-    own = (target.path or "(default backend)", target.path_type or "-")
-    if hop.objects[0] == target.ingress and (row.get("path"), row.get("pathType")) == own:
+    return hop.objects[0], row
+
+
+def _own(target: Target) -> tuple[str, str]:
+    return target.path or "(default backend)", target.path_type or "-"
+
+
+def _served_by(target: Target, result: TraceResult) -> str | None:
+    """The winning rule when it is not the target's own."""
+    won = _winner(result)
+    if won is None:
+        return None
+    ref, row = won
+    if ref == target.ingress and (row.get("path"), row.get("pathType")) == _own(target):
         return None
     return f"{row.get('ingress')} {row.get('host')}{row.get('path')} ({row.get('pathType')})"
+
+
+def _shadowed(snapshot: Snapshot, target: Target, result: TraceResult,
+              served_by: str) -> list[Finding]:
+    """IDC312 for a rule path another rule serves, when that hides something: the other rule
+    has the same host, path and pathType (so it serves every request this path matches), or
+    this path's own backend is broken, which no request shows until the other rule goes."""
+    if target.path is None:
+        return []
+    won = _winner(result)
+    duplicate = won is not None and (
+        str(won[1].get("host")).lower() == shown_host(target.host).lower()
+        and (won[1].get("path"), won[1].get("pathType")) == _own(target))
+    broken = _own_backend_errors(snapshot, target)
+    if not duplicate and not broken:
+        return []
+    parts = [f"{target.label} is never served: {served_by} has the same host and path and "
+             "serves every request it matches" if duplicate else
+             f"requests for {target.request.path} go to {served_by}"]
+    if broken:
+        parts.append(f"its own backend is broken: {broken[0].code} {broken[0].message}")
+    return [finding("IDC312", target.ingress, "; ".join(parts), field=target.field)]
+
+
+def _own_backend_errors(snapshot: Snapshot, target: Target) -> tuple[Finding, ...]:
+    """Errors past the rule hop when the target's Ingress is traced alone, so that no other
+    Ingress can take the request; none when another path of that Ingress still wins."""
+    mine = [i for i in snapshot.list("Ingress", target.ingress.namespace)
+            if name(i) == target.ingress.name]
+    alone = replace(snapshot, objects={**snapshot.objects, "Ingress": mine})
+    own = trace(alone, target.request, target.ingress_class)
+    if _served_by(target, own) is not None:
+        return ()
+    return tuple(f for h in own.hops if h.hop in _BACKEND_HOPS for f in h.findings
+                 if f.severity is Severity.ERROR)
 
 
 def _origins(snapshot: Snapshot, refs: Iterable[ObjectRef]) -> dict[ObjectRef, Origin]:
@@ -72,8 +124,10 @@ def run_check(
             progress(index, len(todo), target)
         started = time.perf_counter()
         result = trace(snapshot, target.request, target.ingress_class)
-        kept, ignored = policy.split(result.findings, target.ingress)
-        results.append(EntryResult(target, result, kept, ignored, _served_by(target, result),
+        served_by = _served_by(target, result)
+        extra = _shadowed(snapshot, target, result, served_by) if served_by else []
+        kept, ignored = policy.split((*result.findings, *extra), target.ingress)
+        results.append(EntryResult(target, result, kept, ignored, served_by,
                                    time.perf_counter() - started))
     refs = {r.target.ingress for r in results} | {f.object for r in results for f in r.findings}
     return CheckReport(snapshot.source, threshold, tuple(results), _origins(snapshot, refs))

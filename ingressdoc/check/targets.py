@@ -32,6 +32,7 @@ from ingressdoc.k8s.ingress_match import (
     NGINX_USE_REGEX,
     host_matches,
     nginx_regex,
+    shown_host,
 )
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.request import Request
@@ -58,7 +59,7 @@ class Target:
 
     @property
     def label(self) -> str:
-        host = self.host or "*"
+        host = shown_host(self.host)
         if self.path is None:
             return f"{host} (default backend)"
         return f"{host}{self.path} ({self.path_type or 'ImplementationSpecific'})"

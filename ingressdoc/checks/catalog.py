@@ -134,6 +134,15 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC311", "lost-to-more-specific-path", "rule", N,
           "Another path also matches the request but a longer (or Exact) one wins.",
           "Nothing, if intended; otherwise shorten or remove the competing path."),
+    Entry("IDC312", "path-never-served", "rule", W,
+          "Another rule answers the requests written for this path (an older Ingress with the "
+          "same path, or a more specific path), so its own backend gets none of them; when "
+          "that backend is broken, nothing shows it until the other rule goes away.",
+          "Remove the duplicate path, or fix its backend before the other rule is removed."),
+    Entry("IDC313", "wildcard-host-depth-near-miss", "rule", N,
+          "A wildcard rule would match the host at another depth; a host-less rule or a "
+          "default backend serves the request instead.",
+          "Nothing, if the fallback is intended; otherwise add a rule for the full host."),
     Entry("IDC320", "tls-secret-not-found", "tls", E,
           "The TLS Secret does not exist in the Ingress's namespace; the controller serves its "
           "fallback certificate.",

@@ -35,12 +35,17 @@ class CertInfo:
         return self.not_before <= when <= self.not_after
 
     def covers(self, host: str) -> bool:
-        """Whether a client checking names would accept this certificate for `host`.
+        """Whether a modern client checking names accepts this certificate for `host`.
 
-        The CN counts only when there are no DNS SANs, as in browsers and curl.
+        Only DNS SANs count: browsers (Chrome 58, Firefox 48) and Go's crypto/x509 (1.15,
+        which controllers and most probes use) ignore the CN even when there are no SANs.
         """
-        names = self.sans or ((self.subject_cn,) if self.subject_cn else ())
-        return any(dns_name_matches(name, host) for name in names)
+        return any(dns_name_matches(name, host) for name in self.sans)
+
+    def only_cn_names(self, host: str) -> bool:
+        """The certificate names `host` only in its CN, the pre-SAN habit clients dropped."""
+        return not self.sans and bool(self.subject_cn) and dns_name_matches(
+            str(self.subject_cn), host)
 
 
 def dns_name_matches(pattern: str, host: str) -> bool:

@@ -66,6 +66,7 @@ _KEY_ORDER = (
 _CLASS_RANK: dict[HostClass, int] = {"exact": 0, "wildcard": 1, "any": 2}
 _REGEX_META = re.compile(r"[*+?\[\](){}|^$\\]")
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
+ANY_HOST = "<any host>"
 
 
 @dataclass(frozen=True)
@@ -139,14 +140,9 @@ def host_matches(pattern: str, host: str) -> bool:
     return rule == request
 
 
-def wildcard_covers(pattern: str, host: str) -> bool:
-    """Certificate SAN matching, which shares the Ingress rule semantics.
-
-    RFC 6125 6.4.3 as implemented by Go's crypto/x509 (used by controllers and clients alike): a
-    `*` only as the whole left-most label, matching exactly one label and never the apex. The
-    one difference from rules is that an empty SAN covers nothing.
-    """
-    return bool(pattern.strip()) and host_matches(pattern, host)
+def shown_host(rule_host: str | None) -> str:
+    """How a rule host reads in output: a rule without a host matches any host."""
+    return rule_host or ANY_HOST
 
 
 def match_request(
@@ -263,7 +259,7 @@ class _Rule:
 
     @property
     def shown_host(self) -> str:
-        return self.host or "<any host>"
+        return shown_host(self.host)
 
     def stand_in(self) -> PathCandidate:
         """A candidate for host-level near misses of a rule that has no paths."""

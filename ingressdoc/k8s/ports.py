@@ -39,13 +39,17 @@ def resolve_target_port(pod: Obj, target: int | str, protocol: str = "TCP") -> i
     return None
 
 
-def find_service_port(service: Obj, port: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def find_service_port(
+    service: Obj, port: Mapping[str, Any], protocol: str | None = None
+) -> Mapping[str, Any] | None:
     """The Service port an Ingress backend (`{number: N}` or `{name: X}`) refers to.
 
     A backend by name matches only a port with that exact name: an unnamed single port does
-    not match any name (the empty-name pitfall several linters fall into).
+    not match any name (the empty-name pitfall several linters fall into). `protocol` keeps
+    only ports of that protocol: a proxy speaks TCP, so a UDP port 53 is no backend port 53.
     """
-    ports = (service.get("spec") or {}).get("ports") or []
+    ports = [p for p in (service.get("spec") or {}).get("ports") or []
+             if protocol is None or protocol_of(p) == protocol]
     if "number" in port and port["number"] is not None:
         return next((p for p in ports if p.get("port") == port["number"]), None)
     name = port.get("name")

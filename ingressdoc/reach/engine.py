@@ -21,7 +21,7 @@ from ingressdoc.reach import naming, policy
 from ingressdoc.reach.model import ReachResult, dialled
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops import endpoints, pods, service
+from ingressdoc.trace.hops import cluster_dns, endpoints, pods, service
 from ingressdoc.trace.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.trace.model import BackendRef, Hop, TraceResult, status_from
 
@@ -31,7 +31,7 @@ _REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", po
 
 
 def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
-    domain = naming.cluster_domain(snapshot)
+    domain = cluster_dns.cluster_domain(snapshot)
     client_hop, client = clients.resolve(snapshot, source)
     reps = client.representatives()
     resolution = naming.resolve(snapshot, target, client.namespace, domain,
@@ -39,19 +39,19 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
     written = target.name if target.by_dns else f"{target.name}.{target.namespace}"
     ctx = TraceContext(snapshot, dialled(written, target.port))
     hops = [client_hop, resolution.hop,
-            _with(policy.dns_egress(snapshot, client), policy.dns_readiness(snapshot))]
+            _with(policy.dns_egress(snapshot, client),
+                  cluster_dns.dns_readiness(snapshot).findings)]
     svc = resolution.service
     outside = resolution.external
-    aliases: set[ObjectRef] = set()
-    while svc is not None and _is_alias(svc) and ObjectRef.of(svc) not in aliases:
-        aliases.add(ObjectRef.of(svc))
+    aliased = svc is not None and cluster_dns.is_external_name(svc)
+    if svc is not None and aliased:
         alias_hop, alias = _alias(ctx, svc, target, domain)
         hops.append(alias_hop)
         svc, outside = alias.service, alias.external
-    rest = _REST[1:] if aliases else _REST
+    rest = _REST[1:] if aliased else _REST
     assumed: tuple[str, ...] = ()
-    if svc is None or _is_alias(svc):
-        hops.extend(_unchecked(hops[-1] if aliases else resolution.hop, rest, outside))
+    if svc is None:
+        hops.extend(_unchecked(hops[-1] if aliased else resolution.hop, rest, outside))
     else:
         hops.extend(_destination(ctx, client, svc, target))
         assumed = _assumed(snapshot, svc)
@@ -60,21 +60,21 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
 
 
 def _alias(ctx: TraceContext, svc: Obj, target: TargetSpec,
-           domain: naming.ClusterDomain) -> tuple[Hop, naming.Alias]:
-    """The ExternalName's own Service hop (IDC403/IDC405), plus where its CNAME leads."""
-    hop, _ = service.check(ctx, _backend(svc, target.port), None)
-    alias = naming.follow_alias(ctx.snapshot, svc, domain)
+           domain: cluster_dns.ClusterDomain) -> tuple[Hop, cluster_dns.Alias]:
+    """The ExternalName's own Service hop (IDC403/IDC405), plus where its CNAMEs lead."""
+    hop, _ = service.check(ctx, _backend(svc, target.port), None, protocol=None)
+    alias = cluster_dns.resolve_alias(ctx.snapshot, svc, domain)
     if alias.problem is not None:
         hop = _with(hop, [alias.problem])
     elif alias.external:
-        hop = replace(hop, note=f"{spec(svc).get('externalName')} is outside the cluster")
+        hop = replace(hop, note=f"{alias.name} is outside the cluster")
     return hop, alias
 
 
 def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
                  target: TargetSpec) -> list[Hop]:
     ports = spec(svc).get("ports") or []
-    svc_hop, facts = service.check(ctx, _backend(svc, target.port), None)
+    svc_hop, facts = service.check(ctx, _backend(svc, target.port), None, protocol=None)
     if target.port is None and len(ports) > 1:
         svc_hop = replace(svc_hop, note=f"{len(ports)} ports; checked the first "
                           "(name one in TO or with --port)")
@@ -117,10 +117,6 @@ def _assumed(snapshot: Snapshot, svc: Obj) -> tuple[str, ...]:
     selected = selected_pods(svc, snapshot.list("Pod", namespace(svc)))
     return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
                  if objs and all(snapshot.is_derived(o) for o in objs))
-
-
-def _is_alias(svc: Obj) -> bool:
-    return spec(svc).get("type") == "ExternalName"
 
 
 def _unchecked(last: Hop, rest: Sequence[tuple[str, str]], outside: bool) -> list[Hop]:

@@ -8,7 +8,6 @@ cluster domain); that Service is returned too, so the later hops are checked any
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,18 +19,11 @@ from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach.parse import TargetSpec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops.base import missing_inputs, not_checked
+from ingressdoc.trace.hops.cluster_dns import ClusterDomain, cluster_shaped
 from ingressdoc.trace.model import Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
 TITLE = "Name resolution"
-DEFAULT_DOMAIN = "cluster.local"
-_KUBERNETES_ZONE = re.compile(r"^\s*kubernetes\s+([^\s{]+)", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class ClusterDomain:
-    domain: str
-    how: str
 
 
 @dataclass(frozen=True)
@@ -39,16 +31,6 @@ class Resolution:
     hop: Hop
     service: Obj | None  # the Service the connection goes to, or was meant to
     external: bool = False  # the name leaves the cluster domain: upstream DNS answers it
-
-
-def cluster_domain(snapshot: Snapshot) -> ClusterDomain:
-    """The zone of the Corefile's `kubernetes` plugin, else the kubeadm default."""
-    for cm in snapshot.list("ConfigMap", "kube-system"):
-        corefile = str((cm.get("data") or {}).get("Corefile") or "")
-        if match := _KUBERNETES_ZONE.search(corefile):
-            return ClusterDomain(match.group(1).rstrip("."),
-                                 f"from ConfigMap kube-system/{name(cm)}")
-    return ClusterDomain(DEFAULT_DOMAIN, "assumed: no CoreDNS Corefile in the snapshot")
 
 
 def ndots_of(pod: Obj | None) -> int:
@@ -127,7 +109,7 @@ def _unresolved(snapshot: Snapshot, target: TargetSpec, client_ns: str,
             return _failed(f, f"{target.name}: NXDOMAIN from {client_ns}, the Service is in {where}",
                            how, elsewhere[0] if len(elsewhere) == 1 else None)
         return _not_found(snapshot, labels[0], client_ns, tried, how)
-    if _cluster_shaped(snapshot, labels, domain.domain):
+    if cluster_shaped(snapshot, labels, domain.domain):
         return _not_found(snapshot, labels[0], labels[1], tried, how)
     note = (f"{target.name} is outside the cluster domain {domain.domain}: the upstream "
             "resolvers answer it; not checked")
@@ -150,15 +132,6 @@ def _failed(f: Finding, summary: str, how: str | None, meant: Obj | None) -> Res
     return Resolution(hop, meant)
 
 
-def _cluster_shaped(snapshot: Snapshot, labels: list[str], domain: str) -> bool:
-    """`svc.ns.svc[.<domain>]`, and `svc.ns` unless it reads as a public name like
-    `example.com` (neither a namespace nor a Service of the snapshot is named in it)."""
-    if len(labels) == 2:
-        return (snapshot.get("Namespace", None, labels[1]) is not None
-                or any(name(s) == labels[0] for s in snapshot.list("Service")))
-    return len(labels) >= 3 and labels[2] == "svc" and ".".join(labels[3:]) in ("", domain)
-
-
 def _service_named(snapshot: Snapshot, candidate: str, domain: str) -> Obj | None:
     parsed = parse_service_name(candidate, domain)
     return None if parsed is None else snapshot.get("Service", parsed[1], parsed[0])
@@ -167,42 +140,6 @@ def _service_named(snapshot: Snapshot, candidate: str, domain: str) -> Obj | Non
 def _meant_service(snapshot: Snapshot, written: str, domain: str) -> Obj | None:
     """Without the client's namespace, only a name that carries its own namespace is clear."""
     labels = written.removesuffix(".").split(".")
-    if len(labels) >= 2 and _cluster_shaped(snapshot, labels, domain):
+    if len(labels) >= 2 and cluster_shaped(snapshot, labels, domain):
         return snapshot.get("Service", labels[1], labels[0])
     return None
-
-
-@dataclass(frozen=True)
-class Alias:
-    """Where an ExternalName Service's CNAME leads: an in-cluster Service, outside, or nowhere."""
-
-    service: Obj | None
-    problem: Finding | None = None
-
-    @property
-    def external(self) -> bool:
-        return self.service is None and self.problem is None
-
-
-def follow_alias(snapshot: Snapshot, svc: Obj, domain: ClusterDomain) -> Alias:
-    """The Service an ExternalName names. Its CNAME target is absolute: no search list applies,
-    so only the full `<svc>.<ns>.svc.<domain>` form lands in the cluster."""
-    target = str(spec(svc).get("externalName") or "").lower()
-    ref = ObjectRef.of(svc)
-    parsed = parse_service_name(target, domain.domain)
-    if parsed is not None:
-        aliased = snapshot.get("Service", parsed[1], parsed[0])
-        if aliased is not None:
-            return Alias(aliased)
-        return Alias(None, finding("IDC404", ref, f"{ref} aliases {target}, and no Service "
-                                   f"{parsed[0]} exists in namespace {parsed[1]}",
-                                   field="spec.externalName"))
-    labels = target.removesuffix(".").split(".")
-    meant = snapshot.get("Service", labels[1], labels[0]) if len(labels) >= 2 else None
-    if meant is None or not _cluster_shaped(snapshot, labels, domain.domain):
-        return Alias(None)
-    fqdn = f"{labels[0]}.{labels[1]}.svc.{domain.domain}"
-    return Alias(None, finding(
-        "IDC404", ref, f"{ref} aliases {target}, a CNAME target the resolver takes as absolute "
-        "(no search list), so it is NXDOMAIN", field="spec.externalName",
-        hint=f"Set spec.externalName to {fqdn}."))

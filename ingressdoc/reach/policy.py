@@ -14,22 +14,21 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.endpoints import endpoint_states, selected_pods, slices_of
+from ingressdoc.k8s.endpoints import selected_pods
 from ingressdoc.k8s.netpol import Decision, Direction, DirectionDecision, RuleRef, evaluate
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import resolve_target_port, target_port_of
 from ingressdoc.reach.client import ClientFacts, representatives
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops.base import missing_inputs, not_checked
+from ingressdoc.trace.hops.cluster_dns import DNS_LABELS, DNS_NAMESPACE, dns_service
 from ingressdoc.trace.hops.netpol import endpoint_of, miss_findings, namespace_labels
 from ingressdoc.trace.model import Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
-DNS_TITLE = "Cluster DNS"
+DNS_TITLE = "DNS egress to kube-dns"  # the client's policies vs its lookups, not CoreDNS
 EGRESS_TITLE = "Client egress policy"
 INGRESS_TITLE = "Destination ingress policy"
-DNS_NAMESPACE = "kube-system"
-DNS_LABELS: Mapping[str, str] = {"k8s-app": "kube-dns"}  # kube-dns and CoreDNS alike
 # Stands in for the DNS pods when the snapshot lacks them (the usual manifest case).
 _PORT_KEYS = frozenset({"port", "protocol", "service-port"})
 _ASSUMED_DNS_POD: Obj = {
@@ -87,22 +86,6 @@ def dns_egress(snapshot: Snapshot, client: ClientFacts) -> Hop:
     return Hop("dns-egress", DNS_TITLE, status_from(tuple(found)), summary,
                objects=() if assumed else tuple(ObjectRef.of(p) for p in servers),
                findings=tuple(found))
-
-
-def dns_readiness(snapshot: Snapshot) -> list[Finding]:
-    """IDC712 when the kube-dns Service is known and none of its endpoints is ready."""
-    svc = snapshot.get("Service", DNS_NAMESPACE, "kube-dns")
-    if svc is None:
-        return []
-    slices = slices_of(svc, snapshot.list("EndpointSlice"))
-    if not slices or any(snapshot.is_derived(s) for s in slices):
-        return []
-    states = [e for s in slices for e in endpoint_states(s)]
-    if any(e.ready for e in states):
-        return []
-    return [finding("IDC712", ObjectRef.of(svc),
-                    f"0 of {len(states)} endpoints of {DNS_NAMESPACE}/kube-dns are ready: "
-                    "no in-cluster name resolves")]
 
 
 def _dns_findings(snapshot: Snapshot, src: Obj, dst: Obj) -> tuple[list[str], list[Finding]]:
@@ -225,14 +208,14 @@ def _unknown_client(hop: str, title: str, snapshot: Snapshot, ns: str | None) ->
 
 
 def _dns_pods(snapshot: Snapshot) -> tuple[list[Obj], bool]:
-    svc = snapshot.get("Service", DNS_NAMESPACE, "kube-dns")
+    svc = dns_service(snapshot)
     pods = (selected_pods(svc, snapshot.list("Pod", DNS_NAMESPACE)) if svc is not None
             else list(snapshot.list("Pod", DNS_NAMESPACE, DNS_LABELS)))
     return (pods, False) if pods else ([_ASSUMED_DNS_POD], True)
 
 
 def _dns_target(snapshot: Snapshot, protocol: str) -> int | str:
-    svc = snapshot.get("Service", DNS_NAMESPACE, "kube-dns")
+    svc = dns_service(snapshot)
     for port in spec(svc or {}).get("ports") or []:
         if port.get("port") == 53 and str(port.get("protocol") or "TCP") == protocol:
             return target_port_of(port)

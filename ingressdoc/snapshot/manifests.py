@@ -166,7 +166,7 @@ def _derive(snap: Snapshot) -> None:
         tmpl = _template(wl)
         tmpl_labels = labels(tmpl)
         if owned_by or any(selector_matches(tmpl_labels, labels(p)) and tmpl_labels
-                           for p in snap.list("Pod", namespace(wl))):
+                           for p in snap.list("Pod", namespace(wl)) if not snap.is_derived(p)):
             continue
         pod = {
             "apiVersion": "v1", "kind": "Pod",

@@ -7,14 +7,24 @@ the order the request travels, even though the controller must be known before t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops import controller, dns, endpoints, entry, netpol, pods, service, tls
-from ingressdoc.trace.hops.base import TraceContext, blocked
+from ingressdoc.trace.hops import (
+    cluster_dns,
+    controller,
+    dns,
+    endpoints,
+    entry,
+    netpol,
+    pods,
+    service,
+    tls,
+)
+from ingressdoc.trace.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.trace.hops.ingress_rule import IngressRouter
 from ingressdoc.trace.hops.routing import Router
 from ingressdoc.trace.model import Hop, HopStatus, TraceResult
@@ -57,17 +67,31 @@ def trace(
         by = "the resource backend" if outcome.resource_backend else "the rule hop"
         return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest]),
                            snapshot.source, addresses, outcome.backend)
-    svc_hop, svc = service.check(ctx, outcome.backend, outcome.route)
+    svc_hop, svc = service.check(ctx, outcome.backend, outcome.route, outcome.backend_field)
     hops.append(svc_hop)
-    if svc is None or svc.external_name:
-        by = "the ExternalName Service" if svc else "the missing Service"
-        return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest[1:]]),
+    alias = svc.alias if svc is not None else None
+    if svc is not None and alias is not None:
+        hops.append(_guarded("cluster-dns", cluster_dns.TITLE,
+                             lambda: cluster_dns.check(ctx, svc.service, alias)))
+    dest = svc.destination if svc is not None else None
+    if dest is None:
+        return TraceResult(request, tuple(hops + _not_followed(alias, rest[1:])),
                            snapshot.source, addresses, outcome.backend)
     hops.append(_guarded("endpoints", endpoints.TITLE,
-                         lambda: endpoints.check(ctx, svc.service, svc.port)))
-    pods_hop, selected = pods.check(ctx, svc.service, svc.port)
+                         lambda: endpoints.check(ctx, dest.service, dest.port)))
+    pods_hop, selected = pods.check(ctx, dest.service, dest.port)
     hops.append(pods_hop)
     hops.append(_guarded("netpol", netpol.TITLE,
-                         lambda: netpol.check(ctx, ctl, selected, svc.port)))
+                         lambda: netpol.check(ctx, ctl, selected, dest.port)))
     return TraceResult(request, tuple(hops), snapshot.source, addresses, outcome.backend)
+
+
+def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[str, str]]) -> list[Hop]:
+    """The hops after a Service the walk cannot go past: missing, or an ExternalName whose
+    name leads out of the cluster (nothing there to check) or nowhere."""
+    if alias is not None and alias.external:
+        note = f"not checked: {alias.name} is outside the cluster"
+        return [not_checked(h, t, note) for h, t in rest]
+    by = "the Cluster DNS hop" if alias is not None else "the missing Service"
+    return [blocked(h, t, by) for h, t in rest]
 

@@ -11,11 +11,19 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ingressdoc.k8s.controllers import label_selector
+from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.kinds import Read
+from ingressdoc.trace.hops.cluster_dns import (
+    COREDNS_CONFIGMAP,
+    DNS_NAMESPACE,
+    DNS_SERVICE,
+    cluster_domain,
+    is_external_name,
+)
 from ingressdoc.trace.hops.controller import relevant_ingresses
 
 
@@ -47,21 +55,36 @@ def reads_for(snap: Snapshot, request: Request) -> Iterator[Read]:
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
     for ing in ingresses:
         ns = str(namespace(ing))
-        yield Read("Service", ns)
-        yield Read("NetworkPolicy", ns)
         for tls in spec(ing).get("tls") or []:
             if tls.get("secretName"):
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
         for svc_name in _backends(ing):
-            svc = snap.get("Service", ns, svc_name)
-            if svc is None:
-                if snap.loaded("Service"):
-                    yield Read("Service", field_selector=f"metadata.name={svc_name}")
-                continue
-            yield Read("EndpointSlice", ns, label_selector=f"{SERVICE_NAME_LABEL}={name(svc)}")
-            selector = spec(svc).get("selector")
-            if selector:
-                selected = _selector_string(selector)
-                yield Read("Pod", ns, label_selector=selected)
-                if snap.loaded("Pod") and not snap.list("Pod", ns, selector):
-                    yield Read("Pod", ns)
+            yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:
+    """A backend Service, what stands behind it, and for an ExternalName the cluster DNS and
+    the Service its alias names (`hops` bounds alias chains)."""
+    yield Read("Service", ns)
+    yield Read("NetworkPolicy", ns)
+    svc = snap.get("Service", ns, svc_name)
+    if svc is None:
+        if snap.loaded("Service"):
+            yield Read("Service", field_selector=f"metadata.name={svc_name}")
+        return
+    if is_external_name(svc):
+        yield Read("ConfigMap", DNS_NAMESPACE, field_selector=f"metadata.name={COREDNS_CONFIGMAP}")
+        yield Read("Service", DNS_NAMESPACE)
+        yield Read("EndpointSlice", DNS_NAMESPACE,
+                   label_selector=f"{SERVICE_NAME_LABEL}={DNS_SERVICE}")
+        target = parse_service_name(str(spec(svc).get("externalName") or ""),
+                                    cluster_domain(snap).domain)
+        if target is not None and hops > 0:
+            yield from _service_reads(snap, target[1], target[0], hops - 1)
+        return
+    yield Read("EndpointSlice", ns, label_selector=f"{SERVICE_NAME_LABEL}={name(svc)}")
+    selector = spec(svc).get("selector")
+    if selector:
+        yield Read("Pod", ns, label_selector=_selector_string(selector))
+        if snap.loaded("Pod") and not snap.list("Pod", ns, selector):
+            yield Read("Pod", ns)

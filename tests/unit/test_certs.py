@@ -71,10 +71,11 @@ def test_covers_by_san(sans: tuple[str, ...], host: str, covered: bool) -> None:
     assert info("unrelated.example", sans).covers(host) is covered
 
 
-def test_cn_counts_only_without_sans() -> None:
-    assert info("app.example.com", ()).covers("app.example.com")
-    assert not info("app.example.com", ("other.example",)).covers("app.example.com")
-    assert not info(None, ()).covers("app.example.com")
+def test_cn_is_ignored_by_modern_clients() -> None:
+    assert not info("app.example.com", ()).covers("app.example.com")
+    assert info("app.example.com", ()).only_cn_names("app.example.com")
+    assert not info("app.example.com", ("other.example",)).only_cn_names("app.example.com")
+    assert not info(None, ()).only_cn_names("app.example.com")
 
 
 def test_dns_name_matches_is_exact_without_wildcard() -> None:

@@ -14,7 +14,6 @@ from ingressdoc.k8s.ingress_match import (
     host_matches,
     match_request,
     profile_for_controller,
-    wildcard_covers,
 )
 
 VECTORS = Path(__file__).with_name("ingress_match_vectors.yaml")
@@ -151,13 +150,6 @@ def _in_range(ids: str, prefix: str, number: int) -> bool:
 )
 def test_host_matches(pattern: str, host: str, expected: bool) -> None:
     assert host_matches(pattern, host) is expected
-
-
-def test_wildcard_covers_shares_rule_semantics_but_not_the_empty_pattern() -> None:
-    assert wildcard_covers("*.example.com", "a.example.com")
-    assert not wildcard_covers("*.example.com", "a.b.example.com")
-    assert not wildcard_covers("*.example.com", "example.com")
-    assert not wildcard_covers("", "example.com")
 
 
 @pytest.mark.parametrize(

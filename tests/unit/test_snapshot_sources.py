@@ -53,6 +53,14 @@ def test_workload_templates_stand_in_for_pods(tmp_path: Path) -> None:
     assert slice_obj["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
 
 
+def test_workloads_with_identical_template_labels_each_derive_a_pod(tmp_path: Path) -> None:
+    """Only real pods stand in for a workload: another workload's derived pod does not."""
+    canary = DEPLOY.split("---")[0].replace("name: web,", "name: web-canary,")
+    snap = load([str(write(tmp_path, "a.yaml", DEPLOY + "---" + canary))])
+    assert sorted(p["metadata"]["name"] for p in snap.list("Pod")) == [
+        "web-canary-deployment-pod", "web-deployment-pod"]
+
+
 def test_kind_list_json_and_directories(tmp_path: Path) -> None:
     items = list(yaml.safe_load_all(DEPLOY))
     write(tmp_path, "list.json", json.dumps({"apiVersion": "v1", "kind": "List",
@@ -172,3 +180,18 @@ def test_list_items_keep_their_own_lines(tmp_path: Path) -> None:
     snap = load([str(write(tmp_path, "l.yaml", text))])
     lines = [snap.origin_of(s).line for s in snap.list("Service")]  # type: ignore[union-attr]
     assert lines == [4, 5]
+
+
+def test_trace_plan_follows_externalname_aliases_and_reads_cluster_dns() -> None:
+    snap = Snapshot(live=True)
+    snap.mark("Service", KindStatus.LOADED)
+    snap.add(_ingress("shop", "shop.example.com", "pay"))
+    snap.add({"kind": "Service", "metadata": {"name": "pay", "namespace": "shop"},
+              "spec": {"type": "ExternalName",
+                       "externalName": "payments-api.payments.svc.cluster.local"}})
+    snap.add({"kind": "Service", "metadata": {"name": "payments-api", "namespace": "payments"},
+              "spec": {"selector": {"app": "payments-api"}}})
+    reads = set(reads_for(snap, parse_request("shop.example.com/")))
+    assert Read("ConfigMap", "kube-system", field_selector="metadata.name=coredns") in reads
+    assert Read("Service", "payments") in reads
+    assert Read("Pod", "payments", label_selector="app=payments-api") in reads

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.ingress_match import MatchResult, NearMiss, PathCandidate, match_request
+from ingressdoc.k8s.ingress_match import (
+    MatchResult,
+    NearMiss,
+    PathCandidate,
+    match_request,
+    shown_host,
+)
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.trace.hops.controller import ControllerFacts
@@ -12,9 +18,10 @@ from ingressdoc.trace.hops.routing import RouteOutcome
 from ingressdoc.trace.model import BackendRef, Hop, status_from
 
 TITLE = "Ingress rule"
-# Near-miss keys -> catalog codes (info findings that explain a miss).
+_MAX_MISS_ROWS = 5
+# Near-miss keys -> catalog codes (info findings that explain a miss). A wildcard-depth miss
+# is IDC302 (error) when nothing else serves the host, IDC313 (info) when a fallback does.
 NEAR_MISS_CODES = {
-    "wildcard-depth": "IDC302",
     "prefix-not-string-prefix": "IDC304",
     "exact-trailing-slash": "IDC305",
     "path-case": "IDC306",
@@ -32,7 +39,21 @@ def _ref(c: PathCandidate) -> ObjectRef:
 def _field(c: PathCandidate) -> str:
     if c.rule_index is None:
         return "spec.defaultBackend"
+    if c.path_index is None:
+        return f"spec.rules[{c.rule_index}]"
     return f"spec.rules[{c.rule_index}].http.paths[{c.path_index}]"
+
+
+def _backend_field(c: PathCandidate) -> str:
+    return "spec.defaultBackend" if c.rule_index is None else f"{_field(c)}.backend"
+
+
+def _miss_field(miss: NearMiss) -> str:
+    """A miss on the host points at the rule's host, any other at the path."""
+    c = miss.candidate
+    if miss.key in ("wildcard-depth", "host-no-match") and c.rule_index is not None:
+        return f"spec.rules[{c.rule_index}].host"
+    return _field(c)
 
 
 def _backend_ref(c: PathCandidate) -> BackendRef | None:
@@ -44,31 +65,54 @@ def _backend_ref(c: PathCandidate) -> BackendRef | None:
                       port.get("name"))
 
 
-def _row(c: PathCandidate) -> dict[str, str]:
+def _row(c: PathCandidate, match: str) -> dict[str, str]:
+    """One route table row; `match` is "serves" for the winner, else the near miss's key."""
     svc = c.backend.get("service") or {}
     port = svc.get("port") or {}
-    backend = (f"{svc.get('name')}:{port.get('number', port.get('name'))}" if svc
-               else f"resource {(c.backend.get('resource') or {}).get('name')}")
+    if svc:
+        backend = f"{svc.get('name')}:{port.get('number', port.get('name'))}"
+    elif c.backend.get("resource"):
+        backend = f"resource {c.backend['resource'].get('name')}"
+    else:
+        backend = "-"  # a rule without paths, named for its host
     return {
         "ingress": f"{c.ingress_namespace}/{c.ingress_name}",
-        "host": c.host or "*",
-        "path": c.path or "(default backend)",
+        "host": shown_host(c.host),
+        "path": _shown_path(c),
         "pathType": c.path_type or "-",
         "backend": backend,
+        "match": match,
     }
 
 
-def _miss_findings(misses: tuple[NearMiss, ...], severe: bool) -> list[Finding]:
+def _shown_path(c: PathCandidate) -> str:
+    """An omitted path matches as `/`; a rule without paths (a host near miss) has none."""
+    if c.rule_index is None:
+        return "(default backend)"
+    return c.path or ("/" if c.path_index is not None else "-")
+
+
+def _miss_rows(result: MatchResult) -> tuple[dict[str, str], ...]:
+    return tuple(_row(m.candidate, m.key) for m in result.near_misses[:_MAX_MISS_ROWS])
+
+
+def _fallback_won(result: MatchResult) -> bool:
+    """A host-less rule or a default backend served: the request's host had no rule of its
+    own, so the rules that nearly fitted it are what the user most likely meant."""
+    return result.winner is not None and (result.via_default_backend
+                                          or result.winner.host is None)
+
+
+def _miss_findings(misses: tuple[NearMiss, ...], depth_code: str | None = None) -> list[Finding]:
+    """Findings for the near misses that have a code; wildcard-depth ones only with
+    `depth_code`, which depends on whether anything else served the host."""
     out = []
     for miss in misses:
         if miss.key == "lost-precedence" and miss.candidate.path in ("/", None):
             continue  # a catch-all losing to a specific path is the point of a catch-all
-        code = NEAR_MISS_CODES.get(miss.key)
-        if code == "IDC302" and not severe:
-            continue
+        code = depth_code if miss.key == "wildcard-depth" else NEAR_MISS_CODES.get(miss.key)
         if code:
-            out.append(finding(code, _ref(miss.candidate), miss.reason,
-                               field=_field(miss.candidate)))
+            out.append(finding(code, _ref(miss.candidate), miss.reason, field=_miss_field(miss)))
     return out
 
 
@@ -86,19 +130,22 @@ class IngressRouter:
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
             hop = Hop("rule", TITLE, status_from(tuple(found)), summary,
-                      findings=tuple(found), rows=tuple(_row(m.candidate)
-                                                         for m in result.near_misses[:5]))
+                      findings=tuple(found), rows=_miss_rows(result))
             return RouteOutcome(hop, None, None, None)
         ref = _ref(winner)
-        summary = (f"{ref}: host {winner.host or '*'} path {winner.path or '(default)'} "
-                   f"({winner.path_type or 'defaultBackend'})")
-        rows = (_row(winner),)
+        if winner.rule_index is None:
+            summary = f"{ref}: spec.defaultBackend"
+        else:
+            summary = (f"{ref}: host {shown_host(winner.host)} path {_shown_path(winner)} "
+                       f"({winner.path_type or 'ImplementationSpecific'})")
+        rows = (_row(winner, "serves"), *(_miss_rows(result) if _fallback_won(result) else ()))
         hop = Hop("rule", TITLE, status_from(tuple(found)), summary, objects=(ref,),
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
         resource = winner.backend.get("resource")
-        return RouteOutcome(hop, ref, obj, _backend_ref(winner), resource)
+        return RouteOutcome(hop, ref, obj, _backend_ref(winner), resource,
+                            _backend_field(winner))
 
     def _findings(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:
         req = ctx.request
@@ -109,32 +156,13 @@ class IngressRouter:
                 f"request host {req.host} is an IP address; host rules never match it",
             ))
         if result.winner is None:
-            if result.host_class is None:
-                depth = [m for m in result.near_misses if m.key == "wildcard-depth"]
-                if depth:
-                    found.extend(_miss_findings(tuple(depth), severe=True))
-                else:
-                    hosts = sorted({m.candidate.host or "*" for m in result.near_misses})
-                    found.append(finding(
-                        "IDC301", ObjectRef("Request", None, req.host),
-                        f"no Ingress rule matches host {req.host}"
-                        + (f" (rule hosts: {', '.join(hosts)})" if hosts else ""),
-                    ))
-            else:
-                found.append(finding(
-                    "IDC303", ObjectRef("Request", None, req.host),
-                    f"host {req.host} matches ({result.host_class} rule) but no path matches "
-                    f"{req.path}",
-                ))
-            found.extend(_miss_findings(
-                tuple(m for m in result.near_misses if m.key != "wildcard-depth"), severe=False))
-            return found
+            return found + self._no_match(ctx, result)
         resource = result.winner.backend.get("resource")
         if resource:
             found.append(finding(
                 "IDC406", _ref(result.winner),
                 f"backend is {resource.get('kind')} {resource.get('name')}, not a Service",
-                field=_field(result.winner),
+                field=_backend_field(result.winner),
             ))
         if result.via_default_backend:
             found.append(finding(
@@ -142,6 +170,25 @@ class IngressRouter:
                 f"no rule path matches {req.host}{req.path}; spec.defaultBackend serves it",
                 field="spec.defaultBackend",
             ))
-        found.extend(_miss_findings(result.near_misses, severe=False))
+        found.extend(_miss_findings(result.near_misses,
+                                    "IDC313" if _fallback_won(result) else None))
         return found
+
+    def _no_match(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:
+        """IDC301/IDC303, or IDC302 errors when a wildcard at another depth was meant."""
+        req = ctx.request
+        if result.host_class is not None:
+            return [finding(
+                "IDC303", ObjectRef("Request", None, req.host),
+                f"host {req.host} matches ({result.host_class} rule) but no path matches "
+                f"{req.path}",
+            ), *_miss_findings(result.near_misses)]
+        if any(m.key == "wildcard-depth" for m in result.near_misses):
+            return _miss_findings(result.near_misses, "IDC302")
+        hosts = sorted({shown_host(m.candidate.host) for m in result.near_misses})
+        return [finding(
+            "IDC301", ObjectRef("Request", None, req.host),
+            f"no Ingress rule matches host {req.host}"
+            + (f" (rule hosts: {', '.join(hosts)})" if hosts else ""),
+        ), *_miss_findings(result.near_misses)]
 

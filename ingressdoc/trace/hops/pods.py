@@ -100,18 +100,15 @@ def _pod_state(pod: Obj) -> list[Finding]:
         return []  # no status: from a template; deletionTimestamp: terminating (see IDC503)
     ref = ObjectRef.of(pod)
     phase = status(pod).get("phase")
-    waiting = {
-        str((cs.get("state") or {}).get("waiting", {}).get("reason")): cs
-        for cs in status(pod).get("containerStatuses") or []
-        if (cs.get("state") or {}).get("waiting")
-    }
+    waiting = _waiting(pod)
     if _PULL & set(waiting):
-        reason = next(iter(_PULL & set(waiting)))
-        image = waiting[reason].get("image")
-        return [finding("IDC605", ref, f"{reason} for image {image}")]
+        reason = sorted(_PULL & set(waiting))[0]
+        what, cs = waiting[reason]
+        return [finding("IDC605", ref, f"{what} {cs.get('name')}: {reason} for image "
+                        f"{cs.get('image')}")]
     if "CrashLoopBackOff" in waiting:
-        cs = waiting["CrashLoopBackOff"]
-        return [finding("IDC604", ref, f"container {cs.get('name')} in CrashLoopBackOff "
+        what, cs = waiting["CrashLoopBackOff"]
+        return [finding("IDC604", ref, f"{what} {cs.get('name')} in CrashLoopBackOff "
                         f"({cs.get('restartCount', 0)} restarts)")]
     if phase == "Pending":
         sched = condition(pod, "PodScheduled") or {}
@@ -125,6 +122,19 @@ def _pod_state(pod: Obj) -> list[Finding]:
                            if unready else ""),
                         field="status.conditions[Ready]")]
     return []
+
+
+def _waiting(pod: Obj) -> dict[str, tuple[str, Mapping[str, Any]]]:
+    """Waiting containers by reason, init containers first: while one of them fails, the
+    pod is Pending and its app containers only wait (PodInitializing) behind it."""
+    out: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for what, key in (("init container", "initContainerStatuses"),
+                      ("container", "containerStatuses")):
+        for cs in status(pod).get(key) or []:
+            reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+            if reason:
+                out.setdefault(str(reason), (what, cs))
+    return out
 
 
 def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding]:

@@ -26,6 +26,7 @@ class RouteOutcome:
     route_object: Obj | None
     backend: BackendRef | None
     resource_backend: Mapping[str, Any] | None = None
+    backend_field: str | None = None  # e.g. spec.rules[0].http.paths[1].backend
 
 
 class Router(Protocol):

@@ -8,7 +8,7 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.certs import dns_name_matches
+from ingressdoc.k8s.certs import FALLBACK_SUBJECTS, CertInfo
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.snapshot import ObjectRef
@@ -102,22 +102,40 @@ def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
     cert = summary.get("certificate") or {}
     if "error" in cert:
         return [finding("IDC323", ref, cert["error"], field="data.tls.crt")]
+    info = _cert_info(cert)
     out: list[Finding] = []
-    sans = cert.get("sans") or ([cert["subject"]] if cert.get("subject") else [])
-    if not any(dns_name_matches(s, host) for s in sans):
-        out.append(finding(
-            "IDC324", ref, f"certificate names {', '.join(sans) or 'nothing'}; not {host}",
-            field="data.tls.crt",
-        ))
-    not_after = datetime.fromisoformat(cert["notAfter"])
-    not_before = datetime.fromisoformat(cert["notBefore"])
-    if not_after < now:
-        out.append(finding("IDC325", ref, f"certificate expired on {not_after:%Y-%m-%d}",
+    if not info.covers(host):
+        out.append(finding("IDC324", ref, _not_covered(info, host), field="data.tls.crt"))
+    if info.not_after < now:
+        out.append(finding("IDC325", ref, f"certificate expired on {info.not_after:%Y-%m-%d}",
                            field="data.tls.crt"))
-    elif not_before > now:
-        out.append(finding("IDC326", ref, f"certificate is valid from {not_before:%Y-%m-%d}",
+    elif info.not_before > now:
+        out.append(finding("IDC326", ref, f"certificate is valid from {info.not_before:%Y-%m-%d}",
                            field="data.tls.crt"))
     return out
+
+
+def _cert_info(cert: Mapping[str, Any]) -> CertInfo:
+    """The certificate metadata a redacted Secret carries (`certificate_summary`), as the
+    `CertInfo` live probes use, so both judge a certificate by the same rules."""
+    subject = cert.get("subject")
+    return CertInfo(
+        subject_cn=subject,
+        sans=tuple(cert.get("sans") or ()),
+        issuer=str(cert.get("issuer") or ""),
+        not_before=datetime.fromisoformat(cert["notBefore"]),
+        not_after=datetime.fromisoformat(cert["notAfter"]),
+        is_fallback=subject in FALLBACK_SUBJECTS,
+    )
+
+
+def _not_covered(info: CertInfo, host: str) -> str:
+    if info.only_cn_names(host):
+        return (f"certificate has no DNS SANs; its CN {info.subject_cn} is ignored by modern "
+                f"clients (browsers, Go), so it does not cover {host}")
+    if not info.sans:
+        return f"certificate has no DNS SANs (CN {info.subject_cn or 'none'}); not {host}"
+    return f"certificate names {', '.join(info.sans)}; not {host}"
 
 
 def _tls_hosts_not_rule_hosts(ing: Obj) -> list[Finding]:
