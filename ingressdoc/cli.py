@@ -40,6 +40,18 @@ app = typer.Typer(
 )
 
 
+def _server_option(value: str | None) -> str | None:
+    """ADDR[:PORT] options are checked before anything is read."""
+    if value is not None:
+        from ingressdoc.probe.dns import parse_server
+
+        try:
+            parse_server(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @app.command()
 def trace(
     target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
@@ -54,15 +66,21 @@ def trace(
     fail_on: FailOnOpt = FailOn.error,
     request_timeout: TimeoutOpt = 10.0,
     no_dns: Annotated[bool, typer.Option(
-        "--no-dns", help="Do not resolve the host (live traces resolve it by default).",
-        rich_help_panel="Live evidence")] = False,
+        "--no-dns", help="Do not resolve the host nor ask the cluster DNS about the backend "
+        "Service (live traces do both by default).", rich_help_panel="Live evidence")] = False,
     dns_server: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--dns-server", help="Resolve the host with this server.", metavar="ADDR[:PORT]",
+        callback=_server_option, rich_help_panel="Live evidence")] = None,
+    cluster_dns: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--cluster-dns", help="Ask this server for the backend Service's in-cluster name "
+        "(default: the kube-dns ClusterIP; with --probe, a port-forward to CoreDNS when the "
+        "ClusterIP is not reachable).", metavar="ADDR[:PORT]", callback=_server_option,
         rich_help_panel="Live evidence")] = None,
     probe: Annotated[bool, typer.Option(
         "--probe", help="Send the request to the entry point and through the API server's "
-        "service proxy (needs get on services/proxy).", rich_help_panel="Live evidence")]
-    = False,
+        "service proxy (needs get on services/proxy), and ask CoreDNS through a port-forward "
+        "when its ClusterIP is not reachable (needs create on pods/portforward).",
+        rich_help_panel="Live evidence")] = False,
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
         rich_help_panel="Live evidence")] = 3.0,
@@ -78,8 +96,10 @@ def trace(
         request = parse_request(target)
         if probe and manifests:
             raise UsageError("--probe needs a live cluster, not --manifests")
+        if cluster_dns and no_dns:
+            raise UsageError("--cluster-dns cannot be combined with --no-dns")
         source = open_source(manifests, kubeconfig, context, request_timeout)
-        snap = source.read(lambda s: list(reads_for(s, request)))
+        snap = source.read(lambda s: list(reads_for(s, request, cluster_dns=not no_dns)))
         answer = None
         if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import host_answer
@@ -92,6 +112,11 @@ def trace(
 
             result = attach(result, entry_observations(result, timeout)
                             + backend_observations(result, source.proxy_get))
+        if isinstance(source, LiveSource) and not no_dns:
+            from ingressdoc.probe.run import backend_name_evidence
+
+            result = backend_name_evidence(result, snap, cluster_dns,
+                                           source.open_port if probe else None, timeout)
         if output is Output.table:
             from ingressdoc.render.table import render_trace
 

@@ -143,6 +143,17 @@ def test_manifests_and_context_are_exclusive() -> None:
     assert run("trace", "x.example.com/", "-f", SHOP, "--context", "a")[0] == 2
 
 
+@pytest.mark.parametrize("args", [
+    ("--cluster-dns", "coredns.local"),
+    ("--dns-server", "10.0.0.1:99999"),
+    ("--cluster-dns", "10.96.0.10", "--no-dns"),
+])
+def test_dns_server_options_are_checked_first(args: tuple[str, ...]) -> None:
+    code, out, err = run("trace", "x.example.com/", "-f", SHOP, *args)
+    assert code == 2 and out == ""
+    assert "--cluster-dns" in err or "--dns-server" in err
+
+
 def test_explain_prints_a_page_and_rejects_unknown_codes() -> None:
     code, out, _ = run("explain", "IDC410")
     assert code == 0 and "targetport-name-unresolved" in out and "How to fix" in out

@@ -285,7 +285,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "Allow egress to kube-dns on UDP and TCP 53."),
     Entry("IDC720", "probe-diverges", "probe", W,
           "The live answer at this hop differs from what the objects predict.",
-          "Compare the probe with the object findings of the hop; replay it with the curl line."),
+          "Compare the probe with the object findings of the hop; replay it with its printed `replay` line."),
     Entry("IDC721", "probe-fallback-certificate", "probe", E,
           "The entry serves the controller's fallback certificate for the host.",
           "Fix the TLS Secret of the host's Ingress (see the tls hop)."),
@@ -302,6 +302,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "traffic on the pod port.",
           "Add an ingress rule admitting the client's namespace and pods on the pod (target) "
           "port."),
+    Entry("IDC725", "cluster-dns-wrong-answer", "dns", W,
+          "The cluster DNS answers the Service's name otherwise than its objects say (other "
+          "addresses than the ClusterIP or the ready endpoints, another CNAME, no record, or "
+          "SERVFAIL): clients that use the name fail or reach something else.",
+          "Check CoreDNS (its logs, plugins such as rewrite, hosts or file in the Corefile) and "
+          "any cache in front of it (NodeLocal DNSCache); replay the query with the printed line."),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

@@ -7,18 +7,22 @@ with `ingressdoc.k8s.dns_names.expand_name` so every candidate's answer can be s
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+import socket
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import dns.exception
 import dns.message
 import dns.name
+import dns.nameserver
+import dns.query
 import dns.rdatatype
 import dns.resolver
 
 Status = Literal["ok", "nxdomain", "noanswer", "servfail", "timeout", "error"]
 Source = Literal["hosts-file", "dns"]
+OpenStream = Callable[[], socket.socket]  # a fresh byte stream to a DNS server's TCP port
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,74 @@ def resolve(
     except (dns.resolver.NoResolverConfiguration, OSError, ValueError) as exc:
         return DnsAnswer(name=name, status="error", detail=f"no usable resolver: {exc}")
     return _query(resolver, qname, tcp, _server_label(resolver))
+
+
+def resolve_over(name: str, open_stream: OpenStream, label: str, timeout: float = 2.0) -> DnsAnswer:
+    """Resolve `name` over TCP streams `open_stream` opens, one per query: for a server that
+    has no address reachable from here, such as a pod behind the API server's port-forward."""
+    name = name.rstrip(".")
+    try:
+        qname = dns.name.from_text(name)
+    except dns.exception.DNSException as exc:
+        return DnsAnswer(name=name, status="error", detail=f"not a valid DNS name: {exc}")
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [StreamNameserver(open_stream, label)]
+    resolver.timeout = resolver.lifetime = timeout
+    resolver.cache = None
+    return _query(resolver, qname, True, label)
+
+
+class StreamNameserver(dns.nameserver.Nameserver):
+    """A nameserver reached through streams the caller opens; each query gets its own."""
+
+    def __init__(self, open_stream: OpenStream, label: str) -> None:
+        # The base class's __init__ sets nothing (and is untyped): not called.
+        self.open_stream = open_stream
+        self.label = label
+
+    def __str__(self) -> str:
+        return self.label
+
+    def kind(self) -> str:
+        return "stream"
+
+    def is_always_max_size(self) -> bool:
+        return True  # a stream is TCP: no UDP size limit, no truncation
+
+    def answer_nameserver(self) -> str:
+        return self.label
+
+    def answer_port(self) -> int:
+        return 53
+
+    def query(self, request: dns.message.QueryMessage, timeout: float, source: str | None,
+              source_port: int, max_size: bool, one_rr_per_rrset: bool = False,
+              ignore_trailing: bool = False) -> dns.message.Message:
+        stream = self.open_stream()
+        try:
+            return dns.query.tcp(request, self.label, timeout=timeout, sock=stream,
+                                 one_rr_per_rrset=one_rr_per_rrset,
+                                 ignore_trailing=ignore_trailing)
+        except EOFError:
+            raise ConnectionError("the connection closed without an answer") from None
+        finally:
+            stream.close()
+
+
+def parse_server(text: str) -> tuple[str, int]:
+    """`ADDR`, `ADDR:PORT`, `[V6]:PORT` or a bare IPv6 address, as --dns-server takes them:
+    an IP address, since a server's name would need a resolver of its own."""
+    if text.startswith("["):
+        address, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":")
+    elif text.count(":") == 1:
+        address, _, port = text.partition(":")
+    else:
+        address, port = text, ""
+    if _parse_address(address) is None or not (port or "53").isdigit() or not (
+            0 < int(port or 53) < 65536):
+        raise ValueError(f"not an IP address with an optional port: {text!r}")
+    return address, int(port or 53)
 
 
 def hosts_file_addresses(path: str, name: str) -> tuple[str, ...]:

@@ -1,8 +1,10 @@
-"""Gather live evidence for a trace: the host's DNS answer and bounded HTTP requests.
+"""Gather live evidence for a trace: the host's DNS answer, the cluster DNS's answer for the
+backend Service, and bounded HTTP requests.
 
-Only addresses taken from the cluster's own objects (entry addresses, the Service and its
-pods through the API server's proxy) are contacted; a few requests with short timeouts, no
-redirects followed, no bodies. Each is listed with a command to replay it.
+Only addresses taken from the cluster's own objects (entry addresses, kube-dns, the Service
+and its pods through the API server's proxy) or given by the user are contacted: a few
+requests with short timeouts, no redirects followed, no bodies. Each is listed with a
+command to replay it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from ingressdoc.probe.dns import DnsAnswer, resolve
+from ingressdoc.probe import cluster_dns
+from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
+from ingressdoc.snapshot import Snapshot
 from ingressdoc.trace.evidence import HttpObservation
+from ingressdoc.trace.hops import service_dns
 from ingressdoc.trace.model import TraceResult
 
 MAX_ENTRY_PROBES = 2
@@ -20,8 +25,21 @@ ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
 
 
 def host_answer(host: str, server: str | None, timeout: float) -> DnsAnswer:
-    address, _, port = (server or "").partition(":")
-    return resolve(host, server=address or None, port=int(port or 53), timeout=timeout)
+    address, port = parse_server(server) if server else (None, 53)
+    return resolve(host, server=address, port=port, timeout=timeout)
+
+
+def backend_name_evidence(result: TraceResult, snap: Snapshot, server: str | None,
+                          open_port: cluster_dns.OpenPort | None,
+                          timeout: float) -> TraceResult:
+    """The cluster DNS's answer for the backend Service's name, on the Service hop; a
+    port-forward is tried only when `open_port` is given (`--probe`)."""
+    exp = service_dns.expected(snap, result)
+    if exp is None:
+        return result
+    routes = cluster_dns.plan(snap, server, port_forward=open_port is not None)
+    seen = cluster_dns.lookup(exp.name, routes, timeout, open_port)
+    return service_dns.attach(result, exp, seen, service_dns.resolvers_note(snap))
 
 
 def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservation]:

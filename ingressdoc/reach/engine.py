@@ -13,17 +13,16 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.findings import Finding
-from ingressdoc.k8s.endpoints import selected_pods, slices_of
-from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.endpoints import pod_ready, selected_pods, slices_of
+from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
-from ingressdoc.reach.model import ReachResult, dialled
+from ingressdoc.reach.model import Dial, PodPort, ReachResult, dialled
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops import cluster_dns, endpoints, pods, service
 from ingressdoc.trace.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.trace.model import BackendRef, Hop, TraceResult, status_from
+from ingressdoc.trace.model import BackendRef, Hop, TraceResult, amend
 
 Obj = Mapping[str, Any]
 _REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", pods.TITLE),
@@ -39,8 +38,8 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
     written = target.name if target.by_dns else f"{target.name}.{target.namespace}"
     ctx = TraceContext(snapshot, dialled(written, target.port))
     hops = [client_hop, resolution.hop,
-            _with(policy.dns_egress(snapshot, client),
-                  cluster_dns.dns_readiness(snapshot).findings)]
+            amend(policy.dns_egress(snapshot, client),
+                  findings=cluster_dns.dns_readiness(snapshot).findings)]
     svc = resolution.service
     outside = resolution.external
     aliased = svc is not None and cluster_dns.is_external_name(svc)
@@ -50,13 +49,16 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
         svc, outside = alias.service, alias.external
     rest = _REST[1:] if aliased else _REST
     assumed: tuple[str, ...] = ()
+    dial = None
     if svc is None:
         hops.extend(_unchecked(hops[-1] if aliased else resolution.hop, rest, outside))
     else:
-        hops.extend(_destination(ctx, client, svc, target))
+        found, conn = _destination(ctx, client, svc, target)
+        hops.extend(found)
         assumed = _assumed(snapshot, svc)
+        dial = _dial(reps, written, conn)
     result = TraceResult(ctx.request, tuple(hops), snapshot.source)
-    return ReachResult(describe_client(source), target.text, result, assumed)
+    return ReachResult(describe_client(source), target.text, result, assumed, dial)
 
 
 def _alias(ctx: TraceContext, svc: Obj, target: TargetSpec,
@@ -65,21 +67,21 @@ def _alias(ctx: TraceContext, svc: Obj, target: TargetSpec,
     hop, _ = service.check(ctx, _backend(svc, target.port), None, protocol=None)
     alias = cluster_dns.resolve_alias(ctx.snapshot, svc, domain)
     if alias.problem is not None:
-        hop = _with(hop, [alias.problem])
+        hop = amend(hop, findings=[alias.problem])
     elif alias.external:
         hop = replace(hop, note=f"{alias.name} is outside the cluster")
     return hop, alias
 
 
 def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
-                 target: TargetSpec) -> list[Hop]:
+                 target: TargetSpec) -> tuple[list[Hop], policy.Connection | None]:
     ports = spec(svc).get("ports") or []
     svc_hop, facts = service.check(ctx, _backend(svc, target.port), None, protocol=None)
     if target.port is None and len(ports) > 1:
         svc_hop = replace(svc_hop, note=f"{len(ports)} ports; checked the first "
                           "(name one in TO or with --port)")
     if spec(svc).get("internalTrafficPolicy") == "Local":
-        svc_hop = _with(svc_hop, [finding(
+        svc_hop = amend(svc_hop, findings=[finding(
             "IDC412", ObjectRef.of(svc), f"{ObjectRef.of(svc)} has internalTrafficPolicy: Local: "
             "a client reaches only endpoints on its own node, and none from other nodes",
             field="spec.internalTrafficPolicy")])
@@ -88,9 +90,22 @@ def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
     pods_hop, selected = pods.check(ctx, svc, port)
     found_hops.append(pods_hop)
     if port is None:
-        return found_hops + [blocked(h, t, "the Service hop") for h, t in _REST[3:]]
+        return found_hops + [blocked(h, t, "the Service hop") for h, t in _REST[3:]], None
     conn = policy.Connection(svc, port, tuple(selected))
-    return found_hops + list(policy.policy_hops(ctx.snapshot, client, conn))
+    return found_hops + list(policy.policy_hops(ctx.snapshot, client, conn)), conn
+
+
+def _dial(reps: Sequence[Obj], written: str, conn: policy.Connection | None) -> Dial | None:
+    """What `--probe` repeats: the first client pod the policy hops judged, and the ready
+    destination pods with an address, in the order those hops judged them."""
+    if not reps or conn is None:
+        return None
+    dests = tuple(PodPort(ObjectRef.of(p), str(status(p)["podIP"]), port)
+                  for p in clients.representatives(conn.pods)
+                  if pod_ready(p) and status(p).get("podIP")
+                  and (port := conn.pod_port(p)) is not None)
+    return Dial(reps[0], written, ObjectRef.of(conn.service), int(conn.port.get("port", 0)),
+                conn.protocol, dests)
 
 
 def _backend(svc: Obj, port: int | str | None) -> BackendRef:
@@ -101,14 +116,6 @@ def _backend(svc: Obj, port: int | str | None) -> BackendRef:
     if isinstance(port, str):
         return BackendRef(ns, svc_name, port_name=port)
     return BackendRef(ns, svc_name, port_number=port)
-
-
-def _with(hop: Hop, extra: Sequence[Finding]) -> Hop:
-    """`hop` with findings of its subject that another check found."""
-    if not extra:
-        return hop
-    found = (*hop.findings, *extra)
-    return replace(hop, findings=found, status=status_from(found))
 
 
 def _assumed(snapshot: Snapshot, svc: Obj) -> tuple[str, ...]:

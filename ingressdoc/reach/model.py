@@ -6,10 +6,13 @@ It wraps a `TraceResult` so findings, root cause and the hop document are the tr
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ingressdoc.findings import Finding
 from ingressdoc.request import Request
+from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.model import Hop, HopStatus, TraceResult
 
 
@@ -22,14 +25,40 @@ class Verdict(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class PodPort:
+    """A destination pod on the port its policies were judged on (after the Service's DNAT)."""
+
+    pod: ObjectRef
+    ip: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Dial:
+    """The connection as the walk found it, kept so `--probe` can repeat it for real: a client
+    pod to imitate, the name as the client writes it on the Service port's number, and the
+    ready destination pods, the one the policy hops judged first."""
+
+    client_pod: Mapping[str, Any]
+    name: str
+    service: ObjectRef
+    port: int
+    protocol: str
+    destinations: tuple[PodPort, ...]
+
+
+@dataclass(frozen=True)
 class ReachResult:
     """`assumed`: hops left unknown only because manifests cannot know pod status; the
-    verdict takes those pods as becoming Ready instead of turning unknown on every manifest."""
+    verdict takes those pods as becoming Ready instead of turning unknown on every manifest.
+    `live`: what a probe pod saw (`--probe`), beside the verdict and never folded into it."""
 
     client: str  # FROM as typed
     target: str  # TO as typed
     trace: TraceResult  # `request` is what the client dials: name (or Service) and port
     assumed: tuple[str, ...] = ()
+    dial: Dial | None = None  # None: no client pod or no Service port to repeat
+    live: Verdict | None = None  # None: not probed
 
     @property
     def hops(self) -> tuple[Hop, ...]:

@@ -1,7 +1,8 @@
 """`reach` as a table and as a JSON/YAML document, built on the trace's renderers.
 
-The document is the trace document (same hop objects, root cause and request) with FROM, TO
-and the reach verdict; the table uses the trace table's marks and finding lines.
+The document is the trace document (same hop objects, root cause and request) with FROM, TO,
+the reach verdict and, after `--probe`, the live one beside it; the table uses the trace
+table's marks and finding lines.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from ingressdoc.render.table import Style, hop_lines, root_cause_lines
 
 _VERDICT = {Verdict.REACHABLE: "REACHABLE", Verdict.BLOCKED: "BLOCKED",
             Verdict.UNKNOWN: "UNKNOWN (some hops could not be checked)"}
+_LIVE = {Verdict.REACHABLE: "REACHABLE (the probe pod connected)",
+         Verdict.BLOCKED: "BLOCKED (the probe pod could not connect)",
+         Verdict.UNKNOWN: "UNKNOWN (the probe told nothing about the network)"}
 
 
 def render_reach(result: ReachResult, style: Style | None = None) -> str:
@@ -25,7 +29,10 @@ def render_reach(result: ReachResult, style: Style | None = None) -> str:
     verdict = _VERDICT[result.verdict]
     if result.assumed and result.verdict is Verdict.REACHABLE:
         verdict += " (assuming the pods from workload templates become Ready)"
-    lines += ["", style.bold(f"Verdict: {verdict}"), *root_cause_lines(result.trace)]
+    lines += ["", style.bold(f"Verdict: {verdict}")]
+    if result.live is not None:
+        lines.append(style.bold(f"Live:    {_LIVE[result.live]}"))
+    lines += root_cause_lines(result.trace)
     return "\n".join(lines) + "\n"
 
 
@@ -33,4 +40,6 @@ def reach_document(result: ReachResult) -> dict[str, Any]:
     doc = trace_document(result.trace)
     head = {"schemaVersion": doc.pop("schemaVersion"), "from": result.client,
             "to": result.target}
-    return {**head, **doc, "verdict": result.verdict.value, "assumed": list(result.assumed)}
+    live = {} if result.live is None else {"live": result.live.value}
+    return {**head, **doc, "verdict": result.verdict.value, **live,
+            "assumed": list(result.assumed)}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ingressdoc.errors import ClusterError, KubeconfigError
 from ingressdoc.snapshot import KindStatus, ObjectRef, Origin, Snapshot
@@ -143,6 +144,26 @@ class LiveSource:
             return None, f"forbidden: grant get on {resource}/proxy"
         return status, None
 
+    def open_port(self, namespace: str, pod: str, port: int) -> socket.socket:
+        """A TCP stream to a pod's port through the API server's port-forward.
+
+        Opt-in (`--probe`): it needs create on pods/portforward, more than reading. Failures
+        raise ConnectionError with the reason, as a refused connection would.
+        """
+        from kubernetes import client
+        from kubernetes.client.exceptions import ApiException
+        from kubernetes.stream import portforward
+
+        api = client.CoreV1Api(self._api)
+        self.stats.requests += 1
+        try:
+            forward = portforward(api.connect_get_namespaced_pod_portforward, pod, namespace,
+                                  ports=str(port))
+        except (ApiException, OSError) as exc:
+            raise ConnectionError(_forward_failure(exc, namespace, pod)) from None
+        # A socketpair end wrapped by the client: it behaves as a connected TCP socket.
+        return cast(socket.socket, forward.socket(port))
+
     def get_raw(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes]:
         """One GET; transport failures become ClusterError, HTTP statuses are returned."""
         from kubernetes.client.exceptions import ApiException
@@ -197,6 +218,16 @@ def _classify(status: int, reason: str, path: str, server: str) -> Exception:
     if status == 401:
         return ClusterError(f"API server {server} refused the credentials (401 Unauthorized)")
     return ClusterError(f"API server {server} answered {status} {reason} for {path}")
+
+
+def _forward_failure(exc: Exception, namespace: str, pod: str) -> str:
+    """The client reports a refused port-forward as `Handshake status 403 Forbidden ...`."""
+    text = str(getattr(exc, "reason", None) or exc)
+    if "status 403" in text:
+        return "port-forward forbidden: grant create on pods/portforward (see deploy/rbac.yaml)"
+    if "status 404" in text:
+        return f"pod {namespace}/{pod} not found"
+    return f"port-forward to {namespace}/{pod} failed: {_reason(exc)}"
 
 
 def _reason(exc: Exception) -> str:

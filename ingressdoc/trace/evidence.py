@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.model import Evidence, Hop, TraceResult, status_from
+from ingressdoc.trace.model import Evidence, Hop, TraceResult, amend
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,5 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation]) -> Trac
                          o.status is None or o.status >= 400) else ""),
                      replay=o.replay)
             for o in seen)
-        if evidence or extra:
-            findings = hop.findings + tuple(extra)
-            hop = dataclasses.replace(
-                hop, evidence=hop.evidence + evidence, findings=findings,
-                status=status_from(findings) if extra else hop.status)
-        hops.append(hop)
+        hops.append(amend(hop, evidence, extra))
     return dataclasses.replace(result, hops=tuple(hops))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
@@ -79,6 +79,17 @@ def status_from(findings: tuple[Finding, ...], unknown: bool = False) -> HopStat
     if Severity.WARNING in severities:
         return HopStatus.WARN
     return HopStatus.UNKNOWN if unknown else HopStatus.OK
+
+
+def amend(hop: Hop, evidence: Sequence[Evidence] = (), findings: Sequence[Finding] = ()) -> Hop:
+    """`hop` with what a later step found there (a prober's evidence, another check's
+    findings). New findings set the status anew; evidence alone never changes it, since a
+    prober only reports and the comparison says what the difference means."""
+    if not evidence and not findings:
+        return hop
+    found = (*hop.findings, *findings)
+    return replace(hop, evidence=(*hop.evidence, *evidence), findings=found,
+                   status=status_from(found) if findings else hop.status)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ingressdoc.k8s.controllers import label_selector
+from ingressdoc.k8s import node_local_dns
+from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
 from ingressdoc.k8s.objects import name, namespace, spec
@@ -42,14 +43,19 @@ def _backends(ing: Mapping[str, Any]) -> Iterator[str]:
             yield str(svc.get("name"))
 
 
-def reads_for(snap: Snapshot, request: Request) -> Iterator[Read]:
+def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Iterator[Read]:
+    """`cluster_dns`: also what asking the cluster DNS about the backend needs (kube-dns, its
+    ready pods, the Corefile's cluster domain, NodeLocal DNSCache), all in kube-system."""
     yield Read("Ingress")
     yield Read("IngressClass")
     yield Read("Pod", label_selector=label_selector())
     yield Read("Node")
     yield Read("Namespace")
+    if cluster_dns:
+        yield from _cluster_dns_reads()
+        yield Read("Pod", node_local_dns.NAMESPACE, label_selector=node_local_dns.LABEL_SELECTOR)
     ingresses = relevant_ingresses(snap.list("Ingress"), request.host)
-    controller_ns = {namespace(p) for p in snap.list("Pod") if namespace(p)}
+    controller_ns = {namespace(p) for p in snap.list("Pod") if namespace(p) and product_of(p)}
     for ns in sorted(str(n) for n in controller_ns):
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
@@ -73,10 +79,7 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
             yield Read("Service", field_selector=f"metadata.name={svc_name}")
         return
     if is_external_name(svc):
-        yield Read("ConfigMap", DNS_NAMESPACE, field_selector=f"metadata.name={COREDNS_CONFIGMAP}")
-        yield Read("Service", DNS_NAMESPACE)
-        yield Read("EndpointSlice", DNS_NAMESPACE,
-                   label_selector=f"{SERVICE_NAME_LABEL}={DNS_SERVICE}")
+        yield from _cluster_dns_reads()
         target = parse_service_name(str(spec(svc).get("externalName") or ""),
                                     cluster_domain(snap).domain)
         if target is not None and hops > 0:
@@ -88,3 +91,10 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
         yield Read("Pod", ns, label_selector=_selector_string(selector))
         if snap.loaded("Pod") and not snap.list("Pod", ns, selector):
             yield Read("Pod", ns)
+
+
+def _cluster_dns_reads() -> Iterator[Read]:
+    """The Corefile (cluster domain, forwards), kube-dns and its endpoints."""
+    yield Read("ConfigMap", DNS_NAMESPACE, field_selector=f"metadata.name={COREDNS_CONFIGMAP}")
+    yield Read("Service", DNS_NAMESPACE)
+    yield Read("EndpointSlice", DNS_NAMESPACE, label_selector=f"{SERVICE_NAME_LABEL}={DNS_SERVICE}")

@@ -8,7 +8,15 @@ import pytest
 from dnsserver import Zone, dns_server, silent_server
 
 from ingressdoc.probe import dns as probe_dns
-from ingressdoc.probe.dns import DnsAnswer, DnsResolver, Resolver, StaticResolver, resolve
+from ingressdoc.probe.dns import (
+    DnsAnswer,
+    DnsResolver,
+    Resolver,
+    StaticResolver,
+    parse_server,
+    resolve,
+    resolve_over,
+)
 
 ZONE = Zone(
     records={
@@ -128,6 +136,55 @@ def test_bad_input_is_an_error_answer(name: str, server: str, detail: str) -> No
     answer = resolve(name, server=server, timeout=FAST)
     assert answer.status == "error"
     assert answer.detail.startswith(detail)
+
+
+def test_over_streams_one_per_query(port: int) -> None:
+    opened: list[socket.socket] = []
+
+    def open_stream() -> socket.socket:
+        opened.append(socket.create_connection(("127.0.0.1", port)))
+        return opened[-1]
+
+    answer = resolve_over("dual.example.com", open_stream, "pod x", timeout=FAST)
+    assert (answer.status, answer.addresses) == ("ok", ("203.0.113.7", "2001:db8::7"))
+    assert answer.server == "pod x"
+    assert len(opened) == 2 and all(s.fileno() == -1 for s in opened)  # closed after use
+
+
+def test_over_streams_failures_are_errors_not_answers() -> None:
+    def refused() -> socket.socket:
+        raise ConnectionError("port-forward forbidden")
+
+    answer = resolve_over("web", refused, "pod x", timeout=FAST)
+    assert (answer.status, answer.detail) == ("error", "cannot ask pod x: port-forward forbidden")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def hang_up() -> socket.socket:
+            stream = socket.create_connection(listener.getsockname())
+            listener.accept()[0].close()
+            return stream
+
+        answer = resolve_over("web", hang_up, "pod x", timeout=FAST)
+    assert answer.detail == "cannot ask pod x: the connection closed without an answer"
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("10.96.0.10", ("10.96.0.10", 53)),
+    ("127.0.0.1:5353", ("127.0.0.1", 5353)),
+    ("fd00::10", ("fd00::10", 53)),
+    ("[fd00::10]:5353", ("fd00::10", 5353)),
+])
+def test_parse_server(text: str, parsed: tuple[str, int]) -> None:
+    assert parse_server(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["dns.example", "10.0.0.1:0", "10.0.0.1:x", "[fd00::10]:"
+                                  "70000", ""])
+def test_parse_server_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="not an IP address"):
+        parse_server(text)
 
 
 def test_standard_port_is_not_shown() -> None:
