@@ -1,6 +1,7 @@
-"""The live source: the only module that talks to the Kubernetes API.
+"""The live source: with `probe_pod.py` (opt-in `reach --probe`), the only code that talks
+to the Kubernetes API.
 
-Read-only: LIST requests only, paginated, raw JSON parsed with `json.loads` (the client's
+Read-only: LIST requests only (plus the opt-in service proxy and port-forward of `--probe`), paginated, raw JSON parsed with `json.loads` (the client's
 model deserialisation costs an order of magnitude more on large lists). A 403 or 404 on a
 kind is recorded as its status so hops say "not checked" instead of guessing.
 """
@@ -43,6 +44,11 @@ class LiveSource:
         self.timeout = timeout
         self.namespace = namespace  # the context's default namespace, as kubectl uses it
         self.stats = Stats()
+
+    @property
+    def api_client(self) -> Any:
+        """The authenticated client, for the opt-in writers in `probe_pod.py`."""
+        return self._api
 
     @classmethod
     def connect(cls, kubeconfig: str | None, context: str | None, timeout: float) -> LiveSource:

@@ -138,7 +138,7 @@ def run_probe_pod(source: LiveSource, manifest: Obj, wait: float) -> PodRun:
     from kubernetes import client
 
     # The sibling module shares the source's connection (credentials, timeouts, counters).
-    api = client.CoreV1Api(source._api)
+    api = client.CoreV1Api(source.api_client)
     ns = str(manifest["metadata"]["namespace"])
     try:
         created = _call(source, api.create_namespaced_pod, ns, client.V1Pod.from_dict(dict(manifest)))
