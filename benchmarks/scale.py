@@ -49,7 +49,8 @@ def objects(n_pods: int) -> Iterator[dict[str, Any]]:
                 name = f"{app}-{pod_i}"
                 yield {
                     "apiVersion": "v1", "kind": "Pod",
-                    "metadata": {"name": name, "namespace": ns, "labels": {"app": app}},
+                    "metadata": {"name": name, "namespace": ns,
+                                 "labels": {"app": app, LABEL: "1"}},
                     "spec": {
                         "nodeName": f"bench-node-{pod_i % 4}",
                         "tolerations": [{"operator": "Exists", "effect": "NoExecute"},
@@ -86,8 +87,11 @@ class Cluster:
         self.kubectl = kubectl
 
     def run(self, *args: str, stdin: str | None = None) -> str:
-        return subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, *args],
-                              input=stdin, capture_output=True, text=True, check=True).stdout
+        proc = subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, *args],
+                              input=stdin, capture_output=True, text=True)
+        if proc.returncode:
+            raise SystemExit(f"scale: kubectl {args[0]} failed: {proc.stderr.strip()[-600:]}")
+        return proc.stdout
 
     def create(self, n_pods: int) -> None:
         self.run("apply", "-f", "-", stdin=json.dumps({
@@ -108,6 +112,9 @@ class Cluster:
                 {"apiVersion": "v1", "kind": "List", "items": batch}))
 
     def delete(self) -> None:
+        """Pods on kubelet-less nodes never finish a graceful delete: force them first."""
+        self.run("delete", "pods", "-A", "-l", LABEL, "--force", "--grace-period=0",
+                 "--wait=false")
         self.run("delete", "namespace", "-l", LABEL, "--wait=true", "--timeout=600s")
         self.run("delete", "node,ingressclass", "-l", LABEL, "--ignore-not-found")
 

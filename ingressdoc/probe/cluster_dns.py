@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ingressdoc.k8s.dns_names import service_fqdn
-from ingressdoc.k8s.endpoints import endpoint_states, slices_of
+from ingressdoc.k8s.endpoints import endpoint_states
 from ingressdoc.k8s.objects import name, namespace
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve, resolve_over
 from ingressdoc.snapshot import Snapshot
@@ -146,6 +146,6 @@ def _ready_pod(snapshot: Snapshot, svc: Obj | None) -> str | None:
     """A ready kube-dns endpoint's pod, as namespace/name (the first by name, for stable output)."""
     if svc is None:
         return None
-    pods = sorted(e.pod for s in slices_of(svc, snapshot.list("EndpointSlice"))
+    pods = sorted(e.pod for s in snapshot.service_slices(svc)
                   if not snapshot.is_derived(s) for e in endpoint_states(s) if e.ready and e.pod)
     return f"{namespace(svc)}/{pods[0]}" if pods else None

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.k8s.endpoints import pod_ready, selected_pods, slices_of
+from ingressdoc.k8s.endpoints import pod_ready, selected_pods
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
@@ -120,7 +120,7 @@ def _backend(svc: Obj, port: int | str | None) -> BackendRef:
 
 def _assumed(snapshot: Snapshot, svc: Obj) -> tuple[str, ...]:
     """Hops whose unknown status comes from objects the manifests only imply."""
-    slices = slices_of(svc, snapshot.list("EndpointSlice"))
+    slices = snapshot.service_slices(svc)
     selected = selected_pods(svc, snapshot.list("Pod", namespace(svc)))
     return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
                  if objs and all(snapshot.is_derived(o) for o in objs))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ingressdoc.k8s.endpoints import slices_of
 from ingressdoc.k8s.selectors import selector_matches
 
 Obj = Mapping[str, Any]
@@ -75,12 +76,19 @@ class Snapshot:
     source: str = "manifests"
     live: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    # Indexes kept by `add`: a `check -A` runs thousands of traces over one snapshot, and a
+    # scan of every Pod per lookup would make it quadratic in the cluster's size.
+    _in_namespace: dict[tuple[str, str | None], list[Obj]] = field(
+        default_factory=dict, repr=False)
+    _by_ref: dict[ObjectRef, Obj] = field(default_factory=dict, repr=False)
 
     def add(self, obj: Obj, origin: Origin | None = None, derived: bool = False) -> None:
         kind = str(obj.get("kind", ""))
         self.objects.setdefault(kind, []).append(obj)
         self.statuses.setdefault(kind, KindStatus.LOADED)
         ref = ObjectRef.of(obj)
+        self._in_namespace.setdefault((kind, ref.namespace), []).append(obj)
+        self._by_ref.setdefault(ref, obj)
         if origin is not None:
             self.origins[ref] = origin
         if derived:
@@ -111,9 +119,8 @@ class Snapshot:
         labels: Mapping[str, Any] | None = None,
     ) -> Sequence[Obj]:
         """Objects of `kind`, optionally in one namespace and matching a label selector."""
-        out: Iterable[Obj] = self.objects.get(kind, ())
-        if namespace is not None:
-            out = (o for o in out if (o.get("metadata") or {}).get("namespace") == namespace)
+        out: Iterable[Obj] = (self.objects.get(kind, ()) if namespace is None
+                              else self._in_namespace.get((kind, namespace), ()))
         if labels is not None:
             out = (
                 o for o in out
@@ -121,12 +128,12 @@ class Snapshot:
             )
         return list(out)
 
+    def service_slices(self, service: Obj) -> Sequence[Obj]:
+        """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
+        return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace))
+
     def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
-        for obj in self.objects.get(kind, ()):
-            meta = obj.get("metadata") or {}
-            if meta.get("name") == name and meta.get("namespace") == namespace:
-                return obj
-        return None
+        return self._by_ref.get(ObjectRef(kind, namespace, name))
 
     def origin(self, ref: ObjectRef) -> Origin | None:
         return self.origins.get(ref)

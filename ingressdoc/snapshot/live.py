@@ -1,9 +1,10 @@
 """The live source: with `probe_pod.py` (opt-in `reach --probe`), the only code that talks
 to the Kubernetes API.
 
-Read-only: LIST requests only (plus the opt-in service proxy and port-forward of `--probe`), paginated, raw JSON parsed with `json.loads` (the client's
-model deserialisation costs an order of magnitude more on large lists). A 403 or 404 on a
-kind is recorded as its status so hops say "not checked" instead of guessing.
+Read-only: LIST requests only (plus the opt-in service proxy and port-forward of `--probe`),
+paginated, raw JSON parsed with `json.loads` (the client's model deserialisation costs an
+order of magnitude more on large lists). A 403 or 404 on a kind is recorded as its status
+so hops say "not checked" instead of guessing.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.k8s.corefile import DEFAULT_DOMAIN, Corefile, parse_corefile
 from ingressdoc.k8s.dns_names import parse_service_name
-from ingressdoc.k8s.endpoints import endpoint_states, slices_of
+from ingressdoc.k8s.endpoints import endpoint_states
 from ingressdoc.k8s.objects import name, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs
@@ -85,7 +85,7 @@ def dns_readiness(snapshot: Snapshot) -> Readiness:
     if svc is None:
         return Readiness("kube-dns Service not in the snapshot", known=False)
     ref = ObjectRef.of(svc)
-    slices = slices_of(svc, snapshot.list("EndpointSlice"))
+    slices = snapshot.service_slices(svc)
     if not slices or any(snapshot.is_derived(s) for s in slices):
         return Readiness(f"{ref.namespace}/{ref.name} endpoints unknown", known=False)
     states = [e for s in slices for e in endpoint_states(s)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.endpoints import endpoint_states, slice_port_names, slices_of
+from ingressdoc.k8s.endpoints import endpoint_states, slice_port_names
 from ingressdoc.k8s.objects import spec
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
@@ -23,7 +23,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     if note:
         return not_checked("endpoints", TITLE, note, gaps)
     ref = ObjectRef.of(svc)
-    slices = slices_of(svc, ctx.snapshot.list("EndpointSlice"))
+    slices = ctx.snapshot.service_slices(svc)
     derived = any(ctx.snapshot.is_derived(s) for s in slices)
     found: list[Finding] = []
     if spec(svc).get("publishNotReadyAddresses"):

@@ -20,7 +20,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.dns_names import service_fqdn
-from ingressdoc.k8s.endpoints import endpoint_states, slices_of
+from ingressdoc.k8s.endpoints import endpoint_states
 from ingressdoc.k8s.objects import labels, namespace, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops.base import missing_inputs
@@ -123,7 +123,7 @@ def _addresses(snapshot: Snapshot, svc: Obj) -> tuple[frozenset[str] | None, str
         ips = cluster_ips(svc)
         return (normalize(ips) if ips else None), "the ClusterIP"
     gap, _ = missing_inputs(snapshot, ("EndpointSlice",), namespace(svc))
-    slices = slices_of(svc, snapshot.list("EndpointSlice"))
+    slices = snapshot.service_slices(svc)
     what = "the ready endpoints of the headless Service"
     if gap or any(snapshot.is_derived(s) for s in slices):
         return None, what
