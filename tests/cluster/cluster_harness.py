@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +165,33 @@ class Scenario:
     docs: list[dict[str, Any]] = field(default_factory=list)
     # Further objects to delete afterwards, as (kind, name) of cluster-scoped objects.
     extra: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def host(self) -> str:
+        """A host name unique to this scenario, so that Ingresses of scenarios never merge."""
+        return f"{self.namespace}.ingressdoc.test"
+
+    def wait_routed(self, host: str, path: str = "/", timeout: float = 60) -> int:
+        """Built-in cluster only: wait until the ingress entry point routes HOST to a backend.
+
+        Returns the last HTTP status; 404 (no route yet) and 502/503 (no endpoints yet) are
+        retried until the controller has caught up or the timeout passes.
+        """
+        url = f"http://{HARNESS_INGRESS['address']}:{HARNESS_INGRESS['http']}{path}"
+        deadline, status = time.monotonic() + timeout, 0
+        while time.monotonic() < deadline:
+            request = urllib.request.Request(url, headers={"Host": host})
+            try:
+                with urllib.request.urlopen(request, timeout=3) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as err:
+                status = err.code
+                if status not in (404, 502, 503):
+                    return status
+            except OSError:
+                status = 0
+            time.sleep(0.5)
+        return status
 
     def other_namespace(self) -> str:
         """A second fresh namespace, deleted with this scenario."""

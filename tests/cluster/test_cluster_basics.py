@@ -73,11 +73,22 @@ def test_pod_cannot_reach_outside(scenario: Scenario) -> None:
         assert elapsed < 4, f"{target}: took {elapsed:.1f}s (a timeout, not a fast refusal)"
 
 
-def test_ingress_entry_point_answers(cluster: Cluster) -> None:
-    """host -> node IP:NodePort -> Traefik: an unknown host gets Traefik's own 404."""
+def _lb_address(cluster: Cluster) -> str:
+    svc = cluster.get_json("service", "traefik-lb", "-n", "traefik")
+    ingress = svc["status"].get("loadBalancer", {}).get("ingress") or []
+    assert ingress, "MetalLB assigned no address to traefik/traefik-lb"
+    return str(ingress[0]["ip"])
+
+
+@pytest.mark.parametrize("entry", ["nodeport", "loadbalancer"])
+def test_ingress_entry_point_answers(cluster: Cluster, entry: str) -> None:
+    """host -> entry point -> Traefik: an unknown host gets Traefik's own 404."""
     if not cluster.is_harness:
-        pytest.skip("the NodePort entry point is specific to the built-in cluster")
-    url = f"http://{HARNESS_INGRESS['address']}:{HARNESS_INGRESS['http']}/"
+        pytest.skip("the entry points are specific to the built-in cluster")
+    if entry == "nodeport":
+        url = f"http://{HARNESS_INGRESS['address']}:{HARNESS_INGRESS['http']}/"
+    else:
+        url = f"http://{_lb_address(cluster)}/"
     request = urllib.request.Request(url, headers={"Host": "nobody.ingressdoc.test"})
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=5)

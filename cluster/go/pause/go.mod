@@ -1,0 +1,3 @@
+module ingressdoc.invalid/cluster/pause
+
+go 1.24.0
