@@ -317,3 +317,14 @@ def new_namespace_name(test_name: str) -> str:
     """A DNS-1123 label unique to this test run."""
     stem = "".join(c if c.isalnum() else "-" for c in test_name.lower()).strip("-")
     return f"idoc-{stem[:40].strip('-')}-{uuid.uuid4().hex[:6]}"
+
+
+def service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: Path) -> Path:
+    """A kubeconfig that authenticates as ServiceAccount SA (short-lived token)."""
+    token = cluster.kubectl("create", "token", sa, "-n", namespace, "--duration=10m").stdout.strip()
+    raw = cluster.kubectl("config", "view", "--raw", "--minify", "-o", "json").stdout
+    config = json.loads(raw)
+    config["users"] = [{"name": sa, "user": {"token": token}}]
+    config["contexts"][0]["context"]["user"] = sa
+    path.write_text(json.dumps(config))
+    return path

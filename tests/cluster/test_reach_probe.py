@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cluster_harness import REPO_ROOT, Cluster, Scenario, rewrite_images
+from cluster_harness import (
+    REPO_ROOT,
+    Cluster,
+    Scenario,
+    rewrite_images,
+    service_account_kubeconfig,
+)
 
 CLIENT = """
 apiVersion: apps/v1
@@ -148,7 +154,6 @@ def test_allowed_path_agrees(scenario: Scenario) -> None:
 
 def test_documented_roles_are_enough(scenario: Scenario, tmp_path: Path) -> None:
     """The reader ClusterRole and ingressdoc-reach-prober bound in the client's namespace."""
-    from test_trace_scenarios import _service_account_kubeconfig
 
     client_ns = _client_namespace(scenario)
     scenario.apply(API)
@@ -173,7 +178,7 @@ def test_documented_roles_are_enough(scenario: Scenario, tmp_path: Path) -> None
     scenario.cluster.kubectl("create", "serviceaccount", "ingressdoc", "-n", scenario.namespace)
     scenario.apply_cluster_scoped(yaml.safe_dump_all([reader, prober, bindings[0]]))
     scenario.cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(bindings[1]))
-    kubeconfig = _service_account_kubeconfig(scenario.cluster, scenario.namespace, "ingressdoc",
+    kubeconfig = service_account_kubeconfig(scenario.cluster, scenario.namespace, "ingressdoc",
                                              tmp_path / "sa.kubeconfig")
     code, doc, err = reach_probe(scenario.cluster, f"{client_ns}/deployment/client",
                                  f"{scenario.namespace}/api", kubeconfig=kubeconfig)

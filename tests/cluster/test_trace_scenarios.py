@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cluster_harness import Cluster, Scenario, TraceResult, run_trace
+from cluster_harness import Scenario, TraceResult, run_trace, service_account_kubeconfig
 
 APP = """
 apiVersion: apps/v1
@@ -235,38 +235,13 @@ PARITY = {
     "missing-service": ({"backend": "web-v2"}, "/"),
     "exact-trailing-slash": ({"path": "/api", "path_type": "Exact"}, "/api/"),
 }
-LIVE_ONLY_IDC505 = pytest.mark.xfail(
-    strict=True,
-    reason="live: the EndpointSlice of a Service whose targetPort resolves on no pod has no "
-    "ports, reported as IDC505 (endpoint-port-missing); the manifests source derives no such slice",
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(name, marks=LIVE_ONLY_IDC505) if name in {"selector-mismatch", "named-target-port"}
-        else name
-        for name in PARITY
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize("case", list(PARITY))
 def test_live_and_manifests_agree(scenario: Scenario, tmp_path: Path, case: str) -> None:
     changes, path = PARITY[case]
     scenario.apply(app(scenario, **changes))
     scenario.settle()
     target = f"{scenario.host}{path}"
     assert_parity(scenario, trace(scenario, target), target, tmp_path)
-
-
-def _service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: Path) -> Path:
-    """A kubeconfig that authenticates as ServiceAccount SA (short-lived token)."""
-    token = cluster.kubectl("create", "token", sa, "-n", namespace, "--duration=10m").stdout.strip()
-    raw = cluster.kubectl("config", "view", "--raw", "--minify", "-o", "json").stdout
-    config = json.loads(raw)
-    config["users"] = [{"name": sa, "user": {"token": token}}]
-    config["contexts"][0]["context"]["user"] = sa
-    path.write_text(json.dumps(config))
-    return path
 
 
 @pytest.mark.parametrize("drop_netpol", [False, True], ids=["documented-role", "without-netpol"])
@@ -299,7 +274,7 @@ def test_least_privilege(scenario: Scenario, tmp_path: Path, drop_netpol: bool) 
         )
     )
     scenario.settle()
-    kubeconfig = _service_account_kubeconfig(
+    kubeconfig = service_account_kubeconfig(
         cluster, scenario.namespace, "ingressdoc", tmp_path / "sa.kubeconfig"
     )
     result = scenario.cluster.trace(f"{scenario.host}/", "--no-dns", kubeconfig=kubeconfig)

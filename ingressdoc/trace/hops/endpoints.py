@@ -36,7 +36,9 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
         return Hop("endpoints", TITLE, status_from(tuple(found)), "no endpoints",
                    objects=(ref,), findings=tuple(found))
     port_name = str((port or {}).get("name") or "")
-    if port is not None and not derived and not any(
+    # Slices the control plane manages omit a port it cannot resolve on the pods; that
+    # is the pods hop's finding (IDC410). Only hand-written slices can name it wrongly.
+    if port is not None and not spec(svc).get("selector") and not any(
             port_name in slice_port_names(s) for s in slices):
         names = sorted({n or "<unnamed>" for s in slices for n in slice_port_names(s)})
         found.append(finding(
@@ -46,6 +48,10 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
         ))
     states = [e for s in slices for e in endpoint_states(s, unknown_readiness=derived)]
     objects = (ref, *(ObjectRef.of(s) for s in slices))
+    if derived and not states:
+        found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists"))
+        return Hop("endpoints", TITLE, status_from(tuple(found)), "no endpoints",
+                   objects=objects, findings=tuple(found))
     if derived:
         summary = f"{len(states)} endpoints derived from the manifests (readiness unknown)"
         return Hop("endpoints", TITLE, status_from(tuple(found), unknown=True), summary,
