@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from ingressdoc.k8s.endpoints import slices_of
 from ingressdoc.k8s.selectors import selector_matches
 
 Obj = Mapping[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
@@ -78,17 +79,36 @@ class Snapshot:
     meta: dict[str, Any] = field(default_factory=dict)
     # Indexes kept by `add`: a `check -A` runs thousands of traces over one snapshot, and a
     # scan of every Pod per lookup would make it quadratic in the cluster's size.
+    # Not init fields: `dataclasses.replace` then rebuilds them from `objects`.
     _in_namespace: dict[tuple[str, str | None], list[Obj]] = field(
-        default_factory=dict, repr=False)
-    _by_ref: dict[ObjectRef, Obj] = field(default_factory=dict, repr=False)
+        default_factory=dict, repr=False, init=False)
+    _by_ref: dict[ObjectRef, Obj] = field(default_factory=dict, repr=False, init=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, init=False)
+
+    def __post_init__(self) -> None:
+        for objs in self.objects.values():
+            for obj in objs:
+                self._index(obj)
+
+    def _index(self, obj: Obj) -> None:
+        ref = ObjectRef.of(obj)
+        self._in_namespace.setdefault((ref.kind, ref.namespace), []).append(obj)
+        self._by_ref.setdefault(ref, obj)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Data derived from the whole snapshot, computed once: the snapshot is complete
+        before any hop reads it, and `check` traces thousands of requests over one."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     def add(self, obj: Obj, origin: Origin | None = None, derived: bool = False) -> None:
+        self._memo.clear()
         kind = str(obj.get("kind", ""))
         self.objects.setdefault(kind, []).append(obj)
         self.statuses.setdefault(kind, KindStatus.LOADED)
+        self._index(obj)
         ref = ObjectRef.of(obj)
-        self._in_namespace.setdefault((kind, ref.namespace), []).append(obj)
-        self._by_ref.setdefault(ref, obj)
         if origin is not None:
             self.origins[ref] = origin
         if derived:

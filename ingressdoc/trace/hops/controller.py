@@ -24,7 +24,7 @@ from ingressdoc.k8s.ingress_class import (
 )
 from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
 from ingressdoc.k8s.objects import annotations_of, name, spec
-from ingressdoc.snapshot import ObjectRef
+from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs
 from ingressdoc.trace.model import Hop, status_from
 
@@ -39,12 +39,7 @@ _FOREIGN_PREFIXES = {
 
 @dataclass(frozen=True)
 class ControllerFacts:
-    """What later hops need: the class served, its profile, Ingresses it claims, its pods.
-
-    `route_table` adds the class's Ingresses whose rules are for other hosts: they cannot
-    serve the request, but the rule hop names them as near misses (a typo or a wildcard at
-    the wrong depth). When no Ingress can serve the host, every Ingress is a near miss.
-    """
+    """What later hops need: the class served, its profile, Ingresses it claims, its pods."""
 
     class_name: str | None
     controller: str | None
@@ -52,21 +47,46 @@ class ControllerFacts:
     ingresses: tuple[Obj, ...]
     pods: tuple[Obj, ...]
     unclaimed: tuple[ObjectRef, ...]
-    route_table: tuple[Obj, ...] = ()
 
 
-def relevant_ingresses(ingresses: Sequence[Obj], host: str) -> list[Obj]:
+def _host_index(ingresses: Sequence[Obj]) -> dict[str, list[int]]:
+    """Positions of Ingresses by rule host: exact hosts, `*.suffix` wildcards, and "" for
+    those that serve any host (a host-less rule or a default backend)."""
+    index: dict[str, list[int]] = {}
+    for pos, ing in enumerate(ingresses):
+        hosts = {str(r.get("host") or "").lower() for r in spec(ing).get("rules") or []}
+        if spec(ing).get("defaultBackend"):
+            hosts.add("")
+        for host in hosts:
+            index.setdefault(host, []).append(pos)
+    return index
+
+
+def relevant_ingresses(snap: Snapshot, host: str) -> list[Obj]:
     """Ingresses that could serve `host`: a rule host matches, a rule has no host, or a
-    default backend is set."""
-    out = []
-    for ing in ingresses:
-        rules = spec(ing).get("rules") or []
-        hosts = [r.get("host") for r in rules]
-        if spec(ing).get("defaultBackend") or any(
-            h is None or host_matches(h, host) for h in hosts
-        ):
-            out.append(ing)
-    return out
+    default backend is set. Indexed once per snapshot: `check` asks for every host."""
+    ingresses = snap.list("Ingress")
+    index = snap.memo("ingress-hosts", lambda: _host_index(ingresses))
+    host = host.lower()
+    parent = host.split(".", 1)[1] if "." in host else ""
+    keys = (host, f"*.{parent}" if parent else None, "")
+    positions = sorted({p for key in keys if key is not None for p in index.get(key, ())})
+    return [ingresses[p] for p in positions]
+
+
+def class_ingresses(snap: Snapshot, class_name: str | None) -> list[Obj]:
+    """Every Ingress of a class (all of them when no class could be chosen): the rule hop
+    names those for other hosts as near misses when nothing specific serves the host."""
+    def by_class() -> dict[str | None, list[Obj]]:
+        classes = snap.list("IngressClass")
+        out: dict[str | None, list[Obj]] = {}
+        for ing in snap.list("Ingress"):
+            out.setdefault(resolve_class(ing, classes).class_name, []).append(ing)
+        return out
+
+    if class_name is None:
+        return list(snap.list("Ingress"))
+    return snap.memo("ingresses-by-class", by_class).get(class_name, [])
 
 
 def _specificity(ing: Obj, host: str) -> int:
@@ -96,7 +116,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     snap = ctx.snapshot
     note, gaps = missing_inputs(snap, ("Ingress", "IngressClass"))
     classes = snap.list("IngressClass")
-    candidates = relevant_ingresses(snap.list("Ingress"), ctx.request.host)
+    candidates = relevant_ingresses(snap, ctx.request.host)
     found: list[Finding] = list(gaps)
 
     defaults = default_classes(classes)
@@ -136,14 +156,8 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     profile = profile_for_controller(controller)
     found.extend(_foreign_annotations(claimed, pods))
 
-    other_hosts = [
-        i for i in snap.list("Ingress") if ObjectRef.of(i) not in resolutions
-        and (class_name is None or resolve_class(i, classes).class_name == class_name)
-    ]
     facts = ControllerFacts(
-        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed),
-        tuple(claimed + other_hosts),
-    )
+        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed))
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
@@ -188,6 +202,14 @@ def _class_findings(
     return out
 
 
+def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
+    out: dict[str, list[Obj]] = {}
+    for pod in snap.list("Pod"):
+        for implemented in controllers_of(pod):
+            out.setdefault(implemented, []).append(pod)
+    return out
+
+
 def _controller_pods(
     ctx: TraceContext, controller: str | None, class_name: str | None
 ) -> tuple[list[Obj], list[Finding], str | None]:
@@ -199,7 +221,7 @@ def _controller_pods(
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
         return [], list(gaps), note.replace("not checked", "controller pods not checked")
-    pods = [p for p in snap.list("Pod") if controller in controllers_of(p)]
+    pods = snap.memo("controller-pods", lambda: _pods_by_controller(snap)).get(controller, [])
     cls_ref = ObjectRef("IngressClass", None, class_name or "")
     if not pods:
         if not snap.live:

@@ -13,7 +13,7 @@ from ingressdoc.k8s.ingress_match import (
 )
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.hops.controller import ControllerFacts
+from ingressdoc.trace.hops.controller import ControllerFacts, class_ingresses
 from ingressdoc.trace.hops.routing import RouteOutcome
 from ingressdoc.trace.model import BackendRef, Hop, status_from
 
@@ -124,7 +124,15 @@ class IngressRouter:
         if note:
             return RouteOutcome(not_checked("rule", TITLE, note, gaps), None, None, None)
         req = ctx.request
-        result = match_request(controller.route_table, req.host, req.path, controller.profile)
+        result = match_request(controller.ingresses, req.host, req.path, controller.profile)
+        if result.winner is None or result.via_default_backend or result.host_class == "any":
+            # Nothing specific serves the host: rules for other hosts of the class become
+            # near misses (a typo, a wildcard at the wrong depth). They cannot win.
+            claimed = {ObjectRef.of(i) for i in controller.ingresses}
+            others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
+                      if ObjectRef.of(i) not in claimed]
+            result = match_request([*controller.ingresses, *others], req.host, req.path,
+                                   controller.profile)
         found = self._findings(ctx, result)
         winner = result.winner
         if winner is None:

@@ -46,7 +46,8 @@ def endpoint_of(pod: Obj) -> Endpoint:
 
 def namespace_labels(snapshot: Snapshot) -> Mapping[str, Mapping[str, str]]:
     """Labels per namespace; the engine adds kubernetes.io/metadata.name itself."""
-    return {name(n): labels(n) for n in snapshot.list("Namespace")}
+    return snapshot.memo("namespace-labels", lambda: {
+        name(n): labels(n) for n in snapshot.list("Namespace")})
 
 
 def miss_findings(decision: Decision, policies_ns: str) -> list[Finding]:
@@ -91,7 +92,10 @@ def check(
         unique = {(f.code, f.object): f for g in gaps for f in g}
         return not_checked("netpol", TITLE, "; ".join(dict.fromkeys(n for n in notes if n)),
                            tuple(unique.values()))
-    policies = ctx.snapshot.list("NetworkPolicy")
+    # A policy only selects pods of its own namespace: those of the two ends are all that
+    # can decide.
+    policies = [p for ns in sorted(str(n) for n in scopes)
+                for p in ctx.snapshot.list("NetworkPolicy", ns)]
     ns_labels = namespace_labels(ctx.snapshot)
     if not controller.pods:
         return _without_sources(policies, pods)
