@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,10 +222,8 @@ def main() -> int:
         finally:
             if not args.keep:
                 cluster.delete()
-        print("\n".join(out), flush=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as fh:
-        fh.write("\n".join(out) + "\n")
-    print(f"\n(results also in {fh.name})")
+        print(f"measured N = {n}", file=sys.stderr, flush=True)
+    print("\n".join(out))
     return 0
 
 

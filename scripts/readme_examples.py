@@ -7,6 +7,7 @@ a cluster and are refreshed by hand with `--live`.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -21,7 +22,9 @@ BLOCK = re.compile(r"<!-- (example(?:-live)?): (.+?) -->\n```\n.*?```\n<!-- /exa
 def run(args: str) -> str:
     proc = subprocess.run([sys.executable, "-m", "ingressdoc", *shlex.split(args)],
                           cwd=ROOT, capture_output=True, text=True,
-                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin",
+                               **{k: os.environ[k] for k in ("HOME", "KUBECONFIG")
+                                  if k in os.environ}})
     return f"$ ingressdoc {args}\n{proc.stdout}"
 
 
