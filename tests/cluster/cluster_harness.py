@@ -328,3 +328,28 @@ def service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: 
     config["contexts"][0]["context"]["user"] = sa
     path.write_text(json.dumps(config))
     return path
+
+
+def netexec_deployment(name: str, replicas: int = 1) -> str:
+    """A Deployment of agnhost netexec answering HTTP on its port `http` (8080), Ready once it
+    serves /healthz: the backend most cluster tests need."""
+    return f"""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: {name}
+          image: agnhost
+          args: ["netexec", "--http-port=8080"]
+          ports: [{{name: http, containerPort: 8080}}]
+          readinessProbe:
+            httpGet: {{path: /healthz, port: http}}
+            periodSeconds: 1
+"""

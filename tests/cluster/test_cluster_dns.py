@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_harness import HARNESS_INGRESS, Cluster, Scenario, TraceResult
+from cluster_harness import HARNESS_INGRESS, Cluster, Scenario, TraceResult, netexec_deployment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from dnsserver import Zone, dns_server, silent_server
@@ -24,25 +24,7 @@ from ingressdoc.request import parse_request
 from ingressdoc.snapshot.live import LiveSource
 from ingressdoc.trace.plan import reads_for
 
-APP = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: web
-          image: agnhost
-          args: ["netexec", "--http-port=8080"]
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe:
-            httpGet: {path: /healthz, port: http}
-            periodSeconds: 1
+APP = netexec_deployment("web", replicas=2) + """
 ---
 apiVersion: v1
 kind: Service

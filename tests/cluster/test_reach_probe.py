@@ -21,6 +21,7 @@ from cluster_harness import (
     REPO_ROOT,
     Cluster,
     Scenario,
+    netexec_deployment,
     rewrite_images,
     service_account_kubeconfig,
 )
@@ -39,25 +40,7 @@ spec:
       containers: [{name: client, image: agnhost, args: ["pause"]}]
 """
 
-API = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: api
-          image: agnhost
-          args: ["netexec", "--http-port=8080"]
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe:
-            httpGet: {path: /healthz, port: http}
-            periodSeconds: 1
+API = netexec_deployment("api") + """
 ---
 apiVersion: v1
 kind: Service
