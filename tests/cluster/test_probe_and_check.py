@@ -1,0 +1,191 @@
+"""`trace --probe` and `check` against live scenarios, one fresh namespace each.
+
+The probe tests send real requests to the built-in cluster's entry point (Traefik on the
+node's NodePort) and through the API server's service proxy; `--no-dns` keeps every lookup
+on the machine. The check tests run `ingressdoc check` on a namespace and read its exit
+code and JUnit report.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cluster_harness import HARNESS_INGRESS, REPO_ROOT, Scenario, TraceResult
+from junitparser import Failure, JUnitXml
+from test_trace_scenarios import app, trace
+
+# A second Ingress in the same namespace whose only path names a Service that does not exist.
+BROKEN_INGRESS = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: broken}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: "{host}"
+      http:
+        paths:
+          - path: /old
+            pathType: Prefix
+            backend:
+              service: {name: web-v2, port: {number: 80}}
+"""
+
+READY_DELAY = 10
+
+
+def needs_harness(scenario: Scenario) -> None:
+    if not scenario.cluster.is_harness:
+        pytest.skip("the probe's entry address is known for the built-in cluster only")
+
+
+def entry_status(host: str, path: str) -> int:
+    """The status the ingress entry point answers for HOST/PATH (0 when it does not answer)."""
+    url = f"http://{HARNESS_INGRESS['address']}:{HARNESS_INGRESS['http']}{path}"
+    request = urllib.request.Request(url, headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=3) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return err.code
+    except OSError:
+        return 0
+
+
+def wait_entry(host: str, path: str, want: int, timeout: float = 60) -> int:
+    """Poll the entry point until it answers WANT (the controller has caught up) or time is up."""
+    deadline, status = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline:
+        status = entry_status(host, path)
+        if status == want:
+            return status
+        time.sleep(0.5)
+    return status
+
+
+def hop(result: TraceResult, name: str) -> dict[str, Any]:
+    return next(h for h in result.hops() if h["hop"] == name)
+
+
+def http_evidence(h: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in h.get("evidence") or [] if e.get("kind") == "http"]
+
+
+def run_check(scenario: Scenario, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    cluster = scenario.cluster
+    argv = [sys.executable, "-m", "ingressdoc", "check", "-n", scenario.namespace,
+            "--kubeconfig", str(cluster.kubeconfig), *extra]  # fmt: skip
+    if cluster.context:
+        argv += ["--context", cluster.context]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})  # fmt: skip
+
+
+def describe(proc: subprocess.CompletedProcess[str]) -> str:
+    return f"$ {' '.join(proc.args)}\nexit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_probe_never_ready_pods_answer_503(scenario: Scenario) -> None:
+    """Pods whose readiness probe dials a closed port: Traefik answers 503, explained by the pods."""
+    needs_harness(scenario)
+    manifest = app(scenario).replace("httpGet: {path: \"/healthz\", port: http}",
+                                     "tcpSocket: {port: 9999}")  # fmt: skip
+    assert "tcpSocket" in manifest
+    scenario.apply(manifest)
+    scenario.settle(ingress_status=True)
+    assert all(
+        c["status"] != "True"
+        for pod in scenario.pods()
+        for c in pod["status"]["conditions"]
+        if c["type"] == "Ready"
+    )
+    assert wait_entry(scenario.host, "/", 503) == 503
+    result = trace(scenario, f"{scenario.host}/", "--probe")
+    assert result.returncode == 1 and result.verdict == "fail", result.describe()
+    assert {"IDC501", "IDC603"} <= result.codes(), result.describe()
+
+    entry = http_evidence(hop(result, "entry"))
+    assert entry, result.describe()
+    for evidence in entry:
+        assert evidence["outcome"] == "HTTP 503", result.describe()
+        assert evidence["detail"] in {"explained by IDC501", "explained by IDC603"}, result.describe()
+        assert evidence["replay"].startswith("curl "), result.describe()
+        assert scenario.host in evidence["replay"], result.describe()
+    node = [e for e in entry if e["target"].startswith(f"{HARNESS_INGRESS['address']}:")]
+    assert node and str(HARNESS_INGRESS["http"]) in node[0]["target"], result.describe()
+
+    (proxied,) = http_evidence(hop(result, "service"))
+    assert proxied["outcome"] == "HTTP 503", result.describe()
+    assert proxied["replay"].startswith("kubectl get --raw "), result.describe()
+    assert f"/namespaces/{scenario.namespace}/services/web:http/proxy/" in proxied["replay"]
+
+
+def test_probe_unmatched_path_answers_404(scenario: Scenario) -> None:
+    """An Exact /api rule and a request to /other: 404 at the entry, the rule hop fails."""
+    needs_harness(scenario)
+    scenario.apply(app(scenario, path="/api", path_type="Exact"))
+    scenario.settle(ingress_status=True)
+    assert wait_entry(scenario.host, "/api", 200) == 200
+    assert entry_status(scenario.host, "/other") == 404
+    result = trace(scenario, f"{scenario.host}/other", "--probe")
+    assert result.returncode == 1 and result.verdict == "fail", result.describe()
+
+    entry = http_evidence(hop(result, "entry"))
+    assert entry, result.describe()
+    for evidence in entry:
+        assert evidence["outcome"] == "HTTP 404", result.describe()
+        assert evidence["detail"] == "explained by IDC303", result.describe()
+        assert evidence["replay"].endswith("/other"), result.describe()
+
+    rule = hop(result, "rule")
+    assert rule["status"] == "fail", result.describe()
+    assert [f["code"] for f in rule["findings"]] == ["IDC303"], result.describe()  # path-no-match
+    # No backend was chosen, so nothing is sent through the service proxy.
+    for name in ("service", "endpoints", "pods"):
+        assert hop(result, name)["status"] == "skipped", result.describe()
+    assert not http_evidence(hop(result, "service")), result.describe()
+
+
+def test_check_junit_reports_exactly_the_broken_path(scenario: Scenario, tmp_path: Path) -> None:
+    scenario.apply(app(scenario) + "---" + BROKEN_INGRESS.replace("{host}", f"b-{scenario.host}"))
+    scenario.settle()
+    report = tmp_path / "check.xml"
+    proc = run_check(scenario, "-o", "junit", "--output-file", str(report))
+    assert proc.returncode == 1, describe(proc)
+
+    cases = [case for suite in JUnitXml.fromfile(str(report)) for case in suite]
+    assert len(cases) == 2, report.read_text()
+    failing = {}
+    for case in cases:
+        failures = [r for r in case.result if isinstance(r, Failure)]
+        if failures:
+            failing[(case.classname, case.name)] = [f.type for f in failures]
+    assert failing == {
+        (f"{scenario.namespace}/broken", f"b-{scenario.host}/old (Prefix)"): ["IDC401"],
+    }, report.read_text()
+
+    ignored = run_check(scenario, "--ignore", f"IDC401={scenario.namespace}/*")
+    assert ignored.returncode == 0, describe(ignored)
+
+
+def test_check_wait_until_ready(scenario: Scenario) -> None:
+    """`--wait` re-checks until the pods turn Ready READY_DELAY seconds after they start."""
+    manifest = app(scenario).replace(
+        "periodSeconds: 1", f"periodSeconds: 1\n            initialDelaySeconds: {READY_DELAY}"
+    )
+    assert "initialDelaySeconds" in manifest
+    scenario.apply(manifest)
+    started = time.monotonic()
+    proc = run_check(scenario, "--wait", "90s")
+    took = time.monotonic() - started
+    assert proc.returncode == 0, describe(proc)
+    assert took > READY_DELAY, describe(proc)
+    assert took < 120, describe(proc)
