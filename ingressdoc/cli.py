@@ -77,8 +77,9 @@ def trace(
         "ClusterIP is not reachable).", metavar="ADDR[:PORT]", callback=_server_option,
         rich_help_panel="Live evidence")] = None,
     probe: Annotated[bool, typer.Option(
-        "--probe", help="Send the request to the entry point and through the API server's "
-        "service proxy (needs get on services/proxy), and ask CoreDNS through a port-forward "
+        "--probe", help="Send the request to the entry point, and through the API server's "
+        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); ask "
+        "CoreDNS through a port-forward "
         "when its ClusterIP is not reachable (needs create on pods/portforward).",
         rich_help_panel="Live evidence")] = False,
     timeout: Annotated[float, typer.Option(
@@ -111,7 +112,7 @@ def trace(
             from ingressdoc.trace.evidence import attach
 
             result = attach(result, entry_observations(result, timeout)
-                            + backend_observations(result, source.proxy_get))
+                            + backend_observations(result, source.proxy_get, snap))
         if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import backend_name_evidence
 

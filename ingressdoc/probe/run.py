@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
@@ -21,6 +22,7 @@ from ingressdoc.trace.hops import service_dns
 from ingressdoc.trace.model import TraceResult
 
 MAX_ENTRY_PROBES = 2
+MAX_POD_PROBES = 3
 ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
 
 
@@ -60,13 +62,29 @@ def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservat
     return out
 
 
-def backend_observations(result: TraceResult, proxy_get: ProxyGet) -> list[HttpObservation]:
-    """The same path sent to the backend Service through the API server's service proxy."""
+def backend_observations(result: TraceResult, proxy_get: ProxyGet,
+                         snapshot: Snapshot) -> list[HttpObservation]:
+    """The same path sent to the backend Service and to a few of its pods on their target
+    port, through the API server's proxy: "pods answer 200, the entry 404" says the rule is
+    the problem, "the entry 503 and no pod answers" says the pods are."""
     backend = result.backend
     if backend is None:
         return []
-    return [_via_proxy("service", "services", backend.namespace, backend.service,
-                       backend.port_label, result.request.path, proxy_get)]
+    out = [_via_proxy("service", "services", backend.namespace, backend.service,
+                      backend.port_label, result.request.path, proxy_get)]
+    svc = snapshot.get("Service", backend.namespace, backend.service)
+    port = find_service_port(svc, {"number": backend.port_number, "name": backend.port_name}
+                             ) if svc is not None else None
+    pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
+    if port is None or pods_hop is None:
+        return out
+    for ref in [r for r in pods_hop.objects if r.kind == "Pod"][:MAX_POD_PROBES]:
+        pod = snapshot.get("Pod", ref.namespace, ref.name)
+        target = resolve_target_port(pod, target_port_of(port), protocol_of(port)) if pod else None
+        if target is not None:
+            out.append(_via_proxy("pods", "pods", str(ref.namespace), ref.name, str(target),
+                                  result.request.path, proxy_get))
+    return out
 
 
 def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str,

@@ -53,3 +53,35 @@ def test_fallback_certificate_is_an_error() -> None:
     out = attach(result(ok("entry")), [seen("entry", 200, fallback_certificate=True)])
     assert [f.code for f in out.findings] == ["IDC721"]
     assert out.hops[0].status is HopStatus.FAIL
+
+
+def test_backend_probes_reach_the_service_and_each_pod_on_its_target_port() -> None:
+    from ingressdoc.probe.run import backend_observations
+    from ingressdoc.snapshot import Snapshot
+    from ingressdoc.trace.model import BackendRef
+
+    snap = Snapshot(live=True)
+    snap.add({"kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+              "spec": {"selector": {"app": "web"},
+                       "ports": [{"name": "http", "port": 80, "targetPort": "web"}]}})
+    for i, port in enumerate((8080, 9090)):
+        snap.add({"kind": "Pod", "metadata": {"name": f"web-{i}", "namespace": "shop"},
+                  "spec": {"containers": [{"name": "c", "ports": [
+                      {"name": "web", "containerPort": port}]}]}})
+    pods = Hop("pods", "Pods", HopStatus.OK, "2 pods", objects=(
+        ObjectRef("Pod", "shop", "web-0"), ObjectRef("Pod", "shop", "web-1")))
+    res = TraceResult(REQ, (ok("service"), pods), "test",
+                      backend=BackendRef("shop", "web", port_name="http"))
+    asked: list[tuple[str, str, str, str, str]] = []
+
+    def proxy_get(resource: str, ns: str, name: str, port: str,
+                  path: str) -> tuple[int | None, str | None]:
+        asked.append((resource, ns, name, port, path))
+        return 200, None
+
+    seen = backend_observations(res, proxy_get, snap)
+    assert asked == [("services", "shop", "web", "http", "/cart"),
+                     ("pods", "shop", "web-0", "8080", "/cart"),
+                     ("pods", "shop", "web-1", "9090", "/cart")]
+    assert [o.hop for o in seen] == ["service", "pods", "pods"]
+    assert seen[1].replay == "kubectl get --raw '/api/v1/namespaces/shop/pods/web-0:8080/proxy/cart'"
