@@ -353,3 +353,32 @@ spec:
             httpGet: {{path: /healthz, port: http}}
             periodSeconds: 1
 """
+
+
+def http_service(name: str) -> str:
+    """A Service `name` on port 80 (`http`) in front of `netexec_deployment(name)`."""
+    return f"""
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{name: http, port: 80, targetPort: http}}]
+"""
+
+
+def pause_deployment(name: str) -> str:
+    """A Deployment whose pod only sleeps: a client whose labels and namespace policies see."""
+    return f"""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{{name: {name}, image: agnhost, args: ["pause"]}}]
+"""

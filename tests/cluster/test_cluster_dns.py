@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_harness import HARNESS_INGRESS, Cluster, Scenario, TraceResult, netexec_deployment
+from cluster_harness import (
+    HARNESS_INGRESS,
+    Cluster,
+    Scenario,
+    TraceResult,
+    http_service,
+    netexec_deployment,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from dnsserver import Zone, dns_server, silent_server
@@ -24,14 +31,7 @@ from ingressdoc.request import parse_request
 from ingressdoc.snapshot.live import LiveSource
 from ingressdoc.trace.plan import reads_for
 
-APP = netexec_deployment("web", replicas=2) + """
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
+APP = netexec_deployment("web", replicas=2) + "---\n" + http_service("web") + """
 ---
 apiVersion: v1
 kind: Service

@@ -10,17 +10,16 @@ import sys
 
 import pytest
 import yaml
-from cluster_harness import REPO_ROOT, Scenario, netexec_deployment, rewrite_images
+from cluster_harness import (
+    REPO_ROOT,
+    Scenario,
+    http_service,
+    netexec_deployment,
+    pause_deployment,
+    rewrite_images,
+)
 
-SERVICE = """
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
-"""
+SERVICE = "---\n" + http_service("web")
 
 TLS_INGRESS = """
 apiVersion: networking.k8s.io/v1
@@ -36,19 +35,7 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
 """
 
-CLIENT = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: client}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers: [{name: client, image: agnhost, args: ["pause"]}]
-"""
+CLIENT = pause_deployment("client")
 
 
 def ingressdoc(*args: str) -> tuple[int, dict[str, object]]:

@@ -21,34 +21,16 @@ from cluster_harness import (
     REPO_ROOT,
     Cluster,
     Scenario,
+    http_service,
     netexec_deployment,
+    pause_deployment,
     rewrite_images,
     service_account_kubeconfig,
 )
 
-CLIENT = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: client}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers: [{name: client, image: agnhost, args: ["pause"]}]
-"""
+CLIENT = pause_deployment("client")
 
-API = netexec_deployment("api") + """
----
-apiVersion: v1
-kind: Service
-metadata: {name: api}
-spec:
-  selector: {app: api}
-  ports: [{name: http, port: 80, targetPort: http}]
-"""
+API = netexec_deployment("api") + "---\n" + http_service("api")
 
 DEFAULT_DENY = """
 apiVersion: networking.k8s.io/v1
