@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the cluster's components from the Go module proxy and cache the binaries under
 # ~/.cache/ingressdoc/<component>-<version>/. A component whose binaries exist is skipped.
-# Usage: cluster/build.sh [kubernetes|etcd|coredns|traefik|metallb|pause ...]   (default: all)
+# Usage: cluster/build.sh [kubernetes|etcd|coredns|traefik|metallb|kube_router|pause ...]   (default: all)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -74,6 +74,15 @@ build_metallb() {
   mv "$METALLB_BIN.tmp" "$METALLB_BIN"
 }
 
+build_kube_router() {
+  have_all "$KUBE_ROUTER_BIN" kube-router && return 0
+  mkdir -p "$KUBE_ROUTER_BIN.tmp"
+  (cd "$CLUSTER_DIR/go/kube-router" && go build -trimpath \
+      -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+      -o "$KUBE_ROUTER_BIN.tmp/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
+  mv "$KUBE_ROUTER_BIN.tmp" "$KUBE_ROUTER_BIN"
+}
+
 build_pause() {  # our own program: rebuilt when its source changes
   local src="$CLUSTER_DIR/go/pause/main.go"
   [[ -x "$PAUSE_BIN/pause" && "$PAUSE_BIN/pause" -nt "$src" ]] && return 0
@@ -91,9 +100,10 @@ check_pin etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
 check_pin coredns github.com/coredns/coredns "$COREDNS_VERSION"
 check_pin traefik github.com/traefik/traefik/v3 "$TRAEFIK_VERSION"
 check_pin metallb go.universe.tf/metallb "$METALLB_VERSION"
+check_pin kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION"
 
 components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd coredns traefik metallb pause)
+[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd coredns traefik metallb kube_router pause)
 for c in "${components[@]}"; do
   declare -F "build_$c" >/dev/null || die "unknown component: $c"
   start=$(date +%s)

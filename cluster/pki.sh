@@ -30,6 +30,7 @@ leaf controller-manager /CN=system:kube-controller-manager clientAuth
 leaf scheduler /CN=system:kube-scheduler clientAuth
 leaf kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
 leaf kube-proxy /CN=system:kube-proxy clientAuth
+leaf kube-router /CN=ingressdoc:kube-router clientAuth
 
 openssl genrsa -out sa.key 2048 2>/dev/null
 openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
@@ -58,7 +59,7 @@ KUBECONFIG
   chmod 600 "$2"
 }
 
-for name in controller-manager scheduler kubelet kube-proxy; do
+for name in controller-manager scheduler kubelet kube-proxy kube-router; do
   kubeconfig "$name" "$PKI/$name.kubeconfig"
 done
 kubeconfig admin "$KUBECONFIG_PATH"

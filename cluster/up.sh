@@ -2,7 +2,8 @@
 # Start the single-node test cluster (see cluster/README.md) and check that it works.
 # Builds missing components first (cached), then starts, in order: network namespace,
 # containerd, etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy,
-# CoreDNS and Traefik, and finally proves a request reaches a pod through the ingress.
+# kube-router (NetworkPolicy), CoreDNS and Traefik, and finally proves a request reaches a
+# pod through the ingress.
 # On failure it prints the failing component's log tail, tears everything down and exits 1.
 set -Eeuo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -210,6 +211,18 @@ step "starting kube-proxy (iptables mode)"
 FAILED_COMPONENT=kube-proxy
 start_component kube-proxy node "$K8S_BIN/kube-proxy" --config="$STATE/kube-proxy.yaml"
 wait_for kube-proxy 60 "kube-proxy rules" in_node iptables -w -t nat -n -L KUBE-SERVICES
+
+# kube-router's network policy controller alone: the bridge CNI keeps the pod network and
+# kube-proxy the Services; kube-router adds the iptables chains and ipsets that enforce
+# NetworkPolicy on traffic the bridge hands to iptables (bridge-nf-call-iptables above).
+step "starting kube-router (NetworkPolicy enforcement, firewall only)"
+FAILED_COMPONENT=kube-router
+kc apply -f "$CLUSTER_DIR/addons/kube-router-rbac.yaml" >/dev/null
+start_component kube-router node "$KUBE_ROUTER_BIN/kube-router" \
+  --kubeconfig="$PKI/kube-router.kubeconfig" --hostname-override="$NODE_NAME" \
+  --run-firewall=true --run-router=false --run-service-proxy=false \
+  --service-cluster-ip-range="$SERVICE_CIDR" --health-port=20244 --metrics-port=0
+wait_for kube-router 60 "kube-router's policy chains" in_node iptables -w -n -L KUBE-ROUTER-FORWARD
 
 # --- add-ons and the end-to-end check ------------------------------------------------------
 step "deploying CoreDNS, MetalLB and Traefik"

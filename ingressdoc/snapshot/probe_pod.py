@@ -35,6 +35,11 @@ DEFAULT_IMAGE = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 PROBE_LABEL = "ingressdoc.io/probe"
 NEVER_READY = "ingressdoc.io/never-ready"  # a pod condition type nobody sets
 POLL = 0.5
+# Policy controllers (kube-router, Calico, Cilium, kindnet) add a new pod's address to their
+# rules a moment after it starts; a check dialled before that is judged by rules that do not
+# know the probe yet. An init container waits this long first; agnhost has no `sleep`, and
+# `logs-generator` writing one line over the duration is its portable stand-in.
+SETTLE_SECONDS = 3
 # Labels by which controllers claim their pods, plus the per-pod ones: a copy must not carry them.
 _CLAIM_LABELS = frozenset({
     "pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
@@ -73,7 +78,8 @@ def probe_labels(client_pod: Obj) -> dict[str, str]:
 
 def probe_manifest(client_pod: Obj, image: str, commands: Mapping[str, Sequence[str]],
                    deadline: int, dns_timeout: float) -> dict[str, Any]:
-    """The probe pod: one container per check, each running agnhost with `commands[name]`.
+    """The probe pod: one container per check, each running agnhost with `commands[name]`,
+    after the settle init container.
 
     The client's dnsConfig is kept (its ndots decides which names are tried first) with
     `timeout` and `attempts:1` added so a lookup that gets no answer ends within the wait.
@@ -94,13 +100,15 @@ def probe_manifest(client_pod: Obj, image: str, commands: Mapping[str, Sequence[
         "restartPolicy": "Never",
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
-        "activeDeadlineSeconds": deadline,
+        "activeDeadlineSeconds": deadline + SETTLE_SECONDS,
         "terminationGracePeriodSeconds": 0,
         "readinessGates": [{"conditionType": NEVER_READY}],
         "dnsPolicy": spec.get("dnsPolicy") or "ClusterFirst",
         "dnsConfig": dns,
         "securityContext": {"runAsNonRoot": True, "runAsUser": 65534, "runAsGroup": 65534,
                             "seccompProfile": {"type": "RuntimeDefault"}},
+        "initContainers": [_container("settle", image, [
+            "logs-generator", "--log-lines-total=1", f"--run-duration={SETTLE_SECONDS}s"])],
         "containers": [_container(name, image, args) for name, args in commands.items()],
     }
     if spec.get("nodeName"):
@@ -154,17 +162,20 @@ def run_probe_pod(source: LiveSource, manifest: Obj, wait: float) -> PodRun:
 
 
 def _finish(source: LiveSource, api: Any, ns: str, name: str, wait: float) -> PodRun:
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + wait + SETTLE_SECONDS
     while True:
         try:
             pod = _call(source, api.read_namespaced_pod, name, ns)
         except _Refused as exc:
             return PodRun(name, {}, problem=f"cannot read the probe pod: {exc.why('get', 'pods')}")
+        inits = pod.status.init_container_statuses or []
         statuses = pod.status.container_statuses or []
         done = {s.name: s.state.terminated.exit_code for s in statuses
                 if s.state and s.state.terminated}
-        stuck = [f"{s.name}: {s.state.waiting.reason}" for s in statuses
+        stuck = [f"{s.name}: {s.state.waiting.reason}" for s in [*inits, *statuses]
                  if s.state and s.state.waiting and s.state.waiting.reason in _STUCK]
+        settle_failed = [s.state.terminated.exit_code for s in inits
+                         if s.state and s.state.terminated and s.state.terminated.exit_code]
         phase = pod.status.phase
         if phase in ("Succeeded", "Failed") or stuck or time.monotonic() > deadline:
             break
@@ -172,6 +183,9 @@ def _finish(source: LiveSource, api: Any, ns: str, name: str, wait: float) -> Po
     problem = None
     if stuck:
         problem = f"the probe pod cannot start ({', '.join(stuck)})"
+    elif settle_failed:
+        problem = (f"the probe pod's settle container failed (exit {settle_failed[0]}): "
+                   "the probe image must be agnhost")
     elif phase not in ("Succeeded", "Failed"):
         problem = f"the probe pod did not finish within {wait:g}s (phase {phase})"
     exits: dict[str, ContainerExit] = {}

@@ -1,10 +1,13 @@
 """`ingressdoc reach --probe` on a live cluster: the object verdict beside a real connection.
 
-A client Deployment in one namespace dials an agnhost netexec Service in another. The
-built-in cluster's bridge CNI does not enforce NetworkPolicy, so a default-deny policy makes
-the objects say blocked while the probe pod connects: that disagreement is IDC722. On a
-cluster whose CNI enforces policies (kind with Calico, say) the probe is refused instead and
-both agree. The probe dials only the cluster's own addresses.
+A client Deployment dials an agnhost netexec Service `api` (port 80 -> pod port 8080) in the
+scenario's namespace, from a second namespace unless a case says otherwise. Each case adds
+NetworkPolicies or an ExternalName alias, then checks the object verdict, the findings on
+the deciding hop, and that the probe pod (the client's labels, in the client's namespace)
+saw the same. The built-in cluster enforces NetworkPolicy with kube-router's firewall (so
+does kind's kindnet); on a cluster whose CNI does not (`INGRESSDOC_TEST_NETPOL_ENFORCED=0`),
+the cases that policy blocks expect the disagreement finding IDC722 instead. The probe
+dials only the cluster's own addresses.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from cluster_harness import (
     REPO_ROOT,
@@ -29,8 +34,9 @@ from cluster_harness import (
 )
 
 CLIENT = pause_deployment("client")
-
 API = netexec_deployment("api") + "---\n" + http_service("api")
+PROBE_LABEL = "ingressdoc.io/probe=true"
+ENFORCED = os.environ.get("INGRESSDOC_TEST_NETPOL_ENFORCED", "1") != "0"
 
 DEFAULT_DENY = """
 apiVersion: networking.k8s.io/v1
@@ -39,17 +45,87 @@ metadata: {name: default-deny}
 spec: {podSelector: {}, policyTypes: [Ingress]}
 """
 
-PROBE_LABEL = "ingressdoc.io/probe=true"
+
+def _allow_from_client(namespace_labels: str, port: int) -> str:
+    return DEFAULT_DENY + f"""---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: allow-from-client}}
+spec:
+  podSelector: {{matchLabels: {{app: api}}}}
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{{namespaceSelector: {{matchLabels: {namespace_labels}}}}}]
+      ports: [{{port: {port}}}]
+"""
 
 
-def _client_namespace(scenario: Scenario) -> str:
-    """The client in a second namespace, rolled out; the Service side lives in the scenario's."""
-    other = scenario.other_namespace()
+@dataclass(frozen=True)
+class Case:
+    """One connection. `{server}` and `{client}` in the texts stand for the two namespaces;
+    `server_policy` goes to the server's namespace, `client_objects` to the client's."""
+
+    id: str
+    target: str
+    verdict: str
+    codes: frozenset[str] = frozenset()
+    hop: str | None = None  # where the codes are, and the root cause when blocked
+    server_policy: str = ""
+    client_objects: str = ""
+    same_namespace: bool = False
+    policy_blocks: bool = False  # only NetworkPolicy says blocked: IDC722 where unenforced
+
+
+CASES = [
+    Case("same-namespace-short-name", "api", "reachable", same_namespace=True),
+    Case("cross-namespace-short-name-is-nxdomain", "api", "blocked", frozenset({"IDC710"}),
+         "dns"),
+    Case("default-deny", "api.{server}", "blocked", frozenset({"IDC724"}), "ingress",
+         server_policy=DEFAULT_DENY, policy_blocks=True),
+    Case("correct-namespace-selector", "api.{server}", "reachable",
+         server_policy=_allow_from_client("{kubernetes.io/metadata.name: {client}}", 8080)),
+    Case("incorrect-namespace-selector", "api.{server}", "blocked",
+         frozenset({"IDC724", "IDC702"}), "ingress",
+         server_policy=_allow_from_client("{name: {client}}", 8080), policy_blocks=True),
+    Case("policy-for-the-service-port", "api.{server}:80", "blocked",
+         frozenset({"IDC724", "IDC704"}), "ingress",
+         server_policy=_allow_from_client("{kubernetes.io/metadata.name: {client}}", 80),
+         policy_blocks=True),
+    Case("dns-egress-blocked", "api.{server}", "blocked", frozenset({"IDC714"}), "dns-egress",
+         client_objects="""
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-egress}
+spec: {podSelector: {}, policyTypes: [Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-api}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: {server}}}}]
+      ports: [{port: 8080}]
+""", policy_blocks=True),
+    Case("externalname-bridge", "payments:80", "reachable", frozenset({"IDC403"}), "service",
+         client_objects="""
+apiVersion: v1
+kind: Service
+metadata: {name: payments}
+spec: {type: ExternalName, externalName: api.{server}.svc.cluster.local}
+"""),
+]
+
+
+def _client_namespace(scenario: Scenario, same: bool = False) -> str:
+    """The client Deployment, rolled out in a second namespace (or the scenario's own)."""
+    where = scenario.namespace if same else scenario.other_namespace()
     docs = rewrite_images([d for d in yaml.safe_load_all(CLIENT) if d], scenario.cluster.image)
-    scenario.cluster.kubectl("apply", "-n", other, "-f", "-", input=yaml.safe_dump_all(docs))
-    scenario.cluster.kubectl("rollout", "status", "deployment/client", "-n", other,
+    scenario.cluster.kubectl("apply", "-n", where, "-f", "-", input=yaml.safe_dump_all(docs))
+    scenario.cluster.kubectl("rollout", "status", "deployment/client", "-n", where,
                              "--timeout=120s", timeout=150)
-    return other
+    return where
 
 
 def reach_probe(cluster: Cluster, source: str, target: str,
@@ -69,8 +145,8 @@ def hop(doc: dict[str, Any], name: str) -> dict[str, Any]:
     return next(h for h in doc["hops"] if h["hop"] == name)
 
 
-def codes(doc: dict[str, Any]) -> list[str]:
-    return [f["code"] for h in doc["hops"] for f in h["findings"]]
+def codes(doc: dict[str, Any], name: str | None = None) -> set[str]:
+    return {f["code"] for h in doc["hops"] if name in (None, h["hop"]) for f in h["findings"]}
 
 
 def probe_pods(cluster: Cluster, namespace: str) -> list[str]:
@@ -78,43 +154,50 @@ def probe_pods(cluster: Cluster, namespace: str) -> list[str]:
     return out.stdout.split()
 
 
-def test_default_deny_not_enforced_is_idc722(scenario: Scenario) -> None:
-    client_ns = _client_namespace(scenario)
-    scenario.apply(API + "---" + DEFAULT_DENY)
+def _fill(text: str, server: str, client: str) -> str:
+    return text.replace("{server}", server).replace("{client}", client)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_object_verdict_and_probe_agree(scenario: Scenario, case: Case) -> None:
+    client = _client_namespace(scenario, case.same_namespace)
+    server = scenario.namespace
+    scenario.apply(API + "---\n" + _fill(case.server_policy, server, client))
+    if case.client_objects:
+        scenario.cluster.kubectl("apply", "-n", client, "-f", "-",
+                                 input=_fill(case.client_objects, server, client))
     scenario.settle()
-    code, doc, err = reach_probe(scenario.cluster, f"{client_ns}/deployment/client",
-                                 f"api.{scenario.namespace}")
+    code, doc, err = reach_probe(scenario.cluster, f"{client}/deployment/client",
+                                 _fill(case.target, server, client))
     described = json.dumps(doc, indent=1) + err
-    assert (code, doc["verdict"]) == (1, "blocked"), described
-    assert "IDC724" in codes(doc), described
-    connects = hop(doc, "ingress").get("evidence", [])
-    if doc["live"] == "blocked":  # a CNI that enforces NetworkPolicy (e.g. kind with Calico)
-        assert "IDC722" not in codes(doc), described
-        assert connects[0]["outcome"] == "TIMEOUT", described
+    assert doc["verdict"] == case.verdict, described
+    assert code == (0 if case.verdict == "reachable" else 1), described
+    if case.hop is not None:
+        assert case.codes <= codes(doc, case.hop), described
+        if case.verdict == "blocked":
+            assert doc["rootCause"]["hop"] == case.hop, described
+    if case.policy_blocks and not ENFORCED:
+        raised = [f["code"] for h in doc["hops"] for f in h["findings"]]
+        assert (doc["live"], raised.count("IDC722")) == ("reachable", 1), described
     else:
-        assert doc["live"] == "reachable", described
-        assert codes(doc).count("IDC722") == 1, described
-        (pod,) = connects
-        assert (pod["outcome"], pod["detail"]) == ("connected", "objects: blocked (IDC724)")
-        assert pod["replay"].startswith(f"kubectl run ingressdoc-probe -n {client_ns} "), described
-        (by_name,) = hop(doc, "dns")["evidence"]
-        assert (by_name["target"], by_name["outcome"]) == (f"api.{scenario.namespace}:80",
-                                                           "connected"), described
-    assert probe_pods(scenario.cluster, client_ns) == []
+        assert doc["live"] == case.verdict, described
+        assert not {"IDC720", "IDC722"} & codes(doc), described
+    assert probe_pods(scenario.cluster, client) == []
 
 
-def test_allowed_path_agrees(scenario: Scenario) -> None:
-    client_ns = _client_namespace(scenario)
-    scenario.apply(API)
+def test_denied_connection_is_refused_or_times_out(scenario: Scenario) -> None:
+    """Straight to the pod under a default-deny: the probe's own outcome names the failure."""
+    if not ENFORCED:
+        pytest.skip("INGRESSDOC_TEST_NETPOL_ENFORCED=0: this cluster does not enforce policy")
+    client = _client_namespace(scenario)
+    scenario.apply(API + "---\n" + DEFAULT_DENY)
     scenario.settle()
-    code, doc, err = reach_probe(scenario.cluster, f"{client_ns}/deployment/client",
-                                 f"{scenario.namespace}/api")
-    described = json.dumps(doc, indent=1) + err
-    assert (code, doc["verdict"], doc["live"]) == (0, "reachable", "reachable"), described
-    assert not {"IDC720", "IDC722"} & set(codes(doc)), described
-    outcomes = [e["outcome"] for h in doc["hops"] for e in h.get("evidence", [])]
-    assert outcomes == ["connected", "connected"], described
-    assert probe_pods(scenario.cluster, client_ns) == []
+    _, doc, err = reach_probe(scenario.cluster, f"{client}/deployment/client",
+                              f"{scenario.namespace}/api")
+    (pod,) = hop(doc, "ingress")["evidence"]
+    assert pod["outcome"].startswith(("REFUSED", "TIMEOUT")), json.dumps(doc, indent=1) + err
+    assert pod["detail"] == "objects: blocked (IDC724)"
+    assert pod["replay"].startswith(f"kubectl run ingressdoc-probe -n {client} ")
 
 
 def test_documented_roles_are_enough(scenario: Scenario, tmp_path: Path) -> None:
@@ -149,4 +232,3 @@ def test_documented_roles_are_enough(scenario: Scenario, tmp_path: Path) -> None
                                  f"{scenario.namespace}/api", kubeconfig=kubeconfig)
     assert (code, doc["live"]) == (0, "reachable"), json.dumps(doc, indent=1) + err
     assert probe_pods(scenario.cluster, client_ns) == []
-

@@ -20,6 +20,7 @@ from ingressdoc.snapshot.manifests import ManifestSource
 from ingressdoc.snapshot.probe_pod import (
     NEVER_READY,
     PROBE_LABEL,
+    SETTLE_SECONDS,
     probe_manifest,
     replay_line,
     run_probe_pod,
@@ -124,7 +125,10 @@ def test_probe_pod_never_serves_holds_no_token_and_ends() -> None:
     assert spec["readinessGates"] == [{"conditionType": NEVER_READY}]
     assert spec["automountServiceAccountToken"] is False
     assert spec["restartPolicy"] == "Never"
-    assert spec["activeDeadlineSeconds"] == 150
+    assert spec["activeDeadlineSeconds"] == 150 + SETTLE_SECONDS
+    (settle,) = spec["initContainers"]  # policy controllers learn the probe's address first
+    assert settle["args"] == ["logs-generator", "--log-lines-total=1",
+                              f"--run-duration={SETTLE_SECONDS}s"]
     (box,) = spec["containers"]
     assert (box["name"], box["image"]) == ("connect-pod", "agnhost:test")
     assert box["args"] == ["connect", "10.244.0.9:8080", "--timeout=3s"]
