@@ -1,4 +1,5 @@
-"""`ingressdoc reach`: scenarios over manifests, then FROM/TO parsing and bad input."""
+"""`ingressdoc reach`: scenarios over manifests (a Service, then a host/path through the
+ingress controller), then FROM/TO parsing and bad input."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from ingressdoc.cli import app
 from ingressdoc.errors import RequestSyntaxError, UsageError
 from ingressdoc.k8s.selectors import parse_selector, selector_matches
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, parse_client, parse_target
+from ingressdoc.request import Request
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reach"
 WEB = "shop/deployment/web"
+# shop.example.com/api: the nginx class's controller, its Services, the storefront Ingress.
+ROUTED = ("ingress-nginx", "ingress-nginx-service", "storefront")
 runner = CliRunner()
 
 
@@ -214,6 +218,113 @@ def test_table_output() -> None:
     assert "Root cause (Destination ingress policy): IDC724" in out
 
 
+# host/path: through the ingress controller, then the trace from the Ingress on
+
+
+def test_host_path_through_the_controller_is_reachable() -> None:
+    code, doc = reach(WEB, "shop.example.com/api", *ROUTED, "ingress-admits-controller")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert [h["hop"] for h in doc["hops"]] == [
+        "client", "dns-egress", "controller", "entry", "egress", "ingress",
+        "rule", "service", "endpoints", "pods", "netpol"]
+    assert doc["request"] == {"scheme": "http", "host": "shop.example.com", "port": None,
+                              "path": "/api"}
+    entry = hop(doc, "entry")
+    assert entry["summary"] == ("Service ingress-nginx/ingress-nginx-controller (LoadBalancer) "
+                                "port 80 -> targetPort 80")
+    assert "where shop.example.com resolves is outside the cluster" in entry["note"]
+    assert hop(doc, "ingress")["title"] == "Controller ingress policy"
+    assert "on TCP 80 (controller pods' policies)" in hop(doc, "ingress")["summary"]
+    assert hop(doc, "rule")["objects"][0]["name"] == "storefront"
+    assert hop(doc, "netpol")["summary"] == "1/1 controller-to-backend pod pairs admitted"
+    assert doc["assumed"] == ["endpoints", "pods"]  # the backend's pods from templates
+
+
+@pytest.mark.parametrize(("target", "fixtures", "root", "found"), [
+    # The client's egress default-deny: its lookups and the controller leg are both dropped.
+    ("shop.example.com/api", ("egress-no-dns", "ingress-admits-controller"), "egress",
+     {"dns-egress": {"IDC714"}, "egress": {"IDC706"}}),
+    # The controller pods admit nobody: the client's leg ends at them.
+    ("shop.example.com/api", ("controller-default-deny", "ingress-admits-controller"),
+     "ingress", {"ingress": {"IDC724"}}),
+    # payments admits only web from shop: the trace's own NetworkPolicy hop denies the
+    # controller, with the near miss that explains it.
+    ("shop.example.com/api", ("ingress-allowed",), "netpol", {"netpol": {"IDC701", "IDC702"}}),
+    # No rule for the host or the path: blocked at routing, with the trace's findings.
+    ("other.example.com/api", ("ingress-admits-controller",), "rule", {"rule": {"IDC301"}}),
+    ("shop.example.com/cart", ("ingress-admits-controller",), "rule", {"rule": {"IDC303"}}),
+    # https: the controller's 443 (not its admission webhook's), and the trace's TLS hop.
+    ("https://shop.example.com/api", ("ingress-admits-controller",), "tls",
+     {"tls": {"IDC328"}}),
+])
+def test_host_path_blocked(target: str, fixtures: tuple[str, ...], root: str,
+                           found: dict[str, set[str]]) -> None:
+    code, doc = reach(WEB, target, *ROUTED, *fixtures)
+    assert (code, doc["verdict"]) == (1, "blocked")
+    assert doc["rootCause"]["hop"] == root
+    assert {h: codes(doc, h) for h in found} == found
+    assert codes(doc) == set().union(*found.values())
+
+
+def test_host_path_https_dials_the_controller_on_443() -> None:
+    _, doc = reach(WEB, "https://shop.example.com/api", *ROUTED, "ingress-admits-controller")
+    assert hop(doc, "entry")["objects"][0]["name"] == "ingress-nginx-controller"
+    assert "port 443 -> targetPort 443" in hop(doc, "entry")["summary"]
+    assert "on TCP 443" in hop(doc, "egress")["summary"]
+
+
+def test_host_path_blocked_at_routing_checks_nothing_after_it() -> None:
+    _, doc = reach(WEB, "other.example.com/api", *ROUTED, "ingress-admits-controller")
+    assert hop(doc, "service")["note"] == "not checked (blocked by the rule hop)"
+    # No Ingress serves the host, so no controller is chosen and nothing is dialled.
+    assert {hop(doc, h)["note"] for h in ("entry", "egress", "ingress")} == {
+        "not checked: no controller serves the host"}
+
+
+def test_host_path_without_controller_pods_is_unknown() -> None:
+    code, doc = reach(WEB, "shop.example.com/api", "nginx-class", "storefront",
+                      "ingress-admits-controller")
+    assert (code, doc["verdict"]) == (0, "unknown")
+    why = "not checked: no pod of controller k8s.io/ingress-nginx in the snapshot"
+    for name in ("entry", "egress", "ingress"):
+        assert (hop(doc, name)["status"], hop(doc, name)["note"]) == ("skipped", why)
+    assert hop(doc, "netpol")["status"] == "unknown"  # the trace's hop: sources unknown
+    assert codes(doc) == set()
+
+
+def test_host_path_without_a_controller_service_is_unknown() -> None:
+    code, doc = reach(WEB, "shop.example.com/api", "ingress-nginx", "storefront",
+                      "ingress-admits-controller")
+    assert (code, doc["verdict"]) == (0, "unknown")
+    entry = hop(doc, "entry")
+    assert entry["status"] == "unknown"
+    assert "no Service in ingress-nginx selects the controller pods on port 80" in entry["note"]
+    assert hop(doc, "egress")["status"] == "ok"  # still judged, on the pods' port 80
+
+
+def test_host_path_to_a_host_network_controller() -> None:
+    code, doc = reach(WEB, "shop.example.com/api", "ingress-nginx-hostnetwork", "storefront",
+                      "ingress-admits-controller")
+    assert (code, doc["verdict"]) == (1, "blocked")
+    assert hop(doc, "entry")["summary"] == ("controller pods on the node's port 80 "
+                                            "(hostNetwork or hostPort)")
+    assert hop(doc, "ingress")["status"] == "ok"  # no policy isolates the host network
+    assert codes(doc) == {"IDC701", "IDC705"}  # its traffic to payments comes from nodes
+
+
+def test_host_path_table_and_yaml_output() -> None:
+    files = [arg for name in ("base", *ROUTED, "ingress-allowed")
+             for arg in ("-f", str(FIXTURES / f"{name}.yaml"))]
+    code, out, _ = run(WEB, "shop.example.com/api", *files)
+    assert code == 1
+    assert out.startswith(f"Reach {WEB} -> shop.example.com/api")
+    assert "Controller ingress policy" in out and "Verdict: BLOCKED" in out
+    assert "Root cause (NetworkPolicy): IDC701" in out
+    code, out, _ = run(WEB, "shop.example.com/api", *files, "-o", "yaml")
+    assert code == 1
+    assert "to: shop.example.com/api\n" in out and "verdict: blocked\n" in out
+
+
 # FROM and TO
 
 
@@ -251,14 +362,18 @@ def test_parse_client_namespace_with_selector() -> None:
      TargetSpec("payments/payments-api:http", "payments-api", "payments", "http")),
     ("payments/payments-api:80", 80,
      TargetSpec("payments/payments-api:80", "payments-api", "payments", 80)),
+    ("shop.example.com/cart", None,
+     TargetSpec("shop.example.com/cart", "shop.example.com", None, None,
+                Request("shop.example.com", "/cart"))),
+    ("https://Shop.Example.com:8443", None,
+     TargetSpec("https://Shop.Example.com:8443", "shop.example.com", None, 8443,
+                Request("shop.example.com", "/", "https", 8443))),
 ])
 def test_parse_target(text: str, port: int | None, expected: TargetSpec) -> None:
     assert parse_target(text, port) == expected
 
 
 @pytest.mark.parametrize(("text", "error"), [
-    ("shop.example.com/cart", RequestSyntaxError),
-    ("https://shop.example.com/", RequestSyntaxError),
     ("payments-api:http", RequestSyntaxError),
     ("payments-api:0", RequestSyntaxError),
     ("pay_ments", RequestSyntaxError),
@@ -274,7 +389,13 @@ def test_parse_target_rejects(text: str, error: type[Exception]) -> None:
 @pytest.mark.parametrize(("args", "status", "message"), [
     (["shop/foo/web", "cart"], 3, "unknown workload kind 'foo'"),
     (["Shop/web", "cart"], 3, "'Shop' is not a valid namespace"),
-    (["shop/web", "shop.example.com/cart"], 3, "`ingressdoc trace shop.example.com/cart`"),
+    (["shop/web", "shop.exa_mple.com/cart"], 3, "invalid host 'shop.exa_mple.com'"),
+    (["shop/web", "ftp://shop.example.com/cart"], 3, "unsupported scheme 'ftp'"),
+    (["shop/web", "shop.example.com:99999/cart"], 3, "invalid port"),
+    (["shop/web", "*.example.com/cart"], 3, "is a wildcard pattern"),
+    (["shop/web", "shop.example.com/cart", "--port", "80"], 2, "write its port in it"),
+    (["shop/web", "shop.example.com/cart", "--probe"], 2,
+     "--probe for host/path targets is not supported yet"),
     (["shop/web", "cart:http"], 3, "'http' is not a port number"),
     (["shop", "cart"], 2, "pick the client pods with -l/--selector"),
     (["shop/web", "cart", "-l", "app=web"], 2, "already names them"),

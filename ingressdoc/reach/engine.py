@@ -3,7 +3,8 @@
 Client pods, their resolver, DNS egress, ExternalName aliases, the Service and port, its
 EndpointSlices and pods, then NetworkPolicy both ways. As in the trace, a failed hop does
 not stop the walk where the next objects are still known (a short name that misses still
-names the Service meant), so one run shows every reason the connection would fail.
+names the Service meant), so one run shows every reason the connection would fail. A
+host/path TO goes through the ingress controller instead (`ingressdoc.reach.ingress`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.k8s.endpoints import pod_ready, selected_pods
+from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
-from ingressdoc.reach.model import Dial, PodPort, ReachResult, dialled
+from ingressdoc.reach.ingress import reach_via_ingress
+from ingressdoc.reach.model import Dial, PodPort, ReachResult, assumed_for, dialled
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops import cluster_dns, endpoints, pods, service
@@ -30,6 +32,8 @@ _REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", po
 
 
 def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
+    if target.via_ingress:
+        return reach_via_ingress(snapshot, source, target)
     domain = cluster_dns.cluster_domain(snapshot)
     client_hop, client = clients.resolve(snapshot, source)
     reps = client.representatives()
@@ -37,9 +41,7 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
                                 naming.ndots_of(reps[0] if reps else None))
     written = target.name if target.by_dns else f"{target.name}.{target.namespace}"
     ctx = TraceContext(snapshot, dialled(written, target.port))
-    hops = [client_hop, resolution.hop,
-            amend(policy.dns_egress(snapshot, client),
-                  findings=cluster_dns.dns_readiness(snapshot).findings)]
+    hops = [client_hop, resolution.hop, policy.lookups(snapshot, client)]
     svc = resolution.service
     outside = resolution.external
     aliased = svc is not None and cluster_dns.is_external_name(svc)
@@ -55,7 +57,7 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
     else:
         found, conn = _destination(ctx, client, svc, target)
         hops.extend(found)
-        assumed = _assumed(snapshot, svc)
+        assumed = assumed_for(snapshot, svc)
         dial = _dial(reps, written, conn)
     result = TraceResult(ctx.request, tuple(hops), snapshot.source)
     return ReachResult(describe_client(source), target.text, result, assumed, dial)
@@ -98,7 +100,7 @@ def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
 def _dial(reps: Sequence[Obj], written: str, conn: policy.Connection | None) -> Dial | None:
     """What `--probe` repeats: the first client pod the policy hops judged, and the ready
     destination pods with an address, in the order those hops judged them."""
-    if not reps or conn is None:
+    if not reps or conn is None or conn.service is None:
         return None
     dests = tuple(PodPort(ObjectRef.of(p), str(status(p)["podIP"]), port)
                   for p in clients.representatives(conn.pods)
@@ -116,14 +118,6 @@ def _backend(svc: Obj, port: int | str | None) -> BackendRef:
     if isinstance(port, str):
         return BackendRef(ns, svc_name, port_name=port)
     return BackendRef(ns, svc_name, port_number=port)
-
-
-def _assumed(snapshot: Snapshot, svc: Obj) -> tuple[str, ...]:
-    """Hops whose unknown status comes from objects the manifests only imply."""
-    slices = snapshot.service_slices(svc)
-    selected = selected_pods(svc, snapshot.list("Pod", namespace(svc)))
-    return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
-                 if objs and all(snapshot.is_derived(o) for o in objs))
 
 
 def _unchecked(last: Hop, rest: Sequence[tuple[str, str]], outside: bool) -> list[Hop]:

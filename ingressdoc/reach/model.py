@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.findings import Finding
+from ingressdoc.k8s.endpoints import selected_pods
+from ingressdoc.k8s.objects import namespace
 from ingressdoc.request import Request
-from ingressdoc.snapshot import ObjectRef
+from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.model import Hop, HopStatus, TraceResult
 
 
@@ -83,3 +85,12 @@ def dialled(name: str, port: int | str | None, protocol: str = "TCP") -> Request
     """The connection as a `Request`, the shape trace hops and renderers take."""
     number = port if isinstance(port, int) else None
     return Request(host=name, path="", scheme=protocol.lower(), port=number)
+
+
+def assumed_for(snapshot: Snapshot, svc: Mapping[str, Any]) -> tuple[str, ...]:
+    """The hops of `svc`'s endpoints and pods when their unknown status comes only from
+    objects the manifests imply (pods from workload templates, slices derived from them)."""
+    slices = snapshot.service_slices(svc)
+    selected = selected_pods(svc, snapshot.list("Pod", namespace(svc)))
+    return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
+                 if objs and all(snapshot.is_derived(o) for o in objs))

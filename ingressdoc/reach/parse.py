@@ -2,7 +2,8 @@
 
 FROM names client pods; TO names a Service either directly (`ns/service[:port]`) or as the
 client would write it in its code (a DNS name), because the name is where most cross-namespace
-failures start. A `host/path` goes through an Ingress, which `ingressdoc trace` follows.
+failures start. A `host/path` (or URL) goes through an ingress controller: it is parsed by the
+trace's own request parser, so `reach` and `trace` accept and refuse the same requests.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from ingressdoc.errors import RequestSyntaxError, UsageError
 from ingressdoc.k8s.selectors import describe_selector, parse_selector
+from ingressdoc.request import Request, parse_request
 
 CONTROLLER = "ingress-controller"
 WORKLOAD_KINDS: Mapping[str, str] = {
@@ -45,16 +47,23 @@ class ClientSpec:
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """`namespace` set: the Service is named directly; None: `name` is a DNS name as written."""
+    """`namespace` set: the Service is named directly; None: `name` is a DNS name as written.
+    `request` set: a host/path, reached through the ingress controller that serves it (`name`
+    is then the host, and the port is the request's)."""
 
     text: str
     name: str
     namespace: str | None
     port: int | str | None
+    request: Request | None = None
 
     @property
     def by_dns(self) -> bool:
         return self.namespace is None
+
+    @property
+    def via_ingress(self) -> bool:
+        return self.request is not None
 
 
 def parse_client(text: str, selector: str | None = None) -> ClientSpec:
@@ -98,10 +107,10 @@ def parse_client(text: str, selector: str | None = None) -> ClientSpec:
 def parse_target(text: str, port: int | None = None) -> TargetSpec:
     raw = text.strip()
     if not raw:
-        raise RequestSyntaxError("empty TO: expected ns/service[:port] or a DNS name[:port]")
+        raise RequestSyntaxError("empty TO: expected ns/service[:port], a DNS name[:port] or "
+                                 "host/path")
     if "://" in raw or ("/" in raw and "." in raw.split("/", 1)[0]):
-        raise RequestSyntaxError(f"TO {raw!r} is a host/path: follow it from the Ingress on "
-                                 f"with `ingressdoc trace {raw}`")
+        return _host_path(raw, port)
     where, _, typed_port = raw.rpartition(":") if ":" in raw else (raw, "", "")
     if "/" in where:
         namespace, _, service = where.partition("/")
@@ -112,6 +121,15 @@ def parse_target(text: str, port: int | None = None) -> TargetSpec:
     if not all(_LABEL.match(label) for label in name.removesuffix(".").split(".")):
         raise RequestSyntaxError(f"TO {raw!r}: {where!r} is not a DNS name (RFC 1123)")
     return TargetSpec(raw, name, None, _port(typed_port, port, raw, named=False))
+
+
+def _host_path(raw: str, port: int | None) -> TargetSpec:
+    """A namespace has no dot, so `a.b/...` is a host; the port belongs in the request."""
+    if port is not None:
+        raise UsageError(f"TO {raw!r} is a host/path: write its port in it (host:port/path), "
+                         "not with --port")
+    request = parse_request(raw)
+    return TargetSpec(raw, request.host, None, request.port, request)
 
 
 def describe_client(spec: ClientSpec) -> str:

@@ -21,14 +21,19 @@ from ingressdoc.k8s.ports import resolve_target_port, target_port_of
 from ingressdoc.reach.client import ClientFacts, representatives
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops.base import missing_inputs, not_checked
-from ingressdoc.trace.hops.cluster_dns import DNS_LABELS, DNS_NAMESPACE, dns_service
+from ingressdoc.trace.hops.cluster_dns import (
+    DNS_LABELS,
+    DNS_NAMESPACE,
+    dns_readiness,
+    dns_service,
+)
 from ingressdoc.trace.hops.netpol import endpoint_of, miss_findings, namespace_labels
-from ingressdoc.trace.model import Hop, HopStatus, status_from
+from ingressdoc.trace.model import Hop, HopStatus, amend, status_from
 
 Obj = Mapping[str, Any]
 DNS_TITLE = "DNS egress to kube-dns"  # the client's policies vs its lookups, not CoreDNS
 EGRESS_TITLE = "Client egress policy"
-INGRESS_TITLE = "Destination ingress policy"
+INGRESS_TITLE = "Destination ingress policy"  # ingress_title("destination")
 # Stands in for the DNS pods when the snapshot lacks them (the usual manifest case).
 _PORT_KEYS = frozenset({"port", "protocol", "service-port"})
 _ASSUMED_DNS_POD: Obj = {
@@ -43,16 +48,28 @@ _ASSUMED_DNS_POD: Obj = {
 
 @dataclass(frozen=True)
 class Connection:
-    """What the client dials: a Service port, reaching `pods` on their resolved port."""
+    """What the client dials: a Service port, reaching `pods` on their resolved port. No
+    Service: the pods are dialled on `port` themselves (an ingress controller on hostNetwork
+    or a hostPort). `role` names the destination pods in hop titles and summaries."""
 
-    service: Obj
+    service: Obj | None
     port: Mapping[str, Any]
     pods: tuple[Obj, ...]
+    role: str = "destination"
 
     @property
     def headless(self) -> bool:
         """Headless names answer with pod IPs: no DNAT, the dialled port is the pod port."""
-        return spec(self.service).get("clusterIP") == "None"
+        return self.service is None or spec(self.service).get("clusterIP") == "None"
+
+    @property
+    def destination_namespace(self) -> str | None:
+        where = self.service if self.service is not None else next(iter(self.pods), None)
+        return None if where is None else namespace(where)
+
+    @property
+    def ingress_title(self) -> str:
+        return ingress_title(self.role)
 
     def pod_port(self, pod: Obj) -> int | None:
         if self.headless:
@@ -62,6 +79,18 @@ class Connection:
     @property
     def protocol(self) -> str:
         return str(self.port.get("protocol") or "TCP")
+
+
+def ingress_title(role: str) -> str:
+    """The ingress hop's title: "Destination ingress policy" for a Service TO, "Controller
+    ingress policy" for the controller a host/path goes through."""
+    return f"{role.capitalize()} ingress policy"
+
+
+def lookups(snapshot: Snapshot, client: ClientFacts) -> Hop:
+    """The DNS egress hop with the cluster DNS's readiness (IDC712): a client's lookup needs
+    both, whatever name it looks up."""
+    return amend(dns_egress(snapshot, client), findings=dns_readiness(snapshot).findings)
 
 
 def dns_egress(snapshot: Snapshot, client: ClientFacts) -> Hop:
@@ -117,14 +146,14 @@ def policy_hops(snapshot: Snapshot, client: ClientFacts, conn: Connection) -> tu
     note, gaps = missing_inputs(snapshot, ("NetworkPolicy",))
     if note:
         return (not_checked("egress", EGRESS_TITLE, note, gaps),
-                not_checked("ingress", INGRESS_TITLE, note))
+                not_checked("ingress", conn.ingress_title, note))
     if not client.pods:
         return (_unknown_client("egress", EGRESS_TITLE, snapshot, client.namespace),
-                _unknown_client("ingress", INGRESS_TITLE, snapshot, namespace(conn.service)))
+                _unknown_client("ingress", conn.ingress_title, snapshot, conn.destination_namespace))
     if not conn.pods:
-        skipped = "not checked: no destination pods"
-        return (Hop("egress", EGRESS_TITLE, HopStatus.SKIPPED, skipped, note=skipped),
-                Hop("ingress", INGRESS_TITLE, HopStatus.SKIPPED, skipped, note=skipped))
+        skipped = f"not checked: no {conn.role} pods"
+        return (not_checked("egress", EGRESS_TITLE, skipped),
+                not_checked("ingress", conn.ingress_title, skipped))
     policies = snapshot.list("NetworkPolicy")
     ns_labels = namespace_labels(snapshot)
     decisions: list[tuple[Obj, Obj, int, Decision]] = []
@@ -141,9 +170,9 @@ def policy_hops(snapshot: Snapshot, client: ClientFacts, conn: Connection) -> tu
 
 def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int, Decision]],
                    client: ClientFacts, conn: Connection) -> Hop:
-    title = EGRESS_TITLE if direction == "egress" else INGRESS_TITLE
+    title = EGRESS_TITLE if direction == "egress" else conn.ingress_title
     if not decisions:
-        note = "not checked: the Service's target port names no port of the destination pods"
+        note = f"not checked: the Service's target port names no port of the {conn.role} pods"
         return Hop(direction, title, HopStatus.SKIPPED, note, note=note)
     found: list[Finding] = []
     denied: list[DirectionDecision] = []
@@ -157,8 +186,8 @@ def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int
     found = _dedupe(found)
     pairs = len(decisions)
     port = decisions[0][2]
-    who = "client pods" if direction == "egress" else "destination pods"
-    summary = (f"{pairs - len(denied)}/{pairs} (client, destination) pairs allowed on "
+    who = "client pods" if direction == "egress" else f"{conn.role} pods"
+    summary = (f"{pairs - len(denied)}/{pairs} (client, {conn.role}) pairs allowed on "
                f"{conn.protocol} {port} ({who}' policies)")
     reason = (denied[0] if denied else _side(decisions[0][3], direction)).reason
     selecting = sorted({p for _, _, _, d in decisions for p in _side(d, direction).selecting})
@@ -170,9 +199,10 @@ def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int
 def _denial(direction: Direction, src: Obj, dst: Obj, port: int, conn: Connection,
             side: DirectionDecision, controller: bool) -> Finding:
     if direction == "egress":
+        via = f" ({name(conn.service)})" if conn.service is not None else ""
         return finding("IDC706", ObjectRef.of(src),
-                       f"egress of {_pod_id(src)} to {_pod_id(dst)} "
-                       f"({name(conn.service)}) on {conn.protocol} {port}: {side.reason}",
+                       f"egress of {_pod_id(src)} to {_pod_id(dst)}{via} "
+                       f"on {conn.protocol} {port}: {side.reason}",
                        field="spec.egress")
     code = "IDC701" if controller else "IDC724"
     return finding(code, ObjectRef.of(dst),

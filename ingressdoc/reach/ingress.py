@@ -1,0 +1,139 @@
+"""TO as host/path: the client reaches the ingress controller, and the trace goes on from there.
+
+A pod that calls https://shop.example.com/api from inside the cluster gets, in the common
+case, to the ingress controller, which routes the request as it routes one from outside. So
+the walk is the client's pods and its lookups (DNS egress), the controller the trace picks
+(its class and pods), the controller's Service on the request's port, the client's egress
+and the controller pods' ingress policy on that port, then the trace's own hops from the
+Ingress on, unchanged: rule, TLS, backend Service, endpoints, pods, and its
+controller-to-backend NetworkPolicy hop.
+
+Where the host's DNS records lead is outside cluster reasoning: the client is assumed to reach
+the controller's Service, the entry the trace finds, and the entry hop says so. That hop
+replaces the trace's, whose findings (a LoadBalancer without an address, NodePort only) are
+about clients outside the cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ingressdoc.k8s.endpoints import selected_pods
+from ingressdoc.k8s.objects import namespace, spec
+from ingressdoc.k8s.ports import container_ports, protocol_of, target_port_of
+from ingressdoc.reach import client as clients
+from ingressdoc.reach import policy
+from ingressdoc.reach.model import ReachResult, assumed_for
+from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
+from ingressdoc.request import Request
+from ingressdoc.snapshot import ObjectRef, Snapshot
+from ingressdoc.trace.engine import trace
+from ingressdoc.trace.hops import controller, entry
+from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.trace.hops.cluster_dns import cluster_domain, is_external_name, resolve_alias
+from ingressdoc.trace.model import BackendRef, Hop, HopStatus, TraceResult
+
+Obj = Mapping[str, Any]
+CONTROLLER = "controller"  # the destination pods' role in the policy hops
+# A controller's Service that outside clients use is the one in-cluster clients dial by its
+# public name too; the port named for the scheme beats, say, an admission webhook's 443.
+_EXPOSED = {"LoadBalancer": 0, "NodePort": 1}
+_PORT_NAMES = {"http": ("http", "web"), "https": ("https", "websecure")}
+
+
+def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
+    if target.request is None:
+        raise ValueError(f"TO {target.text!r} is not a host/path")
+    request = target.request
+    client_hop, client = clients.resolve(snapshot, source)
+    routed = trace(snapshot, request)
+    # The trace keeps the controller's facts to itself; its hop function gives them again.
+    _, ctl = controller.check(TraceContext(snapshot, request))
+    after = [h for h in routed.hops if h.hop not in ("entry", "controller")]
+    if ctl.pods:
+        door = _door(snapshot, _hop(routed, "entry"), ctl.pods, request)
+        legs = (_entry_hop(snapshot, door, request),
+                *policy.policy_hops(snapshot, client, door))
+    else:
+        legs = _unreached(ctl)
+    hops = (client_hop, policy.lookups(snapshot, client), _hop(routed, "controller"), *legs,
+            *after)
+    result = TraceResult(request, hops, snapshot.source, backend=routed.backend)
+    return ReachResult(describe_client(source), target.text, result,
+                       _assumed(snapshot, routed.backend))
+
+
+def _dialled_port(request: Request) -> int:
+    return request.port or (443 if request.scheme == "https" else 80)
+
+
+def _hop(result: TraceResult, hop: str) -> Hop:
+    return next(h for h in result.hops if h.hop == hop)
+
+
+def _door(snapshot: Snapshot, entry_hop: Hop, pods: Sequence[Obj],
+          request: Request) -> policy.Connection:
+    """The controller's Service port the client dials, among those the trace's entry hop
+    found; without one, the controller pods on the port itself (hostNetwork, hostPort)."""
+    port = _dialled_port(request)
+    services = [s for ref in entry_hop.objects if ref.kind == "Service"
+                and (s := snapshot.get("Service", ref.namespace, ref.name)) is not None]
+    doors = [(s, p) for s in services for p in spec(s).get("ports") or []
+             if p.get("port") == port and protocol_of(p) == "TCP"]
+    if not doors:
+        return policy.Connection(None, {"port": port, "protocol": "TCP"}, tuple(pods),
+                                 role=CONTROLLER)
+    names = _PORT_NAMES.get(request.scheme, ())
+    svc, svc_port = min(doors, key=lambda d: (_EXPOSED.get(str(spec(d[0]).get("type")), 2),
+                                              d[1].get("name") not in names))
+    return policy.Connection(svc, svc_port, tuple(selected_pods(svc, pods)), role=CONTROLLER)
+
+
+def _unreached(ctl: controller.ControllerFacts) -> tuple[Hop, Hop, Hop]:
+    """Without controller pods there is nothing to dial nor to judge policies against: "not
+    checked", never a denial (manifests often leave the controller out)."""
+    why = ("not checked: no controller serves the host" if ctl.controller is None
+           else f"not checked: no pod of controller {ctl.controller} in the snapshot")
+    return (not_checked("entry", entry.TITLE, why),
+            not_checked("egress", policy.EGRESS_TITLE, why),
+            not_checked("ingress", policy.ingress_title(CONTROLLER), why))
+
+
+def _entry_hop(snapshot: Snapshot, door: policy.Connection, request: Request) -> Hop:
+    note, gaps = missing_inputs(snapshot, ("Service",))
+    if note:
+        return not_checked("entry", entry.TITLE, note, gaps)
+    assumption = (f"assumed: the client reaches the controller this way; where {request.host} "
+                  "resolves is outside the cluster, not checked (from outside: "
+                  f"`ingressdoc trace {request}`)")
+    port = int(door.port.get("port", 0))
+    if door.service is not None:
+        ref = ObjectRef.of(door.service)
+        summary = (f"Service {ref.namespace}/{ref.name} "
+                   f"({spec(door.service).get('type') or 'ClusterIP'}) port {port} -> "
+                   f"targetPort {target_port_of(door.port)}")
+        return Hop("entry", entry.TITLE, HopStatus.OK, summary, objects=(ref,), note=assumption)
+    if _on_host(door.pods, port):
+        return Hop("entry", entry.TITLE, HopStatus.OK,
+                   f"controller pods on the node's port {port} (hostNetwork or hostPort)",
+                   note=assumption)
+    where = namespace(door.pods[0])
+    note = (f"not checked: no Service in {where} selects the controller pods on port {port}, "
+            "and they take no host port: how the client reaches them is unknown")
+    return Hop("entry", entry.TITLE, HopStatus.UNKNOWN, note, note=note)
+
+
+def _on_host(pods: Sequence[Obj], port: int) -> bool:
+    return any(spec(p).get("hostNetwork") or any(
+        cp.get("hostPort") == port for cp in container_ports(p)) for p in pods)
+
+
+def _assumed(snapshot: Snapshot, backend: BackendRef | None) -> tuple[str, ...]:
+    """As for a Service TO, about the backend the rule sends to (through its aliases)."""
+    svc = None if backend is None else snapshot.get("Service", backend.namespace,
+                                                     backend.service)
+    if svc is not None and is_external_name(svc):
+        svc = resolve_alias(snapshot, svc, cluster_domain(snapshot)).service
+    return () if svc is None else assumed_for(snapshot, svc)
+
