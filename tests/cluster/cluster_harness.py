@@ -313,6 +313,15 @@ CLUSTER_SCOPED = {
 }
 
 
+def harness_pid(component: str) -> int:
+    """The PID of a component of the built-in cluster, from the list `cluster/up.sh` keeps."""
+    for line in (HARNESS_KUBECONFIG.parent / "pids").read_text().splitlines():
+        name, pid, *_ = line.split()
+        if name == component:
+            return int(pid)
+    raise LookupError(f"{component} is not running in the built-in cluster")
+
+
 def new_namespace_name(test_name: str) -> str:
     """A DNS-1123 label unique to this test run."""
     stem = "".join(c if c.isalnum() else "-" for c in test_name.lower()).strip("-")

@@ -2,13 +2,15 @@
 
 The probe tests send real requests to the built-in cluster's entry point (Traefik on the
 node's NodePort) and through the API server's service proxy; `--no-dns` keeps every lookup
-on the machine. The check tests run `ingressdoc check` on a namespace and read its exit
-code and JUnit report.
+on the machine. A NetworkPolicy that keeps Traefik out shows as a 502 the policy hop explains.
+The check tests run `ingressdoc check` (on a namespace, or `-A` with a label) and read its
+exit code and JUnit report; one freezes the API server mid-run.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_harness import HARNESS_INGRESS, REPO_ROOT, Scenario, TraceResult
+from cluster_harness import HARNESS_INGRESS, REPO_ROOT, Scenario, TraceResult, harness_pid
 from junitparser import Failure, JUnitXml
 from test_trace_scenarios import app, trace
 
@@ -79,9 +81,11 @@ def http_evidence(h: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for e in h.get("evidence") or [] if e.get("kind") == "http"]
 
 
-def run_check(scenario: Scenario, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def run_check(scenario: Scenario, *extra: str, timeout: float = 180,
+              scope: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """`check` on the scenario's namespace, or on SCOPE (say `-A -l ...`) when given."""
     cluster = scenario.cluster
-    argv = [sys.executable, "-m", "ingressdoc", "check", "-n", scenario.namespace,
+    argv = [sys.executable, "-m", "ingressdoc", "check", *(scope or ("-n", scenario.namespace)),
             "--kubeconfig", str(cluster.kubeconfig), *extra]  # fmt: skip
     if cluster.context:
         argv += ["--context", cluster.context]
@@ -154,11 +158,49 @@ def test_probe_unmatched_path_answers_404(scenario: Scenario) -> None:
     assert not http_evidence(hop(result, "service")), result.describe()
 
 
+def test_probe_policy_keeping_the_controller_out_answers_502(scenario: Scenario) -> None:
+    """An ingress policy that admits only the scenario's own namespace: Traefik's connection
+    to the pods is refused (the cluster enforces NetworkPolicy), so the entry answers 502,
+    which the NetworkPolicy hop's IDC701 explains."""
+    needs_harness(scenario)
+    scenario.apply(app(scenario) + """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: same-namespace-only}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {}}]}]
+""")
+    scenario.settle(ingress_status=True)
+    assert wait_entry(scenario.host, "/", 502) == 502
+    result = trace(scenario, f"{scenario.host}/", "--probe")
+    assert result.returncode == 1 and result.verdict == "fail", result.describe()
+    netpol = hop(result, "netpol")
+    assert netpol["status"] == "fail", result.describe()
+    assert "IDC701" in {f["code"] for f in netpol["findings"]}, result.describe()
+    assert "IDC720" not in result.codes(), result.describe()
+    entry = http_evidence(hop(result, "entry"))
+    assert entry, result.describe()
+    for evidence in entry:
+        assert evidence["outcome"] == "HTTP 502", result.describe()
+        assert evidence["detail"] == "explained by IDC701", result.describe()
+
+
 def test_check_junit_reports_exactly_the_broken_path(scenario: Scenario, tmp_path: Path) -> None:
-    scenario.apply(app(scenario) + "---" + BROKEN_INGRESS.replace("{host}", f"b-{scenario.host}"))
+    """`check -A` over two namespaces, one healthy Ingress and one broken; the label keeps
+    other tests' leftovers out of the run without narrowing it to a namespace."""
+    other = scenario.other_namespace()
+    scenario.apply(app(scenario))
+    broken = BROKEN_INGRESS.replace("{host}", f"b-{scenario.host}")
+    scenario.cluster.kubectl("apply", "-n", other, "-f", "-", input=broken)
+    label = f"ingressdoc.io/test={scenario.namespace}"
+    for ns, ingress in ((scenario.namespace, "web"), (other, "broken")):
+        scenario.cluster.kubectl("label", "ingress", ingress, "-n", ns, label)
     scenario.settle()
     report = tmp_path / "check.xml"
-    proc = run_check(scenario, "-o", "junit", "--output-file", str(report))
+    everywhere = ("-A", "-l", label)
+    proc = run_check(scenario, "-o", "junit", "--output-file", str(report), scope=everywhere)
     assert proc.returncode == 1, describe(proc)
 
     cases = [case for suite in JUnitXml.fromfile(str(report)) for case in suite]
@@ -169,10 +211,10 @@ def test_check_junit_reports_exactly_the_broken_path(scenario: Scenario, tmp_pat
         if failures:
             failing[(case.classname, case.name)] = [f.type for f in failures]
     assert failing == {
-        (f"{scenario.namespace}/broken", f"b-{scenario.host}/old (Prefix)"): ["IDC401"],
+        (f"{other}/broken", f"b-{scenario.host}/old (Prefix)"): ["IDC401"],
     }, report.read_text()
 
-    ignored = run_check(scenario, "--ignore", f"IDC401={scenario.namespace}/*")
+    ignored = run_check(scenario, "--ignore", f"IDC401={other}/*", scope=everywhere)
     assert ignored.returncode == 0, describe(ignored)
 
 
@@ -189,3 +231,36 @@ def test_check_wait_until_ready(scenario: Scenario) -> None:
     assert proc.returncode == 0, describe(proc)
     assert took > READY_DELAY, describe(proc)
     assert took < 120, describe(proc)
+
+
+def test_check_api_server_going_away_mid_run(scenario: Scenario) -> None:
+    """The API server stops answering while `check --wait` re-checks a broken path: one line
+    on stderr, exit 4, no traceback. Built-in cluster only: the test freezes its apiserver
+    (SIGSTOP) for a few seconds and always lets it go on (SIGCONT)."""
+    needs_harness(scenario)
+    scenario.apply(BROKEN_INGRESS.replace("{host}", f"b-{scenario.host}"))
+    scenario.settle()
+    cluster = scenario.cluster
+    argv = [sys.executable, "-m", "ingressdoc", "check", "-n", scenario.namespace, "--wait", "60s",
+            "--request-timeout", "1", "--kubeconfig", str(cluster.kubeconfig)]  # fmt: skip
+    check = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    apiserver = harness_pid("kube-apiserver")
+    try:
+        time.sleep(4)  # a few rounds of --wait have read the cluster and found IDC401
+        assert check.poll() is None, "check ended before the API server went away"
+        os.kill(apiserver, signal.SIGSTOP)
+        out, err = check.communicate(timeout=45)
+    finally:
+        os.kill(apiserver, signal.SIGCONT)
+        if check.poll() is None:
+            check.kill()
+    assert check.returncode == 4, f"exit {check.returncode}\n{out}\n{err}"
+    assert "Traceback" not in err, err
+    # --wait's progress lines, then the error as the last and only `ingressdoc:` line.
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("waiting: 1 of 1 requests failing (IDC401)"), err
+    assert [line for line in lines if line.startswith("ingressdoc:")] == [lines[-1]], err
+    assert lines[-1].startswith("ingressdoc: error: cannot reach API server https://"), err
+    assert lines[-1].endswith("timed out"), err
+    cluster.kubectl("get", "--raw", "/readyz")  # and the cluster goes on
