@@ -67,8 +67,9 @@ def reach(
     probe: Annotated[bool, typer.Option(
         "--probe", help="Also try the connection for real: create a short-lived pod in the "
         "client's namespace with the client pod's labels (never Ready, no token) that runs "
-        "`agnhost connect` to a destination pod and to the name, then delete it. This writes to "
-        "the cluster: it needs create and delete on pods and get on pods/log in the client's "
+        "`agnhost connect` to a destination pod and to the name (for a host/path: to a controller "
+        "pod and the controller's Service, the client -> controller leg only), then delete it. "
+        "This writes to the cluster: it needs create and delete on pods and get on pods/log in the client's "
         "namespace (ClusterRole ingressdoc-reach-prober in deploy/rbac.yaml, bound there with a "
         "RoleBinding).", rich_help_panel="Live evidence")] = False,
     probe_image: Annotated[str, typer.Option(
@@ -89,9 +90,6 @@ def reach(
 
         client = parse_client(source, selector)
         dest = parse_target(target, port)
-        if probe and dest.via_ingress:
-            raise UsageError("--probe for host/path targets is not supported yet: drop "
-                             "--probe for the object verdict")
         if probe and manifests:
             raise UsageError("--probe needs a live cluster, not --manifests")
         snap_source = open_source(manifests, kubeconfig, context, request_timeout)

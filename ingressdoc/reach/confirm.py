@@ -6,7 +6,9 @@ NetworkPolicy (`ingressdoc.snapshot.probe_pod` runs it). Two checks, each `agnho
 - `pod`: straight to the destination pod the policy hops judged, on its pod port. It crosses
   only the client's egress and the destination's ingress policy, so it tests the policies.
 - `name`: the name as the client writes it on the Service port, through the client's resolver
-  settings, the Service and kube-proxy: the whole path, and so the live verdict.
+  settings, the Service and kube-proxy: the whole path, and so the live verdict. For a
+  host/path TO that path is only the leg to the ingress controller's Service (`Dial.leg`):
+  the live verdict covers that leg, and only that leg's hops predict the check.
 
 This module only plans the checks and compares what came back with what the hops predicted;
 each check's result is evidence on its hop, beside the object verdict, never replacing it.
@@ -101,6 +103,9 @@ class Observation:
 
 
 def plan(result: ReachResult) -> Plan:
+    """The checks a probe pod can make: by name where a Service is dialled, and straight to
+    the first ready destination pod. A name check's prediction comes from the hops of its
+    leg only, so a host/path's healthy controller leg is not judged by a broken backend."""
     dial = result.dial
     if dial is None:
         return Plan((), (Unchecked("ingress", result.target, "not checked: no client pod and "
@@ -111,11 +116,18 @@ def plan(result: ReachResult) -> Plan:
     if dial.protocol != "TCP":
         return Plan((), (Unchecked("ingress", result.target,
                                    f"not checked: only TCP is probed, not {dial.protocol}"),))
-    name = ConnectCheck("name", "dns", dial.name, dial.port, f"{dial.name}:{dial.port}",
-                        tuple(h.hop for h in result.hops), dial.service)
+    if dial.service is None:
+        return Plan((), (Unchecked(dial.via, f"{dial.name}:{dial.port}", (
+            f"not checked: no Service on port {dial.port} to dial by name, and which node "
+            f"address {dial.name} leads to is outside the cluster")),))
+    crosses = dial.leg.hops if dial.leg is not None else tuple(h.hop for h in result.hops)
+    name = ConnectCheck("name", dial.via, dial.name, dial.port, f"{dial.name}:{dial.port}",
+                        crosses, dial.service)
     if not dial.destinations:
-        return Plan((name,), (Unchecked("ingress", "a destination pod",
-                                        "not checked: no ready destination pod with an address"),))
+        # A leg has no endpoints or pods hop to predict that its name finds no pod behind it.
+        return Plan(() if dial.leg is not None else (name,), (Unchecked(
+            "ingress", "a destination pod", "not checked: no ready destination pod with an "
+            "address"),))
     dest = dial.destinations[0]
     pod = ConnectCheck("pod", "ingress", dest.ip, dest.port,
                        f"{dest.pod.namespace}/{dest.pod.name} {dest.ip}:{dest.port}",

@@ -14,12 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.k8s.endpoints import pod_ready
-from ingressdoc.k8s.objects import name, namespace, spec, status
+from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
 from ingressdoc.reach.ingress import reach_via_ingress
-from ingressdoc.reach.model import Dial, PodPort, ReachResult, assumed_for, dialled
+from ingressdoc.reach.model import ReachResult, assumed_for, dial, dialled
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.hops import cluster_dns, endpoints, pods, service
@@ -51,16 +50,16 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
         svc, outside = alias.service, alias.external
     rest = _REST[1:] if aliased else _REST
     assumed: tuple[str, ...] = ()
-    dial = None
+    dialling = None
     if svc is None:
         hops.extend(_unchecked(hops[-1] if aliased else resolution.hop, rest, outside))
     else:
         found, conn = _destination(ctx, client, svc, target)
         hops.extend(found)
         assumed = assumed_for(snapshot, svc)
-        dial = _dial(reps, written, conn)
+        dialling = dial(reps, written, conn)
     result = TraceResult(ctx.request, tuple(hops), snapshot.source)
-    return ReachResult(describe_client(source), target.text, result, assumed, dial)
+    return ReachResult(describe_client(source), target.text, result, assumed, dialling)
 
 
 def _alias(ctx: TraceContext, svc: Obj, target: TargetSpec,
@@ -95,19 +94,6 @@ def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
         return found_hops + [blocked(h, t, "the Service hop") for h, t in _REST[3:]], None
     conn = policy.Connection(svc, port, tuple(selected))
     return found_hops + list(policy.policy_hops(ctx.snapshot, client, conn)), conn
-
-
-def _dial(reps: Sequence[Obj], written: str, conn: policy.Connection | None) -> Dial | None:
-    """What `--probe` repeats: the first client pod the policy hops judged, and the ready
-    destination pods with an address, in the order those hops judged them."""
-    if not reps or conn is None or conn.service is None:
-        return None
-    dests = tuple(PodPort(ObjectRef.of(p), str(status(p)["podIP"]), port)
-                  for p in clients.representatives(conn.pods)
-                  if pod_ready(p) and status(p).get("podIP")
-                  and (port := conn.pod_port(p)) is not None)
-    return Dial(reps[0], written, ObjectRef.of(conn.service), int(conn.port.get("port", 0)),
-                conn.protocol, dests)
 
 
 def _backend(svc: Obj, port: int | str | None) -> BackendRef:

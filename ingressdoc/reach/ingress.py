@@ -12,6 +12,11 @@ Where the host's DNS records lead is outside cluster reasoning: the client is as
 the controller's Service, the entry the trace finds, and the entry hop says so. That hop
 replaces the trace's, whose findings (a LoadBalancer without an address, NodePort only) are
 about clients outside the cluster.
+
+`--probe` can repeat only the client -> controller leg (the controller's own request to the
+backend is not a probe pod's to make): the Service by its cluster name on the port chosen
+here, and a ready controller pod straight on its pod port. `LEG` are the hops that leg
+crosses, so the backend's hops never judge what the probe saw.
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingressdoc.k8s.endpoints import selected_pods
-from ingressdoc.k8s.objects import namespace, spec
+from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import container_ports, protocol_of, target_port_of
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import policy
-from ingressdoc.reach.model import ReachResult, assumed_for
+from ingressdoc.reach.model import Dial, Leg, ReachResult, assumed_for, dial
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -40,6 +45,7 @@ CONTROLLER = "controller"  # the destination pods' role in the policy hops
 # public name too; the port named for the scheme beats, say, an admission webhook's 443.
 _EXPOSED = {"LoadBalancer": 0, "NodePort": 1}
 _PORT_NAMES = {"http": ("http", "web"), "https": ("https", "websecure")}
+LEG = Leg("client -> controller", ("client", "dns-egress", "entry", "egress", "ingress"))
 
 
 def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
@@ -51,17 +57,19 @@ def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec
     # The trace keeps the controller's facts to itself; its hop function gives them again.
     _, ctl = controller.check(TraceContext(snapshot, request))
     after = [h for h in routed.hops if h.hop not in ("entry", "controller")]
+    dialling = None
     if ctl.pods:
         door = _door(snapshot, _hop(routed, "entry"), ctl.pods, request)
         legs = (_entry_hop(snapshot, door, request),
                 *policy.policy_hops(snapshot, client, door))
+        dialling = _dial(client.representatives(), door, request)
     else:
         legs = _unreached(ctl)
     hops = (client_hop, policy.lookups(snapshot, client), _hop(routed, "controller"), *legs,
             *after)
     result = TraceResult(request, hops, snapshot.source, backend=routed.backend)
     return ReachResult(describe_client(source), target.text, result,
-                       _assumed(snapshot, routed.backend))
+                       _assumed(snapshot, routed.backend), dialling)
 
 
 def _dialled_port(request: Request) -> int:
@@ -88,6 +96,14 @@ def _door(snapshot: Snapshot, entry_hop: Hop, pods: Sequence[Obj],
     svc, svc_port = min(doors, key=lambda d: (_EXPOSED.get(str(spec(d[0]).get("type")), 2),
                                               d[1].get("name") not in names))
     return policy.Connection(svc, svc_port, tuple(selected_pods(svc, pods)), role=CONTROLLER)
+
+
+def _dial(client_pods: Sequence[Obj], door: policy.Connection, request: Request) -> Dial | None:
+    """The leg as a probe repeats it: `<svc>.<ns>`, which resolves from any namespace, where
+    there is a Service; else the host as written, which the probe plan leaves unchecked."""
+    svc = door.service
+    written = request.host if svc is None else f"{name(svc)}.{namespace(svc)}"
+    return dial(client_pods, written, door, via="entry", leg=LEG)
 
 
 def _unreached(ctl: controller.ControllerFacts) -> tuple[Hop, Hop, Hop]:

@@ -6,16 +6,20 @@ It wraps a `TraceResult` so findings, root cause and the hop document are the tr
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.endpoints import selected_pods
-from ingressdoc.k8s.objects import namespace
+from ingressdoc.k8s.endpoints import pod_ready, selected_pods
+from ingressdoc.k8s.objects import namespace, status
+from ingressdoc.reach.client import representatives
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.model import Hop, HopStatus, TraceResult
+
+if TYPE_CHECKING:
+    from ingressdoc.reach.policy import Connection
 
 
 class Verdict(str, enum.Enum):
@@ -36,17 +40,32 @@ class PodPort:
 
 
 @dataclass(frozen=True)
+class Leg:
+    """The part of the path a connection by name repeats when it is not all of it. A host/path
+    TO dials the ingress controller's Service: a probe pod can repeat that, not the request
+    the controller then sends to the backend, so the backend's hops must not judge it."""
+
+    title: str  # what the live verdict covers, e.g. "client -> controller"
+    hops: tuple[str, ...]  # the hops the connection by name crosses
+
+
+@dataclass(frozen=True)
 class Dial:
     """The connection as the walk found it, kept so `--probe` can repeat it for real: a client
     pod to imitate, the name as the client writes it on the Service port's number, and the
-    ready destination pods, the one the policy hops judged first."""
+    ready destination pods, the one the policy hops judged first. `via` is the hop that names
+    what is dialled, where the check by name reports; `leg` None: that check crosses every
+    hop, and its outcome is the whole path's. `service` None: no Service, the destination
+    pods take a node's port (an ingress controller on hostNetwork or a hostPort)."""
 
     client_pod: Mapping[str, Any]
     name: str
-    service: ObjectRef
+    service: ObjectRef | None
     port: int
     protocol: str
     destinations: tuple[PodPort, ...]
+    via: str = "dns"
+    leg: Leg | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,13 @@ class ReachResult:
         return self.trace.findings
 
     @property
+    def live_leg(self) -> str | None:
+        """What the live verdict covers when it is not the whole path (a host/path TO)."""
+        if self.live is None or self.dial is None or self.dial.leg is None:
+            return None
+        return self.dial.leg.title
+
+    @property
     def verdict(self) -> Verdict:
         statuses = {h.status for h in self.hops}
         if HopStatus.FAIL in statuses:
@@ -79,6 +105,21 @@ class ReachResult:
         if any(h.status in undecided and h.hop not in self.assumed for h in self.hops):
             return Verdict.UNKNOWN
         return Verdict.REACHABLE
+
+
+def dial(client_pods: Sequence[Mapping[str, Any]], written: str, conn: Connection | None,
+         via: str = "dns", leg: Leg | None = None) -> Dial | None:
+    """What `--probe` repeats: the first client pod the policy hops judged, and the ready
+    destination pods with an address, in the order those hops judged them."""
+    if not client_pods or conn is None:
+        return None
+    dests = tuple(PodPort(ObjectRef.of(p), str(status(p)["podIP"]), port)
+                  for p in representatives(conn.pods)
+                  if pod_ready(p) and status(p).get("podIP")
+                  and (port := conn.pod_port(p)) is not None)
+    svc = None if conn.service is None else ObjectRef.of(conn.service)
+    return Dial(client_pods[0], written, svc, int(conn.port.get("port", 0)), conn.protocol,
+                dests, via, leg)
 
 
 def dialled(name: str, port: int | str | None, protocol: str = "TCP") -> Request:

@@ -1,8 +1,9 @@
 """`reach` as a table and as a JSON/YAML document, built on the trace's renderers.
 
 The document is the trace document (same hop objects, root cause and request) with FROM, TO,
-the reach verdict and, after `--probe`, the live one beside it; the table uses the trace
-table's marks and finding lines.
+the reach verdict and, after `--probe`, the live one beside it, with `liveLeg` when it covers
+only part of the path (a host/path TO: the client -> controller leg); the table uses the
+trace table's marks and finding lines.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def render_reach(result: ReachResult, style: Style | None = None) -> str:
         verdict += " (assuming the pods from workload templates become Ready)"
     lines += ["", style.bold(f"Verdict: {verdict}")]
     if result.live is not None:
-        lines.append(style.bold(f"Live:    {_LIVE[result.live]}"))
+        leg = "" if result.live_leg is None else f", {result.live_leg} leg only"
+        lines.append(style.bold(f"Live:    {_LIVE[result.live]}{leg}"))
     lines += root_cause_lines(result.trace)
     return "\n".join(lines) + "\n"
 
@@ -41,5 +43,7 @@ def reach_document(result: ReachResult) -> dict[str, Any]:
     head = {"schemaVersion": doc.pop("schemaVersion"), "from": result.client,
             "to": result.target}
     live = {} if result.live is None else {"live": result.live.value}
+    if result.live_leg is not None:
+        live["liveLeg"] = result.live_leg
     return {**head, **doc, "verdict": result.verdict.value, **live,
             "assumed": list(result.assumed)}

@@ -232,3 +232,71 @@ def test_documented_roles_are_enough(scenario: Scenario, tmp_path: Path) -> None
                                  f"{scenario.namespace}/api", kubeconfig=kubeconfig)
     assert (code, doc["live"]) == (0, "reachable"), json.dumps(doc, indent=1) + err
     assert probe_pods(scenario.cluster, client_ns) == []
+
+
+# A host/path: the client goes to the ingress controller's Service, which is all a probe
+# pod can repeat (the controller's request to the backend is not the client's).
+
+ALLOW_ONLY_DNS = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-egress}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+          podSelector: {matchLabels: {k8s-app: kube-dns}}
+      ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+"""
+
+
+def _ingress(host: str) -> str:
+    """`api` behind an Ingress of class nginx (Traefik in the built-in cluster) for HOST."""
+    return f"""
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: api}}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: "{host}"
+      http:
+        paths:
+          - {{path: /, pathType: Prefix, backend: {{service: {{name: api, port: {{name: http}}}}}}}}
+"""
+
+
+@pytest.mark.parametrize("client_policy", ["", ALLOW_ONLY_DNS],
+                         ids=["host-path-reachable", "host-path-egress-denied"])
+def test_host_path_probes_the_controller_leg(scenario: Scenario, client_policy: str) -> None:
+    client = _client_namespace(scenario)
+    scenario.apply(API + "---\n" + _ingress(scenario.host))
+    if client_policy:
+        scenario.cluster.kubectl("apply", "-n", client, "-f", "-", input=client_policy)
+    scenario.settle()
+    code, doc, err = reach_probe(scenario.cluster, f"{client}/deployment/client",
+                                 f"{scenario.host}/")
+    described = json.dumps(doc, indent=1) + err
+    entry = hop(doc, "entry")
+    (svc,) = [o for o in entry["objects"] if o["kind"] == "Service"]
+    by_name = next(e for e in entry["evidence"] if e["kind"] == "connect")
+    assert by_name["target"] == f"{svc['name']}.{svc['namespace']}:80", described
+    assert doc["liveLeg"] == "client -> controller", described
+    if not client_policy:
+        assert (code, doc["verdict"], doc["live"]) == (0, "reachable", "reachable"), described
+        assert by_name["outcome"] == "connected", described
+        assert not {"IDC720", "IDC722"} & codes(doc), described
+    else:
+        assert (code, doc["verdict"]) == (1, "blocked"), described
+        assert doc["rootCause"]["hop"] == "egress", described
+        assert "IDC706" in codes(doc, "egress"), described
+        assert by_name["detail"].startswith("objects: blocked (IDC706"), described
+        if ENFORCED:
+            assert doc["live"] == "blocked", described
+            assert not {"IDC720", "IDC722"} & codes(doc), described
+        else:
+            assert (doc["live"], codes(doc, "egress") & {"IDC722"}) == ("reachable",
+                                                                          {"IDC722"}), described
+    assert probe_pods(scenario.cluster, client) == []

@@ -281,6 +281,157 @@ def test_a_probe_that_did_not_run_says_nothing(tmp_path: Path) -> None:
     assert out.live is Verdict.UNKNOWN
 
 
+# A host/path: only the client -> controller leg is probed
+
+CONTROLLER = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: ingress-nginx, labels: {kubernetes.io/metadata.name: ingress-nginx}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ingress-nginx-controller-0
+  namespace: ingress-nginx
+  uid: u-3
+  labels: {app.kubernetes.io/name: ingress-nginx}
+spec:
+  nodeName: node-1
+  containers:
+    - name: controller
+      image: registry.k8s.io/ingress-nginx/controller:v1.11.2
+      args: [/nginx-ingress-controller]
+      ports: [{name: http, containerPort: 8080}]
+status:
+  phase: Running
+  podIP: 10.244.0.7
+  conditions: [{type: Ready, status: "True"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  type: LoadBalancer
+  selector: {app.kubernetes.io/name: ingress-nginx}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: storefront, namespace: payments}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: payments-api, port: {name: http}}}
+"""
+
+CONTROLLER_DENY = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: ingress-nginx}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+
+LEG = ("client", "dns-egress", "entry", "egress", "ingress")
+
+
+def test_plan_for_a_host_dials_the_controller_service_and_a_controller_pod(
+        tmp_path: Path) -> None:
+    result = walk(tmp_path, "shop.example.com/", CONTROLLER)
+    assert result.verdict is Verdict.REACHABLE
+    found = checks(result)
+    name, pod = found["name"], found["pod"]
+    assert (name.hop, name.host, name.port) == ("entry", "ingress-nginx-controller.ingress-nginx",
+                                                80)
+    assert str(name.subject) == "Service ingress-nginx/ingress-nginx-controller"
+    assert name.crosses == LEG  # not the rule, the backend Service, its pods, their policy
+    assert (pod.hop, pod.host, pod.port, pod.crosses) == ("ingress", "10.244.0.7", 8080,
+                                                          ("egress", "ingress"))
+    assert pod.target == "ingress-nginx/ingress-nginx-controller-0 10.244.0.7:8080"
+
+
+def test_a_healthy_leg_is_not_judged_by_a_broken_backend(tmp_path: Path) -> None:
+    """payments denies the controller: the object verdict is blocked at the backend's policy,
+    but the probe's connection to the controller agrees with the leg's hops."""
+    from ingressdoc.render.reach import reach_document, render_reach
+    from ingressdoc.render.table import Style
+
+    result = walk(tmp_path, "shop.example.com/", CONTROLLER, DEFAULT_DENY)
+    assert result.verdict is Verdict.BLOCKED
+    assert hop(result, "netpol").findings[0].code == "IDC701"
+    found = checks(result)
+    out = confirm(result, [ran(found["pod"], 0), ran(found["name"], 0)])
+    assert [f.code for f in out.findings] == ["IDC701"]  # no IDC720/IDC722
+    assert (out.verdict, out.live, out.live_leg) == (Verdict.BLOCKED, Verdict.REACHABLE,
+                                                     "client -> controller")
+    (ev,) = hop(out, "entry").evidence
+    assert (ev.target, ev.outcome, ev.detail) == (
+        "ingress-nginx-controller.ingress-nginx:80", "connected", "objects: reachable")
+    doc = reach_document(out)
+    assert (doc["verdict"], doc["live"], doc["liveLeg"]) == ("blocked", "reachable",
+                                                             "client -> controller")
+    text = render_reach(out, Style(color=False, unicode=True))
+    assert ("Verdict: BLOCKED\nLive:    REACHABLE (the probe pod connected), client -> "
+            "controller leg only\n") in text
+
+
+def test_a_leg_blocked_by_policy_that_connects_is_not_enforced(tmp_path: Path) -> None:
+    result = walk(tmp_path, "shop.example.com/", CONTROLLER, CONTROLLER_DENY)
+    assert (result.verdict, hop(result, "ingress").findings[0].code) == (Verdict.BLOCKED,
+                                                                         "IDC724")
+    found = checks(result)
+    out = confirm(result, [ran(found["pod"], 0), ran(found["name"], 0)])
+    assert [f.code for f in out.findings] == ["IDC724", "IDC722"]
+    not_enforced = hop(out, "ingress").findings[-1]
+    assert str(not_enforced.object) == "NetworkPolicy ingress-nginx/default-deny"
+    assert out.live is Verdict.REACHABLE
+
+
+def test_a_leg_that_fails_where_its_hops_pass_diverges_on_the_entry(tmp_path: Path) -> None:
+    result = walk(tmp_path, "shop.example.com/", CONTROLLER, DEFAULT_DENY)
+    found = checks(result)
+    out = confirm(result, [ran(found["pod"], 0), ran(found["name"], 1, "TIMEOUT\n")])
+    (diverged,) = [f for f in out.findings if f.code == "IDC720"]
+    assert [h.hop for h in out.hops if diverged in h.findings] == ["entry"]
+    assert str(diverged.object) == "Service ingress-nginx/ingress-nginx-controller"
+    assert out.live is Verdict.BLOCKED
+
+
+def test_a_leg_without_a_ready_controller_pod_is_not_probed(tmp_path: Path) -> None:
+    """Its hops cannot tell that the Service has no pod behind it (the controller hop can,
+    with class findings a connection knows nothing of): nothing to compare a check with."""
+    result = walk(tmp_path, "shop.example.com/", CONTROLLER)
+    assert result.dial is not None
+    todo = plan(replace(result, dial=replace(result.dial, destinations=())))
+    assert todo.checks == ()
+    assert [u.hop for u in todo.unchecked] == ["ingress"]
+
+
+def test_a_controller_on_the_node_port_is_not_probed(tmp_path: Path) -> None:
+    docs = [d for d in yaml.safe_load_all(CONTROLLER) if d["kind"] != "Service"]
+    pod = next(d for d in docs if d["kind"] == "Pod")
+    pod["spec"]["hostNetwork"] = True
+    pod["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 80}]
+    no_service = yaml.safe_dump_all(docs)
+    result = walk(tmp_path, "shop.example.com/", no_service)
+    assert hop(result, "entry").summary.startswith("controller pods on the node's port 80")
+    todo = plan(result)
+    assert todo.checks == ()
+    (skipped,) = todo.unchecked
+    assert (skipped.hop, skipped.target) == ("entry", "shop.example.com:80")
+    assert skipped.reason == ("not checked: no Service on port 80 to dial by name, and which "
+                              "node address shop.example.com leads to is outside the cluster")
+
+
 # The pod's life cycle against a fake API
 
 
