@@ -376,6 +376,24 @@ spec:
 """
 
 
+def http_ingress(name: str, host: str, backend: str, path: str = "/",
+                 port: str = "{name: http}") -> str:
+    """An Ingress `name` of class nginx (Traefik on the built-in cluster) sending HOST/PATH
+    (Prefix) to Service BACKEND on PORT (a port object's body)."""
+    return f"""
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: {name}}}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: "{host}"
+      http:
+        paths:
+          - {{path: "{path}", pathType: Prefix, backend: {{service: {{name: {backend}, port: {port}}}}}}}
+"""
+
+
 def pause_deployment(name: str) -> str:
     """A Deployment whose pod only sleeps: a client whose labels and namespace policies see."""
     return f"""

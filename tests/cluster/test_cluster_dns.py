@@ -19,6 +19,7 @@ from cluster_harness import (
     Cluster,
     Scenario,
     TraceResult,
+    http_ingress,
     http_service,
     netexec_deployment,
 )
@@ -57,20 +58,6 @@ spec:
   externalName: "gone.{namespace}.svc.cluster.local"
   ports: [{name: http, port: 80}]
 """
-INGRESS = """
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: "{backend}"}
-spec:
-  ingressClassName: nginx
-  rules:
-    - host: "{host}"
-      http:
-        paths:
-          - path: "/{backend}"
-            pathType: Prefix
-            backend: {service: {name: "{backend}", port: {name: http}}}
-"""
 # Only where CoreDNS forwards nothing: elsewhere the controller or CoreDNS would ask an
 # upstream resolver for the target.
 OUTSIDE = """
@@ -86,8 +73,7 @@ BACKENDS = ("web", "web-headless", "alias", "dangling")
 
 
 def ingress(scenario: Scenario, backend: str) -> str:
-    text = INGRESS.replace("{host}", scenario.host)
-    return text.replace("{backend}", backend)
+    return http_ingress(backend, scenario.host, backend, f"/{backend}")
 
 
 @pytest.fixture

@@ -20,26 +20,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_harness import HARNESS_INGRESS, REPO_ROOT, Scenario, TraceResult, harness_pid
+from cluster_harness import (
+    HARNESS_INGRESS,
+    REPO_ROOT,
+    Scenario,
+    TraceResult,
+    harness_pid,
+    http_ingress,
+)
 from junitparser import Failure, JUnitXml
 from test_trace_scenarios import app, trace
 
-# A second Ingress in the same namespace whose only path names a Service that does not exist.
-BROKEN_INGRESS = """
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: broken}
-spec:
-  ingressClassName: nginx
-  rules:
-    - host: "{host}"
-      http:
-        paths:
-          - path: /old
-            pathType: Prefix
-            backend:
-              service: {name: web-v2, port: {number: 80}}
-"""
+
+def broken_ingress(host: str) -> str:
+    """A second Ingress whose only path names a Service that does not exist (IDC401)."""
+    return http_ingress("broken", host, "web-v2", "/old", port="{number: 80}")
+
 
 READY_DELAY = 10
 
@@ -192,7 +188,7 @@ def test_check_junit_reports_exactly_the_broken_path(scenario: Scenario, tmp_pat
     other tests' leftovers out of the run without narrowing it to a namespace."""
     other = scenario.other_namespace()
     scenario.apply(app(scenario))
-    broken = BROKEN_INGRESS.replace("{host}", f"b-{scenario.host}")
+    broken = broken_ingress(f"b-{scenario.host}")
     scenario.cluster.kubectl("apply", "-n", other, "-f", "-", input=broken)
     label = f"ingressdoc.io/test={scenario.namespace}"
     for ns, ingress in ((scenario.namespace, "web"), (other, "broken")):
@@ -238,7 +234,7 @@ def test_check_api_server_going_away_mid_run(scenario: Scenario) -> None:
     on stderr, exit 4, no traceback. Built-in cluster only: the test freezes its apiserver
     (SIGSTOP) for a few seconds and always lets it go on (SIGCONT)."""
     needs_harness(scenario)
-    scenario.apply(BROKEN_INGRESS.replace("{host}", f"b-{scenario.host}"))
+    scenario.apply(broken_ingress(f"b-{scenario.host}"))
     scenario.settle()
     cluster = scenario.cluster
     argv = [sys.executable, "-m", "ingressdoc", "check", "-n", scenario.namespace, "--wait", "60s",

@@ -26,6 +26,7 @@ from cluster_harness import (
     REPO_ROOT,
     Cluster,
     Scenario,
+    http_ingress,
     http_service,
     netexec_deployment,
     pause_deployment,
@@ -252,27 +253,11 @@ spec:
 """
 
 
-def _ingress(host: str) -> str:
-    """`api` behind an Ingress of class nginx (Traefik in the built-in cluster) for HOST."""
-    return f"""
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {{name: api}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - host: "{host}"
-      http:
-        paths:
-          - {{path: /, pathType: Prefix, backend: {{service: {{name: api, port: {{name: http}}}}}}}}
-"""
-
-
 @pytest.mark.parametrize("client_policy", ["", ALLOW_ONLY_DNS],
                          ids=["host-path-reachable", "host-path-egress-denied"])
 def test_host_path_probes_the_controller_leg(scenario: Scenario, client_policy: str) -> None:
     client = _client_namespace(scenario)
-    scenario.apply(API + "---\n" + _ingress(scenario.host))
+    scenario.apply(API + "---\n" + http_ingress("api", scenario.host, "api"))
     if client_policy:
         scenario.cluster.kubectl("apply", "-n", client, "-f", "-", input=client_policy)
     scenario.settle()
