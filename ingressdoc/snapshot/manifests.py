@@ -2,7 +2,8 @@
 
 Workloads stand in for their pods through their pod templates, and the EndpointSlices the
 control plane would create are derived from them; both are marked derived, so status a
-manifest cannot know is reported as unknown, never as a failure. A saved snapshot is a
+manifest cannot know is reported as unknown, never as a failure. Hand-written Endpoints are
+mirrored into EndpointSlices as the control plane does; their readiness is known. A saved snapshot is a
 `kind: List` with a header and replays the kind statuses of the run that wrote it.
 """
 
@@ -17,6 +18,7 @@ import yaml
 
 from ingressdoc.errors import ManifestError
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, derive_slice, selected_pods
+from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import KindStatus, Origin, Snapshot
@@ -160,7 +162,8 @@ def _template(workload: Obj) -> Mapping[str, Any]:
 
 
 def _derive(snap: Snapshot) -> None:
-    """Pods from workload templates and EndpointSlices from Services, as the control plane would."""
+    """Pods from workload templates, EndpointSlices mirrored from hand-written Endpoints and
+    derived from Services, as the control plane would."""
     for wl in (w for kind in WORKLOADS for w in snap.list(kind)):
         owned_by = (wl.get("metadata") or {}).get("ownerReferences") or []
         tmpl = _template(wl)
@@ -181,10 +184,18 @@ def _derive(snap: Snapshot) -> None:
         snap.add(pod, snap.origin_of(wl), derived=True)
     if snap.list("Pod"):
         snap.mark("Pod", KindStatus.LOADED)
-    if not snap.loaded("Pod") or snap.live:
+    if snap.live:
+        return
+    named = {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
+    for eps in snap.list("Endpoints"):
+        if (namespace(eps), name(eps)) not in named and mirrors(
+                eps, snap.get("Service", namespace(eps), name(eps))):
+            for mirrored in mirrored_slices(eps):  # readiness is the Endpoints' own: not derived
+                snap.add(mirrored, snap.origin_of(eps))
+    if not snap.loaded("Pod"):
         return
     snap.mark("EndpointSlice", KindStatus.LOADED)
-    named = {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
+    named |= {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
     for svc in snap.list("Service"):
         if spec(svc).get("selector") and (namespace(svc), name(svc)) not in named:
             snap.add(derive_slice(svc, selected_pods(svc, snap.list("Pod"))),
