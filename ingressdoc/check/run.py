@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from ingressdoc.check.ignore import IgnorePolicy
@@ -16,7 +15,7 @@ from ingressdoc.findings import Finding, Severity
 from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.ingress_match import shown_host
 from ingressdoc.k8s.objects import name
-from ingressdoc.snapshot import ObjectRef, Origin, Snapshot
+from ingressdoc.snapshot import ObjectRef, Origin, Snapshot, collector_paused
 from ingressdoc.trace.engine import trace
 from ingressdoc.trace.model import TraceResult
 
@@ -90,7 +89,7 @@ def _own_backend_errors(snapshot: Snapshot, target: Target) -> tuple[Finding, ..
     Ingress can take the request; none when another path of that Ingress still wins."""
     mine = [i for i in snapshot.list("Ingress", target.ingress.namespace)
             if name(i) == target.ingress.name]
-    alone = replace(snapshot, objects={**snapshot.objects, "Ingress": mine})
+    alone = snapshot.with_only("Ingress", mine)
     own = trace(alone, target.request, target.ingress_class)
     if _served_by(target, own) is not None:
         return ()
@@ -110,6 +109,16 @@ def _origins(snapshot: Snapshot, refs: Iterable[ObjectRef]) -> dict[ObjectRef, O
     return out
 
 
+def _checked(snapshot: Snapshot, target: Target, policy: IgnorePolicy) -> EntryResult:
+    """One target traced, its shadowing judged and the ignore policy applied."""
+    started = time.perf_counter()
+    result = trace(snapshot, target.request, target.ingress_class)
+    served_by = _served_by(target, result)
+    extra = _shadowed(snapshot, target, result, served_by) if served_by else []
+    kept, ignored = policy.split((*result.findings, *extra), target.ingress)
+    return EntryResult(target, result, kept, ignored, served_by, time.perf_counter() - started)
+
+
 def run_check(
     snapshot: Snapshot,
     scope: Scope,
@@ -119,15 +128,10 @@ def run_check(
 ) -> CheckReport:
     todo = plan(snapshot, scope)
     results: list[EntryResult] = []
-    for index, target in enumerate(todo):
-        if progress is not None:
-            progress(index, len(todo), target)
-        started = time.perf_counter()
-        result = trace(snapshot, target.request, target.ingress_class)
-        served_by = _served_by(target, result)
-        extra = _shadowed(snapshot, target, result, served_by) if served_by else []
-        kept, ignored = policy.split((*result.findings, *extra), target.ingress)
-        results.append(EntryResult(target, result, kept, ignored, served_by,
-                                   time.perf_counter() - started))
+    with collector_paused():
+        for index, target in enumerate(todo):
+            if progress is not None:
+                progress(index, len(todo), target)
+            results.append(_checked(snapshot, target, policy))
     refs = {r.target.ingress for r in results} | {f.object for r in results for f in r.findings}
     return CheckReport(snapshot.source, threshold, tuple(results), _origins(snapshot, refs))

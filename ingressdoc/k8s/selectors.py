@@ -16,6 +16,12 @@ def _is_label_selector(selector: Mapping[str, Any]) -> bool:
     return "matchLabels" in selector or "matchExpressions" in selector
 
 
+def equality_terms(selector: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The `key: value` terms of either shape (a Service map, or `matchLabels`): every match
+    has these labels, so an index by label can narrow the candidates before matching."""
+    return selector.get("matchLabels") or {} if _is_label_selector(selector) else selector
+
+
 def _expression_matches(expr: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     key = expr.get("key", "")
     op = expr.get("operator", "")
@@ -48,8 +54,7 @@ def selector_mismatches(
 ) -> list[str]:
     """Each term of `selector` that `labels` fail, in prose, for near-miss explanations."""
     out: list[str] = []
-    plain = selector.get("matchLabels") or {} if _is_label_selector(selector) else selector
-    for key, want in plain.items():
+    for key, want in equality_terms(selector).items():
         if key not in labels:
             out.append(f"no label {key}")
         elif labels[key] != want:
@@ -66,8 +71,7 @@ def selector_mismatches(
 def describe_selector(selector: Mapping[str, Any]) -> str:
     """kubectl-style rendering: `app=web,tier in (a,b)`."""
     parts: list[str] = []
-    plain = selector.get("matchLabels") or {} if _is_label_selector(selector) else selector
-    parts.extend(f"{k}={v}" for k, v in plain.items())
+    parts.extend(f"{k}={v}" for k, v in equality_terms(selector).items())
     if _is_label_selector(selector):
         for e in selector.get("matchExpressions") or []:
             op = e.get("operator", "")

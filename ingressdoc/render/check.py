@@ -9,6 +9,7 @@ from tabulate import tabulate
 from ingressdoc.check.report import CheckReport, EntryResult, Verdict
 from ingressdoc.render.document import trace_document
 from ingressdoc.render.table import Style, findings_lines
+from ingressdoc.snapshot import collector_paused
 from ingressdoc.trace.model import HopStatus
 
 SCHEMA_VERSION = "1"
@@ -57,6 +58,13 @@ def render_check(report: CheckReport, style: Style | None = None) -> str:
 
 
 def check_document(report: CheckReport) -> dict[str, Any]:
+    """The document of every result; tens of thousands of dicts at `check -A` scale, built
+    with the collector paused (see `collector_paused`)."""
+    with collector_paused():
+        return _document(report)
+
+
+def _document(report: CheckReport) -> dict[str, Any]:
     s = report.summary
     return {
         "schemaVersion": SCHEMA_VERSION,

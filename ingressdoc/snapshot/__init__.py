@@ -8,15 +8,19 @@ Objects stay manifest-shaped dicts (camelCase), exactly as the API serves them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import gc
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar, cast
 
-from ingressdoc.k8s.endpoints import slices_of
-from ingressdoc.k8s.selectors import selector_matches
+from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, slices_of
+from ingressdoc.k8s.objects import name
+from ingressdoc.k8s.selectors import equality_terms, selector_matches
 
 Obj = Mapping[str, Any]
 T = TypeVar("T")
+LabelIndex = dict[tuple[str, str], list[Obj]]
 
 
 @dataclass(frozen=True, order=True)
@@ -82,33 +86,53 @@ class Snapshot:
     # Not init fields: `dataclasses.replace` then rebuilds them from `objects`.
     _in_namespace: dict[tuple[str, str | None], list[Obj]] = field(
         default_factory=dict, repr=False, init=False)
-    _by_ref: dict[ObjectRef, Obj] = field(default_factory=dict, repr=False, init=False)
-    _memo: dict[str, Any] = field(default_factory=dict, repr=False, init=False)
+    _by_ref: dict[str, dict[ObjectRef, Obj]] = field(
+        default_factory=dict, repr=False, init=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, init=False)
+    _memo_reads: dict[Hashable, frozenset[str]] = field(
+        default_factory=dict, repr=False, init=False)
 
     def __post_init__(self) -> None:
         for objs in self.objects.values():
             for obj in objs:
-                self._index(obj)
+                self._index(obj, ObjectRef.of(obj))
 
-    def _index(self, obj: Obj) -> None:
-        ref = ObjectRef.of(obj)
+    def _index(self, obj: Obj, ref: ObjectRef) -> None:
         self._in_namespace.setdefault((ref.kind, ref.namespace), []).append(obj)
-        self._by_ref.setdefault(ref, obj)
+        self._by_ref.setdefault(ref.kind, {}).setdefault(ref, obj)
 
-    def memo(self, key: str, compute: Callable[[], T]) -> T:
+    def memo(self, key: Hashable, compute: Callable[[], T],
+             reads: Iterable[str] | None = None) -> T:
         """Data derived from the whole snapshot, computed once: the snapshot is complete
-        before any hop reads it, and `check` traces thousands of requests over one."""
+        before any hop reads it, and `check` traces thousands of requests over one.
+        `reads` names the kinds it is derived from, so that `with_only` can keep it."""
         if key not in self._memo:
             self._memo[key] = compute()
+            if reads is not None:
+                self._memo_reads[key] = frozenset(reads)
         return cast(T, self._memo[key])
+
+    def with_only(self, kind: str, objs: Iterable[Obj]) -> Snapshot:
+        """This snapshot with `objs` as its only objects of `kind` (`check` traces a shadowed
+        Ingress alone). The other kinds' indexes, and the memos that read none of `kind`, are
+        kept: rebuilding them from the whole cluster took ~0.1 s per call at 10,000 pods."""
+        out = replace(self, objects={})
+        out.objects = {**self.objects, kind: list(objs)}
+        out._in_namespace = {k: list(v) for k, v in self._in_namespace.items() if k[0] != kind}
+        out._by_ref = {k: dict(v) for k, v in self._by_ref.items() if k != kind}
+        for obj in out.objects[kind]:
+            out._index(obj, ObjectRef.of(obj))
+        out._memo_reads = {k: r for k, r in self._memo_reads.items() if kind not in r}
+        out._memo = {k: self._memo[k] for k in out._memo_reads}
+        return out
 
     def add(self, obj: Obj, origin: Origin | None = None, derived: bool = False) -> None:
         self._memo.clear()
-        kind = str(obj.get("kind", ""))
-        self.objects.setdefault(kind, []).append(obj)
-        self.statuses.setdefault(kind, KindStatus.LOADED)
-        self._index(obj)
+        self._memo_reads.clear()
         ref = ObjectRef.of(obj)
+        self.objects.setdefault(ref.kind, []).append(obj)
+        self.statuses.setdefault(ref.kind, KindStatus.LOADED)
+        self._index(obj, ref)
         if origin is not None:
             self.origins[ref] = origin
         if derived:
@@ -139,21 +163,34 @@ class Snapshot:
         labels: Mapping[str, Any] | None = None,
     ) -> Sequence[Obj]:
         """Objects of `kind`, optionally in one namespace and matching a label selector."""
-        out: Iterable[Obj] = (self.objects.get(kind, ()) if namespace is None
+        out: Sequence[Obj] = (self.objects.get(kind, ()) if namespace is None
                               else self._in_namespace.get((kind, namespace), ()))
-        if labels is not None:
-            out = (
-                o for o in out
-                if selector_matches(labels, (o.get("metadata") or {}).get("labels") or {})
-            )
-        return list(out)
+        if labels is None:
+            return list(out)
+        candidates = self._label_candidates(kind, namespace, labels, out)
+        return [o for o in candidates if selector_matches(labels, _labels(o))]
+
+    def _label_candidates(self, kind: str, namespace: str | None, selector: Mapping[str, Any],
+                          objs: Sequence[Obj]) -> Sequence[Obj]:
+        """The objects of `objs` carrying the selector's rarest `key: value` term, in `objs`'
+        order (a Service's pods among thousands); all of `objs` when no index can answer."""
+        if not objs:
+            return objs
+        terms = [(k, v) for k, v in equality_terms(selector).items() if isinstance(v, str)]
+        if not terms:
+            return objs
+        index = self.memo(("labels", kind, namespace), lambda: _label_index(objs), (kind,))
+        if index is None:
+            return objs
+        return min((index.get(t, []) for t in terms), key=len)
 
     def service_slices(self, service: Obj) -> Sequence[Obj]:
         """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
-        return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace))
+        return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace,
+                                            {SERVICE_NAME_LABEL: name(service)}))
 
     def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
-        return self._by_ref.get(ObjectRef(kind, namespace, name))
+        return self._by_ref.get(kind, {}).get(ObjectRef(kind, namespace, name))
 
     def origin(self, ref: ObjectRef) -> Origin | None:
         return self.origins.get(ref)
@@ -167,6 +204,42 @@ class Snapshot:
     def all_objects(self) -> Iterable[Obj]:
         for objs in self.objects.values():
             yield from objs
+
+
+def _labels(obj: Obj) -> Any:
+    return (obj.get("metadata") or {}).get("labels") or {}
+
+
+def _label_index(objs: Sequence[Obj]) -> LabelIndex | None:
+    """Objects by each string `key: value` label, in `objs`' order. Only strings: a selector
+    term whose value is a string matches no other type. None when some object's labels are
+    not a mapping, so that the selector reports it exactly as a scan would."""
+    index: LabelIndex = {}
+    for obj in objs:
+        labels = _labels(obj)
+        if not isinstance(labels, Mapping):
+            return None
+        for term in labels.items():
+            if isinstance(term[1], str):
+                index.setdefault(term, []).append(obj)
+    return index
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Bulk work over a loaded snapshot (every trace of `check`, its report document) with
+    the cyclic garbage collector off. A cluster of 10,000 pods is about a million containers
+    that stay alive to the end, and each full collection the work's allocations trigger
+    re-scans them all: ~0.3 s of `check -A`'s ~1.4 s of tracing and rendering at that size.
+    The work builds acyclic results, so nothing waits on the collector; it resumes (if it
+    was on) when the work is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Source(Protocol):

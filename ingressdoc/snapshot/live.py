@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ingressdoc.errors import ClusterError, KubeconfigError
-from ingressdoc.snapshot import KindStatus, ObjectRef, Origin, Snapshot
+from ingressdoc.snapshot import KindStatus, ObjectRef, Origin, Snapshot, collector_paused
 from ingressdoc.snapshot.kinds import KINDS, Read
 from ingressdoc.snapshot.redact import redact_secret
 
@@ -77,7 +77,14 @@ class LiveSource:
         return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout, namespace)
 
     def read(self, plan: Plan | None = None) -> Snapshot:
-        """Every kind cluster-wide (plan None), or what `plan` asks for until it is satisfied."""
+        """Every kind cluster-wide (plan None), or what `plan` asks for until it is satisfied.
+
+        The collector is paused while the pages pile up: each full collection would re-scan
+        every object read so far, and parsed JSON forms no cycles (see `collector_paused`)."""
+        with collector_paused():
+            return self._read(plan)
+
+    def _read(self, plan: Plan | None) -> Snapshot:
         snap = Snapshot(source=f"cluster (context {self.context})", live=True,
                         meta={"context": self.context, "server": self.server})
         seen: set[ObjectRef] = set()

@@ -66,7 +66,7 @@ def relevant_ingresses(snap: Snapshot, host: str) -> list[Obj]:
     """Ingresses that could serve `host`: a rule host matches, a rule has no host, or a
     default backend is set. Indexed once per snapshot: `check` asks for every host."""
     ingresses = snap.list("Ingress")
-    index = snap.memo("ingress-hosts", lambda: _host_index(ingresses))
+    index = snap.memo("ingress-hosts", lambda: _host_index(ingresses), ("Ingress",))
     host = host.lower()
     parent = host.split(".", 1)[1] if "." in host else ""
     keys = (host, f"*.{parent}" if parent else None, "")
@@ -86,7 +86,8 @@ def class_ingresses(snap: Snapshot, class_name: str | None) -> list[Obj]:
 
     if class_name is None:
         return list(snap.list("Ingress"))
-    return snap.memo("ingresses-by-class", by_class).get(class_name, [])
+    return snap.memo("ingresses-by-class", by_class, ("Ingress", "IngressClass")).get(
+        class_name, [])
 
 
 def _specificity(ing: Obj, host: str) -> int:
@@ -221,7 +222,8 @@ def _controller_pods(
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
         return [], list(gaps), note.replace("not checked", "controller pods not checked")
-    pods = snap.memo("controller-pods", lambda: _pods_by_controller(snap)).get(controller, [])
+    pods = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",)).get(
+        controller, [])
     cls_ref = ObjectRef("IngressClass", None, class_name or "")
     if not pods:
         if not snap.live:

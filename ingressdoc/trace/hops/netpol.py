@@ -47,7 +47,7 @@ def endpoint_of(pod: Obj) -> Endpoint:
 def namespace_labels(snapshot: Snapshot) -> Mapping[str, Mapping[str, str]]:
     """Labels per namespace; the engine adds kubernetes.io/metadata.name itself."""
     return snapshot.memo("namespace-labels", lambda: {
-        name(n): labels(n) for n in snapshot.list("Namespace")})
+        name(n): labels(n) for n in snapshot.list("Namespace")}, ("Namespace",))
 
 
 def miss_findings(decision: Decision, policies_ns: str) -> list[Finding]:

@@ -31,10 +31,10 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     if note:
         return not_checked("pods", TITLE, note, gaps), []
     ref = ObjectRef.of(svc)
-    ns_pods = ctx.snapshot.list("Pod", namespace(svc))
-    pods = selected_pods(svc, ns_pods)
+    # The snapshot's label index narrows the namespace's pods to the selector's candidates.
+    pods = selected_pods(svc, ctx.snapshot.list("Pod", namespace(svc), selector))
     if not pods:
-        f = _no_pods(ref, selector, ns_pods)
+        f = _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc)))
         return Hop("pods", TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
                    "matches no pod", objects=(ref,), findings=(f,)), []
     found: list[Finding] = []
