@@ -5,7 +5,9 @@ spread over N/100 namespaces) as objects only: the pods are bound to Node object
 kubelet runs and tolerate NotReady/unreachable, so the control plane neither runs nor
 evicts them. Then, in one run, it measures `trace` and `check -A` (wall time, API requests,
 bytes read, peak RSS) beside the physical floor: the same LIST requests parsed with
-`json.loads`, and the equivalent `kubectl get ... -o json` sequence. It prints ratios.
+`json.loads`, and the equivalent `kubectl get ... -o json` sequence. Each command and its
+floor run REPEATS times, interleaved, once the machine has settled after the objects were
+created, and the medians are compared. It prints ratios.
 
 Usage: python benchmarks/scale.py [--sizes 100,1000,10000] [--kubeconfig PATH] [--keep]
 """
@@ -16,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +28,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = "ingressdoc.io/bench"
+REPEATS = 5  # runs of each command and of its floor, interleaved; medians are reported
 
 
 def objects(n_pods: int) -> Iterator[dict[str, Any]]:
@@ -118,6 +122,36 @@ class Cluster:
         self.run("delete", "node,ingressclass", "-l", LABEL, "--ignore-not-found")
 
 
+def _busy_cores(window: float = 2.0) -> float | None:
+    """Cores in use over WINDOW seconds, from /proc/stat (None where there is none)."""
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    try:
+        total0, idle0 = sample()
+        time.sleep(window)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    ticks = max(1, total1 - total0)
+    return (os.cpu_count() or 1) * (1 - (idle1 - idle0) / ticks)
+
+
+def settle(limit: float = 300, quiet: float = 0.5) -> float:
+    """Wait until the machine is quiet after the objects were created: the control plane's
+    controllers (and a policy controller such as kube-router) reconcile thousands of new
+    objects for a while, and their CPU would weigh on whichever command runs first.
+    Returns the seconds waited."""
+    started = time.monotonic()
+    calm = 0
+    while calm < 2 and time.monotonic() - started < limit:
+        busy = _busy_cores()
+        if busy is None:
+            break
+        calm = calm + 1 if busy < quiet else 0
+    return time.monotonic() - started
+
+
 def measured(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one child process; its output is discarded."""
     started = time.perf_counter()
@@ -166,8 +200,11 @@ for r in reads:
 
 def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]:
     host = "app-0.bench-0.bench.example.com/"
+    waited = settle()
     lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, "
-             f"{max(1, n // 100)} namespaces)", ""]
+             f"{max(1, n // 100)} namespaces)", "",
+             f"Waited {waited:.0f} s for the machine to settle after creating the objects; "
+             f"medians of {REPEATS} interleaved runs.", ""]
     ing = [python, "-m", "ingressdoc"]
     kc = ["--kubeconfig", cluster.kubeconfig]
     results = {}
@@ -175,12 +212,16 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
         ("trace", [*ing, "trace", host, *kc, "--no-dns", "-o", "json"], "trace"),
         ("check -A", [*ing, "check", "-A", *kc, "-o", "json"], "all"),
     ):
-        wall, rss = measured(cmd)
         stats = json.loads(subprocess.run(
             [python, "-c", STATS_SCRIPT, cluster.kubeconfig, mode, host],
             capture_output=True, text=True, check=True).stdout)
-        floor, _ = measured([python, "-c", FLOOR_SCRIPT, cluster.kubeconfig,
-                                json.dumps(stats["reads"])])
+        floor_cmd = [python, "-c", FLOOR_SCRIPT, cluster.kubeconfig, json.dumps(stats["reads"])]
+        # Interleaved, so that a busy moment of the machine or the API server's caches
+        # weighs on both sides; the medians are compared.
+        runs = [(measured(cmd), measured(floor_cmd)) for _ in range(REPEATS)]
+        wall = statistics.median(r[0][0] for r in runs)
+        rss = max(r[0][1] for r in runs)
+        floor = statistics.median(r[1][0] for r in runs)
         results[name] = (wall, rss, stats, floor)
     kinds = ("ingresses,ingressclasses,services,endpointslices.discovery.k8s.io,pods,nodes,"
              "namespaces,networkpolicies")
