@@ -52,7 +52,10 @@ in_node ip link set lo up
 in_node ip addr add "$NODE_IP/30" dev "$VETH_NODE"
 in_node ip link set "$VETH_NODE" up
 in_node sysctl -qw net.ipv4.ip_forward=1
-in_node sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null || true
+# Bridged pod-to-pod traffic must pass iptables, or kube-router's policies never see it.
+[[ -e /proc/sys/net/bridge ]] || modprobe br_netfilter 2>/dev/null || true
+in_node sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null ||
+  die "net.bridge.bridge-nf-call-iptables cannot be set: the kernel needs br_netfilter"
 # The CNI bridge exists before the first pod so that the service range can be routed
 # on-link: host-network processes in the node then reach ClusterIPs through kube-proxy.
 in_node ip link add cni0 type bridge

@@ -44,7 +44,6 @@ CONTROLLER = "controller"  # the destination pods' role in the policy hops
 # A controller's Service that outside clients use is the one in-cluster clients dial by its
 # public name too; the port named for the scheme beats, say, an admission webhook's 443.
 _EXPOSED = {"LoadBalancer": 0, "NodePort": 1}
-_PORT_NAMES = {"http": ("http", "web"), "https": ("https", "websecure")}
 LEG = Leg("client -> controller", ("client", "dns-egress", "entry", "egress", "ingress"))
 
 
@@ -92,7 +91,7 @@ def _door(snapshot: Snapshot, entry_hop: Hop, pods: Sequence[Obj],
     if not doors:
         return policy.Connection(None, {"port": port, "protocol": "TCP"}, tuple(pods),
                                  role=CONTROLLER)
-    names = _PORT_NAMES.get(request.scheme, ())
+    names = entry.SCHEME_PORT_NAMES.get(request.scheme, ())
     svc, svc_port = min(doors, key=lambda d: (_EXPOSED.get(str(spec(d[0]).get("type")), 2),
                                               d[1].get("name") not in names))
     return policy.Connection(svc, svc_port, tuple(selected_pods(svc, pods)), role=CONTROLLER)
@@ -141,8 +140,7 @@ def _entry_hop(snapshot: Snapshot, door: policy.Connection, request: Request) ->
 
 
 def _on_host(pods: Sequence[Obj], port: int) -> bool:
-    return any(spec(p).get("hostNetwork") or any(
-        cp.get("hostPort") == port for cp in container_ports(p)) for p in pods)
+    return any(entry.node_port_of(p, cp) == port for p in pods for cp in container_ports(p))
 
 
 def _assumed(snapshot: Snapshot, backend: BackendRef | None) -> tuple[str, ...]:

@@ -3,7 +3,9 @@
 Workloads stand in for their pods through their pod templates, and the EndpointSlices the
 control plane would create are derived from them; both are marked derived, so status a
 manifest cannot know is reported as unknown, never as a failure. Hand-written Endpoints are
-mirrored into EndpointSlices as the control plane does; their readiness is known. A saved snapshot is a
+mirrored into EndpointSlices as the control plane does (their readiness is known), where the
+manifests speak for EndpointSlices: where they hold pods, or without pods a selector
+Service's missing slices would read as a failure. A saved snapshot is a
 `kind: List` with a header and replays the kind statuses of the run that wrote it.
 """
 
@@ -184,18 +186,16 @@ def _derive(snap: Snapshot) -> None:
         snap.add(pod, snap.origin_of(wl), derived=True)
     if snap.list("Pod"):
         snap.mark("Pod", KindStatus.LOADED)
-    if snap.live:
-        return
-    named = {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
-    for eps in snap.list("Endpoints"):
-        if (namespace(eps), name(eps)) not in named and mirrors(
-                eps, snap.get("Service", namespace(eps), name(eps))):
-            for mirrored in mirrored_slices(eps):  # readiness is the Endpoints' own: not derived
-                snap.add(mirrored, snap.origin_of(eps))
-    if not snap.loaded("Pod"):
+    if not snap.loaded("Pod") or snap.live:
         return
     snap.mark("EndpointSlice", KindStatus.LOADED)
-    named |= {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
+    named = {(namespace(s), labels(s).get(SERVICE_NAME_LABEL)) for s in snap.list("EndpointSlice")}
+    for eps in snap.list("Endpoints"):
+        key = (namespace(eps), name(eps))
+        if key not in named and mirrors(eps, snap.get("Service", *key)):
+            for mirrored in mirrored_slices(eps):  # readiness is the Endpoints' own: not derived
+                snap.add(mirrored, snap.origin_of(eps))
+            named.add(key)
     for svc in snap.list("Service"):
         if spec(svc).get("selector") and (namespace(svc), name(svc)) not in named:
             snap.add(derive_slice(svc, selected_pods(svc, snap.list("Pod"))),

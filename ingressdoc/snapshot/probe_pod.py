@@ -187,7 +187,8 @@ def _finish(source: LiveSource, api: Any, ns: str, name: str, wait: float) -> Po
         problem = (f"the probe pod's settle container failed (exit {settle_failed[0]}): "
                    "the probe image must be agnhost")
     elif phase not in ("Succeeded", "Failed"):
-        problem = f"the probe pod did not finish within {wait:g}s (phase {phase})"
+        problem = (f"the probe pod did not finish within {wait + SETTLE_SECONDS:g}s "
+                   f"(phase {phase})")
     exits: dict[str, ContainerExit] = {}
     for box, code in done.items():
         try:

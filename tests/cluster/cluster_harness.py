@@ -314,11 +314,14 @@ CLUSTER_SCOPED = {
 
 
 def harness_pid(component: str) -> int:
-    """The PID of a component of the built-in cluster, from the list `cluster/up.sh` keeps."""
+    """The PID of a component of the built-in cluster, from the list `cluster/up.sh` keeps
+    ("name pid start-time"); the start time guards against a reused PID, as lib.sh does."""
     for line in (HARNESS_KUBECONFIG.parent / "pids").read_text().splitlines():
-        name, pid, *_ = line.split()
+        name, pid, started = line.split()
         if name == component:
-            return int(pid)
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            if stat.rsplit(")", 1)[1].split()[19] == started:
+                return int(pid)
     raise LookupError(f"{component} is not running in the built-in cluster")
 
 

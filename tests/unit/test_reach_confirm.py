@@ -495,8 +495,9 @@ def test_run_reads_each_container_and_deletes_the_pod(monkeypatch: pytest.Monkey
 
 def test_a_pod_that_never_finishes_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
     core = FakeCore([{"phase": "Pending"}])
-    run = _probe(monkeypatch, core, wait=0.05)
-    assert run.problem == "the probe pod did not finish within 0.05s (phase Pending)"
+    monkeypatch.setattr("ingressdoc.snapshot.probe_pod.SETTLE_SECONDS", 1)
+    run = _probe(monkeypatch, core, wait=0.05)  # waits for the settle container too
+    assert run.problem == "the probe pod did not finish within 1.05s (phase Pending)"
     assert core.calls[-1] == "delete"
 
 

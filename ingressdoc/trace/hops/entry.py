@@ -17,6 +17,9 @@ from ingressdoc.trace.hops.controller import ControllerFacts
 from ingressdoc.trace.model import EntryAddress, Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
+# Port names controllers' charts give each scheme (ingress-nginx, Traefik's web/websecure).
+SCHEME_PORT_NAMES: Mapping[str, tuple[str, ...]] = {"http": ("http", "web"),
+                                                   "https": ("https", "websecure")}
 INPUTS = ("Service", "Node")
 TITLE = "Entry point"
 NODEPORT_RANGE = range(30000, 32768)
@@ -123,7 +126,7 @@ def _service_entry(
 
 def _scheme(port: Mapping[str, Any]) -> str:
     return "https" if int(port.get("port", 0)) == 443 or port.get("name") in (
-        "https", "websecure") else "http"
+        SCHEME_PORT_NAMES["https"]) else "http"
 
 
 def _etp_local(svc: Obj, pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[Finding]:
@@ -149,13 +152,22 @@ def _host_ports(pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[EntryAddress]
         host_ip = status(pod).get("hostIP")
         addrs = [host_ip] if host_ip else node_ips.get(str(spec(pod).get("nodeName")), [])
         for p in container_ports(pod):
-            host_port = p.get("hostPort") or (
-                p.get("containerPort") if spec(pod).get("hostNetwork") else None)
+            host_port = node_port_of(pod, p)
             if host_port in (80, 443):
                 via = "hostNetwork" if spec(pod).get("hostNetwork") else "hostPort"
                 out.extend(EntryAddress(str(a), int(host_port), "https" if host_port == 443
                                         else "http", via) for a in addrs)
     return list(dict.fromkeys(out))
+
+
+def node_port_of(pod: Obj, container_port: Mapping[str, Any]) -> int | None:
+    """The port of the node that reaches this container port: its hostPort, or the port
+    itself in the host network; None when only the pod's own address serves it."""
+    if container_port.get("hostPort"):
+        return int(container_port["hostPort"])
+    if spec(pod).get("hostNetwork") and container_port.get("containerPort"):
+        return int(container_port["containerPort"])
+    return None
 
 
 def _on_host_ports(pods: Sequence[Obj]) -> bool:
