@@ -33,6 +33,7 @@ if [[ -f "$PIDS_FILE" ]]; then
       sleep 1
     done
   fi
+  stop kube-router
   stop kube-proxy
   stop kubelet
 fi
@@ -48,6 +49,8 @@ if [[ -f "$PIDS_FILE" ]]; then
   stop containerd
   stop kube-apiserver
   stop etcd
+  # Anything else up.sh recorded (a component added later must not outlive the cluster).
+  while read -r name _; do stop "$name"; done <"$PIDS_FILE"
 fi
 # Shims outlive containerd by design; each one's PID is in its bundle directory.
 for pidfile in "$RUN_DIR"/containerd/io.containerd.runtime.v2.task/*/*/shim.pid; do
