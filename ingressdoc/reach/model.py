@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.endpoints import pod_ready, selected_pods
-from ingressdoc.k8s.objects import namespace, status
+from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.objects import status
 from ingressdoc.reach.client import representatives
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -132,6 +132,6 @@ def assumed_for(snapshot: Snapshot, svc: Mapping[str, Any]) -> tuple[str, ...]:
     """The hops of `svc`'s endpoints and pods when their unknown status comes only from
     objects the manifests imply (pods from workload templates, slices derived from them)."""
     slices = snapshot.service_slices(svc)
-    selected = selected_pods(svc, snapshot.list("Pod", namespace(svc)))
+    selected = snapshot.selected_pods(svc)
     return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
                  if objs and all(snapshot.is_derived(o) for o in objs))

@@ -185,6 +185,12 @@ class Snapshot:
             return objs
         return min((index.get(t, []) for t in terms), key=len)
 
+    def selected_pods(self, service: Obj) -> Sequence[Obj]:
+        """The pods a Service's selector picks in its namespace, through the label index
+        (`k8s.endpoints.selected_pods` is the same rule over a given list of pods)."""
+        selector = (service.get("spec") or {}).get("selector")
+        return self.list("Pod", ObjectRef.of(service).namespace, selector) if selector else ()
+
     def service_slices(self, service: Obj) -> Sequence[Obj]:
         """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
         return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace,

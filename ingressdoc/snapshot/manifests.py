@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ingressdoc.errors import ManifestError
-from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, derive_slice, selected_pods
+from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, derive_slice
 from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
@@ -198,5 +198,5 @@ def _derive(snap: Snapshot) -> None:
             named.add(key)
     for svc in snap.list("Service"):
         if spec(svc).get("selector") and (namespace(svc), name(svc)) not in named:
-            snap.add(derive_slice(svc, selected_pods(svc, snap.list("Pod"))),
+            snap.add(derive_slice(svc, snap.selected_pods(svc)),
                      snap.origin_of(svc), derived=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.endpoints import pod_ready, selected_pods
+from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
@@ -31,8 +31,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     if note:
         return not_checked("pods", TITLE, note, gaps), []
     ref = ObjectRef.of(svc)
-    # The snapshot's label index narrows the namespace's pods to the selector's candidates.
-    pods = selected_pods(svc, ctx.snapshot.list("Pod", namespace(svc), selector))
+    pods = ctx.snapshot.selected_pods(svc)
     if not pods:
         f = _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc)))
         return Hop("pods", TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
