@@ -108,8 +108,8 @@ def trace(
             answer = host_answer(request.host, dns_server, timeout)
         result = run_trace(snap, request, ingress_class, answer)
         if probe and isinstance(source, LiveSource):
+            from ingressdoc.hops.evidence import attach
             from ingressdoc.probe.run import backend_observations, entry_observations
-            from ingressdoc.trace.evidence import attach
 
             result = attach(result, entry_observations(result, timeout)
                             + backend_observations(result, source.proxy_get, snap))

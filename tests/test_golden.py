@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from test_scenarios import REPO, SCENARIOS, run_scenario
 
+from ingressdoc.hops.model import TraceResult
 from ingressdoc.render.document import trace_document
 from ingressdoc.render.table import Style, render_trace
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot.manifests import load
 from ingressdoc.trace.engine import trace
-from ingressdoc.trace.model import TraceResult
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLE = REPO / "examples" / "shop"

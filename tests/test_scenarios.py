@@ -23,10 +23,10 @@ import pytest
 import yaml
 
 from ingressdoc.findings import Severity
+from ingressdoc.hops.model import TraceResult
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot.manifests import load
 from ingressdoc.trace.engine import trace
-from ingressdoc.trace.model import TraceResult
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 REPO = SCENARIOS.parent.parent

@@ -9,8 +9,8 @@ from typing import Literal
 
 from ingressdoc.check.targets import Target
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.model import TraceResult
 from ingressdoc.snapshot import ObjectRef, Origin
-from ingressdoc.trace.model import TraceResult
 
 Verdict = Literal["ok", "warn", "fail"]
 FindingKey = tuple[str, ObjectRef, str | None, str]

@@ -12,12 +12,12 @@ from ingressdoc.check.scope import Scope
 from ingressdoc.check.targets import Target, targets
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.model import TraceResult
 from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.ingress_match import shown_host
 from ingressdoc.k8s.objects import name
 from ingressdoc.snapshot import ObjectRef, Origin, Snapshot, collector_paused
 from ingressdoc.trace.engine import trace
-from ingressdoc.trace.model import TraceResult
 
 Progress = Callable[[int, int, Target], None]
 _BACKEND_HOPS = frozenset({"service", "cluster-dns", "endpoints", "pods", "netpol"})

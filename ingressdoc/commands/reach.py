@@ -32,7 +32,7 @@ from ingressdoc.commands.common import (
     open_source,
 )
 from ingressdoc.errors import UsageError
-from ingressdoc.snapshot.probe_pod import DEFAULT_IMAGE
+from ingressdoc.probe.pod import DEFAULT_IMAGE
 
 if TYPE_CHECKING:
     from ingressdoc.reach.model import ReachResult
@@ -109,8 +109,8 @@ def reach(
 
 def _probe(source: LiveSource, result: ReachResult, image: str, timeout: float) -> ReachResult:
     """Run the planned checks in one probe pod and compare; the pod is always deleted."""
+    from ingressdoc.probe.pod import probe_manifest, replay_line, run_probe_pod
     from ingressdoc.reach.confirm import Observation, confirm, plan
-    from ingressdoc.snapshot.probe_pod import probe_manifest, replay_line, run_probe_pod
 
     todo = plan(result)
     if result.dial is None or not todo.checks:

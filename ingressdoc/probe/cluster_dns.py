@@ -16,18 +16,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ingressdoc.k8s.dns_names import service_fqdn
-from ingressdoc.k8s.endpoints import endpoint_states
-from ingressdoc.k8s.objects import name, namespace
-from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve, resolve_over
-from ingressdoc.snapshot import Snapshot
-from ingressdoc.trace.hops.cluster_dns import DNS_NAMESPACE, cluster_domain, dns_service
-from ingressdoc.trace.hops.service_dns import (
+from ingressdoc.hops.cluster_dns import DNS_NAMESPACE, cluster_domain, dns_service
+from ingressdoc.hops.service_dns import (
     ClusterDnsObservation,
     cluster_ips,
     listed,
     normalize,
 )
+from ingressdoc.k8s.dns_names import service_fqdn
+from ingressdoc.k8s.endpoints import endpoint_states
+from ingressdoc.k8s.objects import name, namespace
+from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve, resolve_over
+from ingressdoc.snapshot import Snapshot
 
 QUICK = 1.0  # seconds for the ClusterIP's first answer before falling back
 FORWARD_LOCAL_PORT = 10053  # in the replay line only

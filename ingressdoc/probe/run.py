@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+from ingressdoc.hops import service_dns
+from ingressdoc.hops.evidence import HttpObservation
+from ingressdoc.hops.model import TraceResult
 from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
 from ingressdoc.snapshot import Snapshot
-from ingressdoc.trace.evidence import HttpObservation
-from ingressdoc.trace.hops import service_dns
-from ingressdoc.trace.model import TraceResult
 
 MAX_ENTRY_PROBES = 2
 MAX_POD_PROBES = 3

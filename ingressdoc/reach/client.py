@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.errors import RequestSyntaxError
+from ingressdoc.hops.base import missing_inputs, not_checked
+from ingressdoc.hops.model import Hop, HopStatus
 from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import default_classes
@@ -18,8 +20,6 @@ from ingressdoc.k8s.objects import labels, meta, name, namespace, spec
 from ingressdoc.k8s.selectors import describe_selector
 from ingressdoc.reach.parse import CONTROLLER, ClientSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops.base import missing_inputs, not_checked
-from ingressdoc.trace.model import Hop, HopStatus
 
 Obj = Mapping[str, Any]
 TITLE = "Client"

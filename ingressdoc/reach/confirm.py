@@ -1,7 +1,7 @@
 """Confirm a reach verdict with real connections, and name where the cluster disagrees.
 
 `reach --probe` repeats the connection from a probe pod that looks like the client to every
-NetworkPolicy (`ingressdoc.snapshot.probe_pod` runs it). Two checks, each `agnhost connect`:
+NetworkPolicy (`ingressdoc.probe.pod` runs it). Two checks, each `agnhost connect`:
 
 - `pod`: straight to the destination pod the policy hops judged, on its pod port. It crosses
   only the client's egress and the destination's ingress policy, so it tests the policies.
@@ -25,10 +25,10 @@ from typing import Literal
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.model import Evidence, Hop, HopStatus, amend
 from ingressdoc.k8s.objects import spec
 from ingressdoc.reach.model import ReachResult, Verdict
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.model import Evidence, Hop, HopStatus, amend
 
 POLICY_HOPS = frozenset({"dns-egress", "egress", "ingress"})
 # agnhost connect's fixed prefixes for a failed attempt (test/images/agnhost/connect).

@@ -14,6 +14,9 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
+from ingressdoc.hops import cluster_dns, endpoints, pods, service
+from ingressdoc.hops.base import TraceContext, blocked, not_checked
+from ingressdoc.hops.model import BackendRef, Hop, TraceResult, amend
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
@@ -21,9 +24,6 @@ from ingressdoc.reach.ingress import reach_via_ingress
 from ingressdoc.reach.model import ReachResult, assumed_for, dial, dialled
 from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops import cluster_dns, endpoints, pods, service
-from ingressdoc.trace.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.trace.model import BackendRef, Hop, TraceResult, amend
 
 Obj = Mapping[str, Any]
 _REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", pods.TITLE),

@@ -24,6 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ingressdoc.hops import controller, entry
+from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops.cluster_dns import cluster_domain, is_external_name, resolve_alias
+from ingressdoc.hops.model import BackendRef, Hop, HopStatus, TraceResult
 from ingressdoc.k8s.endpoints import selected_pods
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import container_ports, protocol_of, target_port_of
@@ -34,10 +38,6 @@ from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.engine import trace
-from ingressdoc.trace.hops import controller, entry
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.hops.cluster_dns import cluster_domain, is_external_name, resolve_alias
-from ingressdoc.trace.model import BackendRef, Hop, HopStatus, TraceResult
 
 Obj = Mapping[str, Any]
 CONTROLLER = "controller"  # the destination pods' role in the policy hops

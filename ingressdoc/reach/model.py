@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingressdoc.findings import Finding
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import status
 from ingressdoc.reach.client import representatives
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.model import Hop, HopStatus, TraceResult
 
 if TYPE_CHECKING:
     from ingressdoc.reach.policy import Connection

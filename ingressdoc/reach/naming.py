@@ -14,13 +14,13 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import missing_inputs, not_checked
+from ingressdoc.hops.cluster_dns import ClusterDomain, cluster_shaped
+from ingressdoc.hops.model import Hop, HopStatus, status_from
 from ingressdoc.k8s.dns_names import DEFAULT_NDOTS, expand_name, parse_service_name, search_list
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach.parse import TargetSpec
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops.base import missing_inputs, not_checked
-from ingressdoc.trace.hops.cluster_dns import ClusterDomain, cluster_shaped
-from ingressdoc.trace.model import Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
 TITLE = "Name resolution"

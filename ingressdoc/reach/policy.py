@@ -14,21 +14,21 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import missing_inputs, not_checked
+from ingressdoc.hops.cluster_dns import (
+    DNS_LABELS,
+    DNS_NAMESPACE,
+    dns_readiness,
+    dns_service,
+)
+from ingressdoc.hops.model import Hop, HopStatus, amend, status_from
+from ingressdoc.hops.netpol import endpoint_of, miss_findings, namespace_labels
 from ingressdoc.k8s.endpoints import selected_pods
 from ingressdoc.k8s.netpol import Decision, Direction, DirectionDecision, RuleRef, evaluate
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import resolve_target_port, target_port_of
 from ingressdoc.reach.client import ClientFacts, representatives
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops.base import missing_inputs, not_checked
-from ingressdoc.trace.hops.cluster_dns import (
-    DNS_LABELS,
-    DNS_NAMESPACE,
-    dns_readiness,
-    dns_service,
-)
-from ingressdoc.trace.hops.netpol import endpoint_of, miss_findings, namespace_labels
-from ingressdoc.trace.model import Hop, HopStatus, amend, status_from
 
 Obj = Mapping[str, Any]
 DNS_TITLE = "DNS egress to kube-dns"  # the client's policies vs its lookups, not CoreDNS

@@ -7,10 +7,10 @@ from typing import Any
 from tabulate import tabulate
 
 from ingressdoc.check.report import CheckReport, EntryResult, Verdict
+from ingressdoc.hops.model import HopStatus
 from ingressdoc.render.document import trace_document
 from ingressdoc.render.table import Style, findings_lines
 from ingressdoc.snapshot import collector_paused
-from ingressdoc.trace.model import HopStatus
 
 SCHEMA_VERSION = "1"
 _STATUS: dict[Verdict, HopStatus] = {

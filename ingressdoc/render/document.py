@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingressdoc.trace.model import Evidence, Hop, TraceResult
+from ingressdoc.hops.model import Evidence, Hop, TraceResult
 
 SCHEMA_VERSION = "1"
 

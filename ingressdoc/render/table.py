@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tabulate import tabulate
 
 from ingressdoc.findings import Finding
-from ingressdoc.trace.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult
 
 _MARKS = {
     HopStatus.OK: ("✔", "ok", "32"),

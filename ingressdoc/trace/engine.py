@@ -11,9 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.request import Request
-from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops import (
+from ingressdoc.hops import (
     cluster_dns,
     controller,
     dns,
@@ -24,10 +22,12 @@ from ingressdoc.trace.hops import (
     service,
     tls,
 )
-from ingressdoc.trace.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.trace.hops.ingress_rule import IngressRouter
-from ingressdoc.trace.hops.routing import Router
-from ingressdoc.trace.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.base import TraceContext, blocked, not_checked
+from ingressdoc.hops.ingress_rule import IngressRouter
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.routing import Router
+from ingressdoc.request import Request
+from ingressdoc.snapshot import ObjectRef, Snapshot
 
 ROUTERS: tuple[Router, ...] = (IngressRouter(),)
 H = TypeVar("H", Hop, Optional[Hop])  # noqa: UP045 - a TypeVar constraint needs Optional

@@ -10,6 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ingressdoc.hops.cluster_dns import (
+    COREDNS_CONFIGMAP,
+    DNS_NAMESPACE,
+    DNS_SERVICE,
+    cluster_domain,
+    is_external_name,
+)
+from ingressdoc.hops.controller import relevant_ingresses
 from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
@@ -18,14 +26,6 @@ from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.kinds import Read
-from ingressdoc.trace.hops.cluster_dns import (
-    COREDNS_CONFIGMAP,
-    DNS_NAMESPACE,
-    DNS_SERVICE,
-    cluster_domain,
-    is_external_name,
-)
-from ingressdoc.trace.hops.controller import relevant_ingresses
 
 
 def _selector_string(selector: dict[str, str]) -> str:

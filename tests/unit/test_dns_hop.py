@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from ingressdoc.hops.dns import check
+from ingressdoc.hops.model import EntryAddress, HopStatus
 from ingressdoc.probe.dns import DnsAnswer, Status
 from ingressdoc.request import parse_request
-from ingressdoc.trace.hops.dns import check
-from ingressdoc.trace.model import EntryAddress, HopStatus
 
 REQ = parse_request("shop.example.com/cart")
 LB_IP = EntryAddress("203.0.113.10", 80, "http", "LoadBalancer")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ingressdoc.checks.emit import finding
+from ingressdoc.hops.evidence import HttpObservation, attach
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.evidence import HttpObservation, attach
-from ingressdoc.trace.model import Hop, HopStatus, TraceResult
 
 REQ = parse_request("shop.example.com/cart")
 
@@ -56,9 +56,9 @@ def test_fallback_certificate_is_an_error() -> None:
 
 
 def test_backend_probes_reach_the_service_and_each_pod_on_its_target_port() -> None:
+    from ingressdoc.hops.model import BackendRef
     from ingressdoc.probe.run import backend_observations
     from ingressdoc.snapshot import Snapshot
-    from ingressdoc.trace.model import BackendRef
 
     snap = Snapshot(live=True)
     snap.add({"kind": "Service", "metadata": {"name": "web", "namespace": "shop"},

@@ -11,13 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ingressdoc.reach.confirm import ConnectCheck, Observation, confirm, plan
-from ingressdoc.reach.engine import reach
-from ingressdoc.reach.model import ReachResult, Verdict
-from ingressdoc.reach.parse import parse_client, parse_target
-from ingressdoc.snapshot.live import LiveSource
-from ingressdoc.snapshot.manifests import ManifestSource
-from ingressdoc.snapshot.probe_pod import (
+from ingressdoc.hops.model import Hop
+from ingressdoc.probe.pod import (
     NEVER_READY,
     PROBE_LABEL,
     SETTLE_SECONDS,
@@ -25,7 +20,12 @@ from ingressdoc.snapshot.probe_pod import (
     replay_line,
     run_probe_pod,
 )
-from ingressdoc.trace.model import Hop
+from ingressdoc.reach.confirm import ConnectCheck, Observation, confirm, plan
+from ingressdoc.reach.engine import reach
+from ingressdoc.reach.model import ReachResult, Verdict
+from ingressdoc.reach.parse import parse_client, parse_target
+from ingressdoc.snapshot.live import LiveSource
+from ingressdoc.snapshot.manifests import ManifestSource
 
 CLIENT_POD: dict[str, Any] = {
     "apiVersion": "v1", "kind": "Pod",
@@ -479,7 +479,7 @@ def _probe(monkeypatch: pytest.MonkeyPatch, core: FakeCore, wait: float = 5) -> 
     import kubernetes.client
 
     monkeypatch.setattr(kubernetes.client, "CoreV1Api", lambda api: core)
-    monkeypatch.setattr("ingressdoc.snapshot.probe_pod.POLL", 0.01)
+    monkeypatch.setattr("ingressdoc.probe.pod.POLL", 0.01)
     return run_probe_pod(LiveSource(object(), "test", "https://api", 1.0), manifest(), wait)
 
 
@@ -495,7 +495,7 @@ def test_run_reads_each_container_and_deletes_the_pod(monkeypatch: pytest.Monkey
 
 def test_a_pod_that_never_finishes_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
     core = FakeCore([{"phase": "Pending"}])
-    monkeypatch.setattr("ingressdoc.snapshot.probe_pod.SETTLE_SECONDS", 1)
+    monkeypatch.setattr("ingressdoc.probe.pod.SETTLE_SECONDS", 1)
     run = _probe(monkeypatch, core, wait=0.05)  # waits for the settle container too
     assert run.problem == "the probe pod did not finish within 1.05s (phase Pending)"
     assert core.calls[-1] == "delete"

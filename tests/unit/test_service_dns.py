@@ -11,6 +11,8 @@ import pytest
 from dnsserver import Zone, dns_server, silent_server
 
 from ingressdoc.checks.emit import finding
+from ingressdoc.hops.model import BackendRef, Hop, HopStatus, TraceResult
+from ingressdoc.hops.service_dns import attach, compare, expected, resolvers_note
 from ingressdoc.k8s import node_local_dns
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.cluster_dns import Plan, Route
@@ -20,8 +22,6 @@ from ingressdoc.request import parse_request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 from ingressdoc.snapshot.kinds import Read
 from ingressdoc.snapshot.live import LiveSource
-from ingressdoc.trace.hops.service_dns import attach, compare, expected, resolvers_note
-from ingressdoc.trace.model import BackendRef, Hop, HopStatus, TraceResult
 from ingressdoc.trace.plan import reads_for
 
 FAST = 0.3

@@ -8,10 +8,10 @@ from typing import Any
 import yaml
 from certgen import make_cert
 
+from ingressdoc.hops.model import Hop, TraceResult
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot.manifests import load
 from ingressdoc.trace.engine import trace
-from ingressdoc.trace.model import Hop, TraceResult
 
 CLASS = {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
          "metadata": {"name": "nginx", "annotations": {

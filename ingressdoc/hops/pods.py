@@ -7,13 +7,13 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops.model import Hop, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.model import Hop, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("Pod",)

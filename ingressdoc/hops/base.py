@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.model import Hop, HopStatus
 from ingressdoc.request import Request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
-from ingressdoc.trace.model import Hop, HopStatus
 
 
 @dataclass(frozen=True)

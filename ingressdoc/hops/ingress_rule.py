@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops.controller import ControllerFacts, class_ingresses
+from ingressdoc.hops.model import BackendRef, Hop, status_from
+from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
     NearMiss,
@@ -12,10 +16,6 @@ from ingressdoc.k8s.ingress_match import (
     shown_host,
 )
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.hops.controller import ControllerFacts, class_ingresses
-from ingressdoc.trace.hops.routing import RouteOutcome
-from ingressdoc.trace.model import BackendRef, Hop, status_from
 
 TITLE = "Ingress rule"
 _MAX_MISS_ROWS = 5

@@ -8,6 +8,8 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.model import Hop, status_from
 from ingressdoc.k8s.controllers import (
     EXTERNAL_CONTROLLERS,
     NGINX,
@@ -25,8 +27,6 @@ from ingressdoc.k8s.ingress_class import (
 from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
 from ingressdoc.k8s.objects import annotations_of, name, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs
-from ingressdoc.trace.model import Hop, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("Ingress", "IngressClass", "Pod")

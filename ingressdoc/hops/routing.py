@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ingressdoc.hops.base import TraceContext
+from ingressdoc.hops.controller import ControllerFacts
+from ingressdoc.hops.model import BackendRef, Hop
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.hops.base import TraceContext
-from ingressdoc.trace.hops.controller import ControllerFacts
-from ingressdoc.trace.model import BackendRef, Hop
 
 Obj = Mapping[str, Any]
 

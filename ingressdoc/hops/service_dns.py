@@ -18,20 +18,20 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s import node_local_dns
-from ingressdoc.k8s.dns_names import service_fqdn
-from ingressdoc.k8s.endpoints import endpoint_states
-from ingressdoc.k8s.objects import labels, namespace, spec
-from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops.base import missing_inputs
-from ingressdoc.trace.hops.cluster_dns import (
+from ingressdoc.hops.base import missing_inputs
+from ingressdoc.hops.cluster_dns import (
     cluster_domain,
     dns_service,
     is_external_name,
     resolve_alias,
 )
-from ingressdoc.trace.hops.dns import HostAnswer
-from ingressdoc.trace.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.hops.dns import HostAnswer
+from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.k8s import node_local_dns
+from ingressdoc.k8s.dns_names import service_fqdn
+from ingressdoc.k8s.endpoints import endpoint_states
+from ingressdoc.k8s.objects import labels, namespace, spec
+from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 _FAILED = {"nxdomain": "NXDOMAIN", "noanswer": "no A/AAAA record", "servfail": "SERVFAIL"}

@@ -14,13 +14,13 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.model import Hop, status_from
 from ingressdoc.k8s.corefile import DEFAULT_DOMAIN, Corefile, parse_corefile
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import endpoint_states
 from ingressdoc.k8s.objects import name, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs
-from ingressdoc.trace.model import Hop, status_from
 
 Obj = Mapping[str, Any]
 TITLE = "Cluster DNS"

@@ -7,11 +7,11 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops.model import Hop, status_from
 from ingressdoc.k8s.endpoints import endpoint_states, slice_port_names
 from ingressdoc.k8s.objects import spec
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.model import Hop, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("EndpointSlice",)

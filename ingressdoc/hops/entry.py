@@ -7,14 +7,14 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.controller import ControllerFacts
+from ingressdoc.hops.model import EntryAddress, Hop, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs
-from ingressdoc.trace.hops.controller import ControllerFacts
-from ingressdoc.trace.model import EntryAddress, Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
 # Port names controllers' charts give each scheme (ingress-nginx, Traefik's web/websecure).

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.model import Evidence, Hop, TraceResult, amend
 
 
 @dataclass(frozen=True)

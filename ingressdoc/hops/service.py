@@ -12,12 +12,12 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops.cluster_dns import Alias, cluster_domain, resolve_alias
+from ingressdoc.hops.model import BackendRef, Hop, status_from
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import find_service_port, protocol_of
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.trace.hops.cluster_dns import Alias, cluster_domain, resolve_alias
-from ingressdoc.trace.model import BackendRef, Hop, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("Service",)

@@ -8,14 +8,14 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.model import Hop, HopStatus, status_from
+from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.certs import FALLBACK_SUBJECTS, CertInfo
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.snapshot.redact import SUMMARY_KEY
-from ingressdoc.trace.hops.base import TraceContext, missing_inputs
-from ingressdoc.trace.hops.routing import RouteOutcome
-from ingressdoc.trace.model import Hop, HopStatus, status_from
 
 Obj = Mapping[str, Any]
 INPUTS = ("Secret",)

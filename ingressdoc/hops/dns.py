@@ -12,9 +12,9 @@ from typing import Protocol
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.model import EntryAddress, Evidence, Hop, status_from
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
-from ingressdoc.trace.model import EntryAddress, Evidence, Hop, status_from
 
 TITLE = "DNS of the host"
 
