@@ -5,6 +5,7 @@ with an `ingressdocSnapshot` header), `case.yaml` (the request, optional `ingres
 `live: true` for live snapshots) and `expected.yaml`:
 
     verdict: ok | warn | fail
+    outcome: {kind: served}   # what the request gets: kind, and status where the proxy answers
     findings:   # the EXACT set of (code, object) pairs at severity error or warning
       - {code: IDC410, object: "Pod shop/cart-deployment-pod"}
     info: [IDC311]   # info codes that must be present (a subset)
@@ -84,6 +85,13 @@ def test_scenario(directory: Path) -> None:
         problems += [f"unexpected: {c} {o}" for c, o in sorted(got - want)]
     info_got = {f.code for f in result.findings if f.severity is Severity.INFO}
     problems += [f"missing info: {c}" for c in sorted(set(expected.get("info") or []) - info_got)]
+    outcome = result.outcome
+    assert outcome is not None, "every trace ends in an outcome"
+    want_outcome = expected["outcome"]
+    got_outcome = {"kind": outcome.kind.value,
+                   **({"status": outcome.status} if outcome.status else {})}
+    if got_outcome != want_outcome:
+        problems.append(f"outcome: want {want_outcome}, got {got_outcome} ({outcome.line()})")
     if result.verdict != expected["verdict"]:
         problems.append(f"verdict: want {expected['verdict']}, got {result.verdict}")
     statuses = {h.hop: h.status.value for h in result.hops}
@@ -106,7 +114,27 @@ def test_scenario_layout(directory: Path) -> None:
     case = _yaml(directory / "case.yaml")
     assert set(case) <= {"request", "ingressClass", "live"}, sorted(case)
     expected = _yaml(directory / "expected.yaml")
-    assert set(expected) <= {"verdict", "findings", "info", "hops"}, sorted(expected)
+    assert set(expected) <= {"verdict", "outcome", "findings", "info", "hops"}, sorted(expected)
     assert expected["verdict"] in ("ok", "warn", "fail")
+    assert "outcome" in expected, "every scenario asserts the outcome, not only its codes"
     if expected["verdict"] == "ok":
         assert not expected.get("findings"), "a healthy scenario raises no error or warning"
+
+
+@pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: p.name)
+def test_no_false_ok(directory: Path) -> None:
+    """A request that reaches no pod, or another backend than the rule written for it,
+    never ends OK; and a scenario with an error never predicts that the request is served
+    without saying so in its outcome."""
+    result = run_scenario(directory)
+    outcome = result.outcome
+    assert outcome is not None
+    if not outcome.intended:
+        assert result.verdict != "ok", f"{outcome.line()} yet the verdict is OK"
+    if outcome.kind.value not in ("served", "redirect", "unknown"):
+        assert result.verdict == "fail", f"{outcome.line()} must be a failure"
+    broken = any(f.severity is Severity.ERROR for f in result.findings)
+    if broken:
+        assert result.verdict == "fail"
+    if result.verdict == "ok":
+        assert outcome.kind.value == "served" and outcome.meant is None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.outcome.model import REACHING, Outcome
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
@@ -99,6 +100,7 @@ class TraceResult:
     source: str
     entry_addresses: tuple[EntryAddress, ...] = ()
     backend: BackendRef | None = None
+    outcome: Outcome | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -107,12 +109,16 @@ class TraceResult:
     @property
     def verdict(self) -> str:
         """Worst hop status, or worst finding: a skipped hop can still carry a warning
-        (IDC002: the hop could not be checked), which must not read as "ok"."""
+        (IDC002: the hop could not be checked), which must not read as "ok". The outcome
+        bounds it: a request that reaches no pod fails, one another route answers warns."""
         statuses = {h.status for h in self.hops}
         severities = {f.severity for f in self.findings}
-        if HopStatus.FAIL in statuses or Severity.ERROR in severities:
+        outcome = self.outcome
+        if (HopStatus.FAIL in statuses or Severity.ERROR in severities
+                or (outcome is not None and outcome.kind not in REACHING)):
             return "fail"
-        if HopStatus.WARN in statuses or Severity.WARNING in severities:
+        if (HopStatus.WARN in statuses or Severity.WARNING in severities
+                or (outcome is not None and outcome.meant is not None)):
             return "warn"
         return "ok"
 

@@ -42,6 +42,7 @@ def trace_document(result: TraceResult) -> dict[str, Any]:
         "schemaVersion": SCHEMA_VERSION,
         "request": result.request.as_dict(),
         "source": result.source,
+        "outcome": result.outcome.as_dict() if result.outcome else None,
         "verdict": result.verdict,
         "rootCause": {"hop": root.hop, "summary": root.summary,
                       "finding": cause.as_dict() if cause else None} if root else None,

@@ -95,6 +95,8 @@ def render_trace(result: TraceResult, style: Style | None = None) -> str:
     for hop in result.hops:
         lines.extend(hop_lines(hop, style))
     lines.append("")
+    if result.outcome is not None:
+        lines.append(style.bold("Outcome: ") + result.outcome.line())
     lines.append(style.bold(f"Verdict: {_VERDICT[result.verdict]}"))
     lines.extend(root_cause_lines(result))
     return "\n".join(lines) + "\n"

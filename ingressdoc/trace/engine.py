@@ -8,6 +8,7 @@ the order the request travels, even though the controller must be known before t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
@@ -23,9 +24,11 @@ from ingressdoc.hops import (
     tls,
 )
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
+from ingressdoc.hops.controller import ControllerFacts
 from ingressdoc.hops.ingress_rule import IngressRouter
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
-from ingressdoc.hops.routing import Router
+from ingressdoc.hops.model import EntryAddress, Hop, HopStatus, TraceResult
+from ingressdoc.hops.routing import RouteOutcome, Router
+from ingressdoc.outcome.decide import decide
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -54,8 +57,27 @@ def trace(
     ctx = TraceContext(snapshot, request, ingress_class)
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
-    outcome = ROUTERS[0].route(ctx, ctl)
-    hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
+    routed = ROUTERS[0].route(ctx, ctl)
+    return with_outcome(_walk(ctx, ctl, (entry_hop, ctl_hop), addresses, routed, host_answer), routed,
+                        ctl)
+
+
+def with_outcome(result: TraceResult, routed: RouteOutcome, ctl: ControllerFacts) -> TraceResult:
+    """The walk's result with the outcome the controller in use gives the request."""
+    return replace(result, outcome=decide(result.hops, routed, result.request, ctl.profile,
+                                          ctl.controller))
+
+
+def _walk(
+    ctx: TraceContext,
+    ctl: ControllerFacts,
+    first: tuple[Hop, Hop],
+    addresses: tuple[EntryAddress, ...],
+    outcome: RouteOutcome,
+    host_answer: dns.HostAnswer | None,
+) -> TraceResult:
+    request, snapshot = ctx.request, ctx.snapshot
+    hops: list[Hop] = [*first, outcome.hop]
     if host_answer is not None:
         hops.insert(0, dns.check(request, host_answer, addresses))
     tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl.ingresses, outcome))

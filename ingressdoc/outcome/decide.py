@@ -1,0 +1,104 @@
+"""Decide the outcome of a traced request from its hops, as the controller in use answers.
+
+The first decisive error in travel order wins (a request stopped at the rule never meets
+its pods), except that an Ingress no controller picks up is decided first: nothing on the
+way matters then. Without a decisive error the request is served by the matched backend,
+even where later hops could not be checked (pods from templates are taken as becoming
+Ready; "not checked" hops keep their own note).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.model import Hop, HopStatus
+from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.outcome.effects import EFFECTS, Effect
+from ingressdoc.outcome.model import Competitor, Outcome, OutcomeKind
+from ingressdoc.request import Request
+
+_PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik"}
+#: Intent signals: findings that say another route than the one the user wrote answers.
+#: Their `meant` parameter names that route.
+MEANT_PARAM = "meant"
+
+
+def proxy_name(profile: str, controller: str | None) -> str:
+    return _PROXY.get(profile) or (f"controller {controller}" if controller
+                                   else "the ingress controller")
+
+
+def _decisive(hops: Sequence[Hop], request: Request) -> tuple[Hop, Finding, Effect] | None:
+    found: list[tuple[Hop, Finding, Effect]] = []
+    for hop in hops:
+        for f in hop.findings:
+            effect = EFFECTS.get(f.code)
+            if f.severity is not Severity.ERROR or effect is None:
+                continue
+            if effect.https_only and request.scheme != "https":
+                continue
+            found.append((hop, f, effect))
+    first_none = next((x for x in found if x[2].kind is OutcomeKind.NO_CONTROLLER), None)
+    return first_none or (found[0] if found else None)
+
+
+def _where(f: Finding) -> str:
+    return f"{f.object}" + (f" {f.field}" if f.field else "")
+
+
+def _competitors(rule_hop: Hop | None) -> tuple[Competitor, ...]:
+    if rule_hop is None:
+        return ()
+    return tuple(
+        Competitor(f"Ingress {r['ingress']} {r['host']}{r['path']}"
+                   if r.get("path", "-") not in ("-", "(default backend)")
+                   else f"Ingress {r['ingress']} {r['host']} {r.get('path', '')}".rstrip(),
+                   r.get("backend", "-"), r.get("match", ""))
+        for r in rule_hop.rows if r.get("match") != "serves")
+
+
+def served_backend(route: RouteOutcome) -> str | None:
+    if route.backend is not None:
+        b = route.backend
+        return f"Service {b.namespace}/{b.service}:{b.port_label}"
+    if route.resource_backend:
+        res = route.resource_backend
+        return f"{res.get('kind')} {res.get('name')}"
+    return None
+
+
+def decide(
+    hops: Sequence[Hop], route: RouteOutcome, request: Request, profile: str,
+    controller: str | None,
+) -> Outcome:
+    rule_hop = next((h for h in hops if h.hop == "rule"), None)
+    competitors = _competitors(rule_hop)
+    proxy = proxy_name(profile, controller)
+    decisive = _decisive(hops, request)
+    if decisive is not None:
+        hop, f, effect = decisive
+        status = effect.status_for(profile)
+        kind = effect.kind
+        answerer: str | None = proxy
+        if kind is OutcomeKind.UPSTREAM_ERROR and status == "404":
+            kind = OutcomeKind.DEFAULT_BACKEND  # the proxy dropped the route: its own 404
+        if kind is OutcomeKind.DEFAULT_BACKEND:
+            answerer = f"the {proxy} default backend" if profile == "ingress-nginx" else proxy
+        return Outcome(kind, f.message, hop.hop, answerer, status, _where(f), f.code,
+                       competitors=competitors)
+    backend = served_backend(route)
+    if backend is None or rule_hop is None or rule_hop.status is HopStatus.SKIPPED:
+        reason = rule_hop.summary if rule_hop is not None else "the rule hop did not run"
+        return Outcome(OutcomeKind.UNKNOWN, reason, "rule", competitors=competitors)
+    rule = (f"{route.route} {route.backend_field.removesuffix('.backend')}"
+            if route.route is not None and route.backend_field else None)
+    meant = next((str(f.params[MEANT_PARAM]) for h in hops for f in h.findings
+                  if MEANT_PARAM in f.params and f.severity is not Severity.INFO), None)
+    pods = next((h for h in hops if h.hop == "pods"), None)
+    reason = pods.summary if pods is not None else ""
+    if pods is not None and pods.status is not HopStatus.OK and pods.note:
+        reason = f"{reason} ({pods.note.removeprefix('not checked: ')})" if (
+            pods.status is HopStatus.UNKNOWN) else pods.note
+    return Outcome(OutcomeKind.SERVED, reason, "rule", backend, None, rule,
+                   meant=meant, competitors=competitors)
