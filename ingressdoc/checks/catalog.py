@@ -100,6 +100,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "Several Ingresses define rules for this host; their paths are merged into one route table.",
           "Check that the paths of the Ingresses do not shadow each other."),
     # IDC3xx: rule match and TLS
+    Entry("IDC230", "class-not-served", "controller", E,
+          "The Ingress names a class (spec.ingressClassName or the legacy annotation) that no "
+          "IngressClass defines and no running controller claims: no proxy picks it up.",
+          "Use one of the existing classes, or create the IngressClass for an installed "
+          "controller."),
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
           "Add a rule for the host (mind typos, case-insensitive, wildcards cover one label)."),
@@ -142,7 +147,31 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC313", "wildcard-host-depth-near-miss", "rule", N,
           "A wildcard rule would match the host at another depth; a host-less rule or a "
           "default backend serves the request instead.",
-          "Nothing, if the fallback is intended; otherwise add a rule for the full host."),
+          "Nothing, if the fallback is intended; otherwise add a rule for the full host.",
+          "Replaced by IDC330: a fallback answering a host a rule names is a warning.",
+          retired=True),
+    Entry("IDC330", "catch-all-answers-named-request", "rule", W,
+          "A host-less rule or a default backend answers a request that another rule evidently "
+          "names (a wildcard at another depth, a trailing slash, the path's case, an Exact "
+          "path asked with a suffix): the request reaches another backend than the one written "
+          "for it.",
+          "Fix the rule written for the request (host depth, path, pathType), or add a rule "
+          "for the request as sent."),
+    Entry("IDC331", "duplicate-route-lost", "rule", W,
+          "Another Ingress defines the same host and path with another backend and wins the "
+          "controller's precedence (ingress-nginx: the oldest Ingress; Traefik: equal "
+          "priority, undefined order), so this route never answers.",
+          "Delete one of the two routes, or give them different hosts or paths."),
+    Entry("IDC332", "near-miss-served-elsewhere", "rule", W,
+          "A route nearly matches the request (trailing slash, case, an Exact path asked with "
+          "a suffix) while another path of the host answers it: the request reaches another "
+          "backend than the one written for it.",
+          "Make the route match the request as sent (pathType Prefix, the path's case), or "
+          "send the request the route expects."),
+    Entry("IDC340", "path-without-backend", "rule", E,
+          "An Ingress path has no usable backend (a Service with a port name or number, or a "
+          "resource); the API server rejects the whole Ingress, so none of its rules exist.",
+          "Give every path a backend: service.name with port.number or port.name."),
     Entry("IDC320", "tls-secret-not-found", "tls", E,
           "The TLS Secret does not exist in the Ingress's namespace; the controller serves its "
           "fallback certificate.",

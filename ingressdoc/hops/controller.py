@@ -10,6 +10,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.k8s.annotation_class import claimed_classes
 from ingressdoc.k8s.controllers import (
     EXTERNAL_CONTROLLERS,
     NGINX,
@@ -26,6 +27,7 @@ from ingressdoc.k8s.ingress_class import (
 )
 from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
 from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.k8s.objects import namespace as namespace_of
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
@@ -139,6 +141,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     unclaimed: list[ObjectRef] = []
     for ref, (ing, res) in resolutions.items():
         found.extend(_class_findings(ref, ing, res, classes, snap.loaded("IngressClass")))
+        found.extend(unserved_annotation_class(snap, ref, res, classes))
         if res.class_name == class_name and (res.ingress_class or not snap.loaded("IngressClass")):
             claimed.append(ing)
         elif res.class_name is None or (res.ingress_class is None and res.via == "field"):
@@ -168,6 +171,30 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     hop = Hop("controller", TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
               objects=objects, findings=tuple(found), note=notes)
     return hop, facts
+
+
+def unserved_annotation_class(
+    snap: Snapshot, ref: ObjectRef, res: ClassResolution, classes: Sequence[Obj]
+) -> list[Finding]:
+    """IDC230: a legacy annotation class that no IngressClass defines and no controller in
+    view processes (with none in view, the controllers' default classes)."""
+    if res.via != "annotation" or res.ingress_class is not None or not snap.loaded(
+            "IngressClass") or not snap.loaded("Pod"):
+        return []
+    pods = snap.memo("controller-pods-all", lambda: [p for p in snap.list("Pod")
+                                                     if product_of(p)], ("Pod",))
+    claimed = claimed_classes(pods)
+    if res.class_name in claimed:
+        return []
+    have = ", ".join(name(c) for c in classes) or "none"
+    running = ", ".join(sorted({f"{product_of(p)} ({namespace_of(p)})" for p in pods})) or (
+        "none in view; default annotation classes: " + ", ".join(sorted(claimed)))
+    return [finding(
+        "IDC230", ref, f"annotation {LEGACY_ANNOTATION}={res.class_name} names no IngressClass "
+        f"(have: {have}) and no controller processes it (controllers: {running})",
+        field=f"metadata.annotations.{LEGACY_ANNOTATION}",
+        hint=f"Set spec.ingressClassName to one of: {have}; drop the annotation.",
+    )]
 
 
 def _class_findings(

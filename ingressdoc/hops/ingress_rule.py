@@ -6,6 +6,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.controller import ControllerFacts, class_ingresses
+from ingressdoc.hops.intent import ident, signals
 from ingressdoc.hops.model import BackendRef, Hop, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.ingress_match import (
@@ -15,6 +16,7 @@ from ingressdoc.k8s.ingress_match import (
     match_request,
     shown_host,
 )
+from ingressdoc.k8s.ingress_valid import invalid_backends
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
@@ -116,6 +118,16 @@ def _miss_findings(misses: tuple[NearMiss, ...], depth_code: str | None = None) 
     return out
 
 
+def _rejected(ctx: TraceContext, winner: PathCandidate) -> list[Finding]:
+    """IDC340 for the winner's Ingress when the API server rejects it: none of its rules
+    exist, so the request meets the controller's default backend."""
+    obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
+    return [finding("IDC340", _ref(winner), f"{where} {problem}: the API server rejects "
+                    "Ingress " + f"{winner.ingress_namespace}/{winner.ingress_name}",
+                    field=where)
+            for where, problem in (invalid_backends(obj) if obj is not None else ())]
+
+
 class IngressRouter:
     inputs = ("Ingress",)
 
@@ -133,7 +145,7 @@ class IngressRouter:
                       if ObjectRef.of(i) not in claimed]
             result = match_request([*controller.ingresses, *others], req.host, req.path,
                                    controller.profile)
-        found = self._findings(ctx, result)
+        found = self._findings(ctx, result, controller)
         winner = result.winner
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
@@ -151,11 +163,14 @@ class IngressRouter:
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
+        if any(f.code == "IDC340" for f in found):  # rejected: no backend to follow
+            return RouteOutcome(hop, ref, obj, None)
         resource = winner.backend.get("resource")
         return RouteOutcome(hop, ref, obj, _backend_ref(winner), resource,
                             _backend_field(winner))
 
-    def _findings(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:
+    def _findings(self, ctx: TraceContext, result: MatchResult,
+                  controller: ControllerFacts) -> list[Finding]:
         req = ctx.request
         found: list[Finding] = []
         if req.is_ip:
@@ -165,6 +180,7 @@ class IngressRouter:
             ))
         if result.winner is None:
             return found + self._no_match(ctx, result)
+        found.extend(_rejected(ctx, result.winner))
         resource = result.winner.backend.get("resource")
         if resource:
             found.append(finding(
@@ -178,8 +194,11 @@ class IngressRouter:
                 f"no rule path matches {req.host}{req.path}; spec.defaultBackend serves it",
                 field="spec.defaultBackend",
             ))
-        found.extend(_miss_findings(result.near_misses,
-                                    "IDC313" if _fallback_won(result) else None))
+        intent, explained = signals(result, controller.profile, controller.ingresses)
+        found.extend(intent)
+        found.extend(_miss_findings(
+            tuple(m for m in result.near_misses if ident(m.candidate) not in explained),
+            "IDC313" if _fallback_won(result) else None))
         return found
 
     def _no_match(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:

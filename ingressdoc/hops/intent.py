@@ -1,0 +1,131 @@
+"""Intent signals: the request is served, but not by the rule the user evidently wrote for it.
+
+A route that nearly matches (a wildcard at another depth, a trailing slash, the path's case,
+an Exact path asked with a suffix) or an identical route of another Ingress that lost the
+controller's precedence is stronger evidence of intent than the catch-all or shorter path that
+answered. Each signal names the winner, the loser and the precedence rule that decided, and
+carries the loser as `meant`, which the outcome reports and the trace follows further.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.ingress_match import MatchResult, NearMiss, PathCandidate, shown_host
+from ingressdoc.snapshot import ObjectRef
+
+Obj = Mapping[str, Any]
+# Near misses that name the request closely enough to be what the user wrote for it.
+_PATH_KEYS = ("exact-trailing-slash", "path-case")
+Ident = tuple[str, str, int | None, int | None]
+
+
+def ident(c: PathCandidate) -> Ident:
+    return (c.ingress_namespace, c.ingress_name, c.rule_index, c.path_index)
+
+
+def route_label(c: PathCandidate) -> str:
+    """A route as a person finds it: the Ingress, the field and what it says."""
+    ref = f"Ingress {c.ingress_namespace}/{c.ingress_name}"
+    if c.rule_index is None:
+        return f"{ref} spec.defaultBackend"
+    if c.path_index is None:
+        return f"{ref} spec.rules[{c.rule_index}] (host {shown_host(c.host)})"
+    return (f"{ref} spec.rules[{c.rule_index}].http.paths[{c.path_index}] "
+            f"({shown_host(c.host)} {c.path_type or 'ImplementationSpecific'} {c.path or '/'})")
+
+
+def _backend(c: PathCandidate) -> str:
+    svc = c.backend.get("service") or {}
+    port = svc.get("port") or {}
+    return f"{svc.get('name')}:{port.get('number', port.get('name'))}" if svc else "-"
+
+
+def _exact_asked_with_suffix(miss: NearMiss, path: str) -> bool:
+    """An Exact path the request extends by whole elements: written as if it were Prefix."""
+    c = miss.candidate
+    rule = (c.path or "/").rstrip("/")
+    return c.path_type == "Exact" and bool(rule) and path.startswith(rule + "/")
+
+
+def _created(ingresses: Sequence[Obj], c: PathCandidate) -> str:
+    for ing in ingresses:
+        meta = ing.get("metadata") or {}
+        if (meta.get("namespace"), meta.get("name")) == (c.ingress_namespace, c.ingress_name):
+            return str(meta.get("creationTimestamp") or "no creationTimestamp")
+    return "unknown"
+
+
+def _is_duplicate(miss: NearMiss, winner: PathCandidate) -> bool:
+    c = miss.candidate
+    return (miss.key == "lost-precedence"
+            and (c.ingress_namespace, c.ingress_name) != (winner.ingress_namespace,
+                                                          winner.ingress_name)
+            and (c.host or "") == (winner.host or "")
+            and (c.path or "/", c.path_type) == (winner.path or "/", winner.path_type)
+            and _backend(c) != _backend(winner))
+
+
+def _duplicate(miss: NearMiss, winner: PathCandidate, profile: str,
+               ingresses: Sequence[Obj]) -> Finding:
+    c = miss.candidate
+    if profile == "traefik":
+        rule = ("both routers have the same rule and so the same priority, and Traefik does "
+                "not define which of equal-priority routers wins")
+    else:
+        rule = ("ingress-nginx keeps the oldest Ingress for a host and path defined twice "
+                f"({winner.ingress_namespace}/{winner.ingress_name} created "
+                f"{_created(ingresses, winner)}, {c.ingress_namespace}/{c.ingress_name} "
+                f"created {_created(ingresses, c)})")
+    return finding(
+        "IDC331", ObjectRef("Ingress", c.ingress_namespace, c.ingress_name),
+        f"{route_label(c)} -> {_backend(c)} duplicates {route_label(winner)} -> "
+        f"{_backend(winner)}, which answers: {rule}",
+        field=_path_field(c), meant=route_label(c), winner=route_label(winner))
+
+
+def _path_field(c: PathCandidate) -> str:
+    return f"spec.rules[{c.rule_index}].http.paths[{c.path_index}]"
+
+
+def _near(miss: NearMiss, winner: PathCandidate, via_default: bool) -> Finding:
+    c = miss.candidate
+    why = ("no rule path matches, so spec.defaultBackend answers" if via_default
+           else "a rule without host matches every host, so it answers what no host rule "
+           "matches" if winner.host is None
+           else "the controller takes the best matching route, and only this one matches")
+    code = "IDC330" if winner.host is None or via_default else "IDC332"
+    field = (f"spec.rules[{c.rule_index}].host" if miss.key == "wildcard-depth"
+             else _path_field(c))
+    return finding(
+        code, ObjectRef("Ingress", c.ingress_namespace, c.ingress_name),
+        f"{route_label(winner)} -> {_backend(winner)} answers, not {route_label(c)} -> "
+        f"{_backend(c)}: {miss.reason}; {why}",
+        field=field, meant=route_label(c), winner=route_label(winner))
+
+
+def signals(result: MatchResult, profile: str,
+            ingresses: Sequence[Obj]) -> tuple[list[Finding], set[Ident]]:
+    """The signals, and the near misses they stand for (their info codes would repeat them)."""
+    winner = result.winner
+    if winner is None:
+        return [], set()
+    fallback = result.via_default_backend or winner.host is None
+    out: list[Finding] = []
+    used: set[Ident] = set()
+    for miss in result.near_misses:
+        c = miss.candidate
+        if _is_duplicate(miss, winner):
+            out.append(_duplicate(miss, winner, profile, ingresses))
+        elif (miss.key == "wildcard-depth" and fallback) or miss.key in _PATH_KEYS or (
+                miss.key == "path-no-match" and _exact_asked_with_suffix(miss, result.request_path)):
+            if c.path_index is None and miss.key != "wildcard-depth":
+                continue
+            out.append(_near(miss, winner, result.via_default_backend))
+        else:
+            continue
+        used.add(ident(c))
+    return out[:1] + [f for f in out[1:] if f.code == "IDC331"], used
