@@ -10,6 +10,8 @@ with an `ingressdocSnapshot` header), `case.yaml` (the request, optional `ingres
       - {code: IDC410, object: "Pod shop/cart-deployment-pod"}
     info: [IDC311]   # info codes that must be present (a subset)
     hops: {pods: fail}   # optional hop statuses to assert
+    afterFix:   # optional: the exact (code, object) set of the nearest miss's own walk
+      - {code: IDC401, object: "Ingress shop/shop"}
 
 A failure prints what is missing, what is unexpected and the full trace.
 """
@@ -94,6 +96,14 @@ def test_scenario(directory: Path) -> None:
         problems.append(f"outcome: want {want_outcome}, got {got_outcome} ({outcome.line()})")
     if result.verdict != expected["verdict"]:
         problems.append(f"verdict: want {expected['verdict']}, got {result.verdict}")
+    if "afterFix" in expected:
+        fix = result.after_fix
+        want_next = {(str(f["code"]), str(f["object"])) for f in expected["afterFix"] or []}
+        got_next = {(f.code, str(f.object)) for f in (fix.findings if fix else ())
+                    if f.severity in (Severity.ERROR, Severity.WARNING)}
+        if fix is None or want_next != got_next:
+            problems.append(f"afterFix: want {sorted(want_next)}, got "
+                            f"{sorted(got_next) if fix else 'no walk of a nearest miss'}")
     statuses = {h.hop: h.status.value for h in result.hops}
     for hop, status in (expected.get("hops") or {}).items():
         if statuses.get(hop) != status:
@@ -114,7 +124,8 @@ def test_scenario_layout(directory: Path) -> None:
     case = _yaml(directory / "case.yaml")
     assert set(case) <= {"request", "ingressClass", "live"}, sorted(case)
     expected = _yaml(directory / "expected.yaml")
-    assert set(expected) <= {"verdict", "outcome", "findings", "info", "hops"}, sorted(expected)
+    assert set(expected) <= {"verdict", "outcome", "findings", "info", "hops",
+                             "afterFix"}, sorted(expected)
     assert expected["verdict"] in ("ok", "warn", "fail")
     assert "outcome" in expected, "every scenario asserts the outcome, not only its codes"
     if expected["verdict"] == "ok":

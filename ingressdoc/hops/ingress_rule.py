@@ -6,7 +6,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.controller import ControllerFacts, class_ingresses
-from ingressdoc.hops.intent import ident, signals
+from ingressdoc.hops.intent import Signals, ident, route_label, signals
 from ingressdoc.hops.model import BackendRef, Hop, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.ingress_match import (
@@ -128,6 +128,15 @@ def _rejected(ctx: TraceContext, winner: PathCandidate) -> list[Finding]:
             for where, problem in (invalid_backends(obj) if obj is not None else ())]
 
 
+def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
+    """A candidate as a route of its own: what the walk follows for the nearest miss."""
+    ref = _ref(c)
+    obj = ctx.snapshot.get("Ingress", c.ingress_namespace, c.ingress_name)
+    hop = Hop("rule", TITLE, status_from(()), route_label(c), objects=(ref,))
+    return RouteOutcome(hop, ref, obj, _backend_ref(c), c.backend.get("resource"),
+                        _backend_field(c), label=route_label(c))
+
+
 class IngressRouter:
     inputs = ("Ingress",)
 
@@ -145,13 +154,15 @@ class IngressRouter:
                       if ObjectRef.of(i) not in claimed]
             result = match_request([*controller.ingresses, *others], req.host, req.path,
                                    controller.profile)
-        found = self._findings(ctx, result, controller)
+        intent = signals(result, controller.profile, controller.ingresses)
+        found = self._findings(ctx, result, intent)
+        nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
             hop = Hop("rule", TITLE, status_from(tuple(found)), summary,
                       findings=tuple(found), rows=_miss_rows(result))
-            return RouteOutcome(hop, None, None, None)
+            return RouteOutcome(hop, None, None, None, nearest=nearest)
         ref = _ref(winner)
         if winner.rule_index is None:
             summary = f"{ref}: spec.defaultBackend"
@@ -164,13 +175,13 @@ class IngressRouter:
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
         if any(f.code == "IDC340" for f in found):  # rejected: no backend to follow
-            return RouteOutcome(hop, ref, obj, None)
+            return RouteOutcome(hop, ref, obj, None, nearest=nearest)
         resource = winner.backend.get("resource")
         return RouteOutcome(hop, ref, obj, _backend_ref(winner), resource,
-                            _backend_field(winner))
+                            _backend_field(winner), nearest=nearest)
 
     def _findings(self, ctx: TraceContext, result: MatchResult,
-                  controller: ControllerFacts) -> list[Finding]:
+                  intent: Signals) -> list[Finding]:
         req = ctx.request
         found: list[Finding] = []
         if req.is_ip:
@@ -194,10 +205,9 @@ class IngressRouter:
                 f"no rule path matches {req.host}{req.path}; spec.defaultBackend serves it",
                 field="spec.defaultBackend",
             ))
-        intent, explained = signals(result, controller.profile, controller.ingresses)
-        found.extend(intent)
+        found.extend(intent.findings)
         found.extend(_miss_findings(
-            tuple(m for m in result.near_misses if ident(m.candidate) not in explained),
+            tuple(m for m in result.near_misses if ident(m.candidate) not in intent.explained),
             "IDC313" if _fallback_won(result) else None))
         return found
 

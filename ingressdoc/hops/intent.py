@@ -10,6 +10,7 @@ carries the loser as `meant`, which the outcome reports and the trace follows fu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -107,25 +108,32 @@ def _near(miss: NearMiss, winner: PathCandidate, via_default: bool) -> Finding:
         field=field, meant=route_label(c), winner=route_label(winner))
 
 
-def signals(result: MatchResult, profile: str,
-            ingresses: Sequence[Obj]) -> tuple[list[Finding], set[Ident]]:
-    """The signals, and the near misses they stand for (their info codes would repeat them)."""
+@dataclass(frozen=True)
+class Signals:
+    findings: tuple[Finding, ...]
+    explained: frozenset[Ident]  # near misses the signals stand for
+    meant: PathCandidate | None  # the route the user most likely meant
+
+
+def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj]) -> Signals:
+    """The signals, the near misses they stand for (their info codes would repeat them) and
+    the nearest miss: the first signal's route, or without a winner the best ranked miss."""
     winner = result.winner
     if winner is None:
-        return [], set()
+        meant = next((m.candidate for m in result.near_misses
+                      if m.candidate.backend.get("service")), None)
+        return Signals((), frozenset(), meant)
     fallback = result.via_default_backend or winner.host is None
-    out: list[Finding] = []
-    used: set[Ident] = set()
+    out: list[tuple[Finding, PathCandidate]] = []
     for miss in result.near_misses:
         c = miss.candidate
         if _is_duplicate(miss, winner):
-            out.append(_duplicate(miss, winner, profile, ingresses))
-        elif (miss.key == "wildcard-depth" and fallback) or miss.key in _PATH_KEYS or (
-                miss.key == "path-no-match" and _exact_asked_with_suffix(miss, result.request_path)):
-            if c.path_index is None and miss.key != "wildcard-depth":
-                continue
-            out.append(_near(miss, winner, result.via_default_backend))
-        else:
-            continue
-        used.add(ident(c))
-    return out[:1] + [f for f in out[1:] if f.code == "IDC331"], used
+            out.append((_duplicate(miss, winner, profile, ingresses), c))
+        elif (miss.key == "wildcard-depth" and fallback) or (c.path_index is not None and (
+                miss.key in _PATH_KEYS or (miss.key == "path-no-match"
+                                           and _exact_asked_with_suffix(miss, result.request_path)))):
+            out.append((_near(miss, winner, result.via_default_backend), c))
+    # One near-miss signal (the best ranked) is the intent; every duplicate is its own.
+    kept = out[:1] + [x for x in out[1:] if x[0].code == "IDC331"]
+    return Signals(tuple(f for f, _ in kept), frozenset(ident(c) for _, c in out),
+                   kept[0][1] if kept else None)

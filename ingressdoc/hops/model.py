@@ -94,6 +94,19 @@ def amend(hop: Hop, evidence: Sequence[Evidence] = (), findings: Sequence[Findin
 
 
 @dataclass(frozen=True)
+class AfterFix:
+    """The hops of the route the user most likely meant, walked past the first cause."""
+
+    cause: str  # e.g. "IDC332 near-miss-served-elsewhere"
+    route: str
+    hops: tuple[Hop, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for hop in self.hops for f in hop.findings)
+
+
+@dataclass(frozen=True)
 class TraceResult:
     request: Request
     hops: tuple[Hop, ...]
@@ -101,6 +114,7 @@ class TraceResult:
     entry_addresses: tuple[EntryAddress, ...] = ()
     backend: BackendRef | None = None
     outcome: Outcome | None = None
+    after_fix: AfterFix | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -94,6 +94,11 @@ def render_trace(result: TraceResult, style: Style | None = None) -> str:
     lines = [style.bold(f"Trace {result.request}") + f"  (source: {result.source})", ""]
     for hop in result.hops:
         lines.extend(hop_lines(hop, style))
+    fix = result.after_fix
+    if fix is not None and fix.hops:
+        lines += ["", style.bold(f"After fixing {fix.cause}") + f", the route meant: {fix.route}"]
+        for hop in fix.hops:
+            lines.extend(hop_lines(hop, style))
     lines.append("")
     if result.outcome is not None:
         lines.append(style.bold("Outcome: ") + result.outcome.line())

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Severity
 from ingressdoc.hops import (
     cluster_dns,
     controller,
@@ -26,7 +27,7 @@ from ingressdoc.hops import (
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.hops.controller import ControllerFacts
 from ingressdoc.hops.ingress_rule import IngressRouter
-from ingressdoc.hops.model import EntryAddress, Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import AfterFix, EntryAddress, Hop, HopStatus, TraceResult
 from ingressdoc.hops.routing import RouteOutcome, Router
 from ingressdoc.outcome.decide import decide
 from ingressdoc.request import Request
@@ -83,12 +84,29 @@ def _walk(
     tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl.ingresses, outcome))
     if tls_hop is not None:
         hops.append(tls_hop)
+    hops += _backend_hops(ctx, ctl, outcome)
+    return TraceResult(request, tuple(hops), snapshot.source, addresses, outcome.backend,
+                       after_fix=_after_fix(ctx, ctl, outcome))
+
+
+def _after_fix(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome) -> AfterFix | None:
+    """The nearest miss walked through the backend hops, when the rule hop names one."""
+    nearest = routed.nearest
+    if nearest is None or nearest.backend is None:
+        return None
+    cause = next((f for f in routed.hop.findings if f.severity is not Severity.INFO), None)
+    return AfterFix(f"{cause.code} {cause.name}" if cause else routed.hop.summary,
+                    nearest.label or str(nearest.route), tuple(_backend_hops(ctx, ctl, nearest)))
+
+
+def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, outcome: RouteOutcome) -> list[Hop]:
+    """Service, cluster DNS, endpoints, pods and policy of the routed backend."""
     rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),
             ("pods", pods.TITLE), ("netpol", netpol.TITLE))
     if outcome.backend is None:
         by = "the resource backend" if outcome.resource_backend else "the rule hop"
-        return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest]),
-                           snapshot.source, addresses, outcome.backend)
+        return [blocked(h, t, by) for h, t in rest]
+    hops: list[Hop] = []
     svc_hop, svc = service.check(ctx, outcome.backend, outcome.route, outcome.backend_field)
     hops.append(svc_hop)
     alias = svc.alias if svc is not None else None
@@ -97,15 +115,14 @@ def _walk(
                              lambda: cluster_dns.check(ctx, svc.service, alias)))
     dest = svc.destination if svc is not None else None
     if dest is None:
-        return TraceResult(request, tuple(hops + _not_followed(alias, rest[1:])),
-                           snapshot.source, addresses, outcome.backend)
+        return hops + _not_followed(alias, rest[1:])
     hops.append(_guarded("endpoints", endpoints.TITLE,
                          lambda: endpoints.check(ctx, dest.service, dest.port)))
     pods_hop, selected = pods.check(ctx, dest.service, dest.port)
     hops.append(pods_hop)
     hops.append(_guarded("netpol", netpol.TITLE,
                          lambda: netpol.check(ctx, ctl, selected, dest.port)))
-    return TraceResult(request, tuple(hops), snapshot.source, addresses, outcome.backend)
+    return hops
 
 
 def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[str, str]]) -> list[Hop]:
