@@ -278,6 +278,34 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC608", "pods-not-running", "pods", E,
           "Selected pods have finished or failed; they are never endpoints.",
           "Look at why the pods stopped (phase, container exit codes)."),
+    Entry("IDC630", "workload-scaled-to-zero", "pods", E,
+          "The workload whose pods the Service selects has spec.replicas 0, so no pod exists "
+          "(an HPA does not scale a target at 0; a downscaler or a person set it).",
+          "Scale the workload up (kubectl scale --replicas=N), or fix what scaled it down."),
+    Entry("IDC631", "requests-exceed-nodes", "pods", E,
+          "The pods request more CPU, memory or another resource than any node that passes "
+          "the other scheduling filters can allocate: they stay Pending.",
+          "Lower the requests in the pod template, or add nodes large enough."),
+    Entry("IDC632", "no-node-selectable", "pods", E,
+          "nodeSelector or required node affinity matches no schedulable node (or every node "
+          "is cordoned): the pods stay Pending.",
+          "Fix the labels the template asks for, or label a node to match."),
+    Entry("IDC633", "taints-not-tolerated", "pods", E,
+          "Every node the pods may use has a NoSchedule/NoExecute taint they do not tolerate: "
+          "they stay Pending.",
+          "Add a toleration to the pod template, or remove the taint from a node."),
+    Entry("IDC634", "anti-affinity-too-few-nodes", "pods", W,
+          "Required pod anti-affinity per node allows one replica per node, and fewer nodes "
+          "can take them than there are replicas: the rest stay Pending.",
+          "Lower the replicas, make the anti-affinity preferred, or add nodes."),
+    Entry("IDC635", "claim-cannot-bind", "pods", E,
+          "A PersistentVolumeClaim the pods mount does not exist or can never bind (its "
+          "StorageClass is missing, no class is default, no volume fits): they stay Pending.",
+          "Create the claim, or name an existing StorageClass (kubectl get storageclass)."),
+    Entry("IDC636", "volume-node-conflict", "pods", E,
+          "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
+          "the pods cannot run on: they stay Pending.",
+          "Run the pods where the volume is (node selection, zones), or use a volume there."),
     # IDC7xx: NetworkPolicy and DNS
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",

@@ -9,6 +9,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.hops.workloads import pending_causes, scaled_to_zero
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
@@ -33,17 +34,21 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     ref = ObjectRef.of(svc)
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
-        f = _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc)))
-        return Hop("pods", TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
-                   "matches no pod", objects=(ref,), findings=(f,)), []
+        causes = tuple(scaled_to_zero(ctx.snapshot, svc)) or (
+            _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
+        return Hop("pods", TITLE, status_from(causes), f"selector {describe_selector(selector)} "
+                   "matches no pod", objects=(ref,), findings=causes), []
     found: list[Finding] = []
     running = [p for p in pods if status(p).get("phase") not in _TERMINAL]
     if not running:
         found.append(_all_terminal(ref, pods))
     pods = running or pods
     found.extend(_too_broad(ref, pods))
+    pending, explained = pending_causes(ctx.snapshot, running)
+    found.extend(pending)
     for pod in running:
-        found.extend(_pod_state(pod))
+        if ObjectRef.of(pod) not in explained:
+            found.extend(_pod_state(pod))
     if port is not None:
         found.extend(_port_findings(pods, port))
     unknown = any(ctx.snapshot.is_derived(p) for p in pods)

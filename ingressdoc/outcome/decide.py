@@ -1,10 +1,11 @@
 """Decide the outcome of a traced request from its hops, as the controller in use answers.
 
 The first decisive error in travel order wins (a request stopped at the rule never meets
-its pods), except that an Ingress no controller picks up is decided first: nothing on the
-way matters then. Without a decisive error the request is served by the matched backend,
-even where later hops could not be checked (pods from templates are taken as becoming
-Ready; "not checked" hops keep their own note).
+its pods), explained by the deepest finding of the same effect (its cause), except that an
+Ingress no controller picks up is decided first: nothing on the way matters then. Without a
+decisive error the request is served by the matched backend, even where later hops could
+not be checked (pods from templates are taken as becoming Ready; "not checked" hops keep
+their own note).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import Hop, HopStatus
 from ingressdoc.hops.routing import RouteOutcome
-from ingressdoc.outcome.effects import EFFECTS, Effect
+from ingressdoc.outcome.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
 from ingressdoc.outcome.model import Competitor, Outcome, OutcomeKind
 from ingressdoc.request import Request
 
@@ -31,16 +32,24 @@ def proxy_name(profile: str, controller: str | None) -> str:
 
 def _decisive(hops: Sequence[Hop], request: Request) -> tuple[Hop, Finding, Effect] | None:
     found: list[tuple[Hop, Finding, Effect]] = []
+    empty = any(EFFECTS.get(f.code) is EMPTY for h in hops for f in h.findings
+                if f.severity is Severity.ERROR)
     for hop in hops:
         for f in hop.findings:
-            effect = EFFECTS.get(f.code)
+            effect = EMPTY if empty and f.code in EXPLAINS_EMPTY else EFFECTS.get(f.code)
             if f.severity is not Severity.ERROR or effect is None:
                 continue
             if effect.https_only and request.scheme != "https":
                 continue
             found.append((hop, f, effect))
-    first_none = next((x for x in found if x[2].kind is OutcomeKind.NO_CONTROLLER), None)
-    return first_none or (found[0] if found else None)
+    first = next((x for x in found if x[2].kind is OutcomeKind.NO_CONTROLLER), None) or (
+        found[0] if found else None)
+    if first is None:
+        return None
+    # The same effect further down is its cause (no endpoints because no pods because
+    # replicas is 0): the deepest hop's first such finding explains the outcome.
+    same = [x for x in found if x[2] is first[2]]
+    return next(x for x in same if x[0] is same[-1][0])
 
 
 def _where(f: Finding) -> str:

@@ -54,3 +54,7 @@ EFFECTS: Mapping[str, Effect] = {
                     Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502 or 503"})),
     **dict.fromkeys(("IDC701", "IDC706"), _DIAL),
 }
+#: Per-pod errors that decide nothing alone (other pods may serve) but explain an empty
+#: upstream that the endpoints hop found.
+EXPLAINS_EMPTY = frozenset({"IDC603", "IDC604", "IDC605", "IDC606"})
+EMPTY = _EMPTY

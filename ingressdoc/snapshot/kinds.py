@@ -30,6 +30,13 @@ KINDS: dict[str, KindInfo] = {
     "Secret": KindInfo("", "v1", "secrets", True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
+    "Deployment": KindInfo("apps", "v1", "deployments", True),
+    "StatefulSet": KindInfo("apps", "v1", "statefulsets", True),
+    "HorizontalPodAutoscaler": KindInfo("autoscaling", "v2", "horizontalpodautoscalers", True),
+    "PersistentVolumeClaim": KindInfo("", "v1", "persistentvolumeclaims", True),
+    "PersistentVolume": KindInfo("", "v1", "persistentvolumes", False),
+    "StorageClass": KindInfo("storage.k8s.io", "v1", "storageclasses", False),
 }
 
 

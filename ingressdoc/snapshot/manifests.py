@@ -166,7 +166,10 @@ def _template(workload: Obj) -> Mapping[str, Any]:
 def _derive(snap: Snapshot) -> None:
     """Pods from workload templates, EndpointSlices mirrored from hand-written Endpoints and
     derived from Services, as the control plane would."""
-    for wl in (w for kind in WORKLOADS for w in snap.list(kind)):
+    workloads = [w for kind in WORKLOADS for w in snap.list(kind)]
+    for wl in workloads:
+        if spec(wl).get("replicas") == 0:
+            continue  # scaled to zero: the control plane creates no pod
         owned_by = (wl.get("metadata") or {}).get("ownerReferences") or []
         tmpl = _template(wl)
         tmpl_labels = labels(tmpl)
@@ -184,7 +187,7 @@ def _derive(snap: Snapshot) -> None:
             "spec": dict(spec(tmpl)),
         }
         snap.add(pod, snap.origin_of(wl), derived=True)
-    if snap.list("Pod"):
+    if snap.list("Pod") or workloads:  # workloads speak for their pods, even for none
         snap.mark("Pod", KindStatus.LOADED)
     if not snap.loaded("Pod") or snap.live:
         return

@@ -91,6 +91,26 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
         yield Read("Pod", ns, label_selector=_selector_string(selector))
         if snap.loaded("Pod") and not snap.list("Pod", ns, selector):
             yield Read("Pod", ns)
+        yield from _why_no_pods(snap, ns, selector)
+
+
+def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[Read]:
+    """What explains missing or unscheduled pods, read only when there are such pods: the
+    workloads and autoscalers (replicas 0), claims, volumes and classes (Pending)."""
+    if not snap.loaded("Pod"):
+        return
+    pods = snap.list("Pod", ns, selector)
+    unscheduled = [p for p in pods if not spec(p).get("nodeName")]
+    if pods and not unscheduled:
+        return
+    yield Read("Deployment", ns)
+    yield Read("StatefulSet", ns)
+    if not pods:
+        yield Read("HorizontalPodAutoscaler", ns)
+        return
+    yield Read("PersistentVolumeClaim", ns)
+    yield Read("PersistentVolume")
+    yield Read("StorageClass")
 
 
 def _cluster_dns_reads() -> Iterator[Read]:
