@@ -9,12 +9,12 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, status_from
-from ingressdoc.hops.workloads import pending_causes, scaled_to_zero
+from ingressdoc.hops.workloads import pending_causes, scaled_to_zero, template_subject
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
-from ingressdoc.snapshot import ObjectRef
+from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("Pod",)
@@ -50,7 +50,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
         if ObjectRef.of(pod) not in explained:
             found.extend(_pod_state(pod))
     if port is not None:
-        found.extend(_port_findings(pods, port))
+        found.extend(_port_findings(ctx.snapshot, pods, port))
     unknown = any(ctx.snapshot.is_derived(p) for p in pods)
     ready = sum(1 for p in pods if pod_ready(p))
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
@@ -141,12 +141,13 @@ def _waiting(pod: Obj) -> dict[str, tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding]:
+def _port_findings(snap: Snapshot, pods: Sequence[Obj],
+                   port: Mapping[str, Any]) -> list[Finding]:
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     out: list[Finding] = []
     for pod in pods:
-        ref = ObjectRef.of(pod)
+        ref, prefix = template_subject(snap, pod)
         declared = {p["containerPort"] for p in container_ports(pod)
                     if isinstance(p.get("containerPort"), int)}
         resolved = resolve_target_port(pod, target, protocol)
@@ -157,17 +158,18 @@ def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding
                 "IDC410", ref,
                 f"targetPort {target}/{protocol} names no container port (ports: "
                 f"{names or 'none declared'})",
-                field="spec.containers[].ports",
+                field=f"{prefix}.containers[].ports",
             ))
             continue
         if declared and resolved not in declared:
             out.append(finding("IDC411", ref, f"targetPort {resolved} is not a declared "
                                f"containerPort ({', '.join(map(str, sorted(declared)))})"))
-        out.extend(_probe_port(pod, resolved, declared))
+        out.extend(_probe_port(pod, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
 
-def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
+def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
+                prefix: str) -> list[Finding]:
     out = []
     for c in spec(pod).get("containers") or []:
         probe = c.get("readinessProbe") or {}
@@ -177,10 +179,10 @@ def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
         port = resolve_target_port(pod, action["port"])
         if port is None or (port != served and port not in declared):
             out.append(finding(
-                "IDC607", ObjectRef.of(pod),
+                "IDC607", ref,
                 f"container {c.get('name')} readinessProbe checks port {action['port']}, "
                 f"traffic goes to {served}",
-                field=f"spec.containers[{c.get('name')}].readinessProbe",
+                field=f"{prefix}.containers[{c.get('name')}].readinessProbe",
             ))
     return out
 

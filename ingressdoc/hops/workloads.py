@@ -30,6 +30,15 @@ _PLACEMENT_FIELDS = {"unschedulable": "spec.unschedulable (nodes)", "selector": 
                      "taints": "tolerations", "resources": "containers[].resources.requests"}
 
 
+def template_subject(snap: Snapshot, pod: Obj) -> tuple[ObjectRef, str]:
+    """What a finding about a pod names: the workload and the pod template's field path for
+    a pod from a workload template (manifests), the pod itself otherwise."""
+    if not snap.is_derived(pod):
+        return ObjectRef.of(pod), "spec"
+    ref, _, prefix = _workload(snap, pod)
+    return ref, prefix
+
+
 def _workload(snap: Snapshot, pod: Obj) -> tuple[ObjectRef, Obj | None, str]:
     """The object to edit for a pod, that object when known, and the pod spec's field path in
     it. A ReplicaSet named `<deployment>-<pod-template-hash>` belongs to that Deployment."""
