@@ -168,6 +168,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "backend than the one written for it.",
           "Make the route match the request as sent (pathType Prefix, the path's case), or "
           "send the request the route expects."),
+    Entry("IDC333", "priority-overrides-specific-route", "rule", W,
+          "On Traefik an explicit router.priority makes a shorter, more general route win over "
+          "a longer route of the same host written for the request.",
+          "Lower or drop the router.priority annotation, or give the specific route a higher "
+          "one."),
     Entry("IDC340", "path-without-backend", "rule", E,
           "An Ingress path has no usable backend (a Service with a port name or number, or a "
           "resource); the API server rejects the whole Ingress, so none of its rules exist.",

@@ -15,7 +15,13 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.ingress_match import MatchResult, NearMiss, PathCandidate, shown_host
+from ingressdoc.k8s.ingress_match import (
+    TRAEFIK_ROUTER_PRIORITY,
+    MatchResult,
+    NearMiss,
+    PathCandidate,
+    shown_host,
+)
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -88,6 +94,37 @@ def _duplicate(miss: NearMiss, winner: PathCandidate, profile: str,
         field=_path_field(c), meant=route_label(c), winner=route_label(winner))
 
 
+def _annotation(ingresses: Sequence[Obj], c: PathCandidate, key: str) -> str | None:
+    for ing in ingresses:
+        meta = ing.get("metadata") or {}
+        if (meta.get("namespace"), meta.get("name")) == (c.ingress_namespace, c.ingress_name):
+            value = (meta.get("annotations") or {}).get(key)
+            return str(value) if value is not None else None
+    return None
+
+
+def _priority_override(miss: NearMiss, winner: PathCandidate, profile: str,
+                       ingresses: Sequence[Obj]) -> Finding | None:
+    """IDC333: on Traefik an explicit router priority lets a shorter, more general route
+    take requests a longer route of the same host was written for."""
+    c = miss.candidate
+    if profile != "traefik" or miss.key != "lost-precedence":
+        return None
+    explicit = _annotation(ingresses, winner, TRAEFIK_ROUTER_PRIORITY)
+    general, specific = (winner.path or "/").rstrip("/"), (c.path or "/").rstrip("/")
+    if explicit is None or (c.host or "") != (winner.host or "") or not (
+            specific.startswith(general + "/") or (not general and specific)):
+        return None
+    return finding(
+        "IDC333", ObjectRef("Ingress", winner.ingress_namespace, winner.ingress_name),
+        f"{route_label(winner)} -> {_backend(winner)} answers, not the more specific "
+        f"{route_label(c)} -> {_backend(c)}: {TRAEFIK_ROUTER_PRIORITY}={explicit} on "
+        f"{winner.ingress_namespace}/{winner.ingress_name} outranks the rule-length priority "
+        f"Traefik gives the longer route ({miss.reason})",
+        field=f"metadata.annotations.{TRAEFIK_ROUTER_PRIORITY}", meant=route_label(c),
+        winner=route_label(winner))
+
+
 def _path_field(c: PathCandidate) -> str:
     return f"spec.rules[{c.rule_index}].http.paths[{c.path_index}]"
 
@@ -127,13 +164,16 @@ def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj]) -> Sign
     out: list[tuple[Finding, PathCandidate]] = []
     for miss in result.near_misses:
         c = miss.candidate
-        if _is_duplicate(miss, winner):
+        override = _priority_override(miss, winner, profile, ingresses)
+        if override is not None:
+            out.append((override, c))
+        elif _is_duplicate(miss, winner):
             out.append((_duplicate(miss, winner, profile, ingresses), c))
         elif (miss.key == "wildcard-depth" and fallback) or (c.path_index is not None and (
                 miss.key in _PATH_KEYS or (miss.key == "path-no-match"
                                            and _exact_asked_with_suffix(miss, result.request_path)))):
             out.append((_near(miss, winner, result.via_default_backend), c))
     # One near-miss signal (the best ranked) is the intent; every duplicate is its own.
-    kept = out[:1] + [x for x in out[1:] if x[0].code == "IDC331"]
+    kept = out[:1] + [x for x in out[1:] if x[0].code in ("IDC331", "IDC333")]
     return Signals(tuple(f for f, _ in kept), frozenset(ident(c) for _, c in out),
                    kept[0][1] if kept else None)
