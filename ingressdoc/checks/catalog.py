@@ -240,6 +240,23 @@ _ENTRIES: tuple[Entry, ...] = (
           "internalTrafficPolicy: Local sends in-cluster clients only to endpoints on their node.",
           "Use Cluster unless every client node runs an endpoint."),
     # IDC5xx: EndpointSlices
+    Entry("IDC430", "backend-tls-to-plain-port", "service", E,
+          "The controller speaks TLS (HTTPS, GRPCS) to a port that serves plain HTTP or gRPC: "
+          "the handshake fails and the controller answers 502.",
+          "Set the controller's backend protocol to what the port serves (ingress-nginx "
+          "backend-protocol, Traefik serversscheme), or fix the port's appProtocol/name."),
+    Entry("IDC431", "backend-plain-to-tls-port", "service", E,
+          "The controller speaks plain HTTP to a port that serves TLS: the backend answers "
+          "400 (a plain HTTP request sent to an HTTPS port).",
+          "Set backend-protocol HTTPS (ingress-nginx) or serversscheme https (Traefik)."),
+    Entry("IDC432", "backend-grpc-mismatch", "service", E,
+          "The controller speaks gRPC to an HTTP/1 port, or HTTP/1 to a gRPC port: requests "
+          "fail with 502.",
+          "Make the backend protocol and the port's appProtocol agree (GRPC, h2c)."),
+    Entry("IDC433", "aws-target-type-service-type", "service", E,
+          "The AWS Load Balancer Controller's target-type instance (its default) registers "
+          "NodePorts, but the backend Service is ClusterIP: the Ingress does not reconcile.",
+          "Set alb.ingress.kubernetes.io/target-type: ip, or make the Service NodePort."),
     Entry("IDC501", "no-ready-endpoints", "endpoints", E,
           "The Service has no ready endpoint: the controller answers 503.",
           "Make the selected pods Ready (see the pods hop)."),

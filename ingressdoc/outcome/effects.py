@@ -53,6 +53,9 @@ EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC404", "IDC710", "IDC711", "IDC712", "IDC713"),
                     Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502 or 503"})),
     **dict.fromkeys(("IDC701", "IDC706"), _DIAL),
+    **dict.fromkeys(("IDC430", "IDC432"), Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502"})),
+    "IDC431": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "400 (from the backend)"}),
+    "IDC433": _DROP,
 }
 #: Per-pod errors that decide nothing alone (other pods may serve) but explain an empty
 #: upstream that the endpoints hop found.

@@ -14,6 +14,7 @@ from typing import Optional, TypeVar
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Severity
 from ingressdoc.hops import (
+    backend_protocol,
     cluster_dns,
     controller,
     dns,
@@ -27,7 +28,7 @@ from ingressdoc.hops import (
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.hops.controller import ControllerFacts
 from ingressdoc.hops.ingress_rule import IngressRouter
-from ingressdoc.hops.model import AfterFix, EntryAddress, Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import AfterFix, EntryAddress, Hop, HopStatus, TraceResult, amend
 from ingressdoc.hops.routing import RouteOutcome, Router
 from ingressdoc.outcome.decide import decide
 from ingressdoc.request import Request
@@ -108,6 +109,9 @@ def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, outcome: RouteOutcome
         return [blocked(h, t, by) for h, t in rest]
     hops: list[Hop] = []
     svc_hop, svc = service.check(ctx, outcome.backend, outcome.route, outcome.backend_field)
+    if svc is not None:
+        svc_hop = amend(svc_hop, findings=backend_protocol.check(
+            ctl.profile, ctl.controller, outcome.route_object, svc.service, svc.port))
     hops.append(svc_hop)
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:
