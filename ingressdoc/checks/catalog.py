@@ -329,6 +329,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "the pods cannot run on: they stay Pending.",
           "Run the pods where the volume is (node selection, zones), or use a volume there."),
     # IDC7xx: NetworkPolicy and DNS
+    Entry("IDC730", "controller-resolver-not-cluster-dns", "dns", E,
+          "The controller resolves the ExternalName target itself, but its pods use the node's "
+          "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
+          "cannot answer names under the cluster domain: the upstream fails.",
+          "Set dnsPolicy: ClusterFirstWithHostNet on the controller pods, or point the "
+          "ExternalName at a name the node resolves."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),

@@ -17,6 +17,7 @@ from ingressdoc.hops import (
     backend_protocol,
     cluster_dns,
     controller,
+    controller_resolver,
     dns,
     endpoints,
     entry,
@@ -115,8 +116,10 @@ def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, outcome: RouteOutcome
     hops.append(svc_hop)
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:
-        hops.append(_guarded("cluster-dns", cluster_dns.TITLE,
-                             lambda: cluster_dns.check(ctx, svc.service, alias)))
+        dns_hop = _guarded("cluster-dns", cluster_dns.TITLE,
+                           lambda: cluster_dns.check(ctx, svc.service, alias))
+        hops.append(amend(dns_hop, findings=controller_resolver.check(
+            ctx.snapshot, ctl.pods, alias.name, alias.service is not None)))
     dest = svc.destination if svc is not None else None
     if dest is None:
         return hops + _not_followed(alias, rest[1:])
