@@ -173,6 +173,19 @@ _ENTRIES: tuple[Entry, ...] = (
           "a longer route of the same host written for the request.",
           "Lower or drop the router.priority annotation, or give the specific route a higher "
           "one."),
+    Entry("IDC334", "cert-manager-issuer-not-found", "tls", E,
+          "The Ingress's cert-manager.io/issuer or cluster-issuer annotation names an issuer "
+          "that does not exist: the Certificate is never issued.",
+          "Name an existing Issuer (same namespace) or ClusterIssuer, or create it."),
+    Entry("IDC335", "certificate-not-ready", "tls", E,
+          "The cert-manager Certificate that writes the TLS Secret is not Ready, so the "
+          "Secret is missing or stale and the controller serves its fallback certificate.",
+          "Read the Certificate's Ready condition and its CertificateRequest/Order events."),
+    Entry("IDC336", "certificate-other-namespace", "tls", E,
+          "A cert-manager Certificate writes the TLS Secret in another namespace than the "
+          "Ingress's; an Ingress only reads Secrets of its own namespace.",
+          "Create the Certificate in the Ingress's namespace (or annotate the Ingress for the "
+          "ingress-shim)."),
     Entry("IDC340", "path-without-backend", "rule", E,
           "An Ingress path has no usable backend (a Service with a port name or number, or a "
           "resource); the API server rejects the whole Ingress, so none of its rules exist.",

@@ -37,6 +37,10 @@ KINDS: dict[str, KindInfo] = {
     "PersistentVolumeClaim": KindInfo("", "v1", "persistentvolumeclaims", True),
     "PersistentVolume": KindInfo("", "v1", "persistentvolumes", False),
     "StorageClass": KindInfo("storage.k8s.io", "v1", "storageclasses", False),
+    # Who writes TLS Secrets: cert-manager (a CRD: unavailable where it is not installed).
+    "Certificate": KindInfo("cert-manager.io", "v1", "certificates", True),
+    "Issuer": KindInfo("cert-manager.io", "v1", "issuers", True),
+    "ClusterIssuer": KindInfo("cert-manager.io", "v1", "clusterissuers", False),
 }
 
 

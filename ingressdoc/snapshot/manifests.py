@@ -24,6 +24,7 @@ from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import KindStatus, Origin, Snapshot
+from ingressdoc.snapshot.kinds import KINDS
 from ingressdoc.snapshot.redact import redact_secret
 
 Obj = Mapping[str, Any]
@@ -33,6 +34,7 @@ WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Cro
 # Kinds a manifest set speaks for even when it holds none of them: a missing Service is
 # missing. Everything else is "not in the snapshot" unless at least one object is present.
 CLOSED_WORLD = ("Ingress", "Service")
+CLUSTER_SCOPED = frozenset({k for k, info in KINDS.items() if not info.namespaced})
 
 
 def _item_lines(node: yaml.Node) -> list[int]:
@@ -138,7 +140,7 @@ def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
     problem = _shape_error(obj)
     if problem:
         raise ManifestError(f"{origin}: {problem}")
-    if obj["kind"] not in ("Namespace", "Node", "IngressClass"):
+    if obj["kind"] not in CLUSTER_SCOPED:
         obj["metadata"].setdefault("namespace", "default")
     snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin)
 

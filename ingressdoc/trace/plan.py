@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ingressdoc.hops.cert_producers import CLUSTER_ISSUER, ISSUER
 from ingressdoc.hops.cluster_dns import (
     COREDNS_CONFIGMAP,
     DNS_NAMESPACE,
@@ -64,8 +65,20 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
         for tls in spec(ing).get("tls") or []:
             if tls.get("secretName"):
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
+                yield from _cert_reads(ing)
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+def _cert_reads(ing: Mapping[str, Any]) -> Iterator[Read]:
+    """cert-manager's view of the TLS Secrets: Certificates anywhere (one may write the
+    Secret in another namespace) and the issuers the ingress-shim annotations name."""
+    yield Read("Certificate")
+    notes = (ing.get("metadata") or {}).get("annotations") or {}
+    if notes.get(ISSUER):
+        yield Read("Issuer", str(namespace(ing)))
+    if notes.get(CLUSTER_ISSUER):
+        yield Read("ClusterIssuer")
 
 
 def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:
