@@ -258,9 +258,14 @@ def _controller_pods(
         if controller not in RECOGNISED:
             return [], [], (f"controller {controller} is not one ingressdoc recognises: "
                             "its pods are not checked")
+        running = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+        serving = {name(c): spec(c).get("controller") for c in snap.list("IngressClass")
+                   if spec(c).get("controller") in running}
         return [], [finding(
             "IDC201", cls_ref,
-            f"no running pod implements controller {controller} of class {class_name}",
+            f"no running pod implements controller {controller} of class {class_name} "
+            f"(running: {', '.join(sorted(running)) or 'no known controller'}; classes they "
+            f"serve: {', '.join(sorted(serving)) or 'none'})",
         )], None
     if all(pod_ready(p) is False for p in pods):  # None: from a template, readiness unknown
         return pods, [finding(

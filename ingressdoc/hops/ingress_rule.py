@@ -169,7 +169,11 @@ class IngressRouter:
         else:
             summary = (f"{ref}: host {shown_host(winner.host)} path {_shown_path(winner)} "
                        f"({winner.path_type or 'ImplementationSpecific'})")
-        rows = (_row(winner, "serves"), *(_miss_rows(result) if _fallback_won(result) else ()))
+        # The routes that lost this request though written for it are shown with why.
+        losers = tuple(_row(m.candidate, m.key) for m in result.near_misses
+                       if ident(m.candidate) in intent.explained)
+        misses = _miss_rows(result) if _fallback_won(result) else ()
+        rows = (_row(winner, "serves"), *misses, *(r for r in losers if r not in misses))
         hop = Hop("rule", TITLE, status_from(tuple(found)), summary, objects=(ref,),
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
