@@ -342,12 +342,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "the pods cannot run on: they stay Pending.",
           "Run the pods where the volume is (node selection, zones), or use a volume there."),
     # IDC7xx: NetworkPolicy and DNS
-    Entry("IDC730", "controller-resolver-not-cluster-dns", "dns", E,
-          "The controller resolves the ExternalName target itself, but its pods use the node's "
-          "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
-          "cannot answer names under the cluster domain: the upstream fails.",
-          "Set dnsPolicy: ClusterFirstWithHostNet on the controller pods, or point the "
-          "ExternalName at a name the node resolves."),
+    Entry("IDC637", "workload-cannot-create-pods", "pods", E,
+          "The workload's controller fails to create its pods (a ResourceQuota is exceeded, a "
+          "LimitRange or an admission webhook rejects them), as its ReplicaFailure condition "
+          "says.",
+          "Raise the quota or lower the template's requests, or fix what the admission "
+          "message names."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),
@@ -406,6 +406,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "SERVFAIL): clients that use the name fail or reach something else.",
           "Check CoreDNS (its logs, plugins such as rewrite, hosts or file in the Corefile) and "
           "any cache in front of it (NodeLocal DNSCache); replay the query with the printed line."),
+    Entry("IDC730", "controller-resolver-not-cluster-dns", "dns", E,
+          "The controller resolves the ExternalName target itself, but its pods use the node's "
+          "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
+          "cannot answer names under the cluster domain: the upstream fails.",
+          "Set dnsPolicy: ClusterFirstWithHostNet on the controller pods, or point the "
+          "ExternalName at a name the node resolves."),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

@@ -9,7 +9,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, status_from
-from ingressdoc.hops.workloads import pending_causes, scaled_to_zero, template_subject
+from ingressdoc.hops.workloads import no_pod_causes, pending_causes, template_subject
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
@@ -34,7 +34,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     ref = ObjectRef.of(svc)
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
-        causes = tuple(scaled_to_zero(ctx.snapshot, svc)) or (
+        causes = tuple(no_pod_causes(ctx.snapshot, svc)) or (
             _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
         return Hop("pods", TITLE, status_from(causes), f"selector {describe_selector(selector)} "
                    "matches no pod", objects=(ref,), findings=causes), []

@@ -15,7 +15,15 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.objects import annotations_of, labels, name, namespace, spec, status
+from ingressdoc.k8s.objects import (
+    annotations_of,
+    condition,
+    labels,
+    name,
+    namespace,
+    spec,
+    status,
+)
 from ingressdoc.k8s.scheduling import Placement, hostname_anti_affinity, place
 from ingressdoc.k8s.selectors import describe_selector, selector_matches
 from ingressdoc.k8s.storage import claim_problem
@@ -59,21 +67,35 @@ def _replicas(workload: Obj | None) -> int:
     return int(value) if isinstance(value, int) else 1
 
 
-def scaled_to_zero(snap: Snapshot, svc: Obj) -> list[Finding]:
-    """IDC630 for workloads whose template the Service selects and whose replicas is 0."""
+def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
+    """Why the workloads whose template the Service selects have no pod: replicas 0
+    (IDC630), or pods their controller fails to create (IDC637: quota, LimitRange,
+    admission, as the workload's ReplicaFailure condition says)."""
     selector = spec(svc).get("selector") or {}
     out = []
     for kind in WORKLOADS:
         for wl in snap.list(kind, namespace(svc)):
             tmpl_labels = labels(spec(wl).get("template") or {})
-            if _replicas(wl) != 0 or not tmpl_labels or not selector_matches(selector,
-                                                                            tmpl_labels):
+            if not tmpl_labels or not selector_matches(selector, tmpl_labels):
                 continue
             ref = ObjectRef.of(wl)
-            out.append(finding("IDC630", ref, f"{ref} has spec.replicas 0, so the Service's "
-                               f"selector {describe_selector(selector)} finds no pod"
-                               + _who_scaled(snap, wl), field="spec.replicas"))
+            if _replicas(wl) == 0:
+                out.append(finding("IDC630", ref, f"{ref} has spec.replicas 0, so the "
+                                   f"Service's selector {describe_selector(selector)} finds no "
+                                   "pod" + _who_scaled(snap, wl), field="spec.replicas"))
+            else:
+                out.extend(replica_failure(wl))
     return out
+
+
+def replica_failure(wl: Obj) -> list[Finding]:
+    failed = condition(wl, "ReplicaFailure")
+    if failed is None or failed.get("status") != "True":
+        return []
+    ref = ObjectRef.of(wl)
+    return [finding("IDC637", ref, f"{ref} cannot create its pods: "
+                    f"{failed.get('reason') or 'ReplicaFailure'}: {failed.get('message') or ''}"
+                    .rstrip(": "), field="status.conditions[ReplicaFailure]")]
 
 
 def _who_scaled(snap: Snapshot, wl: Obj) -> str:
@@ -107,7 +129,8 @@ def pending_causes(snap: Snapshot, pods: Sequence[Obj]) -> tuple[list[Finding], 
             continue
         ref, wl, prefix = _workload(snap, pod)
         if ref not in seen:
-            seen[ref] = _causes(snap, pod, ref, wl, prefix, nodes)
+            failed = replica_failure(wl) if wl is not None and snap.is_derived(pod) else []
+            seen[ref] = failed or _causes(snap, pod, ref, wl, prefix, nodes)
             found.extend(seen[ref])
         if any(f.severity.value == "error" for f in seen[ref]):
             explained.add(ObjectRef.of(pod))
