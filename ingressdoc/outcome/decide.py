@@ -17,6 +17,7 @@ from ingressdoc.hops.model import Hop, HopStatus
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.outcome.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
 from ingressdoc.outcome.model import Competitor, Outcome, OutcomeKind
+from ingressdoc.outcome.redirects import ssl_redirect
 from ingressdoc.request import Request
 
 _PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik"}
@@ -30,7 +31,7 @@ def proxy_name(profile: str, controller: str | None) -> str:
                                    else "the ingress controller")
 
 
-def _decisive(hops: Sequence[Hop], request: Request) -> tuple[Hop, Finding, Effect] | None:
+def _decisive(hops: Sequence[Hop], scheme: str) -> tuple[Hop, Finding, Effect] | None:
     found: list[tuple[Hop, Finding, Effect]] = []
     empty = any(EFFECTS.get(f.code) is EMPTY for h in hops for f in h.findings
                 if f.severity is Severity.ERROR)
@@ -39,7 +40,7 @@ def _decisive(hops: Sequence[Hop], request: Request) -> tuple[Hop, Finding, Effe
             effect = EMPTY if empty and f.code in EXPLAINS_EMPTY else EFFECTS.get(f.code)
             if f.severity is not Severity.ERROR or effect is None:
                 continue
-            if effect.https_only and request.scheme != "https":
+            if effect.https_only and scheme != "https":
                 continue
             found.append((hop, f, effect))
     first = next((x for x in found if x[2].kind is OutcomeKind.NO_CONTROLLER), None) or (
@@ -84,7 +85,8 @@ def decide(
     rule_hop = next((h for h in hops if h.hop == "rule"), None)
     competitors = _competitors(rule_hop)
     proxy = proxy_name(profile, controller)
-    decisive = _decisive(hops, request)
+    redirect = ssl_redirect(profile, route.route_object, request.host, request.scheme)
+    decisive = _decisive(hops, "https" if redirect else request.scheme)
     if decisive is not None:
         hop, f, effect = decisive
         status = effect.status_for(profile)
@@ -109,5 +111,10 @@ def decide(
     if pods is not None and pods.status is not HopStatus.OK and pods.note:
         reason = f"{reason} ({pods.note.removeprefix('not checked: ')})" if (
             pods.status is HopStatus.UNKNOWN) else pods.note
+    if redirect:
+        target = f"https://{request.host}{request.path}"
+        return Outcome(OutcomeKind.REDIRECT, f"{redirect}; then served by {backend} via {rule}",
+                       "rule", proxy, f"308 to {target}", str(route.route), meant=meant,
+                       competitors=competitors)
     return Outcome(OutcomeKind.SERVED, reason, "rule", backend, None, rule,
                    meant=meant, competitors=competitors)

@@ -70,7 +70,7 @@ class Outcome:
             OutcomeKind.FALLBACK_CERTIFICATE: f"TLS fails: {self.backend} presents its "
                                               "fallback certificate",
             OutcomeKind.CERTIFICATE_REJECTED: "TLS fails: the served certificate is rejected",
-            OutcomeKind.REDIRECT: f"redirect {self.status or ''}".rstrip() + f" by {self.backend}",
+            OutcomeKind.REDIRECT: f"redirect {self.status or ''}".rstrip() + f" from {self.backend}",
             OutcomeKind.UPSTREAM_ERROR: f"{self.status or '5xx'} from {self.backend}",
             OutcomeKind.DROPPED: "connection fails before any proxy answers",
             OutcomeKind.NO_CONTROLLER: "no controller picks this request up",
