@@ -123,9 +123,12 @@ def untolerated(pod_spec: Mapping[str, Any], node: Obj) -> list[str]:
 def short_of(requests: Mapping[str, Decimal], node: Obj) -> list[str]:
     """Resources the node's allocatable cannot cover, in prose."""
     alloc = status(node).get("allocatable") or status(node).get("capacity") or {}
+    if not alloc:
+        return []  # a node without status (a manifest): its size is unknown
     out = []
     for key, want in sorted(requests.items()):
-        have = quantity(alloc.get(key)) if key in alloc else None
+        # A resource the node does not list (a GPU, hugepages) is one it has none of.
+        have = quantity(alloc[key]) if key in alloc else Decimal(0)
         if have is not None and want > have:
             out.append(f"{key} {_show(want, key)} > {_show(have, key)}")
     return out

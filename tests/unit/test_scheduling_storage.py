@@ -107,3 +107,10 @@ def test_a_volume_pinned_away_from_the_eligible_nodes_conflicts() -> None:
     conflict = claim_problem(claim, False, [pv], [], [node("a", {"zone": "a"})], True)
     assert conflict is not None and conflict.kind == "node-conflict"
     assert claim_problem(claim, False, [pv], [], [node("c", {"zone": "c"})], True) is None
+
+
+def test_a_resource_no_node_lists_never_fits_and_unknown_sizes_always_do() -> None:
+    gpu = {"containers": [{"resources": {"limits": {"nvidia.com/gpu": "1"}}}]}
+    assert place(gpu, [node("a")]).reason == "resources"
+    unsized = {"kind": "Node", "metadata": {"name": "m", "labels": {}}}
+    assert place(gpu, [unsized]).reason is None
