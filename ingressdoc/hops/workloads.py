@@ -15,6 +15,7 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.base import missing_inputs
 from ingressdoc.k8s.objects import (
     annotations_of,
     condition,
@@ -62,6 +63,11 @@ def _workload(snap: Snapshot, pod: Obj) -> tuple[ObjectRef, Obj | None, str]:
     return ObjectRef.of(pod), pod, "spec"
 
 
+def _gaps(snap: Snapshot, kinds: tuple[str, ...], ns: str | None) -> tuple[Finding, ...]:
+    """Live: kinds the cause needs but may not be read are "not checked" (IDC002/IDC003)."""
+    return missing_inputs(snap, kinds, ns)[1] if snap.live else ()
+
+
 def _replicas(workload: Obj | None) -> int:
     value = spec(workload).get("replicas", 1) if workload is not None else 1
     return int(value) if isinstance(value, int) else 1
@@ -72,7 +78,7 @@ def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
     (IDC630), or pods their controller fails to create (IDC637: quota, LimitRange,
     admission, as the workload's ReplicaFailure condition says)."""
     selector = spec(svc).get("selector") or {}
-    out = []
+    out = list(_gaps(snap, ("Deployment", "StatefulSet"), namespace(svc)))
     for kind in WORKLOADS:
         for wl in snap.list(kind, namespace(svc)):
             tmpl_labels = labels(spec(wl).get("template") or {})
@@ -164,11 +170,13 @@ def _storage(snap: Snapshot, pod: Obj, ref: ObjectRef, wl: Obj | None, prefix: s
     eligible = placement.eligible if placement is not None else None
     volumes = snap.list("PersistentVolume") if snap.loaded("PersistentVolume") else []
     classes = snap.list("StorageClass") if snap.loaded("StorageClass") else []
-    out = []
+    out: list[Finding] = []
     claims = [(j, str((v.get("persistentVolumeClaim") or {}).get("claimName")), False)
               for j, v in enumerate(spec(pod).get("volumes") or [])
               if v.get("persistentVolumeClaim")]
     claims += [(i, tname, True) for tname, (i, _) in templates.items()]
+    if claims:
+        out.extend(_gaps(snap, ("PersistentVolumeClaim", "StorageClass"), ns))
     for index, claim_name, from_template in claims:
         if from_template:
             claim_ref, claim_spec, bound = ref, spec(templates[claim_name][1]), False
