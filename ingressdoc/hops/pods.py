@@ -11,6 +11,7 @@ from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, status_from
 from ingressdoc.hops.workloads import no_pod_causes, pending_causes, template_subject
 from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
@@ -48,7 +49,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     found.extend(pending)
     for pod in running:
         if ObjectRef.of(pod) not in explained:
-            found.extend(_pod_state(pod))
+            found.extend(_pod_state(ctx.snapshot, pod))
     if port is not None:
         found.extend(_port_findings(ctx.snapshot, pods, port))
     unknown = any(ctx.snapshot.is_derived(p) for p in pods)
@@ -99,7 +100,13 @@ def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
     return []
 
 
-def _pod_state(pod: Obj) -> list[Finding]:
+def scheduler_event(snap: Snapshot, pod: Obj) -> Mapping[str, Any] | None:
+    """The scheduler's newest word on a pod, when Events were read."""
+    return latest(snap, namespace(pod), FAILED_SCHEDULING,
+                  lambda o: o.get("kind") == "Pod" and o.get("name") == name(pod))
+
+
+def _pod_state(snap: Snapshot, pod: Obj) -> list[Finding]:
     if not status(pod) or (pod.get("metadata") or {}).get("deletionTimestamp"):
         return []  # no status: from a template; deletionTimestamp: terminating (see IDC503)
     ref = ObjectRef.of(pod)
@@ -117,6 +124,9 @@ def _pod_state(pod: Obj) -> list[Finding]:
     if phase == "Pending":
         sched = condition(pod, "PodScheduled") or {}
         why = sched.get("message") or sched.get("reason") or "waiting to start"
+        event = scheduler_event(snap, pod)
+        if event is not None and last_seen(event) >= str(sched.get("lastTransitionTime") or ""):
+            why = f"{event.get('message')} (FailedScheduling, {last_seen(event)})"
         return [finding("IDC606", ref, f"pod Pending: {why}", field="status.phase")]
     if not pod_ready(pod):
         unready = [cs.get("name") for cs in status(pod).get("containerStatuses") or []

@@ -16,6 +16,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import missing_inputs
+from ingressdoc.k8s.events import FAILED_CREATE, last_seen, latest
 from ingressdoc.k8s.objects import (
     annotations_of,
     condition,
@@ -90,8 +91,24 @@ def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
                                    f"Service's selector {describe_selector(selector)} finds no "
                                    "pod" + _who_scaled(snap, wl), field="spec.replicas"))
             else:
-                out.extend(replica_failure(wl))
+                out.extend(replica_failure(wl) or _failed_create(snap, wl))
     return out
+
+
+def _failed_create(snap: Snapshot, wl: Obj) -> list[Finding]:
+    """IDC637 from the newest FailedCreate Event of the workload or its ReplicaSets (named
+    `<deployment>-<hash>`), for when no condition says it."""
+    kind, wl_name = str(wl.get("kind")), name(wl)
+    event = latest(snap, namespace(wl), FAILED_CREATE, lambda o: (
+        o.get("kind") == kind and o.get("name") == wl_name) or (
+        kind == "Deployment" and o.get("kind") == "ReplicaSet"
+        and str(o.get("name", "")).startswith(wl_name + "-")))
+    if event is None:
+        return []
+    ref = ObjectRef.of(wl)
+    return [finding("IDC637", ref, f"{ref} cannot create its pods: FailedCreate "
+                    f"({last_seen(event)}): {event.get('message') or ''}".rstrip(": "),
+                    field="spec.template")]
 
 
 def replica_failure(wl: Obj) -> list[Finding]:

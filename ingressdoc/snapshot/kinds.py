@@ -11,6 +11,7 @@ class KindInfo:
     version: str
     plural: str
     namespaced: bool
+    bulk: bool = True  # read by a whole-cluster read (`check -A`); else only when planned
 
     def path(self, namespace: str | None) -> str:
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
@@ -41,6 +42,9 @@ KINDS: dict[str, KindInfo] = {
     "Certificate": KindInfo("cert-manager.io", "v1", "certificates", True),
     "Issuer": KindInfo("cert-manager.io", "v1", "issuers", True),
     "ClusterIssuer": KindInfo("cert-manager.io", "v1", "clusterissuers", False),
+    # Why pods are not there or not scheduled, as the controllers and the scheduler said:
+    # read for the backend at hand only, never in bulk.
+    "Event": KindInfo("", "v1", "events", True, bulk=False),
 }
 
 

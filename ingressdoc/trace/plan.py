@@ -23,6 +23,7 @@ from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
+from ingressdoc.k8s.events import FAILED_CREATE, FAILED_SCHEDULING
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
@@ -120,7 +121,9 @@ def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[
     yield Read("StatefulSet", ns)
     if not pods:
         yield Read("HorizontalPodAutoscaler", ns)
+        yield Read("Event", ns, field_selector=f"reason={FAILED_CREATE}")
         return
+    yield Read("Event", ns, field_selector=f"involvedObject.kind=Pod,reason={FAILED_SCHEDULING}")
     yield Read("PersistentVolumeClaim", ns)
     yield Read("PersistentVolume")
     yield Read("StorageClass")

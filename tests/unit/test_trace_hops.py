@@ -211,3 +211,11 @@ def test_an_alias_loop_does_not_resolve(tmp_path: Path) -> None:
     assert (f.code, f.message) == ("IDC404", "Service shop/a aliases a CNAME loop through "
                                              "Service shop/a")
     assert hop(result, "endpoints").note == "not checked (blocked by the Cluster DNS hop)"
+
+
+def test_pending_pod_quotes_the_newest_scheduler_event() -> None:
+    from test_scenarios import SCENARIOS, run_scenario
+
+    result = run_scenario(SCENARIOS / "pods-pending-scheduler-event")
+    pending = next(f for f in result.findings if f.code == "IDC606")
+    assert "untolerated taint" in pending.message and "2025-03-04T09:58:02Z" in pending.message
