@@ -52,7 +52,8 @@ class Style:
 def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[str]:
     lines = []
     for f in findings:
-        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}")
+        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}"
+                     + (f"  ({f.origin})" if f.origin else ""))
         lines.append(f"{indent}        why: {f.message}")
         lines.append(f"{indent}        fix: {f.hint}")
     return lines

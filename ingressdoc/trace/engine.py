@@ -61,8 +61,32 @@ def trace(
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
     routed = ROUTERS[0].route(ctx, ctl)
-    return with_outcome(_walk(ctx, ctl, (entry_hop, ctl_hop), addresses, routed, host_answer), routed,
-                        ctl)
+    walked = _walk(ctx, ctl, (entry_hop, ctl_hop), addresses, routed, host_answer)
+    return with_outcome(_with_origins(walked, snapshot), routed, ctl)
+
+
+def _with_origins(result: TraceResult, snapshot: Snapshot) -> TraceResult:
+    """Findings on objects from files point at their file and line (a derived pod's point at
+    its workload's)."""
+    if snapshot.live:
+        return result
+
+    def located(hops: Sequence[Hop]) -> tuple[Hop, ...]:
+        out = []
+        for hop in hops:
+            found = tuple(f if f.origin else replace(f, origin=_origin(snapshot, f.object))
+                          for f in hop.findings)
+            out.append(replace(hop, findings=found) if found != hop.findings else hop)
+        return tuple(out)
+
+    fix = result.after_fix
+    return replace(result, hops=located(result.hops),
+                   after_fix=replace(fix, hops=located(fix.hops)) if fix else None)
+
+
+def _origin(snapshot: Snapshot, ref: ObjectRef) -> str | None:
+    origin = snapshot.origin(ref)
+    return str(origin) if origin is not None and origin.line is not None else None
 
 
 def with_outcome(result: TraceResult, routed: RouteOutcome, ctl: ControllerFacts) -> TraceResult:
