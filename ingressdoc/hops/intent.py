@@ -22,6 +22,7 @@ from ingressdoc.k8s.ingress_match import (
     PathCandidate,
     shown_host,
 )
+from ingressdoc.outcome.model import MEANT
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -91,7 +92,7 @@ def _duplicate(miss: NearMiss, winner: PathCandidate, profile: str,
         "IDC331", ObjectRef("Ingress", c.ingress_namespace, c.ingress_name),
         f"{route_label(c)} -> {_backend(c)} duplicates {route_label(winner)} -> "
         f"{_backend(winner)}, which answers: {rule}",
-        field=_path_field(c), meant=route_label(c), winner=route_label(winner))
+        field=_path_field(c), **{MEANT: route_label(c)}, winner=route_label(winner))
 
 
 def _annotation(ingresses: Sequence[Obj], c: PathCandidate, key: str) -> str | None:
@@ -121,7 +122,7 @@ def _priority_override(miss: NearMiss, winner: PathCandidate, profile: str,
         f"{route_label(c)} -> {_backend(c)}: {TRAEFIK_ROUTER_PRIORITY}={explicit} on "
         f"{winner.ingress_namespace}/{winner.ingress_name} outranks the rule-length priority "
         f"Traefik gives the longer route ({miss.reason})",
-        field=f"metadata.annotations.{TRAEFIK_ROUTER_PRIORITY}", meant=route_label(c),
+        field=f"metadata.annotations.{TRAEFIK_ROUTER_PRIORITY}", **{MEANT: route_label(c)},
         winner=route_label(winner))
 
 
@@ -142,7 +143,7 @@ def _near(miss: NearMiss, winner: PathCandidate, via_default: bool) -> Finding:
         code, ObjectRef("Ingress", c.ingress_namespace, c.ingress_name),
         f"{route_label(winner)} -> {_backend(winner)} answers, not {route_label(c)} -> "
         f"{_backend(c)}: {miss.reason}; {why}",
-        field=field, meant=route_label(c), winner=route_label(winner))
+        field=field, **{MEANT: route_label(c)}, winner=route_label(winner))
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,11 @@ from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import Hop, HopStatus
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.outcome.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
-from ingressdoc.outcome.model import Competitor, Outcome, OutcomeKind
+from ingressdoc.outcome.model import MEANT, Competitor, Outcome, OutcomeKind
 from ingressdoc.outcome.redirects import ssl_redirect
 from ingressdoc.request import Request
 
 _PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik"}
-#: Intent signals: findings that say another route than the one the user wrote answers.
-#: Their `meant` parameter names that route.
-MEANT_PARAM = "meant"
 
 
 def proxy_name(profile: str, controller: str | None) -> str:
@@ -104,8 +101,8 @@ def decide(
         return Outcome(OutcomeKind.UNKNOWN, reason, "rule", competitors=competitors)
     rule = (f"{route.route} {route.backend_field.removesuffix('.backend')}"
             if route.route is not None and route.backend_field else None)
-    meant = next((str(f.params[MEANT_PARAM]) for h in hops for f in h.findings
-                  if MEANT_PARAM in f.params and f.severity is not Severity.INFO), None)
+    meant = next((str(f.params[MEANT]) for h in hops for f in h.findings
+                  if MEANT in f.params and f.severity is not Severity.INFO), None)
     pods = next((h for h in hops if h.hop == "pods"), None)
     reason = pods.summary if pods is not None else ""
     if pods is not None and pods.status is not HopStatus.OK and pods.note:

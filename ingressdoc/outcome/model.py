@@ -24,6 +24,8 @@ class OutcomeKind(str, enum.Enum):
     UNKNOWN = "unknown"  # the hops that decide could not be checked
 
 
+#: The finding parameter of an intent signal that names the route written for the request.
+MEANT = "meant"
 #: Kinds in which the request reaches a backend's pods.
 REACHING = (OutcomeKind.SERVED, OutcomeKind.REDIRECT, OutcomeKind.UNKNOWN)
 
