@@ -10,13 +10,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import Hop, status_from
-from ingressdoc.k8s.controllers import (
-    EXTERNAL_CONTROLLERS,
-    NGINX,
-    RECOGNISED,
-    controllers_of,
-    product_of,
-)
+from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
     LEGACY_ANNOTATION,
@@ -24,17 +18,14 @@ from ingressdoc.k8s.ingress_class import (
     default_classes,
     resolve_class,
 )
-from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
+from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.k8s.profiles import Profile, for_controller
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("Ingress", "IngressClass", "Pod")
 TITLE = "IngressClass and controller"
-_FOREIGN_PREFIXES = {
-    "traefik": ("nginx.ingress.kubernetes.io/",),
-    "ingress-nginx": ("traefik.ingress.kubernetes.io/",),
-}
 
 
 @dataclass(frozen=True)
@@ -152,9 +143,9 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
             + ", ".join(str(ObjectRef.of(i)) for i in exact),
         ))
 
-    pods, pod_findings, pod_note = _controller_pods(ctx, controller, class_name)
+    profile = for_controller(controller)
+    pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
     found.extend(pod_findings)
-    profile = profile_for_controller(controller)
     found.extend(_foreign_annotations(claimed, pods))
 
     facts = ControllerFacts(
@@ -212,12 +203,12 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
 
 
 def _controller_pods(
-    ctx: TraceContext, controller: str | None, class_name: str | None
+    ctx: TraceContext, controller: str | None, profile: Profile, class_name: str | None
 ) -> tuple[list[Obj], list[Finding], str | None]:
     snap = ctx.snapshot
     if controller is None:
         return [], [], None
-    if controller in EXTERNAL_CONTROLLERS:
+    if profile.runs_outside:
         return [], [], f"controller {controller} runs outside the cluster: not checked"
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
@@ -245,20 +236,17 @@ def _controller_pods(
 
 def _foreign_annotations(ingresses: Sequence[Obj], pods: Sequence[Obj]) -> list[Finding]:
     products = {product_of(p) for p in pods}
-    if len(products) != 1 or None in products:
+    product = products.pop() if len(products) == 1 else None
+    if product is None:
         return []
-    product = str(products.pop())
+    implements = frozenset(c for p in pods for c in controllers_of(p))
     out: list[Finding] = []
     for ing in ingresses:
-        foreign = [a for a in annotations_of(ing)
-                   if a.startswith(_FOREIGN_PREFIXES.get(product, ()))]
-        if foreign and not (product == "traefik" and any(
-            NGINX in controllers_of(p) for p in pods
-        )):
+        foreign = product.ignored_annotations(annotations_of(ing), implements)
+        if foreign:
             out.append(finding(
                 "IDC207", ObjectRef.of(ing),
-                f"annotations {', '.join(sorted(foreign))} are ignored by {product}",
+                f"annotations {', '.join(sorted(foreign))} are ignored by {product.name}",
                 field="metadata.annotations",
             ))
     return out
-
