@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.hops.model import ControllerFacts, Hop, status_from
 from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
@@ -26,18 +25,6 @@ from ingressdoc.snapshot import ObjectRef, Snapshot
 Obj = Mapping[str, Any]
 INPUTS = ("Ingress", "IngressClass", "Pod")
 TITLE = "IngressClass and controller"
-
-
-@dataclass(frozen=True)
-class ControllerFacts:
-    """What later hops need: the class served, its profile, Ingresses it claims, its pods."""
-
-    class_name: str | None
-    controller: str | None
-    profile: Profile
-    ingresses: tuple[Obj, ...]
-    pods: tuple[Obj, ...]
-    unclaimed: tuple[ObjectRef, ...]
 
 
 def _host_index(ingresses: Sequence[Obj]) -> dict[str, list[int]]:
@@ -148,8 +135,8 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     found.extend(pod_findings)
     found.extend(_foreign_annotations(claimed, pods))
 
-    facts = ControllerFacts(
-        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed))
+    facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
+                            tuple(pods), tuple(unclaimed))
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness

@@ -8,8 +8,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.controller import ControllerFacts
-from ingressdoc.hops.model import EntryAddress, Hop, HopStatus, status_from
+from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports
@@ -38,7 +37,7 @@ _INTERNAL = {
 def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[EntryAddress, ...]]:
     if not controller.pods:
         why = "not checked: no controller pods to find the entry point from"
-        early = tuple(_internal_ingress(controller.ingresses))
+        early = tuple(_internal_ingress(controller.routes_of("Ingress")))
         return Hop("entry", TITLE, status_from(early, unknown=True), why, findings=early,
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
@@ -49,7 +48,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
             namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
             for p in controller.pods)
     ]
-    found: list[Finding] = list(gaps) + _internal_ingress(controller.ingresses)
+    found: list[Finding] = list(gaps) + _internal_ingress(controller.routes_of("Ingress"))
     found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
     addresses: list[EntryAddress] = []
     addresses.extend(_host_ports(controller.pods, nodes))

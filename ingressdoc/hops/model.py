@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
@@ -59,6 +60,23 @@ class BackendRef:
 
 
 @dataclass(frozen=True)
+class ControllerFacts:
+    """What later hops, and reach, need of the controller that serves the request: the class
+    it serves, its profile, the route objects it claims by kind (Ingresses today, HTTPRoutes
+    beside them), its pods, and the claimed objects no class names."""
+
+    class_name: str | None
+    controller: str | None
+    profile: Profile
+    routes: Mapping[str, tuple[Mapping[str, Any], ...]]
+    pods: tuple[Mapping[str, Any], ...]
+    unclaimed: tuple[ObjectRef, ...]
+
+    def routes_of(self, kind: str) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self.routes.get(kind, ()))
+
+
+@dataclass(frozen=True)
 class Hop:
     hop: str
     title: str
@@ -99,6 +117,7 @@ class TraceResult:
     source: str
     entry_addresses: tuple[EntryAddress, ...] = ()
     backend: BackendRef | None = None
+    controller: ControllerFacts | None = None  # what the controller hop found, for reach
 
     @property
     def findings(self) -> tuple[Finding, ...]:

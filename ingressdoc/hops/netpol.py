@@ -13,8 +13,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.controller import ControllerFacts
-from ingressdoc.hops.model import Hop, HopStatus, status_from
+from ingressdoc.hops.model import ControllerFacts, Hop, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.netpol import Decision, Endpoint, Miss, evaluate
 from ingressdoc.k8s.objects import labels, name, namespace, spec, status

@@ -14,9 +14,10 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.hops import cluster_dns, endpoints, pods, service
+from ingressdoc.hops import backend, cluster_dns, endpoints, pods, service
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.hops.model import BackendRef, Hop, TraceResult, amend
+from ingressdoc.hops.service import ServiceFacts
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
@@ -87,13 +88,17 @@ def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
             "a client reaches only endpoints on its own node, and none from other nodes",
             field="spec.internalTrafficPolicy")])
     port = facts.port if facts is not None else None
-    found_hops = [svc_hop, endpoints.check(ctx, svc, port)]
-    pods_hop, selected = pods.check(ctx, svc, port)
-    found_hops.append(pods_hop)
-    if port is None:
-        return found_hops + [blocked(h, t, "the Service hop") for h, t in _REST[3:]], None
-    conn = policy.Connection(svc, port, tuple(selected))
-    return found_hops + list(policy.policy_hops(ctx.snapshot, client, conn)), conn
+    conn: policy.Connection | None = None
+
+    def judge(selected: Sequence[Obj]) -> Sequence[Hop]:
+        nonlocal conn
+        if port is None:
+            return [blocked(h, t, "the Service hop") for h, t in _REST[3:]]
+        conn = policy.Connection(svc, port, tuple(selected))
+        return policy.policy_hops(ctx.snapshot, client, conn)
+
+    walked = backend.walk(ctx, ServiceFacts(svc, port), judge)
+    return [svc_hop, *walked], conn
 
 
 def _backend(svc: Obj, port: int | str | None) -> BackendRef:

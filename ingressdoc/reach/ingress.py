@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ingressdoc.hops import controller, entry
-from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops import entry
+from ingressdoc.hops.base import missing_inputs, not_checked
 from ingressdoc.hops.cluster_dns import cluster_domain, is_external_name, resolve_alias
-from ingressdoc.hops.model import BackendRef, Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopStatus, TraceResult
 from ingressdoc.k8s.endpoints import selected_pods
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import container_ports, protocol_of, target_port_of
@@ -53,8 +53,9 @@ def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec
     request = target.request
     client_hop, client = clients.resolve(snapshot, source)
     routed = trace(snapshot, request)
-    # The trace keeps the controller's facts to itself; its hop function gives them again.
-    _, ctl = controller.check(TraceContext(snapshot, request))
+    ctl = routed.controller
+    if ctl is None:
+        raise AssertionError("a trace always keeps its controller's facts")
     after = [h for h in routed.hops if h.hop not in ("entry", "controller")]
     dialling = None
     if ctl.pods:
@@ -105,7 +106,7 @@ def _dial(client_pods: Sequence[Obj], door: policy.Connection, request: Request)
     return dial(client_pods, written, door, via="entry", leg=LEG)
 
 
-def _unreached(ctl: controller.ControllerFacts) -> tuple[Hop, Hop, Hop]:
+def _unreached(ctl: ControllerFacts) -> tuple[Hop, Hop, Hop]:
     """Without controller pods there is nothing to dial nor to judge policies against: "not
     checked", never a denial (manifests often leave the controller out)."""
     why = ("not checked: no controller serves the host" if ctl.controller is None
