@@ -23,6 +23,28 @@ class HopStatus(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+class Verdict(str, enum.Enum):
+    """The outcome of a request, for every command. `trace` and `check` say ok, warn or fail;
+    `reach` asks whether a connection opens, so its names for the same outcomes are
+    reachable (ok) and blocked (fail). `unknown`: nothing fails, but some hop could not be
+    judged."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    REACHABLE = "ok"
+    BLOCKED = "fail"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def connection(self) -> str:
+        """The outcome in reach's words."""
+        return {"ok": "reachable", "fail": "blocked"}.get(self.value, self.value)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What a prober saw at a hop; `replay` is a command the user can run to see it too."""
@@ -124,16 +146,16 @@ class TraceResult:
         return tuple(f for hop in self.hops for f in hop.findings)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """Worst hop status, or worst finding: a skipped hop can still carry a warning
         (IDC002: the hop could not be checked), which must not read as "ok"."""
         statuses = {h.status for h in self.hops}
         severities = {f.severity for f in self.findings}
         if HopStatus.FAIL in statuses or Severity.ERROR in severities:
-            return "fail"
+            return Verdict.FAIL
         if HopStatus.WARN in statuses or Severity.WARNING in severities:
-            return "warn"
-        return "ok"
+            return Verdict.WARN
+        return Verdict.OK
 
     @property
     def root_cause(self) -> Hop | None:

@@ -25,9 +25,9 @@ from typing import Literal
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.model import Evidence, Hop, HopStatus, amend
+from ingressdoc.hops.model import Evidence, Hop, HopStatus, Verdict, amend
 from ingressdoc.k8s.objects import spec
-from ingressdoc.reach.model import ReachResult, Verdict
+from ingressdoc.reach.model import ReachResult
 from ingressdoc.snapshot import ObjectRef
 
 POLICY_HOPS = frozenset({"dns-egress", "egress", "ingress"})
@@ -146,7 +146,7 @@ def confirm(result: ReachResult, seen: Sequence[Observation],
         evidence.setdefault(u.hop, []).append(Evidence("connect", u.target, u.reason))
     for o in seen:
         predicted, because = _prediction(result, o.check)
-        detail = f"objects: {predicted.value}" + (f" ({because})" if because else "")
+        detail = f"objects: {predicted.connection}" + (f" ({because})" if because else "")
         evidence.setdefault(o.check.hop, []).append(
             Evidence("connect", o.check.target, o.outcome, detail=detail, replay=o.replay))
         diverged = _divergence(result, o, predicted)

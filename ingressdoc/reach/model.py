@@ -5,13 +5,12 @@ It wraps a `TraceResult` so findings, root cause and the hop document are the tr
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult, Verdict
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import status
 from ingressdoc.reach.client import representatives
@@ -20,14 +19,6 @@ from ingressdoc.snapshot import ObjectRef, Snapshot
 
 if TYPE_CHECKING:
     from ingressdoc.reach.policy import Connection
-
-
-class Verdict(str, enum.Enum):
-    """`unknown` when nothing fails but some hop could not be judged from the snapshot."""
-
-    REACHABLE = "reachable"
-    BLOCKED = "blocked"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

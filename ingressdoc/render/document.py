@@ -42,7 +42,7 @@ def trace_document(result: TraceResult) -> dict[str, Any]:
         "schemaVersion": SCHEMA_VERSION,
         "request": result.request.as_dict(),
         "source": result.source,
-        "verdict": result.verdict,
+        "verdict": result.verdict.value,
         "rootCause": {"hop": root.hop, "summary": root.summary,
                       "finding": cause.as_dict() if cause else None} if root else None,
         "hops": [hop_dict(h) for h in result.hops],
