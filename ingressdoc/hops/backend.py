@@ -12,7 +12,7 @@ from typing import Any
 
 from ingressdoc.hops import endpoints, pods
 from ingressdoc.hops.base import TraceContext, guarded
-from ingressdoc.hops.model import Hop
+from ingressdoc.hops.model import Hop, HopId
 from ingressdoc.hops.service import ServiceFacts
 
 Obj = Mapping[str, Any]
@@ -21,7 +21,7 @@ PolicyStep = Callable[[Sequence[Obj]], Sequence[Hop]]
 
 
 def walk(ctx: TraceContext, dest: ServiceFacts, policy: PolicyStep) -> list[Hop]:
-    hops: list[Hop] = [guarded("endpoints", endpoints.TITLE,
+    hops: list[Hop] = [guarded(HopId.ENDPOINTS, endpoints.TITLE,
                                lambda: endpoints.check(ctx, dest.service, dest.port))]
     pods_hop, selected = pods.check(ctx, dest.service, dest.port)
     return [*hops, pods_hop, *policy(selected)]

@@ -8,7 +8,7 @@ from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import Hop, HopStatus
+from ingressdoc.hops.model import Hop, HopId, HopStatus
 from ingressdoc.request import Request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 
@@ -54,11 +54,11 @@ def missing_inputs(
     return ("not checked: " + "; ".join(notes) if notes else None), tuple(found)
 
 
-def not_checked(hop: str, title: str, note: str, findings: tuple[Finding, ...] = ()) -> Hop:
+def not_checked(hop: HopId, title: str, note: str, findings: tuple[Finding, ...] = ()) -> Hop:
     return Hop(hop, title, HopStatus.SKIPPED, note, findings=findings, note=note)
 
 
-def blocked(hop: str, title: str, by: str) -> Hop:
+def blocked(hop: HopId, title: str, by: str) -> Hop:
     note = f"not checked (blocked by {by})"
     return Hop(hop, title, HopStatus.SKIPPED, note, note=note)
 
@@ -66,7 +66,7 @@ def blocked(hop: str, title: str, by: str) -> Hop:
 H = TypeVar("H", Hop, Optional[Hop])  # noqa: UP045 - a TypeVar constraint needs Optional
 
 
-def guarded(hop: str, title: str, run: Callable[[], H]) -> H | Hop:
+def guarded(hop: HopId, title: str, run: Callable[[], H]) -> H | Hop:
     """A bug in a leaf hop (one no later hop depends on) becomes an IDC001 finding for that
     hop and the walk goes on; hops whose facts feed later hops fail the run instead."""
     try:

@@ -8,7 +8,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import ControllerFacts, Hop, status_from
+from ingressdoc.hops.model import ControllerFacts, Hop, HopId, status_from
 from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
@@ -143,7 +143,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
         else f"; {readiness.count(True)}/{len(pods)} controller pods ready" if pods else "")
     notes = "; ".join(n for n in (note, pod_note) if n) or None
     objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
-    hop = Hop("controller", TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
+    hop = Hop(HopId.CONTROLLER, TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
               objects=objects, findings=tuple(found), note=notes)
     return hop, facts
 

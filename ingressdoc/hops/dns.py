@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import EntryAddress, Evidence, Hop, status_from
+from ingressdoc.hops.model import EntryAddress, Evidence, Hop, HopId, status_from
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
@@ -63,5 +63,5 @@ def check(request: Request, answer: HostAnswer, entries: Sequence[EntryAddress])
     via = f" via CNAME {' -> '.join(answer.cnames)}" if answer.cnames else ""
     summary = (f"{request.host} -> {', '.join(answer.addresses)}{via} ({answer.source})"
                if answer.addresses else f"{request.host}: {answer.status}")
-    return Hop("dns", TITLE, status_from(tuple(found)), summary, findings=tuple(found),
+    return Hop(HopId.DNS, TITLE, status_from(tuple(found)), summary, findings=tuple(found),
                evidence=(evidence,))

@@ -8,7 +8,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopStatus, status_from
+from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports
@@ -38,7 +38,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
     if not controller.pods:
         why = "not checked: no controller pods to find the entry point from"
         early = tuple(_internal_ingress(controller.routes_of("Ingress")))
-        return Hop("entry", TITLE, status_from(early, unknown=True), why, findings=early,
+        return Hop(HopId.ENTRY, TITLE, status_from(early, unknown=True), why, findings=early,
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
     nodes = ctx.snapshot.list("Node")
@@ -68,7 +68,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
     status = status_from(tuple(found))
     if note and status is HopStatus.OK:
         status = HopStatus.UNKNOWN
-    return Hop("entry", TITLE, status, summary, objects=objects, findings=tuple(found),
+    return Hop(HopId.ENTRY, TITLE, status, summary, objects=objects, findings=tuple(found),
                note=note), tuple(addresses)
 
 

@@ -6,7 +6,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.controller import class_ingresses
-from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, status_from
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
@@ -119,7 +119,7 @@ def _miss_findings(misses: tuple[NearMiss, ...], depth_code: str | None = None) 
 class IngressRouter:
     """Routes by the Ingresses the controller claims, under its profile's rules."""
 
-    hop = "rule"
+    hop = HopId.RULE
     title = TITLE
     inputs = ("Ingress",)
 
@@ -139,7 +139,7 @@ class IngressRouter:
         winner = result.winner
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
-            hop = Hop("rule", TITLE, status_from(tuple(found)), summary,
+            hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary,
                       findings=tuple(found), rows=_miss_rows(result))
             return RouteOutcome(hop, None, None, None)
         ref = _ref(winner)
@@ -149,7 +149,7 @@ class IngressRouter:
             summary = (f"{ref}: host {shown_host(winner.host)} path {_shown_path(winner)} "
                        f"({winner.path_type or 'ImplementationSpecific'})")
         rows = (_row(winner, "serves"), *(_miss_rows(result) if _fallback_won(result) else ()))
-        hop = Hop("rule", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+        hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)

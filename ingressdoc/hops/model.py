@@ -13,6 +13,28 @@ from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
 
+class HopId(str, enum.Enum):
+    """Every hop a trace or reach reports, in the order a request meets them."""
+
+    DNS = "dns"
+    ENTRY = "entry"
+    CONTROLLER = "controller"
+    RULE = "rule"
+    TLS = "tls"
+    SERVICE = "service"
+    CLUSTER_DNS = "cluster-dns"
+    ENDPOINTS = "endpoints"
+    PODS = "pods"
+    NETPOL = "netpol"
+    CLIENT = "client"
+    DNS_EGRESS = "dns-egress"
+    EGRESS = "egress"
+    INGRESS = "ingress"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class HopStatus(str, enum.Enum):
     """`skipped` and `unknown` are outcomes of their own, never silent passes or failures."""
 
@@ -100,7 +122,7 @@ class ControllerFacts:
 
 @dataclass(frozen=True)
 class Hop:
-    hop: str
+    hop: HopId
     title: str
     status: HopStatus
     summary: str

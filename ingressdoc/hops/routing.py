@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -32,7 +32,7 @@ class RouteOutcome:
 
 class Router(Protocol):
     @property
-    def hop(self) -> str: ...
+    def hop(self) -> HopId: ...
 
     @property
     def title(self) -> str: ...

@@ -14,7 +14,7 @@ from typing import Literal
 
 from ingressdoc.hops import service_dns
 from ingressdoc.hops.evidence import HttpObservation
-from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops.model import HopId, TraceResult
 from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
@@ -55,7 +55,8 @@ def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservat
         ev = probe(p, timeout=timeout)
         cert = ev.certificate
         out.append(HttpObservation(
-            "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
+            HopId.ENTRY, f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error,
+            p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
         ))
@@ -70,24 +71,24 @@ def backend_observations(result: TraceResult, proxy_get: ProxyGet,
     backend = result.backend
     if backend is None:
         return []
-    out = [_via_proxy("service", "services", backend.namespace, backend.service,
+    out = [_via_proxy(HopId.SERVICE, "services", backend.namespace, backend.service,
                       backend.port_label, result.request.path, proxy_get)]
     svc = snapshot.get("Service", backend.namespace, backend.service)
     port = find_service_port(svc, {"number": backend.port_number, "name": backend.port_name}
                              ) if svc is not None else None
-    pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
+    pods_hop = next((h for h in result.hops if h.hop == HopId.PODS), None)
     if port is None or pods_hop is None:
         return out
     for ref in [r for r in pods_hop.objects if r.kind == "Pod"][:MAX_POD_PROBES]:
         pod = snapshot.get("Pod", ref.namespace, ref.name)
         target = resolve_target_port(pod, target_port_of(port), protocol_of(port)) if pod else None
         if target is not None:
-            out.append(_via_proxy("pods", "pods", str(ref.namespace), ref.name, str(target),
+            out.append(_via_proxy(HopId.PODS, "pods", str(ref.namespace), ref.name, str(target),
                                   result.request.path, proxy_get))
     return out
 
 
-def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str,
+def _via_proxy(hop: HopId, resource: str, ns: str, name: str, port: str, path: str,
                proxy_get: ProxyGet) -> HttpObservation:
     status, error = proxy_get(resource, ns, name, port, path)
     target = f"{resource}/{ns}/{name}:{port}"

@@ -12,7 +12,7 @@ from typing import Any
 
 from ingressdoc.errors import RequestSyntaxError
 from ingressdoc.hops.base import missing_inputs, not_checked
-from ingressdoc.hops.model import Hop, HopStatus
+from ingressdoc.hops.model import Hop, HopId, HopStatus
 from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import default_classes
@@ -50,7 +50,7 @@ def resolve(snapshot: Snapshot, client: ClientSpec) -> tuple[Hop, ClientFacts]:
     controller = client.kind == "ingress-controller"
     note, gaps = missing_inputs(snapshot, ("Pod",))
     if note:
-        return (not_checked("client", TITLE, note, gaps),
+        return (not_checked(HopId.CLIENT, TITLE, note, gaps),
                 ClientFacts(client.namespace, (), controller))
     pods = _pods(snapshot, client)
     if not pods:
@@ -60,7 +60,7 @@ def resolve(snapshot: Snapshot, client: ClientSpec) -> tuple[Hop, ClientFacts]:
     ready = sum(1 for p in pods if pod_ready(p))
     summary = f"{describe_client(client)}: {len(pods)} pods in {ns}" + (
         "" if derived else f", {ready} ready")
-    hop = Hop("client", TITLE, HopStatus.OK, summary,
+    hop = Hop(HopId.CLIENT, TITLE, HopStatus.OK, summary,
               objects=tuple(ObjectRef.of(p) for p in pods),
               note="pods from workload templates: labels known, status unknown"
               if derived else None)

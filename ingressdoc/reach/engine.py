@@ -16,7 +16,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.hops import backend, cluster_dns, endpoints, pods, service
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.hops.model import BackendRef, Hop, TraceResult, amend
+from ingressdoc.hops.model import BackendRef, Hop, HopId, TraceResult, amend
 from ingressdoc.hops.service import ServiceFacts
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach import client as clients
@@ -27,8 +27,8 @@ from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
-_REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", pods.TITLE),
-         ("egress", policy.EGRESS_TITLE), ("ingress", policy.INGRESS_TITLE))
+_REST = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE), (HopId.PODS, pods.TITLE),
+         (HopId.EGRESS, policy.EGRESS_TITLE), (HopId.INGRESS, policy.INGRESS_TITLE))
 
 
 def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
@@ -50,7 +50,7 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
         hops.append(alias_hop)
         svc, outside = alias.service, alias.external
     rest = _REST[1:] if aliased else _REST
-    assumed: tuple[str, ...] = ()
+    assumed: tuple[HopId, ...] = ()
     dialling = None
     if svc is None:
         hops.extend(_unchecked(hops[-1] if aliased else resolution.hop, rest, outside))
@@ -111,7 +111,7 @@ def _backend(svc: Obj, port: int | str | None) -> BackendRef:
     return BackendRef(ns, svc_name, port_number=port)
 
 
-def _unchecked(last: Hop, rest: Sequence[tuple[str, str]], outside: bool) -> list[Hop]:
+def _unchecked(last: Hop, rest: Sequence[tuple[HopId, str]], outside: bool) -> list[Hop]:
     if outside:
         return [not_checked(h, t, "not checked: the destination is outside the cluster")
                 for h, t in rest]

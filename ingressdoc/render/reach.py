@@ -47,4 +47,4 @@ def reach_document(result: ReachResult) -> dict[str, Any]:
     if result.live_leg is not None:
         live["liveLeg"] = result.live_leg
     return {**head, **doc, "verdict": result.verdict.connection, **live,
-            "assumed": list(result.assumed)}
+            "assumed": [h.value for h in result.assumed]}

@@ -23,7 +23,7 @@ from ingressdoc.hops import (
     tls,
 )
 from ingressdoc.hops.base import TraceContext, blocked, guarded, not_checked
-from ingressdoc.hops.model import Hop, TraceResult
+from ingressdoc.hops.model import Hop, HopId, TraceResult
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.trace.routers import ROUTERS
@@ -43,7 +43,7 @@ def trace(
     hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
     if host_answer is not None:
         hops.insert(0, dns.check(request, host_answer, addresses))
-    tls_hop = guarded("tls", tls.TITLE,
+    tls_hop = guarded(HopId.TLS, tls.TITLE,
                       lambda: tls.check(ctx, ctl.routes_of("Ingress"), outcome))
     if tls_hop is not None:
         hops.append(tls_hop)
@@ -52,8 +52,8 @@ def trace(
         return TraceResult(request, tuple(hops + list(walked)), snapshot.source, addresses,
                            outcome.backend, ctl)
 
-    rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),
-            ("pods", pods.TITLE), ("netpol", netpol.TITLE))
+    rest = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE),
+            (HopId.PODS, pods.TITLE), (HopId.NETPOL, netpol.TITLE))
     if outcome.backend is None:
         by = "the resource backend" if outcome.resource_backend else "the rule hop"
         return result([blocked(h, t, by) for h, t in rest])
@@ -61,14 +61,16 @@ def trace(
     hops.append(svc_hop)
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:
-        hops.append(guarded("cluster-dns", cluster_dns.TITLE,
+        hops.append(guarded(HopId.CLUSTER_DNS, cluster_dns.TITLE,
                             lambda: cluster_dns.check(ctx, svc.service, alias)))
     dest = svc.destination if svc is not None else None
     if dest is None:
         return result(_not_followed(alias, rest[1:]))
     return result(backend.walk(ctx, dest, lambda selected: [guarded(
-        "netpol", netpol.TITLE, lambda: netpol.check(ctx, ctl, selected, dest.port))]))
-def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[str, str]]) -> list[Hop]:
+        HopId.NETPOL, netpol.TITLE, lambda: netpol.check(ctx, ctl, selected, dest.port))]))
+
+
+def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[HopId, str]]) -> list[Hop]:
     """The hops after a Service the walk cannot go past: missing, or an ExternalName whose
     name leads out of the cluster (nothing there to check) or nowhere."""
     if alias is not None and alias.external:
