@@ -10,10 +10,11 @@ command to replay it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
-from ingressdoc.hops import service_dns
-from ingressdoc.hops.evidence import HttpObservation
+from ingressdoc.hops import dns, service_dns
+from ingressdoc.hops.evidence import HttpObservation, attach
 from ingressdoc.hops.model import HopId, TraceResult
 from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
 from ingressdoc.probe import cluster_dns
@@ -24,6 +25,36 @@ from ingressdoc.snapshot import Snapshot
 MAX_ENTRY_PROBES = 2
 MAX_POD_PROBES = 3
 ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The live evidence a trace asks for: `dns` resolves the host (with `dns_server`) and
+    asks the cluster DNS about the backend (`cluster_dns`); `probe` sends HTTP requests and
+    may port-forward to CoreDNS."""
+
+    dns: bool
+    probe: bool
+    timeout: float
+    dns_server: str | None = None
+    cluster_dns: str | None = None
+
+
+def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: ProxyGet,
+           open_port: cluster_dns.OpenPort) -> TraceResult:
+    """Every piece of live evidence for a trace, added to the object trace in one place, in
+    the order the request meets it: the host's DNS answer (a hop of its own), HTTP answers of
+    the entry, the Service and its pods, then the cluster DNS's answer for the backend."""
+    timeout = wanted.timeout
+    if wanted.dns:
+        result = dns.attach(result, host_answer(result.request.host, wanted.dns_server, timeout))
+    if wanted.probe:
+        result = attach(result, entry_observations(result, timeout)
+                        + backend_observations(result, proxy_get, snap))
+    if wanted.dns:
+        result = backend_name_evidence(result, snap, wanted.cluster_dns,
+                                       open_port if wanted.probe else None, timeout)
+    return result
 
 
 def host_answer(host: str, server: str | None, timeout: float) -> DnsAnswer:

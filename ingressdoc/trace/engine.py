@@ -13,7 +13,6 @@ from ingressdoc.hops import (
     backend,
     cluster_dns,
     controller,
-    dns,
     endpoints,
     entry,
     netpol,
@@ -33,16 +32,13 @@ def trace(
     snapshot: Snapshot,
     request: Request,
     ingress_class: str | None = None,
-    host_answer: dns.HostAnswer | None = None,
 ) -> TraceResult:
-    """The object trace; `host_answer` is live DNS evidence for the host, when gathered."""
+    """The object trace; live evidence is added to it afterwards (`probe.run.gather`)."""
     ctx = TraceContext(snapshot, request, ingress_class)
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
     outcome = routing.route(ctx, ctl, ROUTERS)
     hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
-    if host_answer is not None:
-        hops.insert(0, dns.check(request, host_answer, addresses))
     tls_hop = guarded(HopId.TLS, tls.TITLE,
                       lambda: tls.check(ctx, ctl.routes_of("Ingress"), outcome))
     if tls_hop is not None:
