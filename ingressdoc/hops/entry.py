@@ -12,13 +12,15 @@ from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, Hop
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports
+from ingressdoc.k8s.profiles import PROFILES
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
 # Port names controllers' charts give each scheme (ingress-nginx, Traefik's web/websecure).
-SCHEME_PORT_NAMES: Mapping[str, tuple[str, ...]] = {"http": ("http", "web"),
-                                                   "https": ("https", "websecure")}
+SCHEME_PORT_NAMES: Mapping[str, tuple[str, ...]] = {
+    scheme: tuple(n for p in PROFILES for s, n in p.scheme_ports if s == scheme)
+    for scheme in ("http", "https")}
 INPUTS = ("Service", "Node")
 TITLE = "Entry point"
 NODEPORT_RANGE = range(30000, 32768)
@@ -189,9 +191,10 @@ def _kind_label(pods: Sequence[Obj], nodes: Sequence[Obj], nodes_loaded: bool) -
 
 
 def _internal_ingress(ingresses: Sequence[Obj]) -> list[Finding]:
+    """Ingresses a cloud controller would put behind a private load balancer."""
+    markers = [p.internal_annotation for p in PROFILES if p.internal_annotation]
     return [
-        finding("IDC114", ObjectRef.of(i), "alb.ingress.kubernetes.io/scheme is internal",
-                field="metadata.annotations")
-        for i in ingresses
-        if annotations_of(i).get("alb.ingress.kubernetes.io/scheme") == "internal"
+        finding("IDC114", ObjectRef.of(i), f"{key} is {value}", field="metadata.annotations")
+        for i in ingresses for key, value in markers
+        if annotations_of(i).get(key) == value
     ]

@@ -17,6 +17,7 @@ from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import default_classes
 from ingressdoc.k8s.objects import labels, meta, name, namespace, spec
+from ingressdoc.k8s.profiles import PROFILES
 from ingressdoc.k8s.selectors import describe_selector
 from ingressdoc.reach.parse import CONTROLLER, ClientSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -108,8 +109,9 @@ def _controller_string(snapshot: Snapshot, class_name: str | None) -> str | None
 
 def _nothing_found(snapshot: Snapshot, client: ClientSpec) -> str:
     if client.kind == "ingress-controller":
-        return (f"FROM {client.text!r}: no pod of a known ingress controller "
-                "(ingress-nginx, Traefik) in the snapshot")
+        known = ", ".join(p.title for p in PROFILES if p.pods)
+        return (f"FROM {client.text!r}: no pod of a known ingress controller ({known}) in "
+                "the snapshot")
     ns_pods = snapshot.list("Pod", client.namespace)
     owners = sorted({f"{o.get('kind', '').lower()}/{o.get('name')}"
                      for p in ns_pods for o in meta(p).get("ownerReferences") or []})

@@ -3,9 +3,10 @@
 A profile holds everything ingressdoc knows about one controller: which IngressClass
 `spec.controller` values it claims, how to recognise its pods, how it normalises a request
 path, how it matches and orders paths, where it falls through and which default backend
-answers, and which annotations it ignores. The base class is the host-first algorithm of
-the Ingress API (most specific host class, then the best path, then a default backend);
-a profile overrides the steps its controller does differently.
+answers, which annotations it ignores, the certificate it falls back to, the port names of
+its Service, and the annotation that makes its load balancer private. The base class is the
+host-first algorithm of the Ingress API (most specific host class, then the best path, then a
+default backend); a profile overrides the steps its controller does differently.
 """
 
 from __future__ import annotations
@@ -73,10 +74,15 @@ class Profile(ABC):
     """
 
     name: str
+    title: str  # how messages name the controller
     controllers: tuple[str, ...] = ()  # IngressClass spec.controller values, lower-case
     pods: Signature | None = None  # None: the controller has no pods ingressdoc recognises
     runs_outside = False  # a cloud load balancer: no pods in the cluster to look for
     ignores_annotations: tuple[str, ...] = ()  # annotation prefixes of other controllers
+    internal_annotation: tuple[str, str] | None = None  # (key, value) of a private LB
+    fallback_certificate: str | None = None  # subject CN served when no Secret matches the SNI
+    # (scheme, port name) its charts give the controller's Service ports.
+    scheme_ports: tuple[tuple[str, str], ...] = ()
     prefix_is_string_prefix = False  # Prefix paths match as plain string prefixes
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
 

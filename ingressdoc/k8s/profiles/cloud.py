@@ -13,11 +13,19 @@ from ingressdoc.k8s.profiles.spec import Spec
 class CloudLoadBalancer(Spec):
     runs_outside = True
 
-    def __init__(self, name: str, *controllers: str) -> None:
+    def __init__(self, name: str, title: str, *controllers: str,
+                 internal_annotation: tuple[str, str] | None = None) -> None:
         self.name = name
+        self.title = title
         self.controllers = controllers
+        self.internal_annotation = internal_annotation
 
 
-AWS_LOAD_BALANCER = CloudLoadBalancer("aws-load-balancer-controller", "ingress.k8s.aws/alb")
-GCE = CloudLoadBalancer("ingress-gce", "k8s.io/ingress-gce", "networking.gke.io/ingress-gce")
-AZURE_APPLICATION_GATEWAY = CloudLoadBalancer("application-gateway", "azure/application-gateway")
+AWS_LOAD_BALANCER = CloudLoadBalancer("aws-load-balancer-controller",
+                                      "AWS Load Balancer Controller", "ingress.k8s.aws/alb",
+                                      internal_annotation=("alb.ingress.kubernetes.io/scheme",
+                                                           "internal"))
+GCE = CloudLoadBalancer("ingress-gce", "GKE Ingress", "k8s.io/ingress-gce",
+                        "networking.gke.io/ingress-gce")
+AZURE_APPLICATION_GATEWAY = CloudLoadBalancer("application-gateway", "Application Gateway",
+                                              "azure/application-gateway")

@@ -81,7 +81,10 @@ class RegexMode:
 
 class IngressNginx(Profile):
     name = "ingress-nginx"
+    title = "ingress-nginx"
     controllers = (CONTROLLER,)
+    fallback_certificate = "Kubernetes Ingress Controller Fake Certificate"
+    scheme_ports = (("http", "http"), ("https", "https"))
     pods = Signature("app.kubernetes.io/name", "ingress-nginx", "ingress-nginx", _implements)
     ignores_annotations = ("traefik.ingress.kubernetes.io/",)
     implementation_specific = (

@@ -15,6 +15,7 @@ from ingressdoc.k8s.profiles.base import Profile
 
 class Spec(Profile):
     name = "spec"
+    title = "the Ingress API"
     implementation_specific = (
         "read as Prefix it misses, but ImplementationSpecific is controller-defined "
         "(ingress-nginx: string prefix, or regex with use-regex; Traefik: string prefix)"

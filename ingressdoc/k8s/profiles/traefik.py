@@ -78,7 +78,10 @@ def _priority(p: RoutePath) -> int:
 
 class Traefik(Profile):
     name = "traefik"
+    title = "Traefik"
     controllers = (CONTROLLER,)
+    fallback_certificate = "TRAEFIK DEFAULT CERT"
+    scheme_ports = (("http", "web"), ("https", "websecure"))
     pods = Signature("app.kubernetes.io/name", "traefik", "traefik", _implements)
     ignores_annotations = ("nginx.ingress.kubernetes.io/",)
     prefix_is_string_prefix = True
