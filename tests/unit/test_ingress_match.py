@@ -10,7 +10,7 @@ import yaml
 
 from ingressdoc.k8s import ingress_match
 from ingressdoc.k8s.ingress_match import MatchResult, host_matches
-from ingressdoc.k8s.profiles import for_controller, named
+from ingressdoc.k8s.profiles import PROFILES, for_controller
 
 VECTORS = Path(__file__).with_name("ingress_match_vectors.yaml")
 TYPES = {"E": "Exact", "P": "Prefix", "IS": "ImplementationSpecific"}
@@ -59,7 +59,8 @@ def match_request(
     ingresses: list[dict[str, Any]], host: str, path: str, profile: str = "spec"
 ) -> MatchResult:
     """Match under the profile of that name."""
-    return ingress_match.match_request(ingresses, host, path, named(profile))
+    named = next(p for p in PROFILES if p.name == profile)
+    return ingress_match.match_request(ingresses, host, path, named)
 
 
 def winner_service(result: MatchResult) -> str | None:

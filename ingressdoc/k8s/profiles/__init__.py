@@ -13,7 +13,7 @@ from ingressdoc.k8s.profiles.ingress_nginx import INGRESS_NGINX
 from ingressdoc.k8s.profiles.spec import SPEC
 from ingressdoc.k8s.profiles.traefik import TRAEFIK
 
-__all__ = ["PROFILES", "SPEC", "Profile", "for_controller", "named"]
+__all__ = ["PROFILES", "SPEC", "Profile", "for_controller"]
 
 PROFILES: tuple[Profile, ...] = (
     INGRESS_NGINX, TRAEFIK, AWS_LOAD_BALANCER, GCE, AZURE_APPLICATION_GATEWAY, SPEC,
@@ -27,7 +27,3 @@ def for_controller(controller: str | None) -> Profile:
     value = (controller or "").strip().lower()
     return next((p for p in PROFILES if p.claims(value)), SPEC)
 
-
-def named(name: str) -> Profile:
-    """A profile by its name, e.g. the product a controller pod was recognised as."""
-    return next(p for p in PROFILES if p.name == name)
