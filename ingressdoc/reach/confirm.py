@@ -108,11 +108,11 @@ def plan(result: ReachResult) -> Plan:
     leg only, so a host/path's healthy controller leg is not judged by a broken backend."""
     dial = result.dial
     if dial is None:
-        return Plan((), (Unchecked(HopId.INGRESS, result.target, "not checked: no client pod and "
-                                   "Service port to repeat the connection with"),))
+        return Plan((), (Unchecked(HopId.INGRESS, result.target, "not checked: no client pod "
+                                   "and Service port to repeat the connection with"),))
     if spec(dial.client_pod).get("hostNetwork"):
-        return Plan((), (Unchecked(HopId.INGRESS, result.target, "not checked: the client uses the "
-                                   "host network, which a probe pod cannot imitate"),))
+        return Plan((), (Unchecked(HopId.INGRESS, result.target, "not checked: the client uses "
+                                   "the host network, which a probe pod cannot imitate"),))
     if dial.protocol != "TCP":
         return Plan((), (Unchecked(HopId.INGRESS, result.target,
                                    f"not checked: only TCP is probed, not {dial.protocol}"),))

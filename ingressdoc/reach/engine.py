@@ -27,8 +27,9 @@ from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
-_REST = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE), (HopId.PODS, pods.TITLE),
-         (HopId.EGRESS, policy.EGRESS_TITLE), (HopId.INGRESS, policy.INGRESS_TITLE))
+_REST = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE),
+         (HopId.PODS, pods.TITLE), (HopId.EGRESS, policy.EGRESS_TITLE),
+         (HopId.INGRESS, policy.INGRESS_TITLE))
 
 
 def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:

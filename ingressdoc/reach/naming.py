@@ -49,8 +49,8 @@ def resolve(snapshot: Snapshot, target: TargetSpec, client_ns: str | None,
     if not target.by_dns:
         return _direct(snapshot, target, client_ns, domain)
     if client_ns is None:
-        hop = not_checked(HopId.DNS, TITLE, "not checked: the client's namespace (its search list) "
-                          "is unknown without its pods")
+        hop = not_checked(HopId.DNS, TITLE, "not checked: the client's namespace (its search "
+                          "list) is unknown without its pods")
         return Resolution(hop, _meant_service(snapshot, target.name, domain.domain))
     candidates = expand_name(target.name, client_ns, domain.domain, ndots)
     how = (f"from {client_ns}: search {' '.join(search_list(client_ns, domain.domain))}, "

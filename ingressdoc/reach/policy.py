@@ -149,7 +149,8 @@ def policy_hops(snapshot: Snapshot, client: ClientFacts, conn: Connection) -> tu
                 not_checked(HopId.INGRESS, conn.ingress_title, note))
     if not client.pods:
         return (_unknown_client(HopId.EGRESS, EGRESS_TITLE, snapshot, client.namespace),
-                _unknown_client(HopId.INGRESS, conn.ingress_title, snapshot, conn.destination_namespace))
+                _unknown_client(HopId.INGRESS, conn.ingress_title, snapshot,
+                                conn.destination_namespace))
     if not conn.pods:
         skipped = f"not checked: no {conn.role} pods"
         return (not_checked(HopId.EGRESS, EGRESS_TITLE, skipped),
