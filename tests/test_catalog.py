@@ -12,6 +12,7 @@ from test_scenarios import run_scenario, scenario_dirs
 
 from ingressdoc.checks.catalog import BY_CODE, entries
 from ingressdoc.findings import Severity
+from ingressdoc.hops.model import HopId
 
 # Codes no trace scenario can raise, each with the reason and where it is covered instead.
 # Only codes that need a live probe or another command (reach, check) belong here.
@@ -118,3 +119,8 @@ def test_every_code_in_the_source_is_in_the_catalog() -> None:
         if code not in BY_CODE or BY_CODE[code].retired
     }
     assert not unknown, sorted(unknown)
+
+
+def test_every_entry_names_a_hop() -> None:
+    """`any`: a tool or input problem; `probe`: what only a live probe sees."""
+    assert {e.hop for e in entries()} <= {h.value for h in HopId} | {"any", "probe"}
