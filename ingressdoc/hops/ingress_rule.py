@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.controller import ControllerFacts, class_ingresses
+from ingressdoc.hops.base import TraceContext
+from ingressdoc.hops.controller import class_ingresses
 from ingressdoc.hops.intent import Signals, ident, route_label, signals
-from ingressdoc.hops.model import BackendRef, Hop, status_from
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
@@ -22,7 +22,8 @@ from ingressdoc.snapshot import ObjectRef
 TITLE = "Ingress rule"
 _MAX_MISS_ROWS = 5
 # Near-miss keys -> catalog codes (info findings that explain a miss). A wildcard-depth miss
-# is IDC302 (error) when nothing else serves the host, IDC313 (info) when a fallback does.
+# is IDC302 (error) when nothing else serves the host; when a fallback does, the intent signal
+# IDC330 stands for it.
 NEAR_MISS_CODES = {
     "prefix-not-string-prefix": "IDC304",
     "exact-trailing-slash": "IDC305",
@@ -132,35 +133,37 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
     """A candidate as a route of its own: what the walk follows for the nearest miss."""
     ref = _ref(c)
     obj = ctx.snapshot.get("Ingress", c.ingress_namespace, c.ingress_name)
-    hop = Hop("rule", TITLE, status_from(()), route_label(c), objects=(ref,))
+    hop = Hop(HopId.RULE, TITLE, status_from(()), route_label(c), objects=(ref,))
     return RouteOutcome(hop, ref, obj, _backend_ref(c), c.backend.get("resource"),
                         _backend_field(c), label=route_label(c))
 
 
 class IngressRouter:
+    """Routes by the Ingresses the controller claims, under its profile's rules."""
+
+    hop = HopId.RULE
+    title = TITLE
     inputs = ("Ingress",)
 
     def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:
-        note, gaps = missing_inputs(ctx.snapshot, self.inputs)
-        if note:
-            return RouteOutcome(not_checked("rule", TITLE, note, gaps), None, None, None)
         req = ctx.request
-        result = match_request(controller.ingresses, req.host, req.path, controller.profile)
+        ingresses = controller.routes_of("Ingress")
+        result = match_request(ingresses, req.host, req.path, controller.profile)
         if result.winner is None or result.via_default_backend or result.host_class == "any":
             # Nothing specific serves the host: rules for other hosts of the class become
             # near misses (a typo, a wildcard at the wrong depth). They cannot win.
-            claimed = {ObjectRef.of(i) for i in controller.ingresses}
+            claimed = {ObjectRef.of(i) for i in ingresses}
             others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
                       if ObjectRef.of(i) not in claimed]
-            result = match_request([*controller.ingresses, *others], req.host, req.path,
+            result = match_request([*ingresses, *others], req.host, req.path,
                                    controller.profile)
-        intent = signals(result, controller.profile, controller.ingresses)
+        intent = signals(result, controller.profile.name, ingresses)
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
-            hop = Hop("rule", TITLE, status_from(tuple(found)), summary,
+            hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary,
                       findings=tuple(found), rows=_miss_rows(result))
             return RouteOutcome(hop, None, None, None, nearest=nearest)
         ref = _ref(winner)
@@ -174,7 +177,7 @@ class IngressRouter:
                        if ident(m.candidate) in intent.explained)
         misses = _miss_rows(result) if _fallback_won(result) else ()
         rows = (_row(winner, "serves"), *misses, *(r for r in losers if r not in misses))
-        hop = Hop("rule", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+        hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
@@ -211,8 +214,7 @@ class IngressRouter:
             ))
         found.extend(intent.findings)
         found.extend(_miss_findings(
-            tuple(m for m in result.near_misses if ident(m.candidate) not in intent.explained),
-            "IDC313" if _fallback_won(result) else None))
+            tuple(m for m in result.near_misses if ident(m.candidate) not in intent.explained)))
         return found
 
     def _no_match(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:

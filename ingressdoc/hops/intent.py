@@ -15,14 +15,9 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.ingress_match import (
-    TRAEFIK_ROUTER_PRIORITY,
-    MatchResult,
-    NearMiss,
-    PathCandidate,
-    shown_host,
-)
-from ingressdoc.outcome.model import MEANT
+from ingressdoc.hops.outcome import MEANT
+from ingressdoc.k8s.ingress_match import MatchResult, NearMiss, PathCandidate, shown_host
+from ingressdoc.k8s.profiles.traefik import ROUTER_PRIORITY as TRAEFIK_ROUTER_PRIORITY
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]

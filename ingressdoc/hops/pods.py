@@ -8,7 +8,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.hops.model import Hop, HopId, status_from
 from ingressdoc.hops.workloads import no_pod_causes, pending_causes, template_subject
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
@@ -28,17 +28,18 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     """The hop and the selected pods (the NetworkPolicy hop's destinations)."""
     selector = spec(svc).get("selector")
     if not selector:
-        return not_checked("pods", TITLE, "no selector: pods are not selected by the Service"), []
+        return not_checked(HopId.PODS, TITLE, "no selector: pods are not selected by the Service"), []
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     if note:
-        return not_checked("pods", TITLE, note, gaps), []
+        return not_checked(HopId.PODS, TITLE, note, gaps), []
     ref = ObjectRef.of(svc)
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
         causes = tuple(no_pod_causes(ctx.snapshot, svc)) or (
             _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
-        return Hop("pods", TITLE, status_from(causes), f"selector {describe_selector(selector)} "
-                   "matches no pod", objects=(ref,), findings=causes), []
+        return Hop(HopId.PODS, TITLE, status_from(causes), f"selector "
+                   f"{describe_selector(selector)} matches no pod", objects=(ref,),
+                   findings=causes), []
     found: list[Finding] = []
     running = [p for p in pods if status(p).get("phase") not in _TERMINAL]
     if not running:
@@ -56,7 +57,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     ready = sum(1 for p in pods if pod_ready(p))
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
                + ("" if unknown else f", {ready} ready"))
-    return Hop("pods", TITLE, status_from(tuple(found), unknown=unknown), summary,
+    return Hop(HopId.PODS, TITLE, status_from(tuple(found), unknown=unknown), summary,
                objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
                note="pods from workload templates: status unknown" if unknown else None), running
 
@@ -102,7 +103,8 @@ def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
 
 def scheduler_event(snap: Snapshot, pod: Obj) -> Mapping[str, Any] | None:
     """The scheduler's newest word on a pod, when Events were read."""
-    return latest(snap, namespace(pod), FAILED_SCHEDULING,
+    events = snap.list("Event", namespace(pod)) if snap.loaded("Event") else []
+    return latest(events, FAILED_SCHEDULING,
                   lambda o: o.get("kind") == "Pod" and o.get("name") == name(pod))
 
 

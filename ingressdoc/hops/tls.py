@@ -10,7 +10,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.cert_producers import production
-from ingressdoc.hops.model import Hop, HopStatus, status_from
+from ingressdoc.hops.model import Hop, HopId, HopStatus, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.certs import FALLBACK_SUBJECTS, CertInfo
 from ingressdoc.k8s.ingress_match import host_matches
@@ -43,12 +43,12 @@ def check(
         found.extend(_tls_hosts_not_rule_hosts(route.route_object))
     if not entries:
         if ctx.request.scheme != "https":
-            return None if not found else Hop("tls", TITLE, status_from(tuple(found)),
+            return None if not found else Hop(HopId.TLS, TITLE, status_from(tuple(found)),
                                               "plain HTTP", findings=tuple(found))
         ref = route.route or ObjectRef("Request", None, host)
         found.append(finding("IDC328", ref, f"no spec.tls entry lists host {host}",
                              field="spec.tls"))
-        return Hop("tls", TITLE, status_from(tuple(found)), f"no certificate for {host}",
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"no certificate for {host}",
                    findings=tuple(found))
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     ing, index, entry = entries[0]
@@ -61,25 +61,26 @@ def check(
     if note:
         where = f"; it will be written by {made.producer}" if made and made.producer else ""
         status = status_from(tuple(found)) if found else HopStatus.SKIPPED
-        return Hop("tls", TITLE, status, f"secret {secret_name}: {note}{where}", objects=(ref,),
+        return Hop(HopId.TLS, TITLE, status, f"secret {secret_name}: {note}{where}", objects=(ref,),
                    findings=gaps + tuple(found), note=note)
     if not secret_name:
         summary = "no secretName: the controller's default certificate is used"
-        return Hop("tls", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                    findings=tuple(found))
     secret = ctx.snapshot.get("Secret", namespace(ing), secret_name)
     if secret is None:
         # In manifests a producer writes the Secret once applied; live, missing is missing.
         if made is not None and made.producer and not ctx.snapshot.live:
-            return Hop("tls", TITLE, status_from(tuple(found)), f"secret {secret_name} will be "
-                       f"written by {made.producer}", objects=(ref,), findings=tuple(found))
+            return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} "
+                       f"will be written by {made.producer}", objects=(ref,),
+                       findings=tuple(found))
         if not any(f.code == "IDC336" for f in found):
             found.append(_missing_secret(ctx, ing, secret_name, field))
-        return Hop("tls", TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
                    objects=(ref,), findings=tuple(found))
     found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))
     summary = f"secret {namespace(ing)}/{secret_name} for {host}"
-    return Hop("tls", TITLE, status_from(tuple(found)), summary,
+    return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary,
                objects=(ref, ObjectRef.of(secret)), findings=tuple(found))
 
 

@@ -99,7 +99,8 @@ def _failed_create(snap: Snapshot, wl: Obj) -> list[Finding]:
     """IDC637 from the newest FailedCreate Event of the workload or its ReplicaSets (named
     `<deployment>-<hash>`), for when no condition says it."""
     kind, wl_name = str(wl.get("kind")), name(wl)
-    event = latest(snap, namespace(wl), FAILED_CREATE, lambda o: (
+    events = snap.list("Event", namespace(wl)) if snap.loaded("Event") else []
+    event = latest(events, FAILED_CREATE, lambda o: (
         o.get("kind") == kind and o.get("name") == wl_name) or (
         kind == "Deployment" and o.get("kind") == "ReplicaSet"
         and str(o.get("name", "")).startswith(wl_name + "-")))

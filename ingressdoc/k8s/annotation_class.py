@@ -43,9 +43,10 @@ def claimed_classes(pods: Iterable[Obj]) -> frozenset[str]:
     out: set[str] = set()
     seen = False
     for pod in pods:
-        product = product_of(pod)
-        if product is None:
+        profile = product_of(pod)
+        if profile is None or profile.name not in _FLAGS:
             continue
+        product = profile.name
         seen = True
         tokens = _tokens(pod)
         for flag, default in _FLAGS[product]:

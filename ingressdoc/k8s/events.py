@@ -6,10 +6,8 @@ An Event names its object in `involvedObject` and repeats (`count`, `lastTimesta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-
-from ingressdoc.snapshot import Snapshot
 
 Obj = Mapping[str, Any]
 FAILED_SCHEDULING = "FailedScheduling"
@@ -23,11 +21,9 @@ def last_seen(event: Obj) -> str:
                    "creationTimestamp") or "")
 
 
-def latest(snap: Snapshot, namespace: str | None, reason: str,
+def latest(events: Iterable[Obj], reason: str,
            about: Callable[[Mapping[str, Any]], bool]) -> Obj | None:
     """The newest Event with REASON whose involvedObject satisfies ABOUT."""
-    if not snap.loaded("Event"):
-        return None
-    found = [e for e in snap.list("Event", namespace)
+    found = [e for e in events
              if e.get("reason") == reason and about(e.get("involvedObject") or {})]
     return max(found, key=last_seen) if found else None

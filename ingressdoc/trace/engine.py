@@ -3,66 +3,59 @@
 A failed hop does not stop the walk: later hops are checked wherever their objects can be
 found and marked "not checked (blocked by ...)" only where they cannot. Hops are reported in
 the order the request travels, even though the controller must be known before the entry.
+When another route answers than the one written for the request (or none does), that route
+is walked too, so one run shows what fails after the first cause is fixed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Optional, TypeVar
 
-from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Severity
 from ingressdoc.hops import (
+    backend,
     backend_protocol,
     cluster_dns,
     controller,
     controller_resolver,
-    dns,
     endpoints,
     entry,
     netpol,
     pods,
+    routing,
     service,
     tls,
 )
-from ingressdoc.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.hops.controller import ControllerFacts
-from ingressdoc.hops.ingress_rule import IngressRouter
-from ingressdoc.hops.model import AfterFix, EntryAddress, Hop, HopStatus, TraceResult, amend
-from ingressdoc.hops.routing import RouteOutcome, Router
-from ingressdoc.outcome.decide import decide
+from ingressdoc.hops.base import TraceContext, blocked, guarded, not_checked
+from ingressdoc.hops.model import AfterFix, ControllerFacts, Hop, HopId, TraceResult, amend
+from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
-
-ROUTERS: tuple[Router, ...] = (IngressRouter(),)
-H = TypeVar("H", Hop, Optional[Hop])  # noqa: UP045 - a TypeVar constraint needs Optional
-
-
-def _guarded(hop: str, title: str, run: Callable[[], H]) -> H | Hop:
-    """A bug in a leaf hop (one no later hop depends on) becomes an IDC001 finding for that
-    hop and the trace goes on; hops whose facts feed later hops fail the run instead."""
-    try:
-        return run()
-    except Exception as exc:
-        f = finding("IDC001", ObjectRef("Hop", None, hop),
-                    f"{type(exc).__name__}: {exc}")
-        return Hop(hop, title, HopStatus.FAIL, "internal error", findings=(f,))
+from ingressdoc.trace.outcome import decide
+from ingressdoc.trace.routers import ROUTERS
 
 
 def trace(
     snapshot: Snapshot,
     request: Request,
     ingress_class: str | None = None,
-    host_answer: dns.HostAnswer | None = None,
 ) -> TraceResult:
-    """The object trace; `host_answer` is live DNS evidence for the host, when gathered."""
+    """The object trace; live evidence is added to it afterwards (`probe.run.gather`)."""
     ctx = TraceContext(snapshot, request, ingress_class)
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
-    routed = ROUTERS[0].route(ctx, ctl)
-    walked = _walk(ctx, ctl, (entry_hop, ctl_hop), addresses, routed, host_answer)
-    return with_outcome(_with_origins(walked, snapshot), routed, ctl)
+    routed = routing.route(ctx, ctl, ROUTERS)
+    hops: list[Hop] = [entry_hop, ctl_hop, routed.hop]
+    tls_hop = guarded(HopId.TLS, tls.TITLE,
+                      lambda: tls.check(ctx, ctl.routes_of("Ingress"), routed))
+    if tls_hop is not None:
+        hops.append(tls_hop)
+    hops += _backend_hops(ctx, ctl, routed)
+    walked = TraceResult(request, tuple(hops), snapshot.source, addresses, routed.backend, ctl,
+                         after_fix=_after_fix(ctx, ctl, routed))
+    located = _with_origins(walked, snapshot)
+    return replace(located, outcome=decide(located.hops, routed, request, ctl))
 
 
 def _with_origins(result: TraceResult, snapshot: Snapshot) -> TraceResult:
@@ -89,32 +82,6 @@ def _origin(snapshot: Snapshot, ref: ObjectRef) -> str | None:
     return str(origin) if origin is not None and origin.line is not None else None
 
 
-def with_outcome(result: TraceResult, routed: RouteOutcome, ctl: ControllerFacts) -> TraceResult:
-    """The walk's result with the outcome the controller in use gives the request."""
-    return replace(result, outcome=decide(result.hops, routed, result.request, ctl.profile,
-                                          ctl.controller))
-
-
-def _walk(
-    ctx: TraceContext,
-    ctl: ControllerFacts,
-    first: tuple[Hop, Hop],
-    addresses: tuple[EntryAddress, ...],
-    outcome: RouteOutcome,
-    host_answer: dns.HostAnswer | None,
-) -> TraceResult:
-    request, snapshot = ctx.request, ctx.snapshot
-    hops: list[Hop] = [*first, outcome.hop]
-    if host_answer is not None:
-        hops.insert(0, dns.check(request, host_answer, addresses))
-    tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl.ingresses, outcome))
-    if tls_hop is not None:
-        hops.append(tls_hop)
-    hops += _backend_hops(ctx, ctl, outcome)
-    return TraceResult(request, tuple(hops), snapshot.source, addresses, outcome.backend,
-                       after_fix=_after_fix(ctx, ctl, outcome))
-
-
 def _after_fix(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome) -> AfterFix | None:
     """The nearest miss walked through the backend hops, when the rule hop names one."""
     nearest = routed.nearest
@@ -125,38 +92,32 @@ def _after_fix(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome) ->
                     nearest.label or str(nearest.route), tuple(_backend_hops(ctx, ctl, nearest)))
 
 
-def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, outcome: RouteOutcome) -> list[Hop]:
-    """Service, cluster DNS, endpoints, pods and policy of the routed backend."""
-    rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),
-            ("pods", pods.TITLE), ("netpol", netpol.TITLE))
-    if outcome.backend is None:
-        by = "the resource backend" if outcome.resource_backend else "the rule hop"
+def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome) -> list[Hop]:
+    """Service (and how the controller talks to it), cluster DNS, endpoints, pods, policy."""
+    rest = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE),
+            (HopId.PODS, pods.TITLE), (HopId.NETPOL, netpol.TITLE))
+    if routed.backend is None:
+        by = "the resource backend" if routed.resource_backend else "the rule hop"
         return [blocked(h, t, by) for h, t in rest]
-    hops: list[Hop] = []
-    svc_hop, svc = service.check(ctx, outcome.backend, outcome.route, outcome.backend_field)
+    svc_hop, svc = service.check(ctx, routed.backend, routed.route, routed.backend_field)
     if svc is not None:
         svc_hop = amend(svc_hop, findings=backend_protocol.check(
-            ctl.profile, ctl.controller, outcome.route_object, svc.service, svc.port))
-    hops.append(svc_hop)
+            ctl.profile.name, ctl.controller, routed.route_object, svc.service, svc.port))
+    hops: list[Hop] = [svc_hop]
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:
-        dns_hop = _guarded("cluster-dns", cluster_dns.TITLE,
-                           lambda: cluster_dns.check(ctx, svc.service, alias))
+        dns_hop = guarded(HopId.CLUSTER_DNS, cluster_dns.TITLE,
+                          lambda: cluster_dns.check(ctx, svc.service, alias))
         hops.append(amend(dns_hop, findings=controller_resolver.check(
             ctx.snapshot, ctl.pods, alias.name, alias.service is not None)))
     dest = svc.destination if svc is not None else None
     if dest is None:
         return hops + _not_followed(alias, rest[1:])
-    hops.append(_guarded("endpoints", endpoints.TITLE,
-                         lambda: endpoints.check(ctx, dest.service, dest.port)))
-    pods_hop, selected = pods.check(ctx, dest.service, dest.port)
-    hops.append(pods_hop)
-    hops.append(_guarded("netpol", netpol.TITLE,
-                         lambda: netpol.check(ctx, ctl, selected, dest.port)))
-    return hops
+    return hops + backend.walk(ctx, dest, lambda selected: [guarded(
+        HopId.NETPOL, netpol.TITLE, lambda: netpol.check(ctx, ctl, selected, dest.port))])
 
 
-def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[str, str]]) -> list[Hop]:
+def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[HopId, str]]) -> list[Hop]:
     """The hops after a Service the walk cannot go past: missing, or an ExternalName whose
     name leads out of the cluster (nothing there to check) or nowhere."""
     if alias is not None and alias.external:
@@ -164,4 +125,3 @@ def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[str, str
         return [not_checked(h, t, note) for h, t in rest]
     by = "the Cluster DNS hop" if alias is not None else "the missing Service"
     return [blocked(h, t, by) for h, t in rest]
-

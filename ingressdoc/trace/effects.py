@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ingressdoc.outcome.model import OutcomeKind
+from ingressdoc.hops.outcome import OutcomeKind
 
 _NO_UPSTREAM = {"ingress-nginx": "503", "traefik": "404", "spec": "503"}
 _DIAL_FAILS = {"*": "502 or 504"}

@@ -11,14 +11,15 @@ their own note).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.model import Hop, HopStatus
+from ingressdoc.hops.model import ControllerFacts, Hop, HopStatus, TraceResult
+from ingressdoc.hops.outcome import MEANT, Competitor, Outcome, OutcomeKind
 from ingressdoc.hops.routing import RouteOutcome
-from ingressdoc.outcome.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
-from ingressdoc.outcome.model import MEANT, Competitor, Outcome, OutcomeKind
-from ingressdoc.outcome.redirects import ssl_redirect
 from ingressdoc.request import Request
+from ingressdoc.trace.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
+from ingressdoc.trace.redirects import ssl_redirect
 
 _PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik"}
 
@@ -26,6 +27,21 @@ _PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik"}
 def proxy_name(profile: str, controller: str | None) -> str:
     return _PROXY.get(profile) or (f"controller {controller}" if controller
                                    else "the ingress controller")
+
+
+def refresh(result: TraceResult) -> TraceResult:
+    """The outcome again once live evidence added hops or findings (the host's DNS answer, a
+    fallback certificate served): a decisive error there comes first in travel order."""
+    before = result.outcome
+    ctl = result.controller
+    if before is None or ctl is None:
+        return result
+    scheme = "https" if before.kind is OutcomeKind.REDIRECT else result.request.scheme
+    decisive = _decisive(result.hops, scheme)
+    if decisive is None or decisive[1].code == before.code:
+        return result
+    return replace(result, outcome=_failed(decisive, ctl.profile.name, ctl.controller,
+                                           before.competitors))
 
 
 def _decisive(hops: Sequence[Hop], scheme: str) -> tuple[Hop, Finding, Effect] | None:
@@ -65,6 +81,21 @@ def _competitors(rule_hop: Hop | None) -> tuple[Competitor, ...]:
         for r in rule_hop.rows if r.get("match") != "serves")
 
 
+def _failed(decisive: tuple[Hop, Finding, Effect], profile: str, controller: str | None,
+            competitors: tuple[Competitor, ...]) -> Outcome:
+    hop, f, effect = decisive
+    proxy = proxy_name(profile, controller)
+    status = effect.status_for(profile)
+    kind = effect.kind
+    answerer: str | None = proxy
+    if kind is OutcomeKind.UPSTREAM_ERROR and status == "404":
+        kind = OutcomeKind.DEFAULT_BACKEND  # the proxy dropped the route: its own 404
+    if kind is OutcomeKind.DEFAULT_BACKEND:
+        answerer = f"the {proxy} default backend" if profile == "ingress-nginx" else proxy
+    return Outcome(kind, f.message, hop.hop.value, answerer, status, _where(f), f.code,
+                   competitors=competitors)
+
+
 def served_backend(route: RouteOutcome) -> str | None:
     if route.backend is not None:
         b = route.backend
@@ -75,26 +106,16 @@ def served_backend(route: RouteOutcome) -> str | None:
     return None
 
 
-def decide(
-    hops: Sequence[Hop], route: RouteOutcome, request: Request, profile: str,
-    controller: str | None,
-) -> Outcome:
+def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
+           ctl: ControllerFacts) -> Outcome:
+    profile, controller = ctl.profile.name, ctl.controller
     rule_hop = next((h for h in hops if h.hop == "rule"), None)
     competitors = _competitors(rule_hop)
     proxy = proxy_name(profile, controller)
     redirect = ssl_redirect(profile, route.route_object, request.host, request.scheme)
     decisive = _decisive(hops, "https" if redirect else request.scheme)
     if decisive is not None:
-        hop, f, effect = decisive
-        status = effect.status_for(profile)
-        kind = effect.kind
-        answerer: str | None = proxy
-        if kind is OutcomeKind.UPSTREAM_ERROR and status == "404":
-            kind = OutcomeKind.DEFAULT_BACKEND  # the proxy dropped the route: its own 404
-        if kind is OutcomeKind.DEFAULT_BACKEND:
-            answerer = f"the {proxy} default backend" if profile == "ingress-nginx" else proxy
-        return Outcome(kind, f.message, hop.hop, answerer, status, _where(f), f.code,
-                       competitors=competitors)
+        return _failed(decisive, profile, controller, competitors)
     backend = served_backend(route)
     if backend is None or rule_hop is None or rule_hop.status is HopStatus.SKIPPED:
         reason = rule_hop.summary if rule_hop is not None else "the rule hop did not run"

@@ -1,1 +1,0 @@
-"""What happens to the request: the outcome every trace ends in, and why."""
