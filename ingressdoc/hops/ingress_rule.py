@@ -9,6 +9,7 @@ from ingressdoc.hops.controller import class_ingresses
 from ingressdoc.hops.intent import Signals, ident, route_label, signals
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
     NearMiss,
@@ -138,6 +139,12 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
                         _backend_field(c), label=route_label(c))
 
 
+def _implementer(controller: ControllerFacts) -> str | None:
+    """The proxy the controller pods run, when they agree on one."""
+    names = {p.name for pod in controller.pods if (p := product_of(pod)) is not None}
+    return names.pop() if len(names) == 1 else None
+
+
 class IngressRouter:
     """Routes by the Ingresses the controller claims, under its profile's rules."""
 
@@ -157,7 +164,7 @@ class IngressRouter:
                       if ObjectRef.of(i) not in claimed]
             result = match_request([*ingresses, *others], req.host, req.path,
                                    controller.profile)
-        intent = signals(result, controller.profile.name, ingresses)
+        intent = signals(result, controller.profile.name, ingresses, _implementer(controller))
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner

@@ -72,12 +72,14 @@ def _is_duplicate(miss: NearMiss, winner: PathCandidate) -> bool:
             and _backend(c) != _backend(winner))
 
 
-def _duplicate(miss: NearMiss, winner: PathCandidate, profile: str,
+def _duplicate(miss: NearMiss, winner: PathCandidate, profile: str, implementer: str,
                ingresses: Sequence[Obj]) -> Finding:
     c = miss.candidate
-    if profile == "traefik":
+    if "traefik" in (profile, implementer):
+        served = "" if profile == "traefik" else " (Traefik implements this class here)"
         rule = ("both routers have the same rule and so the same priority, and Traefik does "
-                "not define which of equal-priority routers wins")
+                f"not define which of equal-priority routers wins{served}; the trace assumes "
+                "the older Ingress")
     else:
         rule = ("ingress-nginx keeps the oldest Ingress for a host and path defined twice "
                 f"({winner.ingress_namespace}/{winner.ingress_name} created "
@@ -148,9 +150,12 @@ class Signals:
     meant: PathCandidate | None  # the route the user most likely meant
 
 
-def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj]) -> Signals:
+def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj],
+            implementer: str | None = None) -> Signals:
     """The signals, the near misses they stand for (their info codes would repeat them) and
-    the nearest miss: the first signal's route, or without a winner the best ranked miss."""
+    the nearest miss: the first signal's route, or without a winner the best ranked miss.
+    `implementer` names the proxy that really runs the class, when its pods say so (Traefik
+    serves ingress-nginx classes with its own precedence)."""
     winner = result.winner
     if winner is None:
         meant = next((m.candidate for m in result.near_misses
@@ -164,7 +169,8 @@ def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj]) -> Sign
         if override is not None:
             out.append((override, c))
         elif _is_duplicate(miss, winner):
-            out.append((_duplicate(miss, winner, profile, ingresses), c))
+            out.append((_duplicate(miss, winner, profile, implementer or profile,
+                                   ingresses), c))
         elif (miss.key == "wildcard-depth" and fallback) or (c.path_index is not None and (
                 miss.key in _PATH_KEYS or (miss.key == "path-no-match"
                                            and _exact_asked_with_suffix(miss, result.request_path)))):

@@ -18,7 +18,11 @@ from dataclasses import dataclass
 
 from ingressdoc.hops.outcome import OutcomeKind
 
-_NO_UPSTREAM = {"ingress-nginx": "503", "traefik": "404", "spec": "503"}
+# By who answers: the class's profile, or "traefik-nginx" where Traefik's ingress-nginx
+# provider runs an ingress-nginx class (it skips a path whose Service or port is missing, but
+# keeps one without endpoints as an empty load balancer: 503).
+_NO_SERVICE = {"ingress-nginx": "503", "traefik": "404", "traefik-nginx": "404", "spec": "503"}
+_NO_UPSTREAM = {"ingress-nginx": "503", "traefik": "404", "traefik-nginx": "503", "spec": "503"}
 _DIAL_FAILS = {"*": "502 or 504"}
 
 
@@ -38,6 +42,7 @@ _NO_RULE = Effect(OutcomeKind.DEFAULT_BACKEND, {"*": "404"})
 _FALLBACK = Effect(OutcomeKind.FALLBACK_CERTIFICATE, {}, https_only=True)
 _REJECTED = Effect(OutcomeKind.CERTIFICATE_REJECTED, {}, https_only=True)
 _EMPTY = Effect(OutcomeKind.UPSTREAM_ERROR, _NO_UPSTREAM)
+_MISSING = Effect(OutcomeKind.UPSTREAM_ERROR, _NO_SERVICE)
 _DIAL = Effect(OutcomeKind.UPSTREAM_ERROR, _DIAL_FAILS)
 
 EFFECTS: Mapping[str, Effect] = {
@@ -48,7 +53,8 @@ EFFECTS: Mapping[str, Effect] = {
                     _FALLBACK),
     **dict.fromkeys(("IDC324", "IDC325", "IDC326"), _REJECTED),
     **dict.fromkeys(("IDC340",), _NO_RULE),
-    **dict.fromkeys(("IDC401", "IDC402", "IDC410", "IDC501", "IDC504", "IDC505", "IDC601",
+    **dict.fromkeys(("IDC401", "IDC402"), _MISSING),
+    **dict.fromkeys(("IDC410", "IDC501", "IDC504", "IDC505", "IDC601",
                      "IDC608", "IDC630", "IDC631", "IDC632", "IDC633", "IDC634", "IDC635",
                      "IDC636", "IDC637"), _EMPTY),
     **dict.fromkeys(("IDC404", "IDC710", "IDC711", "IDC712", "IDC713", "IDC730"),

@@ -17,16 +17,27 @@ from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import ControllerFacts, Hop, HopStatus, TraceResult
 from ingressdoc.hops.outcome import MEANT, Competitor, Outcome, OutcomeKind
 from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.k8s.controllers import product_of
 from ingressdoc.request import Request
 from ingressdoc.trace.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
 from ingressdoc.trace.redirects import ssl_redirect
 
-_PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik"}
+_PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik",
+          "traefik-nginx": "Traefik (its ingress-nginx provider)"}
 
 
 def proxy_name(profile: str, controller: str | None) -> str:
     return _PROXY.get(profile) or (f"controller {controller}" if controller
                                    else "the ingress controller")
+
+
+def answering(ctl: ControllerFacts) -> str:
+    """Whose behaviour decides the status: the class's profile, or Traefik's ingress-nginx
+    provider where Traefik pods run an ingress-nginx class."""
+    runs = {p.name for pod in ctl.pods if (p := product_of(pod)) is not None}
+    if ctl.profile.name == "ingress-nginx" and runs == {"traefik"}:
+        return "traefik-nginx"
+    return ctl.profile.name
 
 
 def refresh(result: TraceResult) -> TraceResult:
@@ -40,7 +51,7 @@ def refresh(result: TraceResult) -> TraceResult:
     decisive = _decisive(result.hops, scheme)
     if decisive is None or decisive[1].code == before.code:
         return result
-    return replace(result, outcome=_failed(decisive, ctl.profile.name, ctl.controller,
+    return replace(result, outcome=_failed(decisive, answering(ctl), ctl.controller,
                                            before.competitors))
 
 
@@ -108,7 +119,7 @@ def served_backend(route: RouteOutcome) -> str | None:
 
 def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
            ctl: ControllerFacts) -> Outcome:
-    profile, controller = ctl.profile.name, ctl.controller
+    profile, controller = answering(ctl), ctl.controller
     rule_hop = next((h for h in hops if h.hop == "rule"), None)
     competitors = _competitors(rule_hop)
     proxy = proxy_name(profile, controller)

@@ -21,8 +21,9 @@ FORCE_SSL_REDIRECT = "nginx.ingress.kubernetes.io/force-ssl-redirect"
 
 
 def ssl_redirect(profile: str, ingress: Obj | None, host: str, scheme: str) -> str | None:
-    """Why the controller redirects this request to https, or None."""
-    if profile != "ingress-nginx" or scheme != "http" or ingress is None:
+    """Why the controller redirects this request to https, or None. `profile` is who answers
+    (`traefik-nginx`: Traefik running an ingress-nginx class)."""
+    if profile not in ("ingress-nginx", "traefik-nginx") or scheme != "http" or ingress is None:
         return None
     notes = annotations_of(ingress)
     if str(notes.get(FORCE_SSL_REDIRECT, "")).lower() == "true":

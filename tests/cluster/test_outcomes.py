@@ -95,7 +95,9 @@ def test_catch_all_answers_a_wildcard_near_miss(scenario: Scenario) -> None:
 
 
 def test_duplicate_host_path_the_predicted_winner_answers(scenario: Scenario) -> None:
-    """Two Ingresses for one host and path: the one the trace predicts is the one that answers."""
+    """Two Ingresses for one host and path: the one the trace predicts is the one that answers.
+    Where Traefik runs the class, equal-priority routers have no defined order: the trace
+    says so, and whichever answers must be one of the two it names."""
     needs_harness(scenario)
     backends(scenario, "older", "newer")
     scenario.apply(ingress("first", scenario.host, "older"))
@@ -105,11 +107,17 @@ def test_duplicate_host_path_the_predicted_winner_answers(scenario: Scenario) ->
     result = trace(scenario, f"{scenario.host}/hostname", "--probe")
     predicted = outcome(result)
     assert predicted["kind"] == "served", result.describe()
-    assert "IDC331" in result.codes() and result.verdict == "warn", result.describe()
+    (duplicate,) = result.findings("IDC331")
+    assert result.verdict == "warn", result.describe()
     winner = predicted["backend"].split("/")[1].split(":")[0]
     assert winner == "older", result.describe()
     pods = answering_pods(scenario.host, "/hostname")
-    assert pods and all(p.startswith(f"{winner}-") for p in pods), (pods, result.describe())
+    answered = {p.split("-")[0] for p in pods}
+    assert len(answered) == 1, pods  # one router answers, every time
+    if "does not define" in duplicate["message"]:
+        assert answered <= {"older", "newer"}, (pods, result.describe())
+    else:
+        assert answered == {winner}, (pods, result.describe())
 
 
 def test_replicas_zero_answers_503_explained_by_the_workload(scenario: Scenario) -> None:
