@@ -51,9 +51,10 @@ def _volume_fits(pv: Obj, claim_spec: Mapping[str, Any], cls: str | None) -> str
         return f"access modes {', '.join(spec(pv).get('accessModes') or [])} lack " \
                f"{', '.join(sorted(missing))}"
     want = quantity(((claim_spec.get("resources") or {}).get("requests") or {}).get("storage", 0))
-    have = quantity((spec(pv).get("capacity") or {}).get("storage", 0))
+    capacity = (spec(pv).get("capacity") or {}).get("storage")
+    have = quantity(capacity) if capacity is not None else None
     if want is not None and have is not None and have < want:
-        return f"capacity {spec(pv)['capacity']['storage']} is below the request"
+        return f"capacity {capacity} is below the request"
     return None
 
 
