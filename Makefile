@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install test unit lint docs demo bench clean
+.PHONY: install test unit lint docs demo bench dist mermaid-parser clean
 
 $(BIN)/ingressdoc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ install: $(BIN)/ingressdoc
 # Unit tier and cluster tier. The cluster tier finds its cluster through
 # INGRESSDOC_TEST_KUBECONFIG or the harness's kubeconfig (make cluster-up);
 # under CI=true a missing cluster fails the run, elsewhere it is skipped.
-test: install lint
+test: install lint mermaid-parser dist
 	$(BIN)/pytest -q
 
 unit: install
@@ -31,14 +31,31 @@ lint: install
 docs: install
 	$(BIN)/python -m ingressdoc.render.catalog docs/findings.md
 
-# A diagnosis on a bundled example, no cluster needed.
+# A diagnosis on a bundled example, no cluster needed. The example is broken on purpose, so
+# the trace exits 1 ("a hop is broken"); any other status fails the target.
 demo: install
-	-$(BIN)/ingressdoc trace shop.example.com/cart/items --manifests examples/shop
+	@$(BIN)/ingressdoc trace shop.example.com/cart/items --manifests examples/shop; \
+	status=$$?; [ $$status -eq 1 ] && echo "(exit status 1: the demo finds the broken hop, as intended)" \
+	|| { echo "demo: unexpected exit status $$status" >&2; exit 1; }
+
+# The sdist and wheel a release publishes, checked as PyPI would check them. The version
+# comes from the git tag (setuptools-scm).
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --sdist --wheel --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# Mermaid's own parser (Node.js), for the test of `-o mermaid`.
+mermaid-parser: tests/mermaid/node_modules/.installed
+
+tests/mermaid/node_modules/.installed: tests/mermaid/package.json
+	npm install --prefix tests/mermaid --no-package-lock --no-audit --no-fund --silent
+	touch $@
 
 bench: install
 	$(BIN)/python benchmarks/scale.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info dist tests/mermaid/node_modules
 
 include cluster/cluster.mk

@@ -6,7 +6,7 @@ Heavy modules are imported inside commands so `ingressdoc --help` stays fast.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -21,6 +21,7 @@ from ingressdoc.commands.common import (
     Output,
     OutputOpt,
     TimeoutOpt,
+    TraceOutput,
     dump,
     error_boundary,
     exit_status,
@@ -29,6 +30,9 @@ from ingressdoc.commands.common import (
 )
 from ingressdoc.commands.reach import reach
 from ingressdoc.errors import ExitStatus, UsageError
+
+if TYPE_CHECKING:
+    from ingressdoc.hops.model import TraceResult
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,7 +66,8 @@ def trace(
     ingress_class: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--ingress-class", help="Trace through this IngressClass's controller.",
         metavar="CLASS")] = None,
-    output: OutputOpt = Output.table,
+    output: Annotated[TraceOutput, typer.Option("--output", "-o", help="Output format.")]
+    = TraceOutput.table,
     fail_on: FailOnOpt = FailOn.error,
     request_timeout: TimeoutOpt = 10.0,
     no_dns: Annotated[bool, typer.Option(
@@ -118,15 +123,26 @@ def trace(
 
             result = backend_name_evidence(result, snap, cluster_dns,
                                            source.open_port if probe else None, timeout)
-        if output is Output.table:
-            from ingressdoc.render.table import render_trace
-
-            sys.stdout.write(render_trace(result))
-        else:
-            from ingressdoc.render.document import trace_document
-
-            sys.stdout.write(dump(trace_document(result), output))
+        sys.stdout.write(_render_trace(result, output))
         raise typer.Exit(exit_status(result.findings, fail_on))
+
+
+def _render_trace(result: TraceResult, output: TraceOutput) -> str:
+    if output is TraceOutput.table:
+        from ingressdoc.render.table import render_trace
+
+        return render_trace(result)
+    if output is TraceOutput.mermaid:
+        from ingressdoc.render.mermaid import render_trace_mermaid
+
+        return render_trace_mermaid(result)
+    if output is TraceOutput.dot:
+        from ingressdoc.render.dot import render_trace_dot
+
+        return render_trace_dot(result)
+    from ingressdoc.render.document import trace_document
+
+    return dump(trace_document(result), Output(output.value))
 
 
 @app.command()

@@ -39,6 +39,13 @@ class Finding:
     origin: str | None = None
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
+    @property
+    def help_uri(self) -> str:
+        """The code's page in the docs, for every report to link to."""
+        from ingressdoc.checks.catalog import help_uri
+
+        return help_uri(self.code)
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": self.code,
@@ -47,6 +54,7 @@ class Finding:
             "object": self.object.as_dict(),
             "message": self.message,
             "hint": self.hint,
+            "docs": self.help_uri,
         }
         if self.field:
             out["field"] = self.field

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from ingressdoc.findings import Severity
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
+# The generated page of every code; each entry links to its own section.
+DOCS_URL = "https://github.com/ingressdoc/ingressdoc/blob/main/docs/findings.md"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class Entry:
     fix: str
     details: str = ""
     retired: bool = False
+
+    @property
+    def help_uri(self) -> str:
+        """The entry's section of docs/findings.md: GitHub's anchor for its heading
+        "IDC401 `name`", stable because codes and names are never reused."""
+        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
 
 
 _ENTRIES: tuple[Entry, ...] = (
@@ -49,7 +57,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC103", "host-aaaa-only", "dns", W,
           "The host has only AAAA records; IPv4-only clients and entry points cannot use it.",
           "Add an A record, or make sure the entry point and clients speak IPv6."),
-    Entry("IDC104", "request-host-is-ip", "dns", W,
+    Entry("IDC104", "request-host-is-ip", "rule", W,
           "The request uses an IP address, so the Host header matches no host rule.",
           "Send the request with the host name (or `curl --resolve host:port:ip`)."),
     Entry("IDC110", "load-balancer-pending", "entry", E,
@@ -183,22 +191,22 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC403", "externalname-backend", "service", N,
           "The backend is an ExternalName Service: the controller proxies to a DNS name.",
           "Make sure the controller allows ExternalName backends and the name resolves in-cluster."),
-    Entry("IDC404", "externalname-unresolvable", "service", E,
+    Entry("IDC404", "externalname-unresolvable", "cluster-dns", E,
           "The ExternalName target cannot be resolved by the cluster DNS.",
           "Point externalName at a resolvable name, or add a forward/stub zone to CoreDNS."),
     Entry("IDC405", "externalname-port-mismatch", "service", W,
           "The ExternalName aliases an in-cluster Service that does not expose the backend port.",
           "Use the aliased Service's port number in the backend."),
-    Entry("IDC406", "resource-backend", "service", N,
+    Entry("IDC406", "resource-backend", "rule", N,
           "The backend is a resource reference, not a Service; only some controllers support it.",
           "Check your controller documents resource backends."),
     Entry("IDC407", "service-without-selector", "service", N,
           "The Service has no selector; its endpoints come from manually managed EndpointSlices.",
           "Make sure the EndpointSlices are maintained (labelled kubernetes.io/service-name)."),
-    Entry("IDC410", "targetport-name-unresolved", "service", E,
+    Entry("IDC410", "targetport-name-unresolved", "pods", E,
           "The named targetPort is not a container port (name and protocol) of the selected pods.",
           "Name a containerPort to match, or set targetPort to the number the app listens on."),
-    Entry("IDC411", "targetport-not-declared", "service", N,
+    Entry("IDC411", "targetport-not-declared", "pods", N,
           "The numeric targetPort is not declared as a containerPort; it still works if the app "
           "listens there.",
           "Declare the containerPort, or check the app listens on that number."),
@@ -274,7 +282,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC711", "dns-cluster-domain-mismatch", "dns", E,
           "The name uses a cluster domain that this cluster does not serve.",
           "Use the cluster's domain, or a name without the domain part."),
-    Entry("IDC712", "cluster-dns-not-ready", "dns", E,
+    Entry("IDC712", "cluster-dns-not-ready", "cluster-dns", E,
           "The cluster DNS Service has no ready endpoints: in-cluster names do not resolve.",
           "Make the CoreDNS pods Ready (logs, Corefile loops)."),
     Entry("IDC713", "dns-name-not-found", "dns", E,
@@ -321,3 +329,9 @@ def entries() -> tuple[Entry, ...]:
 def lookup(code_or_name: str) -> Entry | None:
     key = code_or_name.strip()
     return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
+
+
+def help_uri(code: str) -> str:
+    """The docs section of a finding code (the page of the list for an unknown one)."""
+    entry = BY_CODE.get(code)
+    return entry.help_uri if entry else DOCS_URL

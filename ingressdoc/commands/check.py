@@ -11,6 +11,7 @@ TTY, the `--wait` progress the user asked for, and the ignored count.
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
@@ -44,6 +45,8 @@ class CheckOutput(str, enum.Enum):
     junit = "junit"
     sarif = "sarif"
     github = "github"
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 class _Progress:
@@ -82,6 +85,14 @@ def _render(report: CheckReport, output: CheckOutput) -> str:
         from ingressdoc.render.github import render_github
 
         return render_github(report)
+    if output is CheckOutput.mermaid:
+        from ingressdoc.render.mermaid import render_check_mermaid
+
+        return render_check_mermaid(report)
+    if output is CheckOutput.dot:
+        from ingressdoc.render.dot import render_check_dot
+
+        return render_check_dot(report)
     from ingressdoc.render.check import check_document
 
     return dump(check_document(report), Output(output.value))
@@ -175,12 +186,28 @@ def check(
         if timeout is not None and not report.passed:
             typer.echo(f"gave up waiting after {wait}", err=True)
         _write(_render(report, output), output_file)
+        _step_summary(report)
         if not report.results:
             typer.echo("ingressdoc: warning: no Ingress host/path in scope", err=True)
         ignored = report.summary.ignored
         if ignored:
             typer.echo(f"{ignored} findings ignored", err=True)
         raise typer.Exit(exit_status(report.findings, fail_on))
+
+
+def _step_summary(report: CheckReport) -> None:
+    """GitHub Actions shows what a step appends to $GITHUB_STEP_SUMMARY on the run's page."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from ingressdoc.render.summary import step_summary
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(step_summary(report))
+    except OSError as exc:
+        typer.echo(f"ingressdoc: warning: cannot write the step summary {path}: "
+                   f"{exc.strerror or exc}", err=True)
 
 
 def _write(text: str, output_file: str | None) -> None:

@@ -24,6 +24,16 @@ class Output(str, enum.Enum):
     yaml = "yaml"
 
 
+class TraceOutput(str, enum.Enum):
+    """A trace's formats: the documents, and the request's path as a picture."""
+
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    mermaid = "mermaid"
+    dot = "dot"
+
+
 class FailOn(str, enum.Enum):
     error = "error"
     warning = "warning"

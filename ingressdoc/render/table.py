@@ -55,6 +55,7 @@ def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[st
         lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}")
         lines.append(f"{indent}        why: {f.message}")
         lines.append(f"{indent}        fix: {f.hint}")
+        lines.append(f"{indent}        docs: {f.help_uri}")
     return lines
 
 

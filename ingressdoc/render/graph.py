@@ -1,0 +1,124 @@
+"""The picture of a trace or a check as a small graph, for the Mermaid and DOT renderers.
+
+A trace is the request's path: one node per hop coloured by its status, and the edge into
+the root-cause hop marked with its finding code. A check is host -> path -> Service -> pods
+for every request, each edge coloured by the hop that decides it, so a broken edge is red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ingressdoc.check.report import CheckReport, EntryResult
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+
+# Worst first: the status an edge or node shows when several hops decide it.
+_ORDER = (HopStatus.FAIL, HopStatus.WARN, HopStatus.UNKNOWN, HopStatus.SKIPPED, HopStatus.OK)
+_BACKEND_HOPS = ("endpoints", "pods", "netpol")
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    label: str
+    status: HopStatus
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    status: HopStatus
+    label: str = ""
+    marked: bool = False  # the edge where the request breaks
+
+
+@dataclass(frozen=True)
+class Graph:
+    title: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+
+def worst(statuses: Iterable[HopStatus]) -> HopStatus:
+    present = set(statuses)
+    return next((s for s in _ORDER if s in present), HopStatus.OK)
+
+
+def trace_graph(result: TraceResult) -> Graph:
+    root, cause = result.root_cause, result.root_finding
+    nodes = [Node("request", str(result.request), HopStatus(result.verdict))]
+    edges = []
+    previous = "request"
+    for hop in result.hops:
+        nodes.append(Node(hop.hop, f"{hop.title}: {hop.summary}", hop.status))
+        marked = hop is root
+        label = (cause.code if cause else "fails") if marked else ""
+        edges.append(Edge(previous, hop.hop, hop.status, label, marked))
+        previous = hop.hop
+    return Graph(f"Trace {result.request}", tuple(nodes), tuple(edges))
+
+
+def _hop(result: EntryResult, name: str) -> Hop | None:
+    return next((h for h in result.trace.hops if h.hop == name), None)
+
+
+def _status(result: EntryResult, *names: str) -> HopStatus:
+    return worst(h.status for n in names if (h := _hop(result, n)) is not None)
+
+
+def check_graph(report: CheckReport) -> Graph:
+    nodes: dict[str, Node] = {}
+    edges: dict[tuple[str, str], Edge] = {}
+
+    def node(key: str, label: str, status: HopStatus) -> str:
+        seen = nodes.get(key)
+        nodes[key] = Node(key, label, worst((status, seen.status)) if seen else status)
+        return key
+
+    def edge(source: str, target: str, status: HopStatus, label: str = "") -> None:
+        seen = edges.get((source, target))
+        if seen is not None:
+            status = worst((status, seen.status))
+            label = seen.label or label
+        edges[(source, target)] = Edge(source, target, status, label, status is HopStatus.FAIL)
+
+    for result in report.results:
+        t = result.target
+        host = node(f"host:{t.host or '*'}", t.host or "any host", HopStatus.OK)
+        rule = _status(result, "rule")
+        path = node(f"path:{t.ingress}:{t.label}",
+                    f"{t.path or 'default backend'} ({t.ingress.namespace}/{t.ingress.name})", rule)
+        edge(host, path, rule, _code(result, "rule"))
+        backend = result.trace.backend
+        service_status = _status(result, "service")
+        if backend is None:
+            broken = node(f"none:{t.ingress}:{t.label}", "no backend", HopStatus.FAIL)
+            edge(path, broken, HopStatus.FAIL, _code(result, "rule", "service"))
+            continue
+        svc = node(f"svc:{backend.namespace}/{backend.service}",
+                   f"Service {backend.namespace}/{backend.service}", service_status)
+        edge(path, svc, service_status,
+             _code(result, "service") or f"port {backend.port_label}")
+        pods_status = _status(result, *_BACKEND_HOPS)
+        pods = node(f"pods:{backend.namespace}/{backend.service}",
+                    _pods_label(result), pods_status)
+        edge(svc, pods, pods_status, _code(result, *_BACKEND_HOPS))
+    return Graph(f"Check ({report.source})", tuple(nodes.values()), tuple(edges.values()))
+
+
+def _pods_label(result: EntryResult) -> str:
+    hop = _hop(result, "pods")
+    return f"Pods: {hop.summary}" if hop else "Pods"
+
+
+def _code(result: EntryResult, *names: str) -> str:
+    """The first error's code among these hops: the label of the broken edge."""
+    for name in names:
+        hop = _hop(result, name)
+        if hop is not None and hop.status is HopStatus.FAIL:
+            codes = [f.code for f in hop.findings if f.severity.rank == 3]
+            if codes:
+                return codes[0]
+    return ""
