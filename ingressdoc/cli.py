@@ -5,6 +5,7 @@ Heavy modules are imported inside commands so `ingressdoc --help` stays fast.
 
 from __future__ import annotations
 
+import enum
 import sys
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -29,6 +30,7 @@ from ingressdoc.commands.common import (
     open_source,
 )
 from ingressdoc.commands.reach import reach
+from ingressdoc.completion import typer_values
 from ingressdoc.errors import ExitStatus, UsageError
 
 if TYPE_CHECKING:
@@ -38,10 +40,26 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Find out why a request to a Kubernetes service fails, hop by hop.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ingressdoc import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Find out why a request to a Kubernetes service fails, hop by hop."""
 
 
 def _server_option(value: str | None) -> str | None:
@@ -59,7 +77,12 @@ def _server_option(value: str | None) -> str | None:
 @app.command()
 def trace(
     target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
-                                          metavar="HOST/PATH")],
+                                          metavar="HOST/PATH",
+                                          autocompletion=typer_values("target"))],
+    namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--namespace", "-n", metavar="NAMESPACE", rich_help_panel="Source",
+        help="The namespace whose Ingresses should serve the request: a warning on stderr "
+        "when one in another namespace does.", autocompletion=typer_values("namespace"))] = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -124,7 +147,18 @@ def trace(
             result = backend_name_evidence(result, snap, cluster_dns,
                                            source.open_port if probe else None, timeout)
         sys.stdout.write(_render_trace(result, output))
+        _served_elsewhere(result, namespace)
         raise typer.Exit(exit_status(result.findings, fail_on))
+
+
+def _served_elsewhere(result: TraceResult, namespace: str | None) -> None:
+    """`trace -n NS`: say so when the Ingress that answers the request is not in NS, the
+    usual surprise of a host claimed by another team's Ingress."""
+    rule = next((h for h in result.hops if h.hop == "rule"), None)
+    served = [o for o in (rule.objects if rule else ()) if o.kind == "Ingress"]
+    if namespace and served and all(o.namespace != namespace for o in served):
+        typer.echo(f"ingressdoc: warning: the request is served by {served[0]}, "
+                   f"not by an Ingress in namespace {namespace}", err=True)
 
 
 def _render_trace(result: TraceResult, output: TraceOutput) -> str:
@@ -145,13 +179,20 @@ def _render_trace(result: TraceResult, output: TraceOutput) -> str:
     return dump(trace_document(result), Output(output.value))
 
 
+class SnapshotOutput(str, enum.Enum):
+    yaml = "yaml"
+    json = "json"
+
+
 @app.command()
 def snapshot(
     target: Annotated[Optional[str], typer.Argument(  # noqa: UP045
         help="Save only what tracing this host/path reads (default: everything).",
         metavar="[HOST/PATH]")] = None,
-    out: Annotated[str, typer.Option("--output-file", "-o", help="File to write ('-': stdout).")]
-    = "-",
+    output: Annotated[SnapshotOutput, typer.Option("--output", "-o", help="Output format.")]
+    = SnapshotOutput.yaml,
+    out: Annotated[str, typer.Option("--output-file", metavar="PATH",
+                                     help="File to write ('-': stdout).")] = "-",
     manifests: ManifestsOpt = [],  # noqa: B006
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -168,7 +209,7 @@ def snapshot(
         snap = load_snapshot(
             manifests, kubeconfig, context, request_timeout,
             (lambda s: list(reads_for(s, request))) if request else None)
-        text = dump_snapshot(snap)
+        text = dump_snapshot(snap, as_json=output is SnapshotOutput.json)
         if out == "-":
             sys.stdout.write(text)
         else:
@@ -179,7 +220,8 @@ def snapshot(
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A finding code or name, e.g. IDC401",
-                                                metavar="CODE")]) -> None:
+                                                metavar="CODE",
+                                                autocompletion=typer_values("code"))]) -> None:
     """Print the page of one finding code."""
     from ingressdoc.checks.catalog import lookup
     from ingressdoc.render.catalog import page

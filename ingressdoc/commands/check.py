@@ -31,6 +31,7 @@ from ingressdoc.commands.common import (
     exit_status,
     open_source,
 )
+from ingressdoc.completion import typer_values
 from ingressdoc.errors import UsageError
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _waiting(report: CheckReport, left: float) -> None:
 def check(
     namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
         "--namespace", "-n", metavar="NAMESPACE", help="Check Ingresses in this namespace.",
-        rich_help_panel="Scope")] = None,
+        rich_help_panel="Scope", autocompletion=typer_values("namespace"))] = None,
     all_namespaces: Annotated[bool, typer.Option(
         "--all-namespaces", "-A", help="Check Ingresses in every namespace.",
         rich_help_panel="Scope")] = False,
@@ -117,7 +118,7 @@ def check(
         rich_help_panel="Scope")] = None,
     host: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--host", metavar="GLOB", help="Only requests to hosts matching this glob, e.g. '*.example.com'.",
-        rich_help_panel="Scope")] = None,
+        rich_help_panel="Scope", autocompletion=typer_values("host"))] = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,

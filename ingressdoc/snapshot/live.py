@@ -57,11 +57,10 @@ class LiveSource:
         from kubernetes.config.config_exception import ConfigException
 
         cfg = client.Configuration()
-        path = kubeconfig or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or None
+        path = _kubeconfig_path(kubeconfig)
+        context = context or _first_current_context(path)
         try:
             if path or os.path.exists(os.path.expanduser("~/.kube/config")) or context:
-                if path and not os.path.exists(path):
-                    raise KubeconfigError(f"kubeconfig {path} does not exist")
                 config.load_kube_config(config_file=path, context=context,
                                         client_configuration=cfg)
                 contexts, active = config.list_kube_config_contexts(config_file=path)
@@ -252,6 +251,46 @@ def _reason(exc: Exception) -> str:
         if marker.lower() in text.lower():
             return marker.lower()
     return text.splitlines()[0][:120]
+
+
+def kubeconfig_contexts(kubeconfig: str | None) -> list[str]:
+    """The context names of the (merged) kubeconfig, for shell completion."""
+    from kubernetes import config
+
+    contexts, _ = config.list_kube_config_contexts(config_file=_kubeconfig_path(kubeconfig))
+    return [str(c["name"]) for c in contexts]
+
+
+def _kubeconfig_path(flag: str | None) -> str | None:
+    """--kubeconfig (one file), else $KUBECONFIG as kubectl reads it: a list of files that the
+    client merges (first file wins per name); missing files in the list are skipped, as
+    kubectl does, unless none exists."""
+    if flag:
+        if not os.path.exists(os.path.expanduser(flag)):
+            raise KubeconfigError(f"kubeconfig {flag} does not exist")
+        return flag
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    if listed and not any(os.path.exists(os.path.expanduser(p)) for p in listed):
+        raise KubeconfigError(f"no file of KUBECONFIG={os.environ['KUBECONFIG']} exists")
+    return os.pathsep.join(listed) or None
+
+
+def _first_current_context(path: str | None) -> str | None:
+    """kubectl takes current-context from the first file of the list that sets it; the
+    client's merger lets the last one win, so the choice is made here."""
+    if not path or os.pathsep not in path:
+        return None
+    import yaml
+
+    for name in path.split(os.pathsep):
+        try:
+            with open(os.path.expanduser(name), encoding="utf-8") as fh:
+                current = (yaml.safe_load(fh) or {}).get("current-context")
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        if current:
+            return str(current)
+    return None
 
 
 def _in_cluster_namespace() -> str | None:
