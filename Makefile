@@ -41,7 +41,7 @@ demo: install
 # The sdist and wheel a release publishes, checked as PyPI would check them. The version
 # comes from the git tag (setuptools-scm).
 dist: install
-	rm -rf dist
+	rm -rf dist build
 	$(BIN)/python -m build --sdist --wheel --outdir dist .
 	$(BIN)/twine check --strict dist/*
 

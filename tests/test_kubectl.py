@@ -223,3 +223,39 @@ def test_typer_completion_uses_the_same_values() -> None:
     proc = subprocess.run([str(COMPLETE.parent / "ingressdoc")], capture_output=True, text=True,
                           env=env, timeout=60)
     assert proc.stdout.split() == ["IDC410", "IDC411", "IDC412"]
+
+
+class _Throttling(BaseHTTPRequestHandler):
+    """Answers 429 with Retry-After twice, as API Priority and Fairness does, then a list."""
+
+    calls: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.calls.append(self.path)
+        throttled = len(self.calls) <= 2
+        body = b'{"kind":"Status"}' if throttled else b'{"items": [], "metadata": {}}'
+        self.send_response(429 if throttled else 200)
+        if throttled:
+            self.send_header("Retry-After", "3")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_retry_after_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingressdoc.snapshot.live as live
+
+    server = HTTPServer(("127.0.0.1", 0), _Throttling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    slept: list[float] = []
+    monkeypatch.setattr(live.time, "sleep", slept.append)
+    try:
+        cfg = write_kubeconfig(tmp_path / "config", "a", f"http://127.0.0.1:{server.server_port}")
+        source = LiveSource.connect(str(cfg), None, 5.0)
+        assert source.list_objects(live.Read("Namespace")) == []
+    finally:
+        server.shutdown()
+    assert len(_Throttling.calls) == 3 and slept == [3.0, 3.0]

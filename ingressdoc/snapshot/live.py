@@ -24,6 +24,7 @@ from ingressdoc.snapshot.redact import redact_secret
 
 PAGE_SIZE = 500
 RETRIES = 4
+MAX_RETRY_AFTER = 30.0  # seconds
 Plan = Callable[[Snapshot], Sequence[object]]
 
 
@@ -179,6 +180,10 @@ class LiveSource:
 
     def get_raw(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes]:
         """One GET; transport failures become ClusterError, HTTP statuses are returned."""
+        status, reason, data, _ = self._request(path, query)
+        return status, reason, data
+
+    def _request(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes, Any]:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
@@ -192,12 +197,12 @@ class LiveSource:
         except (HTTPError, ApiException, OSError) as exc:
             raise ClusterError(f"cannot reach API server {self.server}: {_reason(exc)}") from None
         self.stats.bytes += len(data)
-        return int(resp.status), str(resp.reason or ""), bytes(data)
+        return int(resp.status), str(resp.reason or ""), bytes(data), resp.getheaders()
 
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
         for attempt in range(RETRIES + 1):
             try:
-                status, reason, data = self.get_raw(path, query)
+                status, reason, data, headers = self._request(path, query)
             except ClusterError:
                 if attempt < 1:
                     time.sleep(0.5)
@@ -206,10 +211,26 @@ class LiveSource:
             if status == 200:
                 return dict(json.loads(data))
             if status in (429, 500, 502, 503, 504) and attempt < RETRIES:
-                time.sleep(min(2.0, 0.2 * 2 ** attempt))
+                time.sleep(max(min(2.0, 0.2 * 2 ** attempt), _retry_after(headers)))
                 continue
             raise _classify(status, reason, path, self.server)
         raise ClusterError(f"API server {self.server} kept failing on {path}")
+
+
+def _retry_after(headers: Any) -> float:
+    """The wait a throttling API server asks for (429 from API Priority and Fairness, or a
+    503), parsed by urllib3's own Retry-After parser (seconds or an HTTP date), capped so a
+    misbehaving proxy cannot stall a CI job."""
+    from urllib3.exceptions import InvalidHeader
+    from urllib3.util import Retry
+
+    value = (headers or {}).get("Retry-After")
+    if not value:
+        return 0.0
+    try:
+        return min(MAX_RETRY_AFTER, Retry().parse_retry_after(str(value)))
+    except InvalidHeader:
+        return 0.0
 
 
 class _KindError(Exception):
