@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install test unit lint docs demo bench dist mermaid-parser clean
+.PHONY: install test unit lint docs demo bench dist krew mermaid-parser clean
 
 $(BIN)/ingressdoc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,20 @@ dist: install
 	rm -rf dist build
 	$(BIN)/python -m build --sdist --wheel --outdir dist .
 	$(BIN)/twine check --strict dist/*
+
+# The krew plugin: the launcher archive and its manifest, for the release of the current tag.
+REPOSITORY ?= https://github.com/ingressdoc/ingressdoc
+krew: install
+	@mkdir -p dist/krew
+	$(eval VERSION := $(shell $(BIN)/python -m setuptools_scm))
+	sed -e 's|@REPOSITORY@|$(REPOSITORY)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	  deploy/krew/kubectl-ingressdoc > dist/krew/kubectl-ingressdoc
+	chmod +x dist/krew/kubectl-ingressdoc
+	cp LICENSE dist/krew/
+	tar -C dist/krew -czf dist/kubectl-ingressdoc-v$(VERSION).tar.gz kubectl-ingressdoc LICENSE
+	sed -e 's|@REPOSITORY@|$(REPOSITORY)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	  -e "s|@SHA256@|$$(sha256sum dist/kubectl-ingressdoc-v$(VERSION).tar.gz | cut -d' ' -f1)|" \
+	  deploy/krew/ingressdoc.yaml > dist/ingressdoc.yaml
 
 # Mermaid's own parser (Node.js), for the test of `-o mermaid`.
 mermaid-parser: tests/mermaid/node_modules/.installed
