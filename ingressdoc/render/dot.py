@@ -19,7 +19,8 @@ def dot(graph: Graph) -> str:
         "digraph ingressdoc {",
         f"    label={_quote(graph.title)};",
         "    labelloc=t;",
-        "    rankdir=LR;",
+        '    fontname="Helvetica";',
+        f"    rankdir={'LR' if graph.across else 'TB'};",
         '    node [shape=box, style="rounded,filled", fontname="Helvetica"];',
         '    edge [fontname="Helvetica"];',
     ]

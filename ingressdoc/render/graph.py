@@ -36,9 +36,12 @@ class Edge:
 
 @dataclass(frozen=True)
 class Graph:
+    """`across`: drawn left to right (a check's fan-out) instead of top down (a trace)."""
+
     title: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    across: bool = False
 
 
 def worst(statuses: Iterable[HopStatus]) -> HopStatus:
@@ -105,7 +108,8 @@ def check_graph(report: CheckReport) -> Graph:
         pods = node(f"pods:{backend.namespace}/{backend.service}",
                     _pods_label(result), pods_status)
         edge(svc, pods, pods_status, _code(result, *_BACKEND_HOPS))
-    return Graph(f"Check ({report.source})", tuple(nodes.values()), tuple(edges.values()))
+    return Graph(f"Check ({report.source})", tuple(nodes.values()), tuple(edges.values()),
+                 across=True)
 
 
 def _pods_label(result: EntryResult) -> str:

@@ -18,7 +18,7 @@ def _text(label: str) -> str:
 
 def mermaid(graph: Graph) -> str:
     ids = {n.id: f"n{i}" for i, n in enumerate(graph.nodes)}
-    lines = ["flowchart LR"]
+    lines = [f"flowchart {'LR' if graph.across else 'TD'}"]
     lines += [f"    {ids[n.id]}[{_text(n.label)}]" for n in graph.nodes]
     for e in graph.edges:
         arrow = "==>" if e.marked else "-->"
