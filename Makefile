@@ -20,7 +20,7 @@ install: $(BIN)/ingressdoc
 test: install lint mermaid-parser dist
 	$(BIN)/pytest -q
 
-unit: install
+unit: install mermaid-parser
 	$(BIN)/pytest -q -m 'not cluster'
 
 lint: install
