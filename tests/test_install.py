@@ -53,3 +53,40 @@ def test_make_krew_writes_a_manifest_for_its_archive(tmp_path: Path) -> None:
     script = tmp_path / "kubectl-ingressdoc"
     script.write_text(text)
     subprocess.run(["sh", "-n", str(script)], check=True)
+
+
+def _workflow() -> dict[str, dict[str, object]]:
+    import re
+
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    block = re.search(r"## A complete GitHub Actions workflow.*?```yaml\n(.*?)```", text, re.S)
+    assert block is not None
+    steps = yaml.safe_load(block.group(1))["jobs"]["ingress"]["steps"]
+    return {str(s.get("name", s.get("uses"))): s for s in steps}
+
+
+def test_ci_workflow_works_as_written() -> None:
+    """docs/ci.md: the kind config is written by the workflow, the controller is Traefik from
+    its Helm chart serving class nginx, its pod exists before `kubectl wait`, and ingressdoc
+    comes from the repository. (tests/cluster/test_ci_workflow.py runs the later steps.)"""
+    steps = _workflow()
+    names = list(steps)
+    kind_config = str(steps["Write the kind config"]["run"])
+    config = yaml.safe_load(kind_config.split("<<'EOF'\n", 1)[1].split("\nEOF", 1)[0])
+    assert config["kind"] == "Cluster" and config["nodes"][0]["extraPortMappings"]
+    assert steps["Create a kind cluster"]["with"]["config"] == "kind.yaml"  # type: ignore[index]
+    assert names.index("Write the kind config") < names.index("Create a kind cluster")
+    traefik = str(steps["Install Traefik"]["run"])
+    assert "helm install traefik traefik/traefik" in traefik
+    assert "providers.kubernetesIngressNginx.enabled=true" in traefik
+    assert "controller: k8s.io/ingress-nginx" in traefik and "ingress-nginx/" not in traefik
+    assert traefik.index("get pods") < traefik.index("kubectl -n traefik wait")
+    assert str(steps["Install ingressdoc"]["run"]).startswith("pipx install git+https://")
+    assert "--output-file report.xml" in str(steps["Check every Ingress"]["run"])
+
+
+def test_make_demo_says_its_failure_is_expected() -> None:
+    proc = subprocess.run(["make", "-s", "demo"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0 and "Error" not in proc.stderr
+    assert "the demo finds the broken hop, as intended" in proc.stdout
