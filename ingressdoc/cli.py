@@ -5,7 +5,6 @@ Heavy modules are imported inside commands so `ingressdoc --help` stays fast.
 
 from __future__ import annotations
 
-import enum
 import sys
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -179,9 +178,14 @@ def _render_trace(result: TraceResult, output: TraceOutput) -> str:
     return dump(trace_document(result), Output(output.value))
 
 
-class SnapshotOutput(str, enum.Enum):
-    yaml = "yaml"
-    json = "json"
+def _snapshot_format(value: str) -> str:
+    """-o is a format, as everywhere; say where the file name goes for the old spelling."""
+    from ingressdoc.snapshot.saved import FORMATS
+
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not a format ({', '.join(FORMATS)}); "
+                                 "write the snapshot to a file with --output-file PATH")
+    return value
 
 
 @app.command()
@@ -189,8 +193,9 @@ def snapshot(
     target: Annotated[Optional[str], typer.Argument(  # noqa: UP045
         help="Save only what tracing this host/path reads (default: everything).",
         metavar="[HOST/PATH]")] = None,
-    output: Annotated[SnapshotOutput, typer.Option("--output", "-o", help="Output format.")]
-    = SnapshotOutput.yaml,
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="Output format: yaml or json.", callback=_snapshot_format,
+        autocompletion=typer_values("output"))] = "yaml",
     out: Annotated[str, typer.Option("--output-file", metavar="PATH",
                                      help="File to write ('-': stdout).")] = "-",
     manifests: ManifestsOpt = [],  # noqa: B006
@@ -209,7 +214,7 @@ def snapshot(
         snap = load_snapshot(
             manifests, kubeconfig, context, request_timeout,
             (lambda s: list(reads_for(s, request))) if request else None)
-        text = dump_snapshot(snap, as_json=output is SnapshotOutput.json)
+        text = dump_snapshot(snap, as_json=output == "json")
         if out == "-":
             sys.stdout.write(text)
         else:

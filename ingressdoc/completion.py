@@ -121,6 +121,12 @@ def hosts(params: Mapping[str, Any]) -> list[str]:
     return [t for t in targets(params) if "/" not in t]
 
 
+def snapshot_formats(params: Mapping[str, Any]) -> list[str]:
+    from ingressdoc.snapshot.saved import FORMATS
+
+    return list(FORMATS)
+
+
 def codes(params: Mapping[str, Any]) -> list[str]:
     from ingressdoc.checks.catalog import entries
 
@@ -136,6 +142,7 @@ _VALUES: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[str]]] = {
     ("snapshot", "target"): targets,
     ("reach", "target"): targets,
     ("explain", "code"): codes,
+    ("snapshot", "output"): snapshot_formats,
 }
 
 

@@ -137,7 +137,8 @@ def test_snapshot_output_is_a_format(tmp_path: Path) -> None:
     assert run("snapshot", "-f", SHOP, "-o", "json", "--output-file", str(saved))[0] == 0
     assert "IDC410" in run("trace", "shop.example.com/cart", "-f", str(saved))[1]
     code, _, err = run("snapshot", "-f", SHOP, "-o", "snap.yaml")
-    assert code == 2 and "'snap.yaml' is not one of 'yaml', 'json'" in err
+    assert code == 2 and "'snap.yaml' is not a format (yaml, json); write the snapshot to a file " \
+        "with --output-file PATH" in err
 
 
 # Completion
@@ -200,6 +201,7 @@ def test_complete_subcommands_and_options() -> None:
     assert {"--namespace", "--context", "--output", ":4"} <= set(complete("trace", "--"))
     assert complete("trace", "-o", "") == ["table", "json", "yaml", "mermaid", "dot", ":4"]
     assert complete("explain", "IDC41") == ["IDC410", "IDC411", "IDC412", ":4"]
+    assert complete("snapshot", "-o", "") == ["yaml", "json", ":4"]
     assert complete("check", "-f", "") == [":0"]  # file names: the shell's own completion
 
 

@@ -11,6 +11,8 @@ import yaml
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.manifests import HEADER_KEY
 
+FORMATS = ("yaml", "json")
+
 
 def dump_snapshot(snap: Snapshot, as_json: bool = False) -> str:
     """Derived objects are left out: the reader derives them again from the same inputs.
