@@ -2,7 +2,8 @@
 
 A trace is the request's path: one node per hop coloured by its status, and the edge into
 the root-cause hop marked with its finding code. A check is host -> path -> Service -> pods
-for every request, each edge coloured by the hop that decides it, so a broken edge is red.
+for every request, each edge coloured by the hops that decide it, so a broken edge is red and
+labelled with its finding code.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ingressdoc.check.report import CheckReport, EntryResult
+from ingressdoc.findings import Severity
 from ingressdoc.hops.model import Hop, HopStatus, TraceResult
 
 # Worst first: the status an edge or node shows when several hops decide it.
 _ORDER = (HopStatus.FAIL, HopStatus.WARN, HopStatus.UNKNOWN, HopStatus.SKIPPED, HopStatus.OK)
+# The hops that decide each edge of a check's graph: everything before the Ingress rule
+# decides whether the request reaches its path at all.
+_FRONT_HOPS = ("dns", "entry", "controller", "tls", "rule")
 _BACKEND_HOPS = ("endpoints", "pods", "netpol")
 
 
@@ -90,10 +95,11 @@ def check_graph(report: CheckReport) -> Graph:
     for result in report.results:
         t = result.target
         host = node(f"host:{t.host or '*'}", t.host or "any host", HopStatus.OK)
-        rule = _status(result, "rule")
+        front = _status(result, *_FRONT_HOPS)
         path = node(f"path:{t.ingress}:{t.label}",
-                    f"{t.path or 'default backend'} ({t.ingress.namespace}/{t.ingress.name})", rule)
-        edge(host, path, rule, _code(result, "rule"))
+                    f"{t.path or 'default backend'} ({t.ingress.namespace}/{t.ingress.name})",
+                    _status(result, "rule"))
+        edge(host, path, front, _code(result, *_FRONT_HOPS))
         backend = result.trace.backend
         service_status = _status(result, "service")
         if backend is None:
@@ -122,7 +128,7 @@ def _code(result: EntryResult, *names: str) -> str:
     for name in names:
         hop = _hop(result, name)
         if hop is not None and hop.status is HopStatus.FAIL:
-            codes = [f.code for f in hop.findings if f.severity.rank == 3]
+            codes = [f.code for f in hop.findings if f.severity is Severity.ERROR]
             if codes:
                 return codes[0]
     return ""
