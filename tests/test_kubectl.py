@@ -4,6 +4,7 @@ forms, -h and --version, -o as a format everywhere, and completion for `kubectl 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -261,3 +262,16 @@ def test_retry_after_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     finally:
         server.shutdown()
     assert len(_Throttling.calls) == 3 and slept == [3.0, 3.0]
+
+
+def test_kubectl_completes_the_plugin_through_the_script() -> None:
+    """kubectl's own completion (`kubectl __complete`, what the shell calls) finds
+    kubectl_complete-ingressdoc on the PATH and passes its answer on."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    env = {"PATH": f"{COMPLETE.parent}:{Path(kubectl).parent}", "HOME": "/nonexistent"}
+    proc = subprocess.run([kubectl, "__complete", "ingressdoc", "trace", "-f", SHOP,
+                           "shop.example.com/c"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.stdout.splitlines() == ["shop.example.com/cart", ":4"], proc.stderr
