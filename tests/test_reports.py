@@ -117,7 +117,9 @@ def test_explain_names_the_hop_that_raises_each_code() -> None:
 SERVICE = """\
 apiVersion: v1
 kind: Service
-metadata: {name: web, namespace: shop}
+metadata:
+  name: web
+  annotations: {kubernetes.io/description: x}
 spec:
   selector: {app: web}
   ports:
@@ -140,12 +142,13 @@ spec:
 
 
 @pytest.mark.parametrize(("text", "field", "line"), [
-    (SERVICE, "spec.ports[0].targetPort", 9),
-    (SERVICE, "spec.ports[http].targetPort", 9),
-    (SERVICE, "spec.ports[].port", 8),
-    (SERVICE, "status.conditions[Ready]", 12),
-    (SERVICE, "spec.selector", 5),
-    (SERVICE, "spec.ports[9].targetPort", 6),  # the deepest part present
+    (SERVICE, "spec.ports[0].targetPort", 11),
+    (SERVICE, "spec.ports[http].targetPort", 11),
+    (SERVICE, "spec.ports[].port", 10),
+    (SERVICE, "status.conditions[Ready]", 14),
+    (SERVICE, "spec.selector", 7),
+    (SERVICE, "spec.ports[9].targetPort", 8),  # the deepest part present
+    (SERVICE, "metadata.annotations.kubernetes.io/description", 5),
     (DEPLOYMENT, "spec.containers[app].ports", 7),  # a pod from the workload's template
     (SERVICE, "nothing.here", None),
 ])
@@ -159,6 +162,11 @@ def test_github_annotation_points_at_the_offending_field() -> None:
     line = int(re.search(r",line=(\d+),", annotation).group(1))  # type: ignore[union-attr]
     manifest = (ROOT / "examples" / "shop" / "shop.yaml").read_text().splitlines()
     assert "ports: [{name: web, containerPort: 8080}]" in manifest[line - 1]
+    _, out, _ = invoke("check", "-f", MIXED, "-o", "github", "--fail-on", "warning")
+    mixed = (ROOT / "tests" / "fixtures" / "check" / "mixed.yaml").read_text().splitlines()
+    lines = {m.group(2): int(m.group(1)) for m in re.finditer(r",line=(\d+),title=(IDC\d+)", out)}
+    assert mixed[lines["IDC206"] - 1].strip() == "kubernetes.io/ingress.class: nginx"
+    assert "backend: {service: {name: metrics" in mixed[lines["IDC401"] - 1]
 
 
 def test_check_writes_the_step_summary(tmp_path: Path) -> None:

@@ -40,14 +40,27 @@ def _item(node: yaml.Node, selector: str) -> tuple[yaml.Node, int] | None:
 
 
 def _walk(node: yaml.Node, steps: list[tuple[str, str]]) -> tuple[int, int | None]:
-    """How many steps resolved, and the line of the last one that did."""
+    """How many steps resolved, and the line of the last one that did. A key with dots
+    (`metadata.annotations.kubernetes.io/ingress.class`) spans several steps: the longest
+    key the mapping holds wins."""
     line = None
-    for done, (key, selector) in enumerate(steps):
-        found = _key(node, key) if key else _item(node, selector)
+    done = 0
+    while done < len(steps):
+        key, selector = steps[done]
+        if not key:
+            found, used = _item(node, selector), 1
+        else:
+            found, used = None, 1
+            for end in range(len(steps), done, -1):
+                names = [k for k, _ in steps[done:end]]
+                if all(names) and (found := _key(node, ".".join(names))) is not None:
+                    used = end - done
+                    break
         if found is None:
             return done, line
         node, line = found
-    return len(steps), line
+        done += used
+    return done, line
 
 
 def _descend(node: yaml.Node, keys: tuple[str, ...]) -> yaml.Node | None:
