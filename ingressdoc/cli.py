@@ -28,8 +28,8 @@ from ingressdoc.commands.common import (
     load_snapshot,
     open_source,
 )
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.commands.reach import reach
-from ingressdoc.completion import typer_values
 from ingressdoc.errors import ExitStatus, UsageError
 
 if TYPE_CHECKING:
@@ -267,3 +267,10 @@ app.command()(check)
 
 def main() -> None:
     app()
+
+
+def kubectl_complete() -> None:
+    """The `kubectl_complete-ingressdoc` script: kubectl's plugin completion protocol."""
+    from ingressdoc.commands.completion import kubectl_complete as complete
+
+    sys.stdout.write(complete(app, sys.argv[1:]))

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingressdoc.findings import Severity
+from ingressdoc.findings import Severity, help_uri
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
-# The generated page of every code; each entry links to its own section.
-DOCS_URL = "https://github.com/ingressdoc/ingressdoc/blob/main/docs/findings.md"
 
 
 @dataclass(frozen=True)
@@ -29,9 +27,7 @@ class Entry:
 
     @property
     def help_uri(self) -> str:
-        """The entry's section of docs/findings.md: GitHub's anchor for its heading
-        "IDC401 `name`", stable because codes and names are never reused."""
-        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+        return help_uri(self.code, self.name)
 
 
 _ENTRIES: tuple[Entry, ...] = (
@@ -329,9 +325,3 @@ def entries() -> tuple[Entry, ...]:
 def lookup(code_or_name: str) -> Entry | None:
     key = code_or_name.strip()
     return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
-
-
-def help_uri(code: str) -> str:
-    """The docs section of a finding code (the page of the list for an unknown one)."""
-    entry = BY_CODE.get(code)
-    return entry.help_uri if entry else DOCS_URL

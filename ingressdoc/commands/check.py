@@ -31,7 +31,7 @@ from ingressdoc.commands.common import (
     exit_status,
     open_source,
 )
-from ingressdoc.completion import typer_values
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ingressdoc.completion import typer_values
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import ExitStatus, IngressdocError, UsageError
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ attributes: names, option strings, flags and the annotation of choices.
 from __future__ import annotations
 
 import enum
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,11 +195,9 @@ def typer_values(kind: str) -> Callable[[typer.Context, str], list[str]]:
     return complete
 
 
-def kubectl_main(argv: list[str] | None = None) -> None:
-    """`kubectl_complete-ingressdoc ARGS... WORD`: what kubectl runs to complete the plugin."""
-    from ingressdoc.cli import app
-
-    args = list(sys.argv[1:] if argv is None else argv)
+def kubectl_complete(app: typer.Typer, args: list[str]) -> str:
+    """What `kubectl_complete-ingressdoc ARGS... WORD` prints: the protocol kubectl runs to
+    complete `kubectl ingressdoc ARGS WORD<TAB>`."""
     words, incomplete = args[:-1], (args[-1] if args else "")
     found, directive = candidates(typer.main.get_command(app), words, incomplete)
-    sys.stdout.write("".join(f"{c}\n" for c in found) + f":{directive}\n")
+    return "".join(f"{c}\n" for c in found) + f":{directive}\n"
