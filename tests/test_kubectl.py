@@ -203,6 +203,8 @@ def test_complete_subcommands_and_options() -> None:
     assert complete("trace", "-o", "") == ["table", "json", "yaml", "mermaid", "dot", ":4"]
     assert complete("explain", "IDC41") == ["IDC410", "IDC411", "IDC412", ":4"]
     assert complete("snapshot", "-o", "") == ["yaml", "json", ":4"]
+    assert complete("reach", "-o", "") == ["table", "json", "yaml", ":4"]
+    assert complete("check", "--fail-on", "") == ["error", "warning", "info", "never", ":4"]
     assert complete("check", "-f", "") == [":0"]  # file names: the shell's own completion
 
 

@@ -120,10 +120,20 @@ def hosts(params: Mapping[str, Any]) -> list[str]:
     return [t for t in targets(params) if "/" not in t]
 
 
-def snapshot_formats(params: Mapping[str, Any]) -> list[str]:
-    from ingressdoc.snapshot.saved import FORMATS
+def formats(command: str) -> Callable[[Mapping[str, Any]], list[str]]:
+    """The `-o` formats of a command: its result type's renderers (snapshot's own two)."""
 
-    return list(FORMATS)
+    def produce(params: Mapping[str, Any]) -> list[str]:
+        from ingressdoc.render.registry import CATALOG, CHECK, REACH, TRACE, Renderers
+        from ingressdoc.snapshot.saved import FORMATS
+
+        renderers: dict[str, Renderers[Any]] = {
+            "trace": TRACE, "reach": REACH, "check": CHECK, "checks": CATALOG}
+        if command in renderers:
+            return [f.value for f in renderers[command].formats]
+        return list(FORMATS)
+
+    return produce
 
 
 def codes(params: Mapping[str, Any]) -> list[str]:
@@ -141,7 +151,8 @@ _VALUES: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[str]]] = {
     ("snapshot", "target"): targets,
     ("reach", "target"): targets,
     ("explain", "code"): codes,
-    ("snapshot", "output"): snapshot_formats,
+    **{(command, "output"): formats(command)
+       for command in ("trace", "reach", "check", "checks", "snapshot")},
 }
 
 
@@ -155,6 +166,14 @@ def _values(command: str | None, param: str, params: Mapping[str, Any]) -> list[
         return []
 
 
+def _choices(opt: Any) -> list[str]:
+    """The members of an option typed by an enum (`--fail-on`)."""
+    annotation = getattr(getattr(opt, "type_descriptor", None), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [str(member.value) for member in annotation]
+    return []
+
+
 def candidates(group: Any, words: list[str], incomplete: str) -> tuple[list[str], int]:
     """The candidates for `incomplete` after `words`, and Cobra's directive."""
     command, seen = parse_words(group, words)
@@ -162,11 +181,7 @@ def candidates(group: Any, words: list[str], incomplete: str) -> tuple[list[str]
         opt = seen.pending
         if opt.name in _FILE_OPTIONS:
             return [], FILES
-        annotation = getattr(getattr(opt, "type_descriptor", None), "annotation", None)
-        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-            found = [str(c.value) for c in annotation]
-        else:
-            found = _values(seen.command, str(opt.name), seen.params)
+        found = _values(seen.command, str(opt.name), seen.params) or _choices(opt)
     elif incomplete.startswith("-"):
         found = sorted(o for p in _options(command) for o in (*p.opts, *p.secondary_opts)
                        if o.startswith("--"))

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from ingressdoc.check.report import CheckReport, EntryResult
 from ingressdoc.findings import Severity
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import Hop, HopId, HopStatus, TraceResult
 
 # Worst first: the status an edge or node shows when several hops decide it.
 _ORDER = (HopStatus.FAIL, HopStatus.WARN, HopStatus.UNKNOWN, HopStatus.SKIPPED, HopStatus.OK)
 # The hops that decide each edge of a check's graph: everything before the Ingress rule
 # decides whether the request reaches its path at all.
-_FRONT_HOPS = ("dns", "entry", "controller", "tls", "rule")
-_BACKEND_HOPS = ("endpoints", "pods", "netpol")
+_FRONT_HOPS = (HopId.DNS, HopId.ENTRY, HopId.CONTROLLER, HopId.TLS, HopId.RULE)
+_BACKEND_HOPS = (HopId.ENDPOINTS, HopId.PODS, HopId.NETPOL)
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,11 @@ def trace_graph(result: TraceResult) -> Graph:
     return Graph(f"Trace {result.request}", tuple(nodes), tuple(edges))
 
 
-def _hop(result: EntryResult, name: str) -> Hop | None:
+def _hop(result: EntryResult, name: HopId) -> Hop | None:
     return next((h for h in result.trace.hops if h.hop == name), None)
 
 
-def _status(result: EntryResult, *names: str) -> HopStatus:
+def _status(result: EntryResult, *names: HopId) -> HopStatus:
     return worst(h.status for n in names if (h := _hop(result, n)) is not None)
 
 
@@ -98,18 +98,18 @@ def check_graph(report: CheckReport) -> Graph:
         front = _status(result, *_FRONT_HOPS)
         path = node(f"path:{t.ingress}:{t.label}",
                     f"{t.path or 'default backend'} ({t.ingress.namespace}/{t.ingress.name})",
-                    _status(result, "rule"))
+                    _status(result, HopId.RULE))
         edge(host, path, front, _code(result, *_FRONT_HOPS))
         backend = result.trace.backend
-        service_status = _status(result, "service")
+        service_status = _status(result, HopId.SERVICE)
         if backend is None:
             broken = node(f"none:{t.ingress}:{t.label}", "no backend", HopStatus.FAIL)
-            edge(path, broken, HopStatus.FAIL, _code(result, "rule", "service"))
+            edge(path, broken, HopStatus.FAIL, _code(result, HopId.RULE, HopId.SERVICE))
             continue
         svc = node(f"svc:{backend.namespace}/{backend.service}",
                    f"Service {backend.namespace}/{backend.service}", service_status)
         edge(path, svc, service_status,
-             _code(result, "service") or f"port {backend.port_label}")
+             _code(result, HopId.SERVICE) or f"port {backend.port_label}")
         pods_status = _status(result, *_BACKEND_HOPS)
         pods = node(f"pods:{backend.namespace}/{backend.service}",
                     _pods_label(result), pods_status)
@@ -119,11 +119,11 @@ def check_graph(report: CheckReport) -> Graph:
 
 
 def _pods_label(result: EntryResult) -> str:
-    hop = _hop(result, "pods")
+    hop = _hop(result, HopId.PODS)
     return f"Pods: {hop.summary}" if hop else "Pods"
 
 
-def _code(result: EntryResult, *names: str) -> str:
+def _code(result: EntryResult, *names: HopId) -> str:
     """The first error's code among these hops: the label of the broken edge."""
     for name in names:
         hop = _hop(result, name)
