@@ -222,12 +222,21 @@ def test_complete_hosts_from_manifests_and_nothing_without_a_cluster() -> None:
     assert complete("trace", "--context", "prod", "") == [":4"]
 
 
-def test_typer_completion_uses_the_same_values() -> None:
-    env = {"_INGRESSDOC_COMPLETE": "complete_bash", "COMP_WORDS": "ingressdoc explain IDC41",
-           "COMP_CWORD": "2"}
+def typer_complete(line: str, env: dict[str, str] | None = None) -> list[str]:
+    words = line.split(" ")
     proc = subprocess.run([str(COMPLETE.parent / "ingressdoc")], capture_output=True, text=True,
-                          env=env, timeout=60)
-    assert proc.stdout.split() == ["IDC410", "IDC411", "IDC412"]
+                          env={"_INGRESSDOC_COMPLETE": "complete_bash", "COMP_WORDS": line,
+                               "COMP_CWORD": str(len(words) - 1), **(env or {})}, timeout=60)
+    return proc.stdout.split()
+
+
+def test_typer_completion_uses_the_same_values(api: Path) -> None:
+    assert typer_complete("ingressdoc explain IDC41") == ["IDC410", "IDC411", "IDC412"]
+    assert typer_complete("ingressdoc trace -o ") == ["table", "json", "yaml", "mermaid", "dot"]
+    assert typer_complete("ingressdoc check --context ", {"KUBECONFIG": str(api)}) == [
+        "kind-dev", "prod"]
+    assert typer_complete(f"ingressdoc trace -f {SHOP} shop.example.com/c") == [
+        "shop.example.com/cart"]
 
 
 class _Throttling(BaseHTTPRequestHandler):
