@@ -64,8 +64,8 @@ krew: install
 mermaid-parser: tests/mermaid/node_modules/.installed
 
 tests/mermaid/node_modules/.installed: tests/mermaid/package.json
-	npm install --prefix tests/mermaid --no-package-lock --no-audit --no-fund --silent
-	touch $@
+	@command -v npm >/dev/null || { echo "npm not found: the Mermaid parser test will skip (CI fails it)"; exit 0; }; \
+	npm install --prefix tests/mermaid --no-package-lock --no-audit --no-fund --silent && touch $@
 
 bench: install
 	$(BIN)/python benchmarks/scale.py
