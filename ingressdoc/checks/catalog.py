@@ -410,7 +410,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "SERVFAIL): clients that use the name fail or reach something else.",
           "Check CoreDNS (its logs, plugins such as rewrite, hosts or file in the Corefile) and "
           "any cache in front of it (NodeLocal DNSCache); replay the query with the printed line."),
-    Entry("IDC730", "controller-resolver-not-cluster-dns", "dns", E,
+    Entry("IDC730", "controller-resolver-not-cluster-dns", "cluster-dns", E,
           "The controller resolves the ExternalName target itself, but its pods use the node's "
           "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
           "cannot answer names under the cluster domain: the upstream fails.",
