@@ -171,7 +171,7 @@ def test_checks_lists_every_code() -> None:
 
 def test_snapshot_round_trip_keeps_findings_and_hides_keys(tmp_path: Path) -> None:
     saved = tmp_path / "snap.yaml"
-    assert run("snapshot", "-f", SHOP, "-o", str(saved))[0] == 0
+    assert run("snapshot", "-f", SHOP, "--output-file", str(saved))[0] == 0
     before = run("trace", "shop.example.com/cart", "-f", SHOP, "-o", "json")[1]
     after = run("trace", "shop.example.com/cart", "-f", str(saved), "-o", "json")[1]
     def strip(node: Any) -> Any:

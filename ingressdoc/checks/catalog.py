@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingressdoc.findings import Severity
+from ingressdoc.findings import Severity, help_uri
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -24,6 +24,10 @@ class Entry:
     fix: str
     details: str = ""
     retired: bool = False
+
+    @property
+    def help_uri(self) -> str:
+        return help_uri(self.code, self.name)
 
 
 _ENTRIES: tuple[Entry, ...] = (
@@ -49,7 +53,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC103", "host-aaaa-only", "dns", W,
           "The host has only AAAA records; IPv4-only clients and entry points cannot use it.",
           "Add an A record, or make sure the entry point and clients speak IPv6."),
-    Entry("IDC104", "request-host-is-ip", "dns", W,
+    Entry("IDC104", "request-host-is-ip", "rule", W,
           "The request uses an IP address, so the Host header matches no host rule.",
           "Send the request with the host name (or `curl --resolve host:port:ip`)."),
     Entry("IDC110", "load-balancer-pending", "entry", E,
@@ -230,22 +234,22 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC403", "externalname-backend", "service", N,
           "The backend is an ExternalName Service: the controller proxies to a DNS name.",
           "Make sure the controller allows ExternalName backends and the name resolves in-cluster."),
-    Entry("IDC404", "externalname-unresolvable", "service", E,
+    Entry("IDC404", "externalname-unresolvable", "cluster-dns", E,
           "The ExternalName target cannot be resolved by the cluster DNS.",
           "Point externalName at a resolvable name, or add a forward/stub zone to CoreDNS."),
     Entry("IDC405", "externalname-port-mismatch", "service", W,
           "The ExternalName aliases an in-cluster Service that does not expose the backend port.",
           "Use the aliased Service's port number in the backend."),
-    Entry("IDC406", "resource-backend", "service", N,
+    Entry("IDC406", "resource-backend", "rule", N,
           "The backend is a resource reference, not a Service; only some controllers support it.",
           "Check your controller documents resource backends."),
     Entry("IDC407", "service-without-selector", "service", N,
           "The Service has no selector; its endpoints come from manually managed EndpointSlices.",
           "Make sure the EndpointSlices are maintained (labelled kubernetes.io/service-name)."),
-    Entry("IDC410", "targetport-name-unresolved", "service", E,
+    Entry("IDC410", "targetport-name-unresolved", "pods", E,
           "The named targetPort is not a container port (name and protocol) of the selected pods.",
           "Name a containerPort to match, or set targetPort to the number the app listens on."),
-    Entry("IDC411", "targetport-not-declared", "service", N,
+    Entry("IDC411", "targetport-not-declared", "pods", N,
           "The numeric targetPort is not declared as a containerPort; it still works if the app "
           "listens there.",
           "Declare the containerPort, or check the app listens on that number."),
@@ -372,7 +376,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC711", "dns-cluster-domain-mismatch", "dns", E,
           "The name uses a cluster domain that this cluster does not serve.",
           "Use the cluster's domain, or a name without the domain part."),
-    Entry("IDC712", "cluster-dns-not-ready", "dns", E,
+    Entry("IDC712", "cluster-dns-not-ready", "cluster-dns", E,
           "The cluster DNS Service has no ready endpoints: in-cluster names do not resolve.",
           "Make the CoreDNS pods Ready (logs, Corefile loops)."),
     Entry("IDC713", "dns-name-not-found", "dns", E,
@@ -406,7 +410,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "SERVFAIL): clients that use the name fail or reach something else.",
           "Check CoreDNS (its logs, plugins such as rewrite, hosts or file in the Corefile) and "
           "any cache in front of it (NodeLocal DNSCache); replay the query with the printed line."),
-    Entry("IDC730", "controller-resolver-not-cluster-dns", "dns", E,
+    Entry("IDC730", "controller-resolver-not-cluster-dns", "cluster-dns", E,
           "The controller resolves the ExternalName target itself, but its pods use the node's "
           "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
           "cannot answer names under the cluster domain: the upstream fails.",

@@ -56,6 +56,7 @@ def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[st
                      + (f"  ({f.origin})" if f.origin else ""))
         lines.append(f"{indent}        why: {f.message}")
         lines.append(f"{indent}        fix: {f.hint}")
+        lines.append(f"{indent}        docs: {f.help_uri}")
     return lines
 
 
