@@ -98,9 +98,10 @@ def trace(
         result = run_trace(snap, request, ingress_class)
         if isinstance(source, LiveSource):
             from ingressdoc.probe.run import Wanted, gather
+            from ingressdoc.trace.outcome import refresh
 
             wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns)
-            result = gather(result, snap, wanted, source.proxy_get, source.open_port)
+            result = refresh(gather(result, snap, wanted, source.proxy_get, source.open_port))
         sys.stdout.write(TRACE.render(result, output))
         _served_elsewhere(result, namespace)
         raise typer.Exit(exit_status(result.findings, fail_on))

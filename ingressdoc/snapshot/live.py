@@ -89,7 +89,7 @@ class LiveSource:
                         meta={"context": self.context, "server": self.server})
         seen: set[ObjectRef] = set()
         if plan is None:
-            for kind in KINDS:
+            for kind in (k for k, info in KINDS.items() if info.bulk):
                 self._fetch(Read(kind), snap, seen)
             return snap
         done: set[Read] = set()

@@ -24,6 +24,7 @@ from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import KindStatus, Origin, Snapshot
+from ingressdoc.snapshot.kinds import KINDS
 from ingressdoc.snapshot.redact import redact_secret
 
 Obj = Mapping[str, Any]
@@ -33,6 +34,7 @@ WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Cro
 # Kinds a manifest set speaks for even when it holds none of them: a missing Service is
 # missing. Everything else is "not in the snapshot" unless at least one object is present.
 CLOSED_WORLD = ("Ingress", "Service")
+CLUSTER_SCOPED = frozenset({k for k, info in KINDS.items() if not info.namespaced})
 
 
 def _item_nodes(node: yaml.Node) -> list[yaml.Node]:
@@ -141,7 +143,7 @@ def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
     problem = _shape_error(obj)
     if problem:
         raise ManifestError(f"{origin}: {problem}")
-    if obj["kind"] not in ("Namespace", "Node", "IngressClass"):
+    if obj["kind"] not in CLUSTER_SCOPED:
         obj["metadata"].setdefault("namespace", "default")
     snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin)
 
@@ -169,7 +171,10 @@ def _template(workload: Obj) -> Mapping[str, Any]:
 def _derive(snap: Snapshot) -> None:
     """Pods from workload templates, EndpointSlices mirrored from hand-written Endpoints and
     derived from Services, as the control plane would."""
-    for wl in (w for kind in WORKLOADS for w in snap.list(kind)):
+    workloads = [w for kind in WORKLOADS for w in snap.list(kind)]
+    for wl in workloads:
+        if spec(wl).get("replicas") == 0:
+            continue  # scaled to zero: the control plane creates no pod
         owned_by = (wl.get("metadata") or {}).get("ownerReferences") or []
         tmpl = _template(wl)
         tmpl_labels = labels(tmpl)
@@ -187,7 +192,7 @@ def _derive(snap: Snapshot) -> None:
             "spec": dict(spec(tmpl)),
         }
         snap.add(pod, snap.origin_of(wl), derived=True)
-    if snap.list("Pod"):
+    if snap.list("Pod") or workloads:  # workloads speak for their pods, even for none
         snap.mark("Pod", KindStatus.LOADED)
     if not snap.loaded("Pod") or snap.live:
         return
