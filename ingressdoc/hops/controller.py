@@ -8,7 +8,9 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops import controller_config
 from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.controller_config import Applied
 from ingressdoc.hops.model import Hop, status_from
 from ingressdoc.k8s.controllers import (
     EXTERNAL_CONTROLLERS,
@@ -47,6 +49,7 @@ class ControllerFacts:
     ingresses: tuple[Obj, ...]
     pods: tuple[Obj, ...]
     unclaimed: tuple[ObjectRef, ...]
+    applied: Applied = controller_config.NONE
 
 
 def _host_index(ingresses: Sequence[Obj]) -> dict[str, list[int]]:
@@ -154,19 +157,34 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
 
     pods, pod_findings, pod_note = _controller_pods(ctx, controller, class_name)
     found.extend(pod_findings)
+    classless = [ref for ref, (_, res) in resolutions.items() if res.via == "none"]
+    if controller is None and classless and snap.loaded("Pod"):
+        controller, pods = _classless_taker(snap, claimed, classless) or (None, pods)
     profile = profile_for_controller(controller)
     found.extend(_foreign_annotations(claimed, pods))
+    applied = controller_config.apply(snap, controller, pods, claimed, classless)
+    if applied.classless_served:
+        found = [f for f in found if not (f.code == "IDC204" and f.object in classless)]
+        found.extend(finding("IDC291", ref, "no class, and the controller serves classless "
+                             "Ingresses", field="spec.ingressClassName") for ref in classless)
+    found.extend(applied.findings)
+    claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
     facts = ControllerFacts(
-        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed))
+        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed), applied)
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
         else f"; {readiness.count(True)}/{len(pods)} controller pods ready" if pods else "")
     notes = "; ".join(n for n in (note, pod_note) if n) or None
     objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
-    hop = Hop("controller", TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
-              objects=objects, findings=tuple(found), note=notes)
+    status = status_from(tuple(found), unknown=bool(notes))
+    if applied.config is not None:
+        version = ".".join(map(str, applied.config.version or ())) or "unknown version"
+        summary += f"; {applied.config.product} {version}"
+        notes = "; ".join(n for n in (notes, applied.config.configmap_note) if n) or None
+    hop = Hop("controller", TITLE, status, summary,
+              objects=objects, findings=tuple(found), note=notes, settings=applied.rows)
     return hop, facts
 
 
@@ -209,6 +227,17 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
         for implemented in controllers_of(pod):
             out.setdefault(implemented, []).append(pod)
     return out
+
+
+def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence[ObjectRef]
+                     ) -> tuple[str, list[Obj]] | None:
+    """The running controller configured to serve Ingresses without a class, if any: with
+    no class to go by, that is the controller that picks them up."""
+    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    for implemented, pods in sorted(by_controller.items()):
+        if controller_config.apply(snap, implemented, pods, claimed, classless).classless_served:
+            return implemented, pods
+    return None
 
 
 def _controller_pods(

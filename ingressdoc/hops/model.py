@@ -69,6 +69,8 @@ class Hop:
     evidence: tuple[Evidence, ...] = ()
     rows: tuple[Mapping[str, str], ...] = ()
     note: str | None = None
+    # The controller configuration that decided this hop: setting, value, where it came from.
+    settings: tuple[Mapping[str, str], ...] = ()
 
 
 def status_from(findings: tuple[Finding, ...], unknown: bool = False) -> HopStatus:

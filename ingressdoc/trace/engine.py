@@ -19,12 +19,13 @@ from ingressdoc.hops import (
     entry,
     netpol,
     pods,
+    request_effects,
     service,
     tls,
 )
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.hops.ingress_rule import IngressRouter
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult, amend
 from ingressdoc.hops.routing import Router
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -55,10 +56,11 @@ def trace(
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
     outcome = ROUTERS[0].route(ctx, ctl)
-    hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
+    rule_hop = amend(outcome.hop, findings=request_effects.check(ctx, ctl, outcome))
+    hops: list[Hop] = [entry_hop, ctl_hop, rule_hop]
     if host_answer is not None:
         hops.insert(0, dns.check(request, host_answer, addresses))
-    tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl.ingresses, outcome))
+    tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl, outcome))
     if tls_hop is not None:
         hops.append(tls_hop)
     rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),

@@ -1,0 +1,310 @@
+"""The controller's own configuration applied to the Ingresses it would serve.
+
+The controller hop names the class and finds the pods; this module reads what those pods are
+configured to do (ingressdoc/k8s/controller_config.py) and decides, per Ingress, whether the
+controller sees it at all (watched namespaces, class filters, classless Ingresses), admits it
+(ingress-nginx annotation risk level), and which of its annotations and Middleware references
+take effect. An Ingress the controller drops is left out of routing, so the trace shows the
+route that answers instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.k8s.controller_config import ControllerConfig, read_config
+from ingressdoc.k8s.controller_settings import (
+    ANNOTATIONS_BY_NAME,
+    NGINX,
+    NGINX_PREFIX,
+    RISK_LEVELS,
+    SETTINGS,
+    TRAEFIK,
+    TRAEFIK_PREFIX,
+    traefik_nginx_supports,
+)
+from ingressdoc.k8s.controllers import NGINX as NGINX_CLASS
+from ingressdoc.k8s.controllers import product_of
+from ingressdoc.k8s.ingress_class import LEGACY_ANNOTATION
+from ingressdoc.k8s.objects import annotations_of, labels, name, namespace, spec
+from ingressdoc.k8s.selectors import parse_selector, selector_matches
+from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
+
+Obj = Mapping[str, Any]
+MIDDLEWARES = TRAEFIK_PREFIX + "router.middlewares"
+PASSTHROUGH = NGINX_PREFIX + "ssl-passthrough"
+
+# Which provider of which product serves a class: (product, implemented controller) -> the
+# flag prefix of its settings.
+PROVIDERS: Mapping[tuple[str, str], str] = {
+    (NGINX, NGINX_CLASS): "",
+    (TRAEFIK, NGINX_CLASS): "providers.kubernetesingressnginx.",
+}
+_TRAEFIK_INGRESS = "providers.kubernetesingress."
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The configuration of the controller serving the class, and what it does to the
+    Ingresses: `dropped` ones never reach routing."""
+
+    config: ControllerConfig | None
+    provider: str  # the flag prefix of the serving provider ("" for ingress-nginx)
+    dropped: frozenset[ObjectRef]
+    findings: tuple[Finding, ...]
+    rows: tuple[Mapping[str, str], ...]
+    classless_served: bool = False
+
+    @property
+    def emulates_nginx(self) -> bool:
+        """Traefik's ingress-nginx provider serves the class (nginx annotations emulated)."""
+        return self.config is not None and self.config.product == TRAEFIK and (
+            self.provider == PROVIDERS[(TRAEFIK, NGINX_CLASS)])
+
+    @property
+    def reads_nginx_annotations(self) -> bool:
+        return self.config is not None and (self.config.product == NGINX or self.emulates_nginx)
+
+
+NONE = Applied(None, "", frozenset(), (), ())
+
+
+def serving_config(snap: Snapshot, controller: str | None,
+                   pods: Sequence[Obj]) -> tuple[ControllerConfig | None, str]:
+    """The configuration of the pods serving `controller`, and the provider prefix."""
+    products = {product_of(p) for p in pods}
+    if not pods or len(products) != 1 or None in products:
+        return None, ""
+    product = str(products.pop())
+    config = read_config(snap, pods[0], product)
+    if product == TRAEFIK:
+        return config, PROVIDERS.get((product, str(controller)), _TRAEFIK_INGRESS)
+    return config, ""
+
+
+def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
+          ingresses: Sequence[Obj], classless: Sequence[ObjectRef]) -> Applied:
+    config, provider = serving_config(snap, controller, pods)
+    if config is None:
+        return NONE
+    found: list[Finding] = []
+    dropped: set[ObjectRef] = set()
+    shown: dict[str, str] = {}
+
+    def show(key: str) -> str:
+        setting = config.setting(key)
+        shown[key] = f"{setting.value or '<empty>'}\t{setting.source}"
+        return setting.value
+
+    for ing in ingresses:
+        ref = ObjectRef.of(ing)
+        why = _unwatched(snap, config, provider, ing, show)
+        if why:
+            dropped.add(ref)
+            found.append(finding("IDC290", ref, why, field="metadata.namespace"))
+            continue
+        class_why = _class_filtered(config, provider, ing, show)
+        if class_why:
+            dropped.add(ref)
+            found.append(finding("IDC292", ref, class_why, field="spec.ingressClassName"))
+            continue
+        admission = _admission(config, provider, ing, show)
+        found.extend(admission)
+        if any(f.code == "IDC293" for f in admission):
+            dropped.add(ref)
+            continue
+        mw = _middlewares(snap, config, provider, ing, show)
+        found.extend(mw)
+        if any(f.code == "IDC297" for f in mw):
+            dropped.add(ref)
+    served_classless = bool(classless) and _serves_classless(config, provider, show)
+    for key in explicit_settings(config, provider):
+        show(key)
+    rows = tuple({"setting": k, "value": v.split("\t")[0], "from": v.split("\t")[1]}
+                 for k, v in sorted(shown.items()))
+    return Applied(config, provider, frozenset(dropped), tuple(found), rows, served_classless)
+
+
+def explicit_settings(config: ControllerConfig, provider: str) -> list[str]:
+    """The modelled settings the pod's arguments or ConfigMap set, for the serving provider
+    (Traefik's flags of other providers do not concern this class)."""
+    mine = [s.key for s in SETTINGS if s.product == config.product and (
+        config.product != TRAEFIK or s.key.startswith(provider) or s.key.startswith(
+            "providers.kubernetescrd"))]
+    return [k for k in mine if k in config.flags or k in config.configmap]
+
+
+def _serves_classless(config: ControllerConfig, provider: str, show: Any) -> bool:
+    """ingress-nginx and Traefik's nginx provider need --watch-ingress-without-class; the
+    Traefik Ingress provider serves classless Ingresses unless its ingressClass is set
+    (`shouldProcessIngress`, v3.6.24)."""
+    if config.product == NGINX:
+        return bool(show("watch-ingress-without-class").lower() == "true")
+    if provider == _TRAEFIK_INGRESS:
+        return not show(provider + "ingressclass")
+    return bool(show(provider + "watchingresswithoutclass").lower() == "true")
+
+
+# The settings that limit which namespaces a provider sees: a namespace list and a label
+# selector over Namespaces (None where the provider has none).
+_WATCH: Mapping[tuple[str, str], tuple[str, str | None]] = {
+    (NGINX, ""): ("watch-namespace", "watch-namespace-selector"),
+    (TRAEFIK, "providers.kubernetesingressnginx."): (
+        "providers.kubernetesingressnginx.watchnamespace",
+        "providers.kubernetesingressnginx.watchnamespaceselector"),
+    (TRAEFIK, _TRAEFIK_INGRESS): (_TRAEFIK_INGRESS + "namespaces", None),
+}
+
+
+def _unwatched(snap: Snapshot, config: ControllerConfig, provider: str, ing: Obj,
+               show: Any) -> str | None:
+    ns = str(namespace(ing))
+    only_key, selector_key = _WATCH[(config.product, provider)]
+    watched = config.listed(only_key)
+    if watched:
+        show(only_key)
+        if ns not in watched:
+            return (f"the controller watches only namespace{'s' if len(watched) > 1 else ''} "
+                    f"{', '.join(watched)} ({only_key}); this Ingress is in {ns}")
+    selector = config.value(selector_key) if selector_key else ""
+    if selector and selector_key:
+        show(selector_key)
+        shown = f"{selector_key}={selector}"
+        ns_obj = snap.get("Namespace", None, ns)
+        if ns_obj is None and snap.status("Namespace") is KindStatus.LOADED:
+            return f"namespace {ns} does not exist, so {shown} cannot select it"
+        try:
+            wanted = parse_selector(selector)
+        except ValueError:
+            return None
+        if ns_obj is not None and not selector_matches(wanted, labels(ns_obj)):
+            return f"namespace {ns} has no labels matching {shown}"
+    return None
+
+
+def _class_filtered(config: ControllerConfig, provider: str, ing: Obj, show: Any) -> str | None:
+    """Traefik's Ingress provider with `ingressClass` set serves only that class name."""
+    if provider != _TRAEFIK_INGRESS:
+        return None
+    wanted = config.value(provider + "ingressclass")
+    if not wanted:
+        return None
+    show(provider + "ingressclass")
+    have = spec(ing).get("ingressClassName") or annotations_of(ing).get(LEGACY_ANNOTATION)
+    if have == wanted:
+        return None
+    return (f"Traefik serves only class {wanted} ({provider}ingressclass); this Ingress "
+            f"has class {have or '<none>'}")
+
+
+def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Any) -> list[Finding]:
+    """ingress-nginx drops an Ingress with an annotation riskier than `annotations-risk-level`
+    (annotations.go `Extract` fails, store.go skips the Ingress) and ignores snippets unless
+    `allow-snippet-annotations` (controller.go); without --enable-ssl-passthrough the
+    passthrough annotation does nothing. Traefik's nginx provider ignores what it does not
+    implement (annotations.go of the running version)."""
+    ref = ObjectRef.of(ing)
+    anns = annotations_of(ing)
+    nginx_anns = sorted(a for a in anns if a.startswith(NGINX_PREFIX))
+    if not nginx_anns:
+        return []
+    out: list[Finding] = []
+    if config.product == TRAEFIK:
+        if provider != PROVIDERS[(TRAEFIK, NGINX_CLASS)]:
+            return []
+        ignored = [a for a in nginx_anns if not traefik_nginx_supports(a, config.version)]
+        if ignored:
+            version = ".".join(map(str, config.version)) if config.version else "unknown"
+            out.append(finding(
+                "IDC296", ref,
+                f"Traefik {version}'s ingress-nginx provider ignores "
+                + ", ".join(a.removeprefix(NGINX_PREFIX) for a in ignored),
+                field="metadata.annotations"))
+        return out
+    level = show("annotations-risk-level")
+    limit = RISK_LEVELS.index(level) if level in RISK_LEVELS else len(RISK_LEVELS) - 1
+    risky = [a for a in nginx_anns if a in ANNOTATIONS_BY_NAME and ANNOTATIONS_BY_NAME[a].risk
+             and RISK_LEVELS.index(ANNOTATIONS_BY_NAME[a].risk) > limit]
+    if risky:
+        out.append(finding(
+            "IDC293", ref,
+            "ingress-nginx drops this Ingress: "
+            + ", ".join(f"{a.removeprefix(NGINX_PREFIX)} (risk {ANNOTATIONS_BY_NAME[a].risk})"
+                        for a in risky)
+            + (" exceeds" if len(risky) == 1 else " exceed")
+            + f" annotations-risk-level {level}",
+            field="metadata.annotations"))
+        return out
+    snippets = [a for a in nginx_anns if a.endswith("-snippet")]
+    if snippets and show("allow-snippet-annotations").lower() != "true":
+        out.append(finding(
+            "IDC294", ref,
+            f"{', '.join(s.removeprefix(NGINX_PREFIX) for s in snippets)} ignored: "
+            "allow-snippet-annotations is false", field="metadata.annotations"))
+    if anns.get(PASSTHROUGH, "").lower() == "true" and show(
+            "enable-ssl-passthrough").lower() != "true":
+        out.append(finding(
+            "IDC295", ref, "ssl-passthrough is ignored: the controller runs without "
+            "--enable-ssl-passthrough, so it terminates TLS itself",
+            field=f"metadata.annotations.{PASSTHROUGH}"))
+    return out
+
+
+def _middlewares(snap: Snapshot, config: ControllerConfig, provider: str, ing: Obj,
+                 show: Any) -> list[Finding]:
+    """Traefik resolves `<namespace>-<name>@kubernetescrd` among the CRD provider's
+    Middlewares; an unqualified name stays in the Ingress provider, which defines none. A
+    reference that does not resolve fails the router, so the route is not served."""
+    raw = annotations_of(ing).get(MIDDLEWARES)
+    if config.product != TRAEFIK or provider != _TRAEFIK_INGRESS or not raw:
+        return []
+    ref = ObjectRef.of(ing)
+    field = f"metadata.annotations.{MIDDLEWARES}"
+    allowed = config.listed(provider + "crossprovidernamespaces")
+    if provider + "crossprovidernamespaces" in config.flags:
+        show(provider + "crossprovidernamespaces")
+        if str(namespace(ing)) not in allowed:
+            return [finding("IDC297", ref, f"Middleware references are allowed only from "
+                            f"namespaces {', '.join(allowed) or '<none>'}; the Ingress is "
+                            "dropped", field=field)]
+    out: list[Finding] = []
+    for item in (m.strip() for m in raw.split(",") if m.strip()):
+        mw_name, _, mw_provider = item.partition("@")
+        if not mw_provider:
+            out.append(finding("IDC297", ref, f"middleware {item} has no @provider, so it is "
+                               f"looked up as {item}@kubernetes, where none exists", field=field,
+                               hint=f"Write it as <namespace>-<name>@kubernetescrd, e.g. "
+                               f"{namespace(ing)}-{item}@kubernetescrd."))
+        elif mw_provider == "kubernetescrd":
+            why = _crd_middleware(snap, config, mw_name, show)
+            if why:
+                out.append(finding("IDC297", ref, f"middleware {item}: {why}", field=field))
+    return out
+
+
+def _crd_middleware(snap: Snapshot, config: ControllerConfig, full: str, show: Any) -> str | None:
+    if show("providers.kubernetescrd").lower() != "true":
+        return "the kubernetescrd provider is not enabled"
+    if not snap.loaded("Middleware"):
+        return None
+    namespaces = config.listed("providers.kubernetescrd.namespaces")
+    for mw in snap.list("Middleware"):
+        if f"{namespace(mw)}-{name(mw)}" == full:
+            if namespaces and str(namespace(mw)) not in namespaces:
+                show("providers.kubernetescrd.namespaces")
+                return (f"Middleware {namespace(mw)}/{name(mw)} is in a namespace the CRD "
+                        "provider does not watch")
+            return None
+    return "no Middleware of that <namespace>-<name> exists"
+
+
+def middleware_objects(snap: Snapshot, ing: Obj) -> list[Obj]:
+    """The resolved CRD Middlewares an Ingress references, in order."""
+    raw = annotations_of(ing).get(MIDDLEWARES) or ""
+    by_full = {f"{namespace(m)}-{name(m)}": m for m in snap.list("Middleware")}
+    return [by_full[n] for n in (m.strip().removesuffix("@kubernetescrd")
+                                 for m in raw.split(",")) if n in by_full]
