@@ -16,7 +16,7 @@ from typing import Any
 
 from ingressdoc.k8s.controller_settings import SETTINGS_BY_KEY, TRAEFIK, Version
 from ingressdoc.k8s.objects import name, namespace, spec
-from ingressdoc.snapshot import Snapshot
+from ingressdoc.snapshot import KindStatus, Snapshot
 
 Obj = Mapping[str, Any]
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -143,7 +143,7 @@ def read_config(snap: Snapshot, pod: Obj, product: str) -> ControllerConfig | No
     cm_ns, _, cm_name = ref.rpartition("/")
     cm_ns = cm_ns or str(namespace(pod))
     full = f"{cm_ns}/{cm_name}"
-    if not snap.loaded("ConfigMap"):
+    if snap.status("ConfigMap", cm_ns) is not KindStatus.LOADED:
         return ControllerConfig(product, image, version_of(image), pod_ref, flags, {}, full,
                                 f"ConfigMap {full} not read: defaults assumed")
     cm = snap.get("ConfigMap", cm_ns, cm_name)

@@ -30,6 +30,7 @@ KINDS: dict[str, KindInfo] = {
     "Secret": KindInfo("", "v1", "secrets", True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
 }
 
 

@@ -18,11 +18,13 @@ from ingressdoc.hops.cluster_dns import (
     is_external_name,
 )
 from ingressdoc.hops.controller import relevant_ingresses
+from ingressdoc.hops.controller_config import MIDDLEWARES
 from ingressdoc.k8s import node_local_dns
+from ingressdoc.k8s.controller_config import read_config
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
-from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.kinds import Read
@@ -59,13 +61,29 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
     for ns in sorted(str(n) for n in controller_ns):
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
+    yield from _controller_config_reads(snap)
     for ing in ingresses:
         ns = str(namespace(ing))
+        for ref in (annotations_of(ing).get(MIDDLEWARES) or "").split(","):
+            if ref.strip().endswith("@kubernetescrd"):
+                # `<namespace>-<name>`: namespaces may hold dashes, so only the Ingress's own
+                # namespace is certain; anything else needs the cluster-wide list.
+                yield Read("Middleware", ns if ref.strip().startswith(ns + "-") else None)
         for tls in spec(ing).get("tls") or []:
             if tls.get("secretName"):
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:
+    """The ConfigMap each controller names with --configmap (ingress-nginx)."""
+    for pod in snap.list("Pod"):
+        product = product_of(pod)
+        config = read_config(snap, pod, product) if product else None
+        if config is not None and config.configmap_name:
+            cm_ns, _, cm_name = config.configmap_name.partition("/")
+            yield Read("ConfigMap", cm_ns, field_selector=f"metadata.name={cm_name}")
 
 
 def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:
