@@ -27,7 +27,6 @@ from ingressdoc.k8s.controller_settings import (
     TRAEFIK_PREFIX,
     traefik_nginx_supports,
 )
-from ingressdoc.k8s.controllers import NGINX as NGINX_CLASS
 from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.ingress_class import LEGACY_ANNOTATION
 from ingressdoc.k8s.objects import annotations_of, labels, name, namespace, spec
@@ -38,13 +37,9 @@ Obj = Mapping[str, Any]
 MIDDLEWARES = TRAEFIK_PREFIX + "router.middlewares"
 PASSTHROUGH = NGINX_PREFIX + "ssl-passthrough"
 
-# Which provider of which product serves a class: (product, implemented controller) -> the
-# flag prefix of its settings.
-PROVIDERS: Mapping[tuple[str, str], str] = {
-    (NGINX, NGINX_CLASS): "",
-    (TRAEFIK, NGINX_CLASS): "providers.kubernetesingressnginx.",
-}
+# The flag prefixes of Traefik's two Ingress providers (ingress-nginx has no prefix).
 _TRAEFIK_INGRESS = "providers.kubernetesingress."
+_TRAEFIK_NGINX = "providers.kubernetesingressnginx."
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ class Applied:
     def emulates_nginx(self) -> bool:
         """Traefik's ingress-nginx provider serves the class (nginx annotations emulated)."""
         return self.config is not None and self.config.product == TRAEFIK and (
-            self.provider == PROVIDERS[(TRAEFIK, NGINX_CLASS)])
+            self.provider == _TRAEFIK_NGINX)
 
     @property
     def reads_nginx_annotations(self) -> bool:
@@ -81,8 +76,9 @@ def serving_config(snap: Snapshot, controller: str | None,
         return None, ""
     product = str(products.pop())
     config = read_config(snap, pods[0], product)
-    if product == TRAEFIK:
-        return config, PROVIDERS.get((product, str(controller)), _TRAEFIK_INGRESS)
+    if config is not None and product == TRAEFIK:
+        nginx_class = config.value(_TRAEFIK_NGINX + "controllerclass")
+        return config, _TRAEFIK_NGINX if controller == nginx_class else _TRAEFIK_INGRESS
     return config, ""
 
 
@@ -153,7 +149,7 @@ def _serves_classless(config: ControllerConfig, provider: str, show: Any) -> boo
 # selector over Namespaces (None where the provider has none).
 _WATCH: Mapping[tuple[str, str], tuple[str, str | None]] = {
     (NGINX, ""): ("watch-namespace", "watch-namespace-selector"),
-    (TRAEFIK, "providers.kubernetesingressnginx."): (
+    (TRAEFIK, _TRAEFIK_NGINX): (
         "providers.kubernetesingressnginx.watchnamespace",
         "providers.kubernetesingressnginx.watchnamespaceselector"),
     (TRAEFIK, _TRAEFIK_INGRESS): (_TRAEFIK_INGRESS + "namespaces", None),
@@ -214,7 +210,7 @@ def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Any) -> 
         return []
     out: list[Finding] = []
     if config.product == TRAEFIK:
-        if provider != PROVIDERS[(TRAEFIK, NGINX_CLASS)]:
+        if provider != _TRAEFIK_NGINX:
             return []
         ignored = [a for a in nginx_anns if not traefik_nginx_supports(a, config.version)]
         if ignored:

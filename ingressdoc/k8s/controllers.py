@@ -59,10 +59,16 @@ def _nginx(pod: Obj) -> frozenset[str]:
 
 
 def _traefik(pod: Obj) -> frozenset[str]:
+    """The Ingress provider's fixed controller string, and the ingress-nginx provider's
+    (`providers.kubernetesingressnginx.controllerclass`, k8s.io/ingress-nginx by default)."""
     args = _args(pod)
     out = {TRAEFIK}
     if "--providers.kubernetesingressnginx" in args:
         out.add(NGINX)
+        for token in args.split():
+            key, _, value = token.partition("=")
+            if key.lower() == "--providers.kubernetesingressnginx.controllerclass" and value:
+                out = {TRAEFIK, value}
     return frozenset(out)
 
 
