@@ -137,12 +137,16 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     class_name = _choose_class(resolutions, ctx.request.host, ctx.ingress_class)
     cls_obj = next((c for c in classes if name(c) == class_name), None)
     controller = spec(cls_obj).get("controller") if cls_obj else None
+    by_name: list[Obj] = []
+    if cls_obj is None and class_name and snap.loaded("Pod"):
+        controller, by_name = _named_class_taker(snap, class_name) or (None, [])
 
     claimed: list[Obj] = []
     unclaimed: list[ObjectRef] = []
     for ref, (ing, res) in resolutions.items():
         found.extend(_class_findings(ref, ing, res, classes, snap.loaded("IngressClass")))
-        if res.class_name == class_name and (res.ingress_class or not snap.loaded("IngressClass")):
+        if res.class_name == class_name and (res.ingress_class or by_name
+                                             or not snap.loaded("IngressClass")):
             claimed.append(ing)
         elif res.class_name is None or (res.ingress_class is None and res.via == "field"):
             claimed.append(ing)
@@ -156,6 +160,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
         ))
 
     pods, pod_findings, pod_note = _controller_pods(ctx, controller, class_name)
+    pods = by_name or pods
     found.extend(pod_findings)
     classless = [ref for ref, (_, res) in resolutions.items() if res.via == "none"]
     if controller is None and classless and snap.loaded("Pod"):
@@ -227,6 +232,17 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
         for implemented in controllers_of(pod):
             out.setdefault(implemented, []).append(pod)
     return out
+
+
+def _named_class_taker(snap: Snapshot, class_name: str) -> tuple[str, list[Obj]] | None:
+    """The controller pods configured to answer to `class_name` by name (the legacy class
+    annotation, no IngressClass object): only those of several deployments serve it."""
+    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    for implemented, pods in sorted(by_controller.items()):
+        mine = [p for p in pods if controller_config.answers_to(snap, implemented, p, class_name)]
+        if mine:
+            return implemented, mine
+    return None
 
 
 def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence[ObjectRef]

@@ -82,6 +82,26 @@ def serving_config(snap: Snapshot, controller: str | None,
     return config, ""
 
 
+# The setting naming the class a provider answers to by name: the legacy
+# `kubernetes.io/ingress.class` annotation needs no IngressClass object. Traefik's Ingress
+# provider with no ingressClass set answers to the name "traefik" (shouldProcessIngress).
+_CLASS_NAME: Mapping[tuple[str, str], tuple[str, str]] = {
+    (NGINX, ""): ("ingress-class", ""),
+    (TRAEFIK, _TRAEFIK_INGRESS): (_TRAEFIK_INGRESS + "ingressclass", "traefik"),
+    (TRAEFIK, _TRAEFIK_NGINX): (_TRAEFIK_NGINX + "ingressclass", ""),
+}
+
+
+def answers_to(snap: Snapshot, controller: str, pod: Obj, class_name: str) -> bool:
+    """Whether `pod`, serving `controller`, takes Ingresses whose class annotation is
+    `class_name` without an IngressClass of that name."""
+    config, provider = serving_config(snap, controller, [pod])
+    if config is None:
+        return False
+    key, unset = _CLASS_NAME[(config.product, provider)]
+    return (config.value(key) or unset) == class_name
+
+
 def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
           ingresses: Sequence[Obj], classless: Sequence[ObjectRef]) -> Applied:
     config, provider = serving_config(snap, controller, pods)
