@@ -139,6 +139,10 @@ _ENTRIES: tuple[Entry, ...] = (
           "route at all: another route or a 404 answers.",
           "Reference it as <namespace>-<name>@kubernetescrd, create the Middleware, and enable "
           "the kubernetescrd provider (and crossProviderNamespaces where set)."),
+    Entry("IDC298", "canary-without-primary", "controller", W,
+          "An ingress-nginx canary Ingress only adds an alternative backend to an existing "
+          "Ingress of the same host and path; without one it is ignored.",
+          "Create the primary Ingress for that host and path, or drop the canary annotation."),
     # IDC3xx: rule match and TLS
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
@@ -250,6 +254,10 @@ _ENTRIES: tuple[Entry, ...] = (
           "(certificate-arn, or one discovered for spec.tls hosts); without one HTTPS fails.",
           "Set alb.ingress.kubernetes.io/certificate-arn or list the host in spec.tls, with "
           "listen-ports including HTTPS:443."),
+    Entry("IDC397", "canary-share", "rule", N,
+          "A canary Ingress takes part of this route's requests (by header, cookie or weight) "
+          "and sends them to another Service.",
+          "Nothing to fix if intended; send the canary header to trace that Service."),
     # IDC4xx: the backend Service
     Entry("IDC401", "backend-service-not-found", "service", E,
           "The backend Service does not exist in the Ingress's namespace: the controller answers 503.",

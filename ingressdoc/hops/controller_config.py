@@ -36,6 +36,8 @@ from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 Obj = Mapping[str, Any]
 MIDDLEWARES = TRAEFIK_PREFIX + "router.middlewares"
 PASSTHROUGH = NGINX_PREFIX + "ssl-passthrough"
+CANARY = NGINX_PREFIX + "canary"
+_V2_GROUP = "traefik.containo.us"  # removed in Traefik v3 (docs/content/migrate/v2-to-v3-details.md)
 
 # The flag prefixes of Traefik's two Ingress providers (ingress-nginx has no prefix).
 _TRAEFIK_INGRESS = "providers.kubernetesingress."
@@ -53,6 +55,7 @@ class Applied:
     findings: tuple[Finding, ...]
     rows: tuple[Mapping[str, str], ...]
     classless_served: bool = False
+    canaries: tuple[Obj, ...] = ()  # ingress-nginx canary Ingresses: alternatives, not routes
 
     @property
     def emulates_nginx(self) -> bool:
@@ -137,12 +140,45 @@ def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
         found.extend(mw)
         if any(f.code == "IDC297" for f in mw):
             dropped.add(ref)
+    canaries = _canaries(config, provider, [i for i in ingresses
+                                            if ObjectRef.of(i) not in dropped])
+    for canary, primary in canaries:
+        dropped.add(ObjectRef.of(canary))
+        if primary is None:
+            found.append(finding(
+                "IDC298", ObjectRef.of(canary),
+                "canary Ingress with no primary Ingress for the same host and path: "
+                "ingress-nginx ignores it", field="metadata.annotations"))
     served_classless = bool(classless) and _serves_classless(config, provider, show)
     for key in explicit_settings(config, provider):
         show(key)
     rows = tuple({"setting": k, "value": v.split("\t")[0], "from": v.split("\t")[1]}
                  for k, v in sorted(shown.items()))
-    return Applied(config, provider, frozenset(dropped), tuple(found), rows, served_classless)
+    return Applied(config, provider, frozenset(dropped), tuple(found), rows, served_classless,
+                   tuple(c for c, p in canaries if p is not None))
+
+
+def _routes(ing: Obj) -> set[tuple[str, str]]:
+    return {(str(r.get("host") or ""), str(p.get("path") or "/"))
+            for r in spec(ing).get("rules") or []
+            for p in (r.get("http") or {}).get("paths") or []}
+
+
+def _canaries(config: ControllerConfig, provider: str,
+              ingresses: Sequence[Obj]) -> list[tuple[Obj, Obj | None]]:
+    """Canary Ingresses and the primary each merges into: one of the same host and path
+    (controller.go `mergeAlternativeBackends`); without one the canary is deleted."""
+    if config.product == TRAEFIK and not (provider == _TRAEFIK_NGINX and traefik_nginx_supports(
+            CANARY, config.version)):
+        return []
+    out: list[tuple[Obj, Obj | None]] = []
+    for ing in ingresses:
+        if str(annotations_of(ing).get(CANARY, "")).lower() != "true":
+            continue
+        primary = next((p for p in ingresses if p is not ing and str(annotations_of(p).get(
+            CANARY, "")).lower() != "true" and _routes(p) & _routes(ing)), None)
+        out.append((ing, primary))
+    return out
 
 
 def explicit_settings(config: ControllerConfig, provider: str) -> list[str]:
@@ -310,6 +346,10 @@ def _crd_middleware(snap: Snapshot, config: ControllerConfig, full: str, show: A
     namespaces = config.listed("providers.kubernetescrd.namespaces")
     for mw in snap.list("Middleware"):
         if f"{namespace(mw)}-{name(mw)}" == full:
+            if str(mw.get("apiVersion", "")).startswith(_V2_GROUP + "/") and (
+                    config.version or (3,)) >= (3,):
+                return (f"Middleware {namespace(mw)}/{name(mw)} uses API group {_V2_GROUP}, "
+                        "which Traefik v3 no longer reads (v2-to-v3 migration)")
             if namespaces and str(namespace(mw)) not in namespaces:
                 show("providers.kubernetescrd.namespaces")
                 return (f"Middleware {namespace(mw)}/{name(mw)} is in a namespace the CRD "

@@ -98,9 +98,42 @@ def _nginx(ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome,
     if path != request_path or host != normalise_host(ctx.request.host):
         out.append(finding("IDC392", ref, _received(host, path),
                            field="metadata.annotations"))
+    out.extend(_canary(facts, route, ref, rule_path))
     allow = next((v for v in (honoured(a) for a in _ALLOWLISTS) if v), None)
     if allow:
         out.extend(_allowlist(ctx, facts, ref, allow))
+    return out
+
+
+def _canary(facts: ControllerFacts, route: RouteOutcome, ref: ObjectRef,
+            rule_path: str | None) -> list[Finding]:
+    """The canary Ingresses merged into the chosen route (same host and path) and which
+    requests they take (canary-by-header first, then canary-by-cookie, then the weight)."""
+    ing = route.route_object
+    match = _PATH_FIELD.match(route.backend_field or "")
+    if ing is None or match is None or rule_path is None:
+        return []
+    host = str((spec(ing).get("rules") or [])[int(match.group(1))].get("host") or "")
+    out = []
+    for canary in facts.applied.canaries:
+        routes = [(str(r.get("host") or ""), str(p.get("path") or "/"), p)
+                  for r in spec(canary).get("rules") or []
+                  for p in (r.get("http") or {}).get("paths") or []]
+        hit = next((p for h, path, p in routes if (h, path) == (host, rule_path)), None)
+        if hit is None:
+            continue
+        anns = annotations_of(canary)
+        svc = ((hit.get("backend") or {}).get("service") or {}).get("name")
+        header = anns.get(NGINX_PREFIX + "canary-by-header")
+        weight = anns.get(NGINX_PREFIX + "canary-weight", "0")
+        total = anns.get(NGINX_PREFIX + "canary-weight-total", "100")
+        rules = ([f"requests with header {header}" + (
+            f": {anns[NGINX_PREFIX + 'canary-by-header-value']}"
+            if NGINX_PREFIX + "canary-by-header-value" in anns else ": always")]
+            if header else []) + [f"{weight} of {total}{' other' if header else ''} requests"]
+        out.append(finding("IDC397", ObjectRef.of(canary),
+                           f"canary of {ref}: {' and '.join(rules)} go to Service {svc}",
+                           field="metadata.annotations"))
     return out
 
 
