@@ -16,7 +16,7 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.k8s.controller_config import ControllerConfig, read_config
+from ingressdoc.k8s.controller_config import ControllerConfig, read_config, with_configmap
 from ingressdoc.k8s.controller_settings import (
     ANNOTATIONS_BY_NAME,
     NGINX,
@@ -71,6 +71,16 @@ class Applied:
 NONE = Applied(None, "", frozenset(), (), ())
 
 
+def configuration(snap: Snapshot, pod: Obj, product: str) -> ControllerConfig | None:
+    """The pod's configuration with the ConfigMap it names, as far as the snapshot has it."""
+    config = read_config(pod, product)
+    if config is None or config.configmap_name is None:
+        return config
+    cm_ns, _, cm_name = config.configmap_name.partition("/")
+    readable = snap.status("ConfigMap", cm_ns) is KindStatus.LOADED
+    return with_configmap(config, snap.get("ConfigMap", cm_ns, cm_name), readable)
+
+
 def serving_config(snap: Snapshot, controller: str | None,
                    pods: Sequence[Obj]) -> tuple[ControllerConfig | None, str]:
     """The configuration of the pods serving `controller`, and the provider prefix."""
@@ -78,7 +88,7 @@ def serving_config(snap: Snapshot, controller: str | None,
     if not pods or len(products) != 1 or None in products:
         return None, ""
     product = str(products.pop())
-    config = read_config(snap, pods[0], product)
+    config = configuration(snap, pods[0], product)
     if config is not None and product == TRAEFIK:
         nginx_class = config.value(_TRAEFIK_NGINX + "controllerclass")
         return config, _TRAEFIK_NGINX if controller == nginx_class else _TRAEFIK_INGRESS

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ingressdoc.k8s.controller_settings import SETTINGS_BY_KEY, TRAEFIK, Version
 from ingressdoc.k8s.objects import name, namespace, spec
-from ingressdoc.snapshot import KindStatus, Snapshot
 
 Obj = Mapping[str, Any]
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -124,8 +123,9 @@ def _container(pod: Obj, product: str) -> Obj | None:
                 containers[0] if containers else None)
 
 
-def read_config(snap: Snapshot, pod: Obj, product: str) -> ControllerConfig | None:
-    """The configuration of `product` as `pod` runs it (pods of one Deployment share it)."""
+def read_config(pod: Obj, product: str) -> ControllerConfig | None:
+    """The configuration of `product` as `pod` runs it (pods of one Deployment share it);
+    the ConfigMap it names is attached by `with_configmap`."""
     container = _container(pod, product)
     if container is None:
         return None
@@ -136,17 +136,26 @@ def read_config(snap: Snapshot, pod: Obj, product: str) -> ControllerConfig | No
     if fold:
         flags = {**_traefik_env(env), **flags}
     image = str(container.get("image", ""))
-    pod_ref = f"{namespace(pod)}/{name(pod)}"
-    ref = flags.get("configmap")
-    if product == TRAEFIK or not ref:
-        return ControllerConfig(product, image, version_of(image), pod_ref, flags, {}, None)
-    cm_ns, _, cm_name = ref.rpartition("/")
-    cm_ns = cm_ns or str(namespace(pod))
-    full = f"{cm_ns}/{cm_name}"
-    if snap.status("ConfigMap", cm_ns) is not KindStatus.LOADED:
-        return ControllerConfig(product, image, version_of(image), pod_ref, flags, {}, full,
-                                f"ConfigMap {full} not read: defaults assumed")
-    cm = snap.get("ConfigMap", cm_ns, cm_name)
-    note = None if cm is not None else f"ConfigMap {full} not found: defaults apply"
-    data = {str(k): str(v) for k, v in ((cm or {}).get("data") or {}).items()}
-    return ControllerConfig(product, image, version_of(image), pod_ref, flags, data, full, note)
+    ref = flags.get("configmap") if product != TRAEFIK else None
+    full = None
+    if ref:
+        cm_ns, _, cm_name = ref.rpartition("/")
+        full = f"{cm_ns or namespace(pod)}/{cm_name}"
+    return ControllerConfig(product, image, version_of(image), f"{namespace(pod)}/{name(pod)}",
+                            flags, {}, full)
+
+
+def with_configmap(config: ControllerConfig, configmap: Obj | None, readable: bool
+                   ) -> ControllerConfig:
+    """`config` with the data of the ConfigMap it names; `readable`: the ConfigMap's
+    namespace could be listed, so an absent ConfigMap means the defaults apply."""
+    if config.configmap_name is None:
+        return config
+    if not readable:
+        return replace(config, configmap_note=f"ConfigMap {config.configmap_name} not read: "
+                       "defaults assumed")
+    if configmap is None:
+        return replace(config, configmap_note=f"ConfigMap {config.configmap_name} not found: "
+                       "defaults apply")
+    data = {str(k): str(v) for k, v in (configmap.get("data") or {}).items()}
+    return replace(config, configmap=data)

@@ -80,7 +80,7 @@ def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:
     """The ConfigMap each controller names with --configmap (ingress-nginx)."""
     for pod in snap.list("Pod"):
         product = product_of(pod)
-        config = read_config(snap, pod, product) if product else None
+        config = read_config(pod, product) if product else None
         if config is not None and config.configmap_name:
             cm_ns, _, cm_name = config.configmap_name.partition("/")
             yield Read("ConfigMap", cm_ns, field_selector=f"metadata.name={cm_name}")
