@@ -258,6 +258,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "A canary Ingress takes part of this route's requests (by header, cookie or weight) "
           "and sends them to another Service.",
           "Nothing to fix if intended; send the canary header to trace that Service."),
+    Entry("IDC399", "externalname-not-allowed", "rule", E,
+          "Traefik's Ingress provider refuses ExternalName Services unless "
+          "allowExternalNameServices is set: the path gets no route, so another route or a "
+          "404 answers.",
+          "Start Traefik with --providers.kubernetesingress.allowExternalNameServices=true, or "
+          "point the path at a Service with a selector."),
     # IDC4xx: the backend Service
     Entry("IDC401", "backend-service-not-found", "service", E,
           "The backend Service does not exist in the Ingress's namespace: the controller answers 503.",

@@ -20,7 +20,7 @@ from ingressdoc.hops.controller import ControllerFacts
 from ingressdoc.hops.controller_config import middleware_objects
 from ingressdoc.hops.entry import controller_services
 from ingressdoc.hops.routing import RouteOutcome
-from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, traefik_nginx_supports
+from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, TRAEFIK, traefik_nginx_supports
 from ingressdoc.k8s.ingress_match import normalise_host
 from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.k8s.request_effects import nginx_rewrite, strip_prefix
@@ -52,7 +52,25 @@ def check(ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome) -> lis
                 return annotations_of(ing).get(key)
             return None
         return _nginx(ctx, facts, route, honoured)
-    return _traefik(ctx, route)
+    return _external_name_refused(ctx, facts, route) + _traefik(ctx, route)
+
+
+def _external_name_refused(ctx: TraceContext, facts: ControllerFacts,
+                           route: RouteOutcome) -> list[Finding]:
+    """Traefik's Ingress provider skips a path whose Service is ExternalName unless
+    allowExternalNameServices (`loadService`, v3.6.24): the route does not exist."""
+    config, backend = facts.applied.config, route.backend
+    if config is None or config.product != TRAEFIK or backend is None or route.route is None:
+        return []
+    svc = ctx.snapshot.get("Service", backend.namespace, backend.service)
+    key = "providers.kubernetesingress.allowexternalnameservices"
+    if svc is None or spec(svc).get("type") != "ExternalName" or config.enabled(key):
+        return []
+    setting = config.setting(key)
+    return [finding("IDC399", route.route,
+                    f"Service {backend.namespace}/{backend.service} is ExternalName and "
+                    f"{key} is {setting.value} ({setting.source}): Traefik does not create "
+                    "this route", field=route.backend_field)]
 
 
 def _received(host: str, path: str) -> str:
