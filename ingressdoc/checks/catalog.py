@@ -258,6 +258,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "A canary Ingress takes part of this route's requests (by header, cookie or weight) "
           "and sends them to another Service.",
           "Nothing to fix if intended; send the canary header to trace that Service."),
+    Entry("IDC398", "plain-http-to-tls-backend", "rule", W,
+          "ingress-nginx talks plain HTTP to backends unless backend-protocol says HTTPS; a "
+          "backend port that expects TLS (443, named https) answers 400 or resets.",
+          "Set nginx.ingress.kubernetes.io/backend-protocol: \"HTTPS\" (or GRPCS), or point "
+          "the Ingress at the backend's plain HTTP port."),
     Entry("IDC399", "externalname-not-allowed", "rule", E,
           "Traefik's Ingress provider refuses ExternalName Services unless "
           "allowExternalNameServices is set: the path gets no route, so another route or a "
