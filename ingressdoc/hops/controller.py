@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops import controller_config
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.controller_config import Applied
-from ingressdoc.hops.model import Hop, status_from
-from ingressdoc.k8s.controllers import (
-    EXTERNAL_CONTROLLERS,
-    NGINX,
-    RECOGNISED,
-    controllers_of,
-    product_of,
-)
+from ingressdoc.hops.model import ControllerFacts, Hop, HopId, status_from
+from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
     LEGACY_ANNOTATION,
@@ -26,30 +18,14 @@ from ingressdoc.k8s.ingress_class import (
     default_classes,
     resolve_class,
 )
-from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
+from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.k8s.profiles import Profile, for_controller
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("Ingress", "IngressClass", "Pod")
 TITLE = "IngressClass and controller"
-_FOREIGN_PREFIXES = {
-    "traefik": ("nginx.ingress.kubernetes.io/",),
-    "ingress-nginx": ("traefik.ingress.kubernetes.io/",),
-}
-
-
-@dataclass(frozen=True)
-class ControllerFacts:
-    """What later hops need: the class served, its profile, Ingresses it claims, its pods."""
-
-    class_name: str | None
-    controller: str | None
-    profile: Profile
-    ingresses: tuple[Obj, ...]
-    pods: tuple[Obj, ...]
-    unclaimed: tuple[ObjectRef, ...]
-    applied: Applied = controller_config.NONE
 
 
 def _host_index(ingresses: Sequence[Obj]) -> dict[str, list[int]]:
@@ -159,13 +135,14 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
             + ", ".join(str(ObjectRef.of(i)) for i in exact),
         ))
 
-    pods, pod_findings, pod_note = _controller_pods(ctx, controller, class_name)
-    pods = by_name or pods
-    found.extend(pod_findings)
     classless = [ref for ref, (_, res) in resolutions.items() if res.via == "none"]
+    pods: list[Obj] = by_name
     if controller is None and classless and snap.loaded("Pod"):
-        controller, pods = _classless_taker(snap, claimed, classless) or (None, pods)
-    profile = profile_for_controller(controller)
+        controller, pods = _classless_taker(snap, claimed, classless) or (None, [])
+    profile = for_controller(controller)
+    found_pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
+    pods = pods or found_pods
+    found.extend(pod_findings)
     found.extend(_foreign_annotations(claimed, pods))
     applied = controller_config.apply(snap, controller, pods, claimed, classless)
     if applied.classless_served:
@@ -175,8 +152,8 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     found.extend(applied.findings)
     claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
-    facts = ControllerFacts(
-        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed), applied)
+    facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
+                            tuple(pods), tuple(unclaimed), applied)
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
@@ -188,8 +165,8 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
         version = ".".join(map(str, applied.config.version or ())) or "unknown version"
         summary += f"; {applied.config.product} {version}"
         notes = "; ".join(n for n in (notes, applied.config.configmap_note) if n) or None
-    hop = Hop("controller", TITLE, status, summary,
-              objects=objects, findings=tuple(found), note=notes, settings=applied.rows)
+    hop = Hop(HopId.CONTROLLER, TITLE, status, summary, objects=objects,
+              findings=tuple(found), note=notes, settings=applied.rows)
     return hop, facts
 
 
@@ -257,12 +234,12 @@ def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence
 
 
 def _controller_pods(
-    ctx: TraceContext, controller: str | None, class_name: str | None
+    ctx: TraceContext, controller: str | None, profile: Profile, class_name: str | None
 ) -> tuple[list[Obj], list[Finding], str | None]:
     snap = ctx.snapshot
     if controller is None:
         return [], [], None
-    if controller in EXTERNAL_CONTROLLERS:
+    if profile.runs_outside:
         return [], [], f"controller {controller} runs outside the cluster: not checked"
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
@@ -290,20 +267,17 @@ def _controller_pods(
 
 def _foreign_annotations(ingresses: Sequence[Obj], pods: Sequence[Obj]) -> list[Finding]:
     products = {product_of(p) for p in pods}
-    if len(products) != 1 or None in products:
+    product = products.pop() if len(products) == 1 else None
+    if product is None:
         return []
-    product = str(products.pop())
+    implements = frozenset(c for p in pods for c in controllers_of(p))
     out: list[Finding] = []
     for ing in ingresses:
-        foreign = [a for a in annotations_of(ing)
-                   if a.startswith(_FOREIGN_PREFIXES.get(product, ()))]
-        if foreign and not (product == "traefik" and any(
-            NGINX in controllers_of(p) for p in pods
-        )):
+        foreign = product.ignored_annotations(annotations_of(ing), implements)
+        if foreign:
             out.append(finding(
                 "IDC207", ObjectRef.of(ing),
-                f"annotations {', '.join(sorted(foreign))} are ignored by {product}",
+                f"annotations {', '.join(sorted(foreign))} are ignored by {product.name}",
                 field="metadata.annotations",
             ))
     return out
-

@@ -11,11 +11,11 @@ route that answers instead.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops.model import NO_CONFIG, AppliedConfig
 from ingressdoc.k8s.controller_config import ControllerConfig, read_config, with_configmap
 from ingressdoc.k8s.controller_settings import (
     ANNOTATIONS_BY_NAME,
@@ -24,6 +24,8 @@ from ingressdoc.k8s.controller_settings import (
     RISK_LEVELS,
     SETTINGS,
     TRAEFIK,
+    TRAEFIK_INGRESS_PROVIDER,
+    TRAEFIK_NGINX_PROVIDER,
     TRAEFIK_PREFIX,
     traefik_nginx_supports,
 )
@@ -39,36 +41,10 @@ PASSTHROUGH = NGINX_PREFIX + "ssl-passthrough"
 CANARY = NGINX_PREFIX + "canary"
 _V2_GROUP = "traefik.containo.us"  # removed in Traefik v3 (docs/content/migrate/v2-to-v3-details.md)
 
-# The flag prefixes of Traefik's two Ingress providers (ingress-nginx has no prefix).
-_TRAEFIK_INGRESS = "providers.kubernetesingress."
-_TRAEFIK_NGINX = "providers.kubernetesingressnginx."
+_TRAEFIK_INGRESS = TRAEFIK_INGRESS_PROVIDER
+_TRAEFIK_NGINX = TRAEFIK_NGINX_PROVIDER
 
 
-@dataclass(frozen=True)
-class Applied:
-    """The configuration of the controller serving the class, and what it does to the
-    Ingresses: `dropped` ones never reach routing."""
-
-    config: ControllerConfig | None
-    provider: str  # the flag prefix of the serving provider ("" for ingress-nginx)
-    dropped: frozenset[ObjectRef]
-    findings: tuple[Finding, ...]
-    rows: tuple[Mapping[str, str], ...]
-    classless_served: bool = False
-    canaries: tuple[Obj, ...] = ()  # ingress-nginx canary Ingresses: alternatives, not routes
-
-    @property
-    def emulates_nginx(self) -> bool:
-        """Traefik's ingress-nginx provider serves the class (nginx annotations emulated)."""
-        return self.config is not None and self.config.product == TRAEFIK and (
-            self.provider == _TRAEFIK_NGINX)
-
-    @property
-    def reads_nginx_annotations(self) -> bool:
-        return self.config is not None and (self.config.product == NGINX or self.emulates_nginx)
-
-
-NONE = Applied(None, "", frozenset(), (), ())
 
 
 def configuration(snap: Snapshot, pod: Obj, product: str) -> ControllerConfig | None:
@@ -85,9 +61,10 @@ def serving_config(snap: Snapshot, controller: str | None,
                    pods: Sequence[Obj]) -> tuple[ControllerConfig | None, str]:
     """The configuration of the pods serving `controller`, and the provider prefix."""
     products = {product_of(p) for p in pods}
-    if not pods or len(products) != 1 or None in products:
+    profile = products.pop() if len(products) == 1 else None
+    if not pods or profile is None:
         return None, ""
-    product = str(products.pop())
+    product = profile.name
     config = configuration(snap, pods[0], product)
     if config is not None and product == TRAEFIK:
         nginx_class = config.value(_TRAEFIK_NGINX + "controllerclass")
@@ -116,10 +93,10 @@ def answers_to(snap: Snapshot, controller: str, pod: Obj, class_name: str) -> bo
 
 
 def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
-          ingresses: Sequence[Obj], classless: Sequence[ObjectRef]) -> Applied:
+          ingresses: Sequence[Obj], classless: Sequence[ObjectRef]) -> AppliedConfig:
     config, provider = serving_config(snap, controller, pods)
     if config is None:
-        return NONE
+        return NO_CONFIG
     found: list[Finding] = []
     dropped: set[ObjectRef] = set()
     shown: dict[str, str] = {}
@@ -164,8 +141,8 @@ def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
         show(key)
     rows = tuple({"setting": k, "value": v.split("\t")[0], "from": v.split("\t")[1]}
                  for k, v in sorted(shown.items()))
-    return Applied(config, provider, frozenset(dropped), tuple(found), rows, served_classless,
-                   tuple(c for c, p in canaries if p is not None))
+    return AppliedConfig(config, provider, frozenset(dropped), tuple(found), rows, served_classless,
+                         tuple(c for c, p in canaries if p is not None))
 
 
 def _routes(ing: Obj) -> set[tuple[str, str]]:

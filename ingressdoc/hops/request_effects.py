@@ -16,9 +16,9 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
-from ingressdoc.hops.controller import ControllerFacts
 from ingressdoc.hops.controller_config import middleware_objects
 from ingressdoc.hops.entry import controller_services
+from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, TRAEFIK, traefik_nginx_supports
 from ingressdoc.k8s.ingress_match import normalise_host

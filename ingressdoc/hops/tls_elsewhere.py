@@ -25,9 +25,9 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.controller import ControllerFacts
 from ingressdoc.hops.controller_config import PASSTHROUGH
 from ingressdoc.hops.entry import controller_services
+from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.k8s.controller_settings import ALB_PREFIX, LB_TLS_ANNOTATIONS, NGINX, NGINX_PREFIX
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, spec

@@ -25,6 +25,9 @@ ALB = "aws-load-balancer-controller"
 NGINX_PREFIX = "nginx.ingress.kubernetes.io/"
 TRAEFIK_PREFIX = "traefik.ingress.kubernetes.io/"
 ALB_PREFIX = "alb.ingress.kubernetes.io/"
+# The flag prefixes of Traefik's two Ingress providers (ingress-nginx's flags have none).
+TRAEFIK_INGRESS_PROVIDER = "providers.kubernetesingress."
+TRAEFIK_NGINX_PROVIDER = "providers.kubernetesingressnginx."
 
 Version = tuple[int, ...]
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingressdoc.k8s.ingress_match import nginx_regex
+from ingressdoc.k8s.profiles.ingress_nginx import nginx_regex
 
 _GROUP_REF = re.compile(r"\$(\d)")
 

@@ -28,6 +28,7 @@ from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.kinds import Read
+from ingressdoc.trace.routers import ROUTERS
 
 
 def _selector_string(selector: dict[str, str]) -> str:
@@ -48,7 +49,8 @@ def _backends(ing: Mapping[str, Any]) -> Iterator[str]:
 def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Iterator[Read]:
     """`cluster_dns`: also what asking the cluster DNS about the backend needs (kube-dns, its
     ready pods, the Corefile's cluster domain, NodeLocal DNSCache), all in kube-system."""
-    yield Read("Ingress")
+    for kind in dict.fromkeys(k for router in ROUTERS for k in router.inputs):
+        yield Read(kind)
     yield Read("IngressClass")
     yield Read("Pod", label_selector=label_selector())
     yield Read("Node")
@@ -79,8 +81,8 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
 def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:
     """The ConfigMap each controller names with --configmap (ingress-nginx)."""
     for pod in snap.list("Pod"):
-        product = product_of(pod)
-        config = read_config(pod, product) if product else None
+        profile = product_of(pod)
+        config = read_config(pod, profile.name) if profile else None
         if config is not None and config.configmap_name:
             cm_ns, _, cm_name = config.configmap_name.partition("/")
             yield Read("ConfigMap", cm_ns, field_selector=f"metadata.name={cm_name}")
