@@ -28,13 +28,12 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.controller_config import PASSTHROUGH
 from ingressdoc.hops.entry import controller_services
 from ingressdoc.hops.model import ControllerFacts
-from ingressdoc.k8s.controller_settings import ALB_PREFIX, LB_TLS_ANNOTATIONS, NGINX, NGINX_PREFIX
+from ingressdoc.k8s.controller_settings import ALB, ALB_PREFIX, LB_TLS_ANNOTATIONS, NGINX, NGINX_PREFIX
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
-ALB_CONTROLLER = "ingress.k8s.aws/alb"
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def _alb_listens_https(ing: Obj) -> bool:
 
 
 def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Termination | None:
-    if route is not None and facts.controller == ALB_CONTROLLER and _alb_listens_https(route):
+    if route is not None and facts.profile.name == ALB and _alb_listens_https(route):
         arn = annotations_of(route).get(ALB_PREFIX + "certificate-arn")
         why = "certificate-arn " + arn if arn else "a certificate discovered for spec.tls hosts"
         return Termination("the ALB", why, ObjectRef.of(route))
@@ -109,7 +108,7 @@ def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Te
 
 
 def alb_without_https(facts: ControllerFacts, route: Obj | None) -> Finding | None:
-    if route is None or facts.controller != ALB_CONTROLLER or _alb_listens_https(route):
+    if route is None or facts.profile.name != ALB or _alb_listens_https(route):
         return None
     return finding("IDC396", ObjectRef.of(route),
                    "the ALB has no HTTPS listener: no certificate-arn, no spec.tls and "

@@ -295,6 +295,14 @@ ANNOTATIONS_BY_NAME = {a.name: a for a in ANNOTATIONS}
 RISK_LEVELS = ("Low", "Medium", "High", "Critical")
 
 
+def settings_for(product: str) -> tuple[SettingSpec, ...]:
+    return tuple(s for s in SETTINGS if s.product == product)
+
+
+def annotations_for(product: str) -> tuple[AnnotationSpec, ...]:
+    return tuple(a for a in ANNOTATIONS if a.product == product)
+
+
 def traefik_nginx_supports(annotation: str, version: Version | None) -> bool:
     """Whether Traefik's ingress-nginx provider at `version` reads `annotation` (the newest
     known set when the version is unknown)."""

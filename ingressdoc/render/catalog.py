@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from ingressdoc.checks.catalog import Entry
 from ingressdoc.k8s import controller_settings as cs
+from ingressdoc.k8s.profiles import PROFILES
 
 
 def page(entry: Entry) -> str:
@@ -53,21 +54,22 @@ def _version(v: cs.Version) -> str:
 
 
 def controller_model() -> list[str]:
-    """The flags, ConfigMap keys and annotations the hops model, per controller, from
-    ingressdoc/k8s/controller_settings.py: what the tool knows and where it read it."""
+    """The flags, ConfigMap keys and annotations each controller profile models (from
+    ingressdoc/k8s/controller_settings.py): what the tool knows and where it read it."""
     out = ["# Controller configuration modelled", "",
-           "Generated from `ingressdoc/k8s/controller_settings.py`.", ""]
-    for product in (cs.NGINX, cs.TRAEFIK, cs.ALB):
-        out += [f"## {product}", "", "| setting | where | default | effect | source |",
+           "Generated from the controller profiles (`ingressdoc/k8s/profiles/`, data in "
+           "`ingressdoc/k8s/controller_settings.py`).", ""]
+    for profile in (p for p in PROFILES if p.settings or p.annotations):
+        out += [f"## {profile.title}", "", "| setting | where | default | effect | source |",
                 "|---|---|---|---|---|"]
-        for s in (s for s in cs.SETTINGS if s.product == product):
+        for s in profile.settings:
             default = "; ".join(f"{v or '<empty>'} (from {_version(since)})"
                                 if since != (0,) else (v or "<empty>")
                                 for since, v in s.defaults)
             out.append(f"| `{s.key}` | {s.where} | {default} | {s.effect} | {s.source} |")
         out += ["", "| annotation | risk | effect | source |", "|---|---|---|---|"]
-        for a in (a for a in cs.ANNOTATIONS if a.product == product):
-            out.append(f"| `{a.name}` | {a.risk or '-'} | {a.effect} | {a.source} |")
+        out += [f"| `{a.name}` | {a.risk or '-'} | {a.effect} | {a.source} |"
+                for a in profile.annotations]
         out.append("")
     out += ["## ingress-nginx annotations read by Traefik's ingress-nginx provider", "",
             "Any other `nginx.ingress.kubernetes.io/` annotation is ignored by that provider "

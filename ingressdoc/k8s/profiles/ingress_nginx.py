@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
+from ingressdoc.k8s.controller_settings import NGINX, annotations_for, settings_for
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     IngressEntry,
@@ -87,6 +88,8 @@ class IngressNginx(Profile):
     scheme_ports = (("http", "http"), ("https", "https"))
     pods = Signature("app.kubernetes.io/name", "ingress-nginx", "ingress-nginx", _implements)
     ignores_annotations = ("traefik.ingress.kubernetes.io/",)
+    settings = settings_for(NGINX)
+    annotations = annotations_for(NGINX)
     implementation_specific = (
         "without use-regex ingress-nginx renders it as a literal nginx string prefix, so '*' "
         "and regex syntax have no special meaning"

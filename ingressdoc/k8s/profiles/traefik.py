@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
+from ingressdoc.k8s.controller_settings import TRAEFIK_NGINX_SUPPORT, annotations_for, settings_for
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     Outcome,
@@ -90,6 +92,10 @@ class Traefik(Profile):
     scheme_ports = (("http", "web"), ("https", "websecure"))
     pods = Signature("app.kubernetes.io/name", "traefik", "traefik", _implements)
     ignores_annotations = ("nginx.ingress.kubernetes.io/",)
+    settings = settings_for(TRAEFIK_PRODUCT)
+    annotations = annotations_for(TRAEFIK_PRODUCT)
+    # The ingress-nginx annotations its ingress-nginx provider reads, by version.
+    nginx_provider_annotations = TRAEFIK_NGINX_SUPPORT
     prefix_is_string_prefix = True
     implementation_specific = (
         "Traefik renders it as PathPrefix, a literal string prefix, unless "
