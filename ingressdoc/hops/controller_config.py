@@ -10,13 +10,18 @@ route that answers instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.model import NO_CONFIG, AppliedConfig
-from ingressdoc.k8s.controller_config import ControllerConfig, read_config, with_configmap
+from ingressdoc.k8s.controller_config import (
+    ControllerConfig,
+    Setting,
+    read_config,
+    with_configmap,
+)
 from ingressdoc.k8s.controller_settings import (
     ANNOTATIONS_BY_NAME,
     NGINX,
@@ -41,6 +46,7 @@ PASSTHROUGH = NGINX_PREFIX + "ssl-passthrough"
 CANARY = NGINX_PREFIX + "canary"
 _V2_GROUP = "traefik.containo.us"  # removed in Traefik v3 (docs/content/migrate/v2-to-v3-details.md)
 
+Show = Callable[[str], str]  # reads a setting and records it as one that decided
 _TRAEFIK_INGRESS = TRAEFIK_INGRESS_PROVIDER
 _TRAEFIK_NGINX = TRAEFIK_NGINX_PROVIDER
 
@@ -99,12 +105,12 @@ def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
         return NO_CONFIG
     found: list[Finding] = []
     dropped: set[ObjectRef] = set()
-    shown: dict[str, str] = {}
+    consulted: dict[str, Setting] = {}
 
     def show(key: str) -> str:
-        setting = config.setting(key)
-        shown[key] = f"{setting.value or '<empty>'}\t{setting.source}"
-        return setting.value
+        """A setting's value, remembered so the controller hop shows what decided."""
+        consulted[key] = config.setting(key)
+        return consulted[key].value
 
     for ing in ingresses:
         ref = ObjectRef.of(ing)
@@ -139,8 +145,8 @@ def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
     served_classless = bool(classless) and _serves_classless(config, provider, show)
     for key in explicit_settings(config, provider):
         show(key)
-    rows = tuple({"setting": k, "value": v.split("\t")[0], "from": v.split("\t")[1]}
-                 for k, v in sorted(shown.items()))
+    rows = tuple({"setting": k, "value": v.value or "<empty>", "from": v.source}
+                 for k, v in sorted(consulted.items()))
     return AppliedConfig(config, provider, frozenset(dropped), tuple(found), rows, served_classless,
                          tuple(c for c, p in canaries if p is not None))
 
@@ -177,7 +183,7 @@ def explicit_settings(config: ControllerConfig, provider: str) -> list[str]:
     return [k for k in mine if k in config.flags or k in config.configmap]
 
 
-def _serves_classless(config: ControllerConfig, provider: str, show: Any) -> bool:
+def _serves_classless(config: ControllerConfig, provider: str, show: Show) -> bool:
     """ingress-nginx and Traefik's nginx provider need --watch-ingress-without-class; the
     Traefik Ingress provider serves classless Ingresses unless its ingressClass is set
     (`shouldProcessIngress`, v3.6.24)."""
@@ -200,7 +206,7 @@ _WATCH: Mapping[tuple[str, str], tuple[str, str | None]] = {
 
 
 def _unwatched(snap: Snapshot, config: ControllerConfig, provider: str, ing: Obj,
-               show: Any) -> str | None:
+               show: Show) -> str | None:
     ns = str(namespace(ing))
     only_key, selector_key = _WATCH[(config.product, provider)]
     watched = config.listed(only_key)
@@ -225,7 +231,7 @@ def _unwatched(snap: Snapshot, config: ControllerConfig, provider: str, ing: Obj
     return None
 
 
-def _class_filtered(config: ControllerConfig, provider: str, ing: Obj, show: Any) -> str | None:
+def _class_filtered(config: ControllerConfig, provider: str, ing: Obj, show: Show) -> str | None:
     """Traefik's Ingress provider with `ingressClass` set serves only that class name."""
     if provider != _TRAEFIK_INGRESS:
         return None
@@ -240,7 +246,7 @@ def _class_filtered(config: ControllerConfig, provider: str, ing: Obj, show: Any
             f"has class {have or '<none>'}")
 
 
-def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Any) -> list[Finding]:
+def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Show) -> list[Finding]:
     """ingress-nginx drops an Ingress with an annotation riskier than `annotations-risk-level`
     (annotations.go `Extract` fails, store.go skips the Ingress) and ignores snippets unless
     `allow-snippet-annotations` (controller.go); without --enable-ssl-passthrough the
@@ -294,7 +300,7 @@ def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Any) -> 
 
 
 def _middlewares(snap: Snapshot, config: ControllerConfig, provider: str, ing: Obj,
-                 show: Any) -> list[Finding]:
+                 show: Show) -> list[Finding]:
     """Traefik resolves `<namespace>-<name>@kubernetescrd` among the CRD provider's
     Middlewares; an unqualified name stays in the Ingress provider, which defines none. A
     reference that does not resolve fails the router, so the route is not served."""
@@ -325,7 +331,7 @@ def _middlewares(snap: Snapshot, config: ControllerConfig, provider: str, ing: O
     return out
 
 
-def _crd_middleware(snap: Snapshot, config: ControllerConfig, full: str, show: Any) -> str | None:
+def _crd_middleware(snap: Snapshot, config: ControllerConfig, full: str, show: Show) -> str | None:
     if show("providers.kubernetescrd").lower() != "true":
         return "the kubernetescrd provider is not enabled"
     if not snap.loaded("Middleware"):
