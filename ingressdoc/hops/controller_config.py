@@ -263,10 +263,12 @@ def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Show) ->
             return []
         ignored = [a for a in nginx_anns if not traefik_nginx_supports(a, config.version)]
         if ignored:
-            version = ".".join(map(str, config.version)) if config.version else "unknown"
+            version = (f"Traefik {'.'.join(map(str, config.version))}" if config.version
+                       else f"Traefik of unknown version ({config.image}; assumed older than "
+                       "v3.7)")
             out.append(finding(
                 "IDC296", ref,
-                f"Traefik {version}'s ingress-nginx provider ignores "
+                f"{version}'s ingress-nginx provider ignores "
                 + ", ".join(a.removeprefix(NGINX_PREFIX) for a in ignored),
                 field="metadata.annotations"))
         return out

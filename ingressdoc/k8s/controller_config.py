@@ -15,10 +15,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ingressdoc.k8s.controller_settings import SETTINGS_BY_KEY, TRAEFIK, Version
-from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.objects import labels, name, namespace, spec
 
 Obj = Mapping[str, Any]
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+# Charts label pods with the application version; the fallback when the image tag is not one
+# (a digest, a local build such as `:ci`).
+VERSION_LABEL = "app.kubernetes.io/version"
 _ENV_REF = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 
@@ -136,13 +139,14 @@ def read_config(pod: Obj, product: str) -> ControllerConfig | None:
     if fold:
         flags = {**_traefik_env(env), **flags}
     image = str(container.get("image", ""))
+    version = version_of(image) or version_of(":" + str(labels(pod).get(VERSION_LABEL, "")))
     ref = flags.get("configmap") if product != TRAEFIK else None
     full = None
     if ref:
         cm_ns, _, cm_name = ref.rpartition("/")
         full = f"{cm_ns or namespace(pod)}/{cm_name}"
-    return ControllerConfig(product, image, version_of(image), f"{namespace(pod)}/{name(pod)}",
-                            flags, {}, full)
+    return ControllerConfig(product, image, version, f"{namespace(pod)}/{name(pod)}", flags, {},
+                            full)
 
 
 def with_configmap(config: ControllerConfig, configmap: Obj | None, readable: bool

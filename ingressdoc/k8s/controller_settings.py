@@ -304,10 +304,10 @@ def annotations_for(product: str) -> tuple[AnnotationSpec, ...]:
 
 
 def traefik_nginx_supports(annotation: str, version: Version | None) -> bool:
-    """Whether Traefik's ingress-nginx provider at `version` reads `annotation` (the newest
-    known set when the version is unknown)."""
+    """Whether Traefik's ingress-nginx provider at `version` reads `annotation`. With the
+    version unknown, only what every version reads counts (the first set)."""
     short = annotation.removeprefix(NGINX_PREFIX)
-    supported = TRAEFIK_NGINX_SUPPORT[-1][1]
+    supported = TRAEFIK_NGINX_SUPPORT[0][1]
     if version is not None:
         supported = frozenset()
         for since, names in TRAEFIK_NGINX_SUPPORT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingressdoc.k8s.controller_config import parse_flags, version_of
+from ingressdoc.k8s.controller_config import parse_flags, read_config, version_of
 from ingressdoc.k8s.controller_settings import SETTINGS_BY_KEY, traefik_nginx_supports
 from ingressdoc.k8s.request_effects import nginx_rewrite, strip_prefix
 
@@ -46,6 +46,7 @@ def test_traefik_nginx_support_by_version() -> None:
     assert not traefik_nginx_supports(ann, (3, 6, 24))
     assert traefik_nginx_supports(ann, (3, 7, 9))
     assert not traefik_nginx_supports(ann, (3, 4, 0))
+    assert not traefik_nginx_supports(ann, None)  # unknown: what every version reads
 
 
 @pytest.mark.parametrize(("path", "target", "request_path", "received", "missing"), [
@@ -66,3 +67,11 @@ def test_strip_prefix() -> None:
     assert strip_prefix(["/app"], "/app/orders") == "/orders"
     assert strip_prefix(["/app"], "/app") == "/"
     assert strip_prefix(["/api", "/app"], "/other") is None
+
+
+def test_version_from_the_chart_label_when_the_tag_is_none() -> None:
+    pod = {"metadata": {"name": "t", "namespace": "x",
+                        "labels": {"app.kubernetes.io/version": "v3.7.9"}},
+           "spec": {"containers": [{"image": "localhost/traefik:ci", "args": []}]}}
+    config = read_config(pod, "traefik")
+    assert config is not None and config.version == (3, 7, 9)
