@@ -28,7 +28,14 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.controller_config import PASSTHROUGH
 from ingressdoc.hops.entry import controller_services
 from ingressdoc.hops.model import ControllerFacts
-from ingressdoc.k8s.controller_settings import ALB, ALB_PREFIX, LB_TLS_ANNOTATIONS, NGINX, NGINX_PREFIX
+from ingressdoc.k8s.controller_settings import (
+    ALB,
+    ALB_PREFIX,
+    LB_TLS_ANNOTATIONS,
+    NGINX,
+    NGINX_PREFIX,
+    REDIRECT_FLAG,
+)
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -152,8 +159,7 @@ def _redirects(facts: ControllerFacts, route: Obj, host: str) -> str | None:
         if has_tls and _true(ssl if ssl is not None else default):
             return "ssl-redirect with a TLS entry for the host" + why
         return None
-    redirects = sorted(k for k in config.flags
-                       if k.startswith("entrypoints.") and k.endswith(
-                           ".http.redirections.entrypoint.to"))
+    head, _, tail = REDIRECT_FLAG.partition("<name>")
+    redirects = sorted(k for k in config.flags if k.startswith(head) and k.endswith(tail))
     return redirects[0] if redirects else None
 

@@ -25,6 +25,8 @@ ALB = "aws-load-balancer-controller"
 NGINX_PREFIX = "nginx.ingress.kubernetes.io/"
 TRAEFIK_PREFIX = "traefik.ingress.kubernetes.io/"
 ALB_PREFIX = "alb.ingress.kubernetes.io/"
+# An entry point's redirect; `<name>` is any entry point.
+REDIRECT_FLAG = "entrypoints.<name>.http.redirections.entrypoint.to"
 # The flag prefixes of Traefik's two Ingress providers (ingress-nginx's flags have none).
 TRAEFIK_INGRESS_PROVIDER = "providers.kubernetesingress."
 TRAEFIK_NGINX_PROVIDER = "providers.kubernetesingressnginx."
@@ -144,6 +146,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 ((_ALL, "nginx"),), "The class name the provider answers to.", _TRAEFIK_NGINX),
     SettingSpec(TRAEFIK, "providers.kubernetesingressnginx.watchingresswithoutclass", "flag",
                 ((_ALL, "false"),), "Also serve Ingresses without any class.", _TRAEFIK_NGINX),
+    SettingSpec(TRAEFIK, REDIRECT_FLAG, "flag", ((_ALL, ""),),
+                "Plain HTTP on that entry point is redirected to the named TLS entry point.",
+                "Traefik v3.6.24 pkg/config/static/entrypoints.go"),
     # Traefik: CRD provider
     SettingSpec(TRAEFIK, "providers.kubernetescrd", "flag", ((_ALL, "false"),),
                 "Serve Middlewares and IngressRoutes; without it no @kubernetescrd reference "
@@ -237,6 +242,14 @@ ANNOTATIONS: tuple[AnnotationSpec, ...] = (
     AnnotationSpec(TRAEFIK, TRAEFIK_PREFIX + "router.middlewares",
                    "Middlewares (<namespace>-<name>@<provider>) applied to the route; one that "
                    "does not resolve drops the route.", _TRAEFIK_ANN),
+    AnnotationSpec(TRAEFIK, TRAEFIK_PREFIX + "router.priority",
+                   "The route's priority; by default the length of its rule, longest first.",
+                   _TRAEFIK_ANN),
+    AnnotationSpec(TRAEFIK, TRAEFIK_PREFIX + "router.pathmatcher",
+                   "The matcher of ImplementationSpecific paths (default PathPrefix).",
+                   _TRAEFIK_ANN),
+    AnnotationSpec(ALB, ALB_PREFIX + "scheme",
+                   "internal: the ALB is reachable only from the VPC.", _ALB_ANN),
     AnnotationSpec(ALB, ALB_PREFIX + "listen-ports",
                    "The listeners of the ALB (default HTTP:80; HTTPS:443 once a certificate "
                    "is found).", _ALB_ANN),

@@ -16,7 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
-from ingressdoc.k8s.controller_settings import TRAEFIK_NGINX_SUPPORT, annotations_for, settings_for
+from ingressdoc.k8s.controller_settings import (
+    TRAEFIK_NGINX_SUPPORT,
+    TRAEFIK_PREFIX,
+    annotations_for,
+    settings_for,
+)
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     Outcome,
@@ -35,8 +40,8 @@ from ingressdoc.k8s.profiles import ingress_nginx
 from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
 
 CONTROLLER = "traefik.io/ingress-controller"
-ROUTER_PRIORITY = "traefik.ingress.kubernetes.io/router.priority"
-PATH_MATCHER = "traefik.ingress.kubernetes.io/router.pathmatcher"
+ROUTER_PRIORITY = TRAEFIK_PREFIX + "router.priority"
+PATH_MATCHER = TRAEFIK_PREFIX + "router.pathmatcher"
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
 
