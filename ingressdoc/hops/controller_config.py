@@ -47,10 +47,6 @@ CANARY = NGINX_PREFIX + "canary"
 _V2_GROUP = "traefik.containo.us"  # removed in Traefik v3 (docs/content/migrate/v2-to-v3-details.md)
 
 Show = Callable[[str], str]  # reads a setting and records it as one that decided
-_TRAEFIK_INGRESS = TRAEFIK_INGRESS_PROVIDER
-_TRAEFIK_NGINX = TRAEFIK_NGINX_PROVIDER
-
-
 
 
 def configuration(snap: Snapshot, pod: Obj, product: str) -> ControllerConfig | None:
@@ -73,8 +69,8 @@ def serving_config(snap: Snapshot, controller: str | None,
     product = profile.name
     config = configuration(snap, pods[0], product)
     if config is not None and product == TRAEFIK:
-        nginx_class = config.value(_TRAEFIK_NGINX + "controllerclass")
-        return config, _TRAEFIK_NGINX if controller == nginx_class else _TRAEFIK_INGRESS
+        nginx_class = config.value(TRAEFIK_NGINX_PROVIDER + "controllerclass")
+        return config, TRAEFIK_NGINX_PROVIDER if controller == nginx_class else TRAEFIK_INGRESS_PROVIDER
     return config, ""
 
 
@@ -83,8 +79,8 @@ def serving_config(snap: Snapshot, controller: str | None,
 # provider with no ingressClass set answers to the name "traefik" (shouldProcessIngress).
 _CLASS_NAME: Mapping[tuple[str, str], tuple[str, str]] = {
     (NGINX, ""): ("ingress-class", ""),
-    (TRAEFIK, _TRAEFIK_INGRESS): (_TRAEFIK_INGRESS + "ingressclass", "traefik"),
-    (TRAEFIK, _TRAEFIK_NGINX): (_TRAEFIK_NGINX + "ingressclass", ""),
+    (TRAEFIK, TRAEFIK_INGRESS_PROVIDER): (TRAEFIK_INGRESS_PROVIDER + "ingressclass", "traefik"),
+    (TRAEFIK, TRAEFIK_NGINX_PROVIDER): (TRAEFIK_NGINX_PROVIDER + "ingressclass", ""),
 }
 
 
@@ -161,7 +157,7 @@ def _canaries(config: ControllerConfig, provider: str,
               ingresses: Sequence[Obj]) -> list[tuple[Obj, Obj | None]]:
     """Canary Ingresses and the primary each merges into: one of the same host and path
     (controller.go `mergeAlternativeBackends`); without one the canary is deleted."""
-    if config.product == TRAEFIK and not (provider == _TRAEFIK_NGINX and traefik_nginx_supports(
+    if config.product == TRAEFIK and not (provider == TRAEFIK_NGINX_PROVIDER and traefik_nginx_supports(
             CANARY, config.version)):
         return []
     out: list[tuple[Obj, Obj | None]] = []
@@ -189,7 +185,7 @@ def _serves_classless(config: ControllerConfig, provider: str, show: Show) -> bo
     (`shouldProcessIngress`, v3.6.24)."""
     if config.product == NGINX:
         return bool(show("watch-ingress-without-class").lower() == "true")
-    if provider == _TRAEFIK_INGRESS:
+    if provider == TRAEFIK_INGRESS_PROVIDER:
         return not show(provider + "ingressclass")
     return bool(show(provider + "watchingresswithoutclass").lower() == "true")
 
@@ -198,10 +194,10 @@ def _serves_classless(config: ControllerConfig, provider: str, show: Show) -> bo
 # selector over Namespaces (None where the provider has none).
 _WATCH: Mapping[tuple[str, str], tuple[str, str | None]] = {
     (NGINX, ""): ("watch-namespace", "watch-namespace-selector"),
-    (TRAEFIK, _TRAEFIK_NGINX): (
+    (TRAEFIK, TRAEFIK_NGINX_PROVIDER): (
         "providers.kubernetesingressnginx.watchnamespace",
         "providers.kubernetesingressnginx.watchnamespaceselector"),
-    (TRAEFIK, _TRAEFIK_INGRESS): (_TRAEFIK_INGRESS + "namespaces", None),
+    (TRAEFIK, TRAEFIK_INGRESS_PROVIDER): (TRAEFIK_INGRESS_PROVIDER + "namespaces", None),
 }
 
 
@@ -233,7 +229,7 @@ def _unwatched(snap: Snapshot, config: ControllerConfig, provider: str, ing: Obj
 
 def _class_filtered(config: ControllerConfig, provider: str, ing: Obj, show: Show) -> str | None:
     """Traefik's Ingress provider with `ingressClass` set serves only that class name."""
-    if provider != _TRAEFIK_INGRESS:
+    if provider != TRAEFIK_INGRESS_PROVIDER:
         return None
     wanted = config.value(provider + "ingressclass")
     if not wanted:
@@ -259,7 +255,7 @@ def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Show) ->
         return []
     out: list[Finding] = []
     if config.product == TRAEFIK:
-        if provider != _TRAEFIK_NGINX:
+        if provider != TRAEFIK_NGINX_PROVIDER:
             return []
         ignored = [a for a in nginx_anns if not traefik_nginx_supports(a, config.version)]
         if ignored:
@@ -307,7 +303,7 @@ def _middlewares(snap: Snapshot, config: ControllerConfig, provider: str, ing: O
     Middlewares; an unqualified name stays in the Ingress provider, which defines none. A
     reference that does not resolve fails the router, so the route is not served."""
     raw = annotations_of(ing).get(MIDDLEWARES)
-    if config.product != TRAEFIK or provider != _TRAEFIK_INGRESS or not raw:
+    if config.product != TRAEFIK or provider != TRAEFIK_INGRESS_PROVIDER or not raw:
         return []
     ref = ObjectRef.of(ing)
     field = f"metadata.annotations.{MIDDLEWARES}"
