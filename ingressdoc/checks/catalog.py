@@ -143,6 +143,10 @@ _ENTRIES: tuple[Entry, ...] = (
           "An ingress-nginx canary Ingress only adds an alternative backend to an existing "
           "Ingress of the same host and path; without one it is ignored.",
           "Create the primary Ingress for that host and path, or drop the canary annotation."),
+    Entry("IDC299", "class-scope-excludes-namespace", "controller", E,
+          "The IngressClass's parameters restrict it to some namespaces (AWS Load Balancer "
+          "Controller IngressClassParams namespaceSelector); an Ingress elsewhere is refused.",
+          "Label the namespace to match the namespaceSelector, or use a class meant for it."),
     # IDC3xx: rule match and TLS
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -150,6 +151,9 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
         found.extend(finding("IDC291", ref, "no class, and the controller serves classless "
                              "Ingresses", field="spec.ingressClassName") for ref in classless)
     found.extend(applied.findings)
+    scoped_out = controller_config.class_scope(snap, cls_obj, claimed)
+    found.extend(scoped_out)
+    applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
     claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},

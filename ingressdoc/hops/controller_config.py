@@ -147,6 +147,29 @@ def apply(snap: Snapshot, controller: str | None, pods: Sequence[Obj],
                          tuple(c for c, p in canaries if p is not None))
 
 
+def class_scope(snap: Snapshot, ingress_class: Obj | None,
+                ingresses: Sequence[Obj]) -> list[Finding]:
+    """The AWS Load Balancer Controller refuses Ingresses outside the namespaceSelector of
+    the IngressClassParams their class names (docs/guide/ingress/ingress_class.md, v2.x)."""
+    params = spec(ingress_class or {}).get("parameters") or {}
+    if (params.get("apiGroup"), params.get("kind")) != ("elbv2.k8s.aws", "IngressClassParams"):
+        return []
+    obj = snap.get("IngressClassParams", None, str(params.get("name", "")))
+    selector = spec(obj or {}).get("namespaceSelector")
+    if not selector or snap.status("Namespace") is not KindStatus.LOADED:
+        return []
+    out = []
+    for ing in ingresses:
+        ns = snap.get("Namespace", None, str(namespace(ing)))
+        if ns is None or not selector_matches(selector, labels(ns)):
+            out.append(finding(
+                "IDC299", ObjectRef.of(ing),
+                f"IngressClassParams {params.get('name')} admits only namespaces matching its "
+                f"namespaceSelector; namespace {namespace(ing)} does not match, so the "
+                "controller refuses this Ingress", field="spec.ingressClassName"))
+    return out
+
+
 def _routes(ing: Obj) -> set[tuple[str, str]]:
     return {(str(r.get("host") or ""), str(p.get("path") or "/"))
             for r in spec(ing).get("rules") or []

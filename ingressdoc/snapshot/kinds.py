@@ -31,6 +31,7 @@ KINDS: dict[str, KindInfo] = {
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
     "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
+    "IngressClassParams": KindInfo("elbv2.k8s.aws", "v1beta1", "ingressclassparams", False),
 }
 
 

@@ -138,7 +138,7 @@ def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
     problem = _shape_error(obj)
     if problem:
         raise ManifestError(f"{origin}: {problem}")
-    if obj["kind"] not in ("Namespace", "Node", "IngressClass"):
+    if obj["kind"] not in ("Namespace", "Node", "IngressClass", "IngressClassParams"):
         obj["metadata"].setdefault("namespace", "default")
     snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin)
 

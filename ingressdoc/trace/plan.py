@@ -64,6 +64,8 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
     yield from _controller_config_reads(snap)
+    if any(_params_kind(c) == _ALB_PARAMS for c in snap.list("IngressClass")):
+        yield Read("IngressClassParams")
     for ing in ingresses:
         ns = str(namespace(ing))
         for ref in (annotations_of(ing).get(MIDDLEWARES) or "").split(","):
@@ -76,6 +78,14 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+_ALB_PARAMS = ("elbv2.k8s.aws", "IngressClassParams")
+
+
+def _params_kind(ingress_class: Mapping[str, Any]) -> tuple[str, str]:
+    params = spec(ingress_class).get("parameters") or {}
+    return str(params.get("apiGroup", "")), str(params.get("kind", ""))
 
 
 def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:

@@ -213,3 +213,12 @@ def test_trace_plan_reads_the_controller_configmap_and_referenced_middlewares() 
     reads = set(reads_for(snap, parse_request("shop.example.com/")))
     assert Read("ConfigMap", "ingress", field_selector="metadata.name=ctl-config") in reads
     assert {Read("Middleware", "shop"), Read("Middleware", None)} <= reads
+
+
+def test_trace_plan_reads_ingressclass_params_a_class_names() -> None:
+    snap = Snapshot(live=True)
+    snap.add({"kind": "IngressClass", "metadata": {"name": "alb"},
+              "spec": {"controller": "ingress.k8s.aws/alb", "parameters": {
+                  "apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "a"}}})
+    snap.add(_ingress("shop", "shop.example.com", "web"))
+    assert Read("IngressClassParams") in set(reads_for(snap, parse_request("shop.example.com/")))
