@@ -117,35 +117,10 @@ def _nginx(ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome,
         out.append(finding("IDC392", ref, _received(host, path),
                            field="metadata.annotations"))
     out.extend(_canary(facts, route, ref, rule_path))
-    out.extend(_plain_to_tls_port(ctx, facts, route, honoured("backend-protocol")))
     allow = next((v for v in (honoured(a) for a in _ALLOWLISTS) if v), None)
     if allow:
         out.extend(_allowlist(ctx, facts, ref, allow))
     return out
-
-
-def _plain_to_tls_port(ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome,
-                       protocol: str | None) -> list[Finding]:
-    """ingress-nginx speaks plain HTTP to every backend unless backend-protocol says
-    otherwise (template.go `buildProxyPass`); a Service port that is 443 or named https
-    almost always expects TLS, and answers 400 to plain HTTP."""
-    backend = route.backend
-    if backend is None or route.route is None or facts.applied.config is None or (
-            facts.applied.config.product != NGINX):
-        return []
-    if (protocol or "HTTP").upper() in ("HTTPS", "GRPCS", "AUTO_HTTP"):
-        return []
-    svc = ctx.snapshot.get("Service", backend.namespace, backend.service)
-    port = next((p for p in spec(svc or {}).get("ports") or []
-                 if p.get("port") == backend.port_number or (
-                     backend.port_name and p.get("name") == backend.port_name)), None)
-    if port is None or not (port.get("port") == 443 or str(port.get("name", "")).startswith(
-            "https") or str(port.get("targetPort", "")).startswith("https")):
-        return []
-    return [finding("IDC398", route.route,
-                    f"Service {backend.namespace}/{backend.service} port {backend.port_label} "
-                    f"looks like TLS, but backend-protocol is {protocol or 'HTTP (default)'}: "
-                    "ingress-nginx sends plain HTTP", field="metadata.annotations")]
 
 
 def _canary(facts: ControllerFacts, route: RouteOutcome, ref: ObjectRef,
