@@ -78,9 +78,10 @@ def trace(
         rich_help_panel="Live evidence")] = None,
     probe: Annotated[bool, typer.Option(
         "--probe", help="Send the request to the entry point, and through the API server's "
-        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); ask "
-        "CoreDNS through a port-forward "
-        "when its ClusterIP is not reachable (needs create on pods/portforward).",
+        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); send "
+        "it to each candidate backend's pods through a port-forward to tell which one "
+        "answered, and ask CoreDNS that way when its ClusterIP is not reachable (needs create "
+        "on pods/portforward).",
         rich_help_panel="Live evidence")] = False,
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
@@ -109,10 +110,16 @@ def trace(
         result = run_trace(snap, request, ingress_class, answer)
         if probe and isinstance(source, LiveSource):
             from ingressdoc.hops.evidence import attach
-            from ingressdoc.probe.run import backend_observations, entry_observations
+            from ingressdoc.probe.run import (
+                attribution_evidence,
+                backend_observations,
+                entry_observations,
+            )
 
-            result = attach(result, entry_observations(result, timeout)
+            observations = (entry_observations(result, timeout)
                             + backend_observations(result, source.proxy_get, snap))
+            result = attribution_evidence(attach(result, observations), snap, observations,
+                                          source.open_port, timeout)
         if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import backend_name_evidence
 

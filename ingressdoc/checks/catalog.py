@@ -289,6 +289,13 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC721", "probe-fallback-certificate", "probe", E,
           "The entry serves the controller's fallback certificate for the host.",
           "Fix the TLS Secret of the host's Ingress (see the tls hop)."),
+    Entry("IDC780", "probe-answered-by-other-backend", "probe", E,
+          "The entry's answer is the one another backend gives to the same request, not the "
+          "one of the backend the objects route it to: a catch-all, a duplicate rule or a "
+          "controller precedence rule serves the request.",
+          "Compare the rule that answered (named in the finding) with the one you wrote for the "
+          "request; make the intended rule win (host, path, pathType, one Ingress per "
+          "host+path)."),
     Entry("IDC722", "netpol-not-enforced", "probe", W,
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",

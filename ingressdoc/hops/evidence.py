@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.fingerprint import Fingerprint
 from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
 from ingressdoc.snapshot import ObjectRef
 
@@ -29,6 +30,7 @@ class HttpObservation:
     replay: str
     fallback_certificate: bool = False
     certificate_covers_host: bool | None = None
+    fingerprint: Fingerprint | None = None  # the entry's answer, to tell which backend gave it
 
 
 def _outcome(o: HttpObservation) -> str:

@@ -9,14 +9,16 @@ command to replay it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
-from ingressdoc.hops import service_dns
+from ingressdoc.hops import attribution, service_dns
+from ingressdoc.hops.candidates import candidates, pod_targets
 from ingressdoc.hops.evidence import HttpObservation
+from ingressdoc.hops.fingerprint import fingerprint
 from ingressdoc.hops.model import TraceResult
-from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
 from ingressdoc.probe import cluster_dns
+from ingressdoc.probe.attribution import OpenPort, samples
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
 from ingressdoc.snapshot import Snapshot
@@ -53,11 +55,13 @@ def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservat
         scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"
         p = HttpProbe(scheme, addr.address, addr.port, req.host, req.path)
         ev = probe(p, timeout=timeout)
-        cert = ev.certificate
+        cert, got = ev.certificate, ev.response
         out.append(HttpObservation(
             "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
+            fingerprint=fingerprint(got.status, got.headers, got.body, got.truncated)
+            if got is not None else None,
         ))
     return out
 
@@ -73,17 +77,14 @@ def backend_observations(result: TraceResult, proxy_get: ProxyGet,
     out = [_via_proxy("service", "services", backend.namespace, backend.service,
                       backend.port_label, result.request.path, proxy_get)]
     svc = snapshot.get("Service", backend.namespace, backend.service)
-    port = find_service_port(svc, {"number": backend.port_number, "name": backend.port_name}
-                             ) if svc is not None else None
     pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
-    if port is None or pods_hop is None:
+    if svc is None or pods_hop is None:
         return out
-    for ref in [r for r in pods_hop.objects if r.kind == "Pod"][:MAX_POD_PROBES]:
-        pod = snapshot.get("Pod", ref.namespace, ref.name)
-        target = resolve_target_port(pod, target_port_of(port), protocol_of(port)) if pod else None
-        if target is not None:
-            out.append(_via_proxy("pods", "pods", str(ref.namespace), ref.name, str(target),
-                                  result.request.path, proxy_get))
+    pods = [p for r in pods_hop.objects if r.kind == "Pod"
+            for p in [snapshot.get("Pod", r.namespace, r.name)] if p is not None]
+    for t in pod_targets(snapshot, svc, backend, pods[:MAX_POD_PROBES]):
+        out.append(_via_proxy("pods", "pods", t.namespace, t.pod, str(t.port),
+                              result.request.path, proxy_get))
     return out
 
 
@@ -93,3 +94,16 @@ def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str
     target = f"{resource}/{ns}/{name}:{port}"
     replay = f"kubectl get --raw '/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}'"
     return HttpObservation(hop, target, status, error, replay)
+
+
+def attribution_evidence(result: TraceResult, snapshot: Snapshot, observations: Sequence[
+        HttpObservation], open_port: OpenPort, timeout: float) -> TraceResult:
+    """Which backend gave the entry's answer: the same request sent to each candidate
+    backend's pods through a port-forward, matched with the entry's fingerprint."""
+    if not any(o.hop == "entry" and o.fingerprint is not None for o in observations):
+        return result
+    cands = candidates(snapshot, result)
+    req = result.request
+    host = req.host if req.port is None else f"{req.host}:{req.port}"
+    seen = samples(cands, host, req.path, open_port, timeout)
+    return attribution.attach(result, observations, cands, seen)
