@@ -117,7 +117,8 @@ def trace(
             )
 
             observations = (entry_observations(result, timeout)
-                            + backend_observations(result, source.proxy_get, snap))
+                            + backend_observations(result, source.proxy_get, snap,
+                                                   source.open_port, timeout))
             result = attribution_evidence(attach(result, observations), snap, observations,
                                           source.open_port, timeout)
         if isinstance(source, LiveSource) and not no_dns:

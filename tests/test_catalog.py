@@ -33,6 +33,7 @@ EXEMPT: dict[str, str] = {
     "IDC720": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC721": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC780": "live attribution: tests/unit/test_attribution.py",
+    "IDC781": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC722": "live connection despite a denying policy",
     "IDC723": "reach (client DNS egress over TCP)",
     "IDC724": "reach (policy denies an arbitrary client)",

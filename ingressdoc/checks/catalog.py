@@ -296,6 +296,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "Compare the rule that answered (named in the finding) with the one you wrote for the "
           "request; make the intended rule win (host, path, pathType, one Ingress per "
           "host+path)."),
+    Entry("IDC781", "probe-served-despite-objects", "probe", W,
+          "The objects predict that the request fails, but the controller in use served it: it "
+          "relies on that controller's leniency beyond the API's rules, which an upgrade, "
+          "another controller or a settings change can take away.",
+          "Fix what the object finding says, so the request works by the API's rules."),
     Entry("IDC722", "netpol-not-enforced", "probe", W,
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",

@@ -12,9 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingressdoc.hops.cluster_dns import is_external_name
+from ingressdoc.hops.cluster_dns import cluster_domain, is_external_name
 from ingressdoc.hops.controller import relevant_ingresses
 from ingressdoc.hops.model import BackendRef, TraceResult
+from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_match import host_matches, shown_host
 from ingressdoc.k8s.objects import name, namespace, spec
@@ -79,18 +80,26 @@ def candidates(snap: Snapshot, result: TraceResult) -> list[Candidate]:
     return out
 
 
-def _predicted(snap: Snapshot, result: TraceResult, backend: BackendRef) -> Candidate:
-    svc = snap.get("Service", backend.namespace, backend.service)
+def backend_targets(snap: Snapshot, result: TraceResult, ready_only: bool = True,
+                    limit: int = MAX_PODS) -> list[PodTarget]:
+    """The predicted backend's pods as the pods hop judged them (an ExternalName alias
+    followed to its destination's pods), each on the port the request reaches."""
+    backend = result.backend
+    svc = snap.get("Service", backend.namespace, backend.service) if backend else None
     pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
-    if svc is None or pods_hop is None:
-        return Candidate(backend, "predicted", skipped="no pods in the trace to ask")
+    if backend is None or svc is None or pods_hop is None:
+        return []
     pods = [p for r in pods_hop.objects if r.kind == "Pod"
-            for p in [snap.get("Pod", r.namespace, r.name)] if p is not None and pod_ready(p)]
-    dest = svc
-    if is_external_name(svc) and pods:
-        # The pods hop followed the alias: ask them on the destination Service's port.
-        dest = _owner_service(snap, pods[0]) or svc
-    targets = pod_targets(snap, dest, _same_port(dest, svc, backend), pods)[:MAX_PODS]
+            for p in [snap.get("Pod", r.namespace, r.name)]
+            if p is not None and (pod_ready(p) or not ready_only)]
+    dest = _alias_destination(snap, svc) if is_external_name(svc) else svc
+    if dest is None:
+        return []
+    return pod_targets(snap, dest, _same_port(dest, svc, backend), pods)[:limit]
+
+
+def _predicted(snap: Snapshot, result: TraceResult, backend: BackendRef) -> Candidate:
+    targets = backend_targets(snap, result)
     return Candidate(backend, "predicted", tuple(targets),
                      None if targets else "no ready pod with a resolvable port")
 
@@ -104,11 +113,11 @@ def _same_port(dest: Obj, svc: Obj, backend: BackendRef) -> BackendRef:
     return BackendRef(str(namespace(dest)), name(dest), number, None)
 
 
-def _owner_service(snap: Snapshot, pod: Obj) -> Obj | None:
-    ns = namespace(pod)
-    return next((s for s in snap.list("Service", ns)
-                 if not is_external_name(s) and spec(s).get("selector")
-                 and pod in snap.selected_pods(s)), None)
+def _alias_destination(snap: Snapshot, svc: Obj) -> Obj | None:
+    """The in-cluster Service an ExternalName names, as the pods hop followed it."""
+    target = parse_service_name(str(spec(svc).get("externalName") or ""),
+                                cluster_domain(snap).domain)
+    return snap.get("Service", target[1], target[0]) if target is not None else None
 
 
 def _competitor(snap: Snapshot, backend: BackendRef, role: str) -> Candidate:

@@ -14,11 +14,23 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 
-from ingressdoc.hops.candidates import Candidate
+from ingressdoc.hops.candidates import Candidate, PodTarget
 from ingressdoc.hops.fingerprint import Sample, fingerprint
 from ingressdoc.probe import exchange
 
 OpenPort = Callable[[str, str, int], socket.socket]
+
+
+def ask(open_port: OpenPort, t: PodTarget, host_header: str, path: str,
+        timeout: float) -> exchange.Response | str:
+    """The pod's answer, or why there is none."""
+    deadline = time.perf_counter() + timeout
+    try:
+        return exchange.get(open_port(t.namespace, t.pod, t.port), host_header, path, deadline)
+    except TimeoutError:
+        return f"timed out after {float(timeout)}s"
+    except (OSError, http.client.HTTPException) as exc:
+        return str(exc) or type(exc).__name__
 
 
 def samples(cands: Sequence[Candidate], host_header: str, path: str, open_port: OpenPort,
@@ -28,18 +40,10 @@ def samples(cands: Sequence[Candidate], host_header: str, path: str, open_port: 
     for cand in cands:
         for t in cand.targets:
             target = f"pod {t.namespace}/{t.pod}:{t.port}"
-            deadline = time.perf_counter() + timeout
-            try:
-                sock = open_port(t.namespace, t.pod, t.port)
-                got = exchange.get(sock, host_header, path, deadline)
-            except TimeoutError:
-                out.append(Sample(cand.key, cand.role, target, None,
-                                  f"timed out after {float(timeout)}s"))
-                continue
-            except (OSError, http.client.HTTPException) as exc:
-                out.append(Sample(cand.key, cand.role, target, None, str(exc) or type(
-                    exc).__name__))
-                continue
-            out.append(Sample(cand.key, cand.role, target,
-                              fingerprint(got.status, got.headers, got.body, got.truncated)))
+            got = ask(open_port, t, host_header, path, timeout)
+            if isinstance(got, str):
+                out.append(Sample(cand.key, cand.role, target, None, got))
+            else:
+                out.append(Sample(cand.key, cand.role, target, fingerprint(
+                    got.status, got.headers, got.body, got.truncated)))
     return out

@@ -13,12 +13,14 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from ingressdoc.hops import attribution, service_dns
-from ingressdoc.hops.candidates import candidates, pod_targets
+from ingressdoc.hops.candidates import PodTarget, backend_targets, candidates
+from ingressdoc.hops.cluster_dns import is_external_name
 from ingressdoc.hops.evidence import HttpObservation
 from ingressdoc.hops.fingerprint import fingerprint
 from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops.netpol import proxy_blocked
 from ingressdoc.probe import cluster_dns
-from ingressdoc.probe.attribution import OpenPort, samples
+from ingressdoc.probe.attribution import OpenPort, ask, samples
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
 from ingressdoc.snapshot import Snapshot
@@ -66,26 +68,55 @@ def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservat
     return out
 
 
-def backend_observations(result: TraceResult, proxy_get: ProxyGet,
-                         snapshot: Snapshot) -> list[HttpObservation]:
+def backend_observations(result: TraceResult, proxy_get: ProxyGet, snapshot: Snapshot,
+                         open_port: OpenPort | None = None,
+                         timeout: float = 3.0) -> list[HttpObservation]:
     """The same path sent to the backend Service and to a few of its pods on their target
     port, through the API server's proxy: "pods answer 200, the entry 404" says the rule is
-    the problem, "the entry 503 and no pod answers" says the pods are."""
+    the problem, "the entry 503 and no pod answers" says the pods are.
+
+    Where the proxy fails by construction, the pod is asked through a port-forward instead
+    (a NetworkPolicy that admits only the controller), or the probe is marked not probed
+    (an ExternalName Service, which the proxy cannot follow)."""
     backend = result.backend
     if backend is None:
         return []
-    out = [_via_proxy("service", "services", backend.namespace, backend.service,
-                      backend.port_label, result.request.path, proxy_get)]
     svc = snapshot.get("Service", backend.namespace, backend.service)
-    pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
-    if svc is None or pods_hop is None:
-        return out
-    pods = [p for r in pods_hop.objects if r.kind == "Pod"
-            for p in [snapshot.get("Pod", r.namespace, r.name)] if p is not None]
-    for t in pod_targets(snapshot, svc, backend, pods[:MAX_POD_PROBES]):
-        out.append(_via_proxy("pods", "pods", t.namespace, t.pod, str(t.port),
-                              result.request.path, proxy_get))
-    return out
+    req = result.request
+    targets = backend_targets(snapshot, result, ready_only=False, limit=MAX_POD_PROBES)
+    blocked = {t: why for t in targets
+               for pod in [snapshot.get("Pod", t.namespace, t.pod)] if pod is not None
+               for why in [proxy_blocked(snapshot, pod, t.port)] if why is not None}
+    service = f"services/{backend.namespace}/{backend.service}:{backend.port_label}"
+    if svc is not None and is_external_name(svc):
+        first = HttpObservation("service", service, None, None, "", skipped=(
+            "an ExternalName Service: the API server's proxy cannot follow its name"
+            + ("; its destination's pods are asked below" if targets else "")))
+    elif targets and len(blocked) == len(targets):
+        first = HttpObservation("service", service, None, None, "",
+                                skipped=next(iter(blocked.values())))
+    else:
+        first = _via_proxy("service", "services", backend.namespace, backend.service,
+                           backend.port_label, req.path, proxy_get)
+    return [first, *(
+        _via_forward(t, req.host_header, req.path, open_port, timeout, blocked[t])
+        if t in blocked else
+        _via_proxy("pods", "pods", t.namespace, t.pod, str(t.port), req.path, proxy_get)
+        for t in targets)]
+
+
+def _via_forward(t: PodTarget, host: str, path: str, open_port: OpenPort | None,
+                 timeout: float, why: str) -> HttpObservation:
+    target = f"pods/{t.namespace}/{t.pod}:{t.port} (port-forward)"
+    if open_port is None:
+        return HttpObservation("pods", target, None, None, "", skipped=why)
+    got = ask(open_port, t, host, path, timeout)
+    replay = (f"kubectl port-forward -n {t.namespace} pod/{t.pod} {t.port} & "
+              f"curl -s -o /dev/null -w '%{{http_code}}' -H 'Host: {host}' "
+              f"http://127.0.0.1:{t.port}{path}")
+    if isinstance(got, str):
+        return HttpObservation("pods", target, None, got, replay)
+    return HttpObservation("pods", target, got.status, None, replay)
 
 
 def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str,
@@ -104,6 +135,5 @@ def attribution_evidence(result: TraceResult, snapshot: Snapshot, observations: 
         return result
     cands = candidates(snapshot, result)
     req = result.request
-    host = req.host if req.port is None else f"{req.host}:{req.port}"
-    seen = samples(cands, host, req.path, open_port, timeout)
+    seen = samples(cands, req.host_header, req.path, open_port, timeout)
     return attribution.attach(result, observations, cands, seen)
