@@ -119,8 +119,11 @@ def trace(
             observations = (entry_observations(result, timeout)
                             + backend_observations(result, source.proxy_get, snap,
                                                    source.open_port, timeout))
+            from ingressdoc.hops import served_cert
+
             result = attribution_evidence(attach(result, observations), snap, observations,
                                           source.open_port, timeout)
+            result = served_cert.attach(result, snap, observations)
         if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import backend_name_evidence
 

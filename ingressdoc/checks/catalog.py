@@ -301,6 +301,21 @@ _ENTRIES: tuple[Entry, ...] = (
           "relies on that controller's leniency beyond the API's rules, which an upgrade, "
           "another controller or a settings change can take away.",
           "Fix what the object finding says, so the request works by the API's rules."),
+    Entry("IDC782", "probe-certificate-not-valid-now", "probe", E,
+          "The entry serves a certificate outside its validity window (expired, or not yet "
+          "valid): clients refuse the connection.",
+          "Renew the certificate in the host's TLS Secret (or its cert-manager Certificate) and "
+          "check that the controller serves the new one."),
+    Entry("IDC783", "probe-certificate-wrong-host", "probe", E,
+          "The entry serves a certificate that does not name the request's host: clients "
+          "refuse the connection.",
+          "Give the host's spec.tls entry a Secret whose certificate names the host."),
+    Entry("IDC784", "probe-certificate-not-the-secrets", "probe", W,
+          "The entry serves another certificate than the one in the host's TLS Secret: "
+          "another Ingress's Secret, a default certificate or a stale copy wins.",
+          "Find which Ingress or controller setting provides the served certificate (another "
+          "spec.tls entry for the host, a default certificate), or wait for the controller to "
+          "reload the Secret."),
     Entry("IDC722", "netpol-not-enforced", "probe", W,
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",

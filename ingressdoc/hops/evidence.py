@@ -17,6 +17,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.fingerprint import Fingerprint
 from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.k8s.certs import CertInfo
 from ingressdoc.snapshot import ObjectRef
 
 
@@ -33,6 +34,7 @@ class HttpObservation:
     certificate_covers_host: bool | None = None
     fingerprint: Fingerprint | None = None  # the entry's answer, to tell which backend gave it
     skipped: str | None = None  # not probed, and why: a probe that fails by construction
+    certificate: CertInfo | None = None  # what the entry served, for the served-certificate check
 
 
 # What a controller did to serve a request the objects say fails, by the object finding it

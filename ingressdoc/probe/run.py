@@ -62,6 +62,7 @@ def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservat
             "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
+            certificate=cert,
             fingerprint=fingerprint(got.status, got.headers, got.body, got.truncated)
             if got is not None else None,
         ))
