@@ -109,26 +109,18 @@ def trace(
             answer = host_answer(request.host, dns_server, timeout)
         result = run_trace(snap, request, ingress_class, answer)
         if probe and isinstance(source, LiveSource):
-            from ingressdoc.hops.evidence import attach
-            from ingressdoc.probe.run import (
-                attribution_evidence,
-                backend_observations,
-                entry_observations,
-            )
+            from ingressdoc.probe.run import http_evidence
 
-            observations = (entry_observations(result, timeout)
-                            + backend_observations(result, source.proxy_get, snap,
-                                                   source.open_port, timeout))
-            from ingressdoc.hops import served_cert
-
-            result = attribution_evidence(attach(result, observations), snap, observations,
-                                          source.open_port, timeout)
-            result = served_cert.attach(result, snap, observations)
+            result = http_evidence(result, snap, source.proxy_get, source.open_port, timeout)
         if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import backend_name_evidence
 
             result = backend_name_evidence(result, snap, cluster_dns,
                                            source.open_port if probe else None, timeout)
+        if isinstance(source, LiveSource):
+            from ingressdoc.hops import ingress_status
+
+            result = ingress_status.attach(snap, result)
         if output is Output.table:
             from ingressdoc.render.table import render_trace
 

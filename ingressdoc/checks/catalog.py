@@ -75,6 +75,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "A nodePort outside the apiserver's range (default 30000-32767) is rejected on apply.",
           "Pick a nodePort in range or omit it to get one assigned."),
     # IDC2xx: IngressClass and controller
+    Entry("IDC180", "ingress-not-admitted", "controller", W,
+          "The Ingress has no status address while other Ingresses of its class have one: "
+          "the class's controller has not admitted it (it rejected it, or serves another "
+          "class), so it may not be served at all.",
+          "Read the controller's logs and events for the Ingress (`kubectl describe ingress`); "
+          "check its class, annotations and that it is valid for that controller."),
     Entry("IDC201", "no-controller-running", "controller", E,
           "No running controller implements the Ingress's class, so no proxy serves its rules.",
           "Install the ingress controller for this class, or use a class an installed one serves."),

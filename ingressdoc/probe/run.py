@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from ingressdoc.hops import attribution, service_dns
+from ingressdoc.hops import attribution, evidence, served_cert, service_dns
 from ingressdoc.hops.candidates import PodTarget, backend_targets, candidates
 from ingressdoc.hops.cluster_dns import is_external_name
 from ingressdoc.hops.evidence import HttpObservation
 from ingressdoc.hops.fingerprint import fingerprint
-from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops.ingress_status import status_addresses
+from ingressdoc.hops.model import EntryAddress, TraceResult
 from ingressdoc.hops.netpol import proxy_blocked
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.attribution import OpenPort, ask, samples
@@ -48,10 +49,25 @@ def backend_name_evidence(result: TraceResult, snap: Snapshot, server: str | Non
     return service_dns.attach(result, exp, seen, service_dns.resolvers_note(snap))
 
 
-def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservation]:
+def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
+                  open_port: OpenPort, timeout: float) -> TraceResult:
+    """`--probe`: the request at the entry (or the Ingress's status address), the same path
+    at the backend Service and its pods, which backend answered, and the served
+    certificate, each folded into the trace."""
+    observations = (entry_observations(result, timeout, status_addresses(snapshot, result))
+                    + backend_observations(result, proxy_get, snapshot, open_port, timeout))
+    result = attribution_evidence(evidence.attach(result, observations), snapshot,
+                                  observations, open_port, timeout)
+    return served_cert.attach(result, snapshot, observations)
+
+
+def entry_observations(result: TraceResult, timeout: float,
+                       published: Sequence[EntryAddress] = ()) -> list[HttpObservation]:
+    """The request sent to the entry addresses the objects give, or else to the addresses
+    the Ingress's status publishes (any controller, also one not recognised)."""
     req = result.request
-    wanted = [a for a in result.entry_addresses if a.scheme == req.scheme] or list(
-        result.entry_addresses)
+    addresses = list(result.entry_addresses) or list(published)
+    wanted = [a for a in addresses if a.scheme == req.scheme] or addresses
     out = []
     for addr in wanted[:MAX_ENTRY_PROBES]:
         scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"

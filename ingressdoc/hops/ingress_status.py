@@ -1,0 +1,80 @@
+"""The Ingress's status: where the controller that admitted it says it is reachable.
+
+Controllers write `status.loadBalancer.ingress` for the Ingresses they serve. It is an
+entry address for any controller, also one ingressdoc does not recognise or one outside the
+cluster, and its absence, while Ingresses of the same class carry one, says that no
+controller has admitted this Ingress.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.hops.controller import class_ingresses
+from ingressdoc.hops.model import EntryAddress, Evidence, TraceResult, amend
+from ingressdoc.k8s.ingress_class import resolve_class
+from ingressdoc.k8s.objects import status
+from ingressdoc.snapshot import ObjectRef, Snapshot
+
+Obj = Mapping[str, Any]
+_PORTS = {"http": 80, "https": 443}
+
+
+def _route(snap: Snapshot, result: TraceResult) -> Obj | None:
+    rule = next((h for h in result.hops if h.hop == "rule"), None)
+    ref = next((r for r in rule.objects if r.kind == "Ingress"), None) if rule else None
+    return snap.get("Ingress", ref.namespace, ref.name) if ref is not None else None
+
+
+def _published(ing: Obj) -> list[Obj]:
+    return [e for e in (status(ing).get("loadBalancer") or {}).get("ingress") or []
+            if e.get("ip") or e.get("hostname")]
+
+
+def status_addresses(snap: Snapshot, result: TraceResult) -> tuple[EntryAddress, ...]:
+    """The routing Ingress's status addresses, on the request's port (or the ports the
+    status lists), for the request's scheme."""
+    ing = _route(snap, result) if snap.live else None
+    if ing is None:
+        return ()
+    scheme = result.request.scheme
+    out: list[EntryAddress] = []
+    for entry in _published(ing):
+        address = str(entry.get("ip") or entry.get("hostname"))
+        listed = [int(p["port"]) for p in entry.get("ports") or [] if p.get("port")]
+        ports = [result.request.port] if result.request.port else listed or [_PORTS[scheme]]
+        out.extend(EntryAddress(address, p, scheme, "Ingress status") for p in ports)
+    return tuple(out)
+
+
+def attach(snap: Snapshot, result: TraceResult) -> TraceResult:
+    """Live snapshots only: the status as evidence on the controller hop; empty while other
+    Ingresses of its class have one, an IDC180 warning."""
+    ing = _route(snap, result) if snap.live else None
+    if ing is None:
+        return result
+    ref = ObjectRef.of(ing)
+    published = _published(ing)
+    shown = ", ".join(str(e.get("ip") or e.get("hostname")) for e in published)
+    class_name = resolve_class(ing, snap.list("IngressClass")).class_name
+    peers = [i for i in class_ingresses(snap, class_name) if ObjectRef.of(i) != ref
+             and _published(i)] if class_name else []
+    found = []
+    if published:
+        outcome = f"published at {shown}"
+    elif peers:
+        outcome = "empty: no controller has admitted it"
+        found.append(finding(
+            "IDC180", ref,
+            f"{ref} has no status address, while {len(peers)} other Ingress(es) of class "
+            f"{class_name} have one (e.g. {ObjectRef.of(peers[0])}): the controller of the "
+            "class has not admitted it", field="status.loadBalancer.ingress"))
+    else:
+        outcome = "empty (no Ingress of its class has one: the controller may not publish it)"
+    evidence = Evidence("status", str(ref), outcome)
+    hops = tuple(amend(h, (evidence,), found) if h.hop == "controller" else h
+                 for h in result.hops)
+    return dataclasses.replace(result, hops=hops)
