@@ -32,7 +32,7 @@ EXEMPT: dict[str, str] = {
     # Live evidence compared with the object verdicts, or client-side policy: probes and reach.
     "IDC720": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC721": "live HTTP evidence: tests/unit/test_evidence.py",
-    "IDC180": "live Ingress status: tests/unit/test_ingress_status.py",
+    "IDC280": "live Ingress status: tests/unit/test_ingress_status.py",
     "IDC780": "live attribution: tests/unit/test_attribution.py",
     "IDC781": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC782": "live served certificate: tests/unit/test_served_cert.py",

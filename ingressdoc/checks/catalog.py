@@ -75,12 +75,6 @@ _ENTRIES: tuple[Entry, ...] = (
           "A nodePort outside the apiserver's range (default 30000-32767) is rejected on apply.",
           "Pick a nodePort in range or omit it to get one assigned."),
     # IDC2xx: IngressClass and controller
-    Entry("IDC180", "ingress-not-admitted", "controller", W,
-          "The Ingress has no status address while other Ingresses of its class have one: "
-          "the class's controller has not admitted it (it rejected it, or serves another "
-          "class), so it may not be served at all.",
-          "Read the controller's logs and events for the Ingress (`kubectl describe ingress`); "
-          "check its class, annotations and that it is valid for that controller."),
     Entry("IDC201", "no-controller-running", "controller", E,
           "No running controller implements the Ingress's class, so no proxy serves its rules.",
           "Install the ingress controller for this class, or use a class an installed one serves."),
@@ -106,6 +100,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "Several Ingresses define rules for this host; their paths are merged into one route table.",
           "Check that the paths of the Ingresses do not shadow each other."),
     # IDC3xx: rule match and TLS
+    Entry("IDC280", "ingress-not-admitted", "controller", W,
+          "The Ingress has no status address while other Ingresses of its class have one: "
+          "the class's controller has not admitted it (it rejected it, or serves another "
+          "class), so it may not be served at all.",
+          "Read the controller's logs and events for the Ingress (`kubectl describe ingress`); "
+          "check its class, annotations and that it is valid for that controller."),
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
           "Add a rule for the host (mind typos, case-insensitive, wildcards cover one label)."),

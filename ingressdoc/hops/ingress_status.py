@@ -52,7 +52,7 @@ def status_addresses(snap: Snapshot, result: TraceResult) -> tuple[EntryAddress,
 
 def attach(snap: Snapshot, result: TraceResult) -> TraceResult:
     """Live snapshots only: the status as evidence on the controller hop; empty while other
-    Ingresses of its class have one, an IDC180 warning."""
+    Ingresses of its class have one, an IDC280 warning."""
     ing = _route(snap, result) if snap.live else None
     if ing is None:
         return result
@@ -68,7 +68,7 @@ def attach(snap: Snapshot, result: TraceResult) -> TraceResult:
     elif peers:
         outcome = "empty: no controller has admitted it"
         found.append(finding(
-            "IDC180", ref,
+            "IDC280", ref,
             f"{ref} has no status address, while {len(peers)} other Ingress(es) of class "
             f"{class_name} have one (e.g. {ObjectRef.of(peers[0])}): the controller of the "
             "class has not admitted it", field="status.loadBalancer.ingress"))

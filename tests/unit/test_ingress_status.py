@@ -48,7 +48,7 @@ def test_status_addresses_are_entry_addresses_for_any_controller() -> None:
 def test_an_empty_status_among_published_peers_is_a_warning() -> None:
     snap = snap_with(ingress("web"), ingress("peer", {"ip": "192.0.2.7"}))
     out = attach(snap, traced(snap))
-    assert [f.code for f in out.findings] == ["IDC180"]
+    assert [f.code for f in out.findings] == ["IDC280"]
     assert "Ingress shop/peer" in out.findings[0].message
     assert out.hops[0].evidence[0].outcome == "empty: no controller has admitted it"
 
