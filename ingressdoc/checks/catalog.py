@@ -255,6 +255,12 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC608", "pods-not-running", "pods", E,
           "Selected pods have finished or failed; they are never endpoints.",
           "Look at why the pods stopped (phase, container exit codes)."),
+    Entry("IDC680", "pods-container-cannot-start", "pods", E,
+          "A container of the selected pods cannot be created or started "
+          "(CreateContainerConfigError, CreateContainerError, RunContainerError...), so the "
+          "pod never becomes Ready; the kubelet's message names the cause, often a Secret or "
+          "ConfigMap (or one of its keys) that does not exist.",
+          "Create what the kubelet's message names, or fix the container's reference to it."),
     # IDC7xx: NetworkPolicy and DNS
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
