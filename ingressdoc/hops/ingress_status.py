@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -21,6 +22,14 @@ from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 _PORTS = {"http": 80, "https": 443}
+SETTLE_SECONDS = 60  # a controller publishes within seconds; an empty status before says little
+
+
+def _timestamp(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def _route(snap: Snapshot, result: TraceResult) -> Obj | None:
@@ -50,12 +59,15 @@ def status_addresses(snap: Snapshot, result: TraceResult) -> tuple[EntryAddress,
     return tuple(out)
 
 
-def attach(snap: Snapshot, result: TraceResult) -> TraceResult:
+def attach(snap: Snapshot, result: TraceResult, now: datetime | None = None) -> TraceResult:
     """Live snapshots only: the status as evidence on the controller hop; empty while other
-    Ingresses of its class have one, an IDC280 warning."""
+    Ingresses of its class have one, an IDC280 warning, unless the Ingress is too new for a
+    controller to have published yet."""
     ing = _route(snap, result) if snap.live else None
     if ing is None:
         return result
+    created = _timestamp((ing.get("metadata") or {}).get("creationTimestamp"))
+    age = ((now or datetime.now(timezone.utc)) - created).total_seconds() if created else None
     ref = ObjectRef.of(ing)
     published = _published(ing)
     shown = ", ".join(str(e.get("ip") or e.get("hostname")) for e in published)
@@ -65,6 +77,8 @@ def attach(snap: Snapshot, result: TraceResult) -> TraceResult:
     found = []
     if published:
         outcome = f"published at {shown}"
+    elif age is not None and age < SETTLE_SECONDS:
+        outcome = f"empty (created {age:.0f}s ago: the controller may not have published yet)"
     elif peers:
         outcome = "empty: no controller has admitted it"
         found.append(finding(

@@ -53,6 +53,17 @@ def test_an_empty_status_among_published_peers_is_a_warning() -> None:
     assert out.hops[0].evidence[0].outcome == "empty: no controller has admitted it"
 
 
+def test_a_new_ingress_is_given_time_to_be_published() -> None:
+    from datetime import datetime, timezone
+
+    fresh = ingress("web")
+    fresh["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    snap = snap_with(fresh, ingress("peer", {"ip": "192.0.2.7"}))
+    out = attach(snap, traced(snap), now=datetime(2026, 1, 1, 0, 0, 20, tzinfo=timezone.utc))
+    assert out.findings == ()
+    assert out.hops[0].evidence[0].outcome.startswith("empty (created 20s ago")
+
+
 def test_an_empty_status_where_no_ingress_has_one_is_only_evidence() -> None:
     snap = snap_with(ingress("web"), ingress("peer"))
     out = attach(snap, traced(snap))
