@@ -29,9 +29,18 @@ Obj = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class PodTarget:
+    """`tls`: the Service port says it speaks HTTPS (appProtocol or name), so the pod is
+    asked over TLS, as the controller would be told to."""
+
     namespace: str
     pod: str
     port: int
+    tls: bool = False
+
+
+def speaks_tls(port: Mapping[str, Any]) -> bool:
+    return str(port.get("appProtocol") or port.get("name") or "").lower() in (
+        "https", "kubernetes.io/https")
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ def pod_targets(snap: Snapshot, service: Obj, backend: BackendRef,
     for pod in pods:
         target = resolve_target_port(pod, target_port_of(port), protocol_of(port))
         if target is not None:
-            out.append(PodTarget(str(namespace(pod)), name(pod), target))
+            out.append(PodTarget(str(namespace(pod)), name(pod), target, speaks_tls(port)))
     return out
 
 

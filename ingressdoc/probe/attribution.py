@@ -26,10 +26,14 @@ def ask(open_port: OpenPort, t: PodTarget, host_header: str, path: str,
     """The pod's answer, or why there is none."""
     deadline = time.perf_counter() + timeout
     try:
-        return exchange.get(open_port(t.namespace, t.pod, t.port), host_header, path, deadline)
+        sock = open_port(t.namespace, t.pod, t.port)
+        if t.tls:
+            name = host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+            sock = exchange.tls_wrap(sock, name, deadline)
+        return exchange.get(sock, host_header, path, deadline)
     except TimeoutError:
         return f"timed out after {float(timeout)}s"
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException) as exc:  # ssl.SSLError is an OSError
         return str(exc) or type(exc).__name__
 
 

@@ -88,7 +88,7 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
     try:
         if p.scheme == "https":
             try:
-                sock = _tls_wrap(sock, p.server_name, deadline)
+                sock = exchange.tls_wrap(sock, p.server_name, deadline)
             except ssl.SSLError as exc:
                 return failed(f"TLS handshake failed: {_tls_reason(exc)}")
             certificate = _peer_certificate(sock)
@@ -106,19 +106,6 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
         certificate=certificate,
         response=response,
     )
-
-
-def _tls_wrap(sock: socket.socket, server_name: str, deadline: float) -> ssl.SSLSocket:
-    """A TLS session that accepts any certificate: it is evidence to report, not a gate."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        sock.settimeout(exchange.remaining(deadline))
-        return context.wrap_socket(sock, server_hostname=server_name)
-    except BaseException:
-        sock.close()
-        raise
 
 
 def _peer_certificate(sock: ssl.SSLSocket) -> CertInfo | None:

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,3 +211,54 @@ def test_a_silent_server_times_out() -> None:
     with pytest.raises((TimeoutError, OSError, http.client.HTTPException)):
         exchange.get(sock, HOST, "/", time.perf_counter() + 0.2)
     listener.close()
+
+
+def test_samples_ask_each_candidate_pod_through_the_forwarded_socket(tmp_path: Path) -> None:
+    import ssl
+
+    from certgen import make_cert
+
+    from ingressdoc.hops.candidates import Candidate, PodTarget
+    from ingressdoc.hops.model import BackendRef
+    from ingressdoc.probe.attribution import samples
+
+    with serving(static(b"plain\n")) as plain, serving(static(b"secure\n")) as secure:
+        pair = make_cert(cn=HOST, sans=(HOST,))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*pair.write(tmp_path))
+        ports = {"web-0": plain, "api-0": secure, "gone-0": 1}
+
+        def open_port(ns: str, pod: str, port: int) -> socket.socket:
+            if pod == "api-0":  # the TLS server is a plain one behind a TLS relay
+                return _tls_relay(context, ports[pod])
+            return socket.create_connection(("127.0.0.1", ports[pod]), timeout=1)
+
+        cands = [
+            Candidate(BackendRef("ns", "web", 80), "predicted", (PodTarget("ns", "web-0", 8080),)),
+            Candidate(BackendRef("ns", "api", 443), "other",
+                      (PodTarget("ns", "api-0", 8443, tls=True),)),
+            Candidate(BackendRef("ns", "gone", 80), "other", (PodTarget("ns", "gone-0", 80),)),
+        ]
+        got = samples(cands, HOST, "/", open_port, 1.0)
+    assert [(s.backend, s.target) for s in got] == [
+        ("ns/web", "pod ns/web-0:8080"), ("ns/api", "pod ns/api-0:8443"),
+        ("ns/gone", "pod ns/gone-0:80")]
+    assert got[0].fingerprint is not None and got[0].fingerprint.body_length == 6
+    assert got[1].fingerprint is not None and got[1].fingerprint.body_length == 7
+    assert got[2].fingerprint is None and got[2].error
+
+
+def _tls_relay(context: Any, backend: int) -> socket.socket:
+    """A socket whose far end terminates TLS and relays to a plain local server."""
+    here, there = socket.socketpair()
+
+    def relay() -> None:
+        with context.wrap_socket(there, server_side=True) as tls, \
+                socket.create_connection(("127.0.0.1", backend)) as plain:
+            request = tls.recv(65536)
+            plain.sendall(request)
+            while chunk := plain.recv(65536):
+                tls.sendall(chunk)
+
+    threading.Thread(target=relay, daemon=True).start()
+    return here
