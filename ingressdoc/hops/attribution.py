@@ -25,8 +25,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
     answers = [o for o in observations if o.hop == "entry" and o.fingerprint is not None]
     if not answers:
         return result
-    predicted = (f"{result.backend.namespace}/{result.backend.service}"
-                 if result.backend is not None else None)
+    predicted = _predicted(result)
     evidence: list[Evidence] = []
     found: list[Finding] = []
     for o in answers:
@@ -38,6 +37,20 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
             found.append(_contradiction(result, o, att, predicted, samples))
     hops = tuple(amend(h, evidence, found) if h.hop == "entry" else h for h in result.hops)
     return dataclasses.replace(result, hops=hops)
+
+
+def answered_elsewhere(result: TraceResult, observations: Sequence[HttpObservation],
+                       samples: Sequence[Sample]) -> bool:
+    """Whether some entry answer provably came from another backend than the predicted one:
+    then that, not a controller's leniency, is why a request the objects fail succeeded."""
+    predicted = _predicted(result)
+    return any(_contradicts(attribute(o.fingerprint, samples), predicted)
+               for o in observations if o.hop == "entry" and o.fingerprint is not None)
+
+
+def _predicted(result: TraceResult) -> str | None:
+    backend = result.backend
+    return f"{backend.namespace}/{backend.service}" if backend is not None else None
 
 
 def _contradicts(att: Attribution, predicted: str | None) -> bool:

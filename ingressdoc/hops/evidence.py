@@ -132,10 +132,13 @@ def _leniency(result: TraceResult, o: HttpObservation, cause: Finding) -> Findin
                    "and not by one controller's leniency.")
 
 
-def attach(result: TraceResult, observations: Sequence[HttpObservation]) -> TraceResult:
+def attach(result: TraceResult, observations: Sequence[HttpObservation],
+           answered_elsewhere: bool = False) -> TraceResult:
     """Every disagreement between the objects and a live answer is a finding, once per
     direction: a failure the objects do not predict (IDC720), a success they say cannot
-    happen (IDC781). A probe that fails by construction is "not probed", never either."""
+    happen (IDC781, unless `answered_elsewhere`: another backend gave the answer, which
+    attribution reports). A probe that fails by construction is "not probed", never
+    either."""
     by_hop: dict[str, list[HttpObservation]] = {}
     for o in observations:
         by_hop.setdefault(o.hop, []).append(o)
@@ -154,7 +157,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation]) -> Trac
                 diverged = True
                 extra.append(_divergence(result, o, observations))
             elif (o.hop == "entry" and o.status is not None and o.status < 400
-                  and explanation is not None and not lenient):
+                  and explanation is not None and not lenient and not answered_elsewhere):
                 lenient = True
                 extra.append(_leniency(result, o, explanation))
         evidence = tuple(

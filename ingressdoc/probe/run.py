@@ -52,12 +52,18 @@ def backend_name_evidence(result: TraceResult, snap: Snapshot, server: str | Non
 def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
                   open_port: OpenPort, timeout: float) -> TraceResult:
     """`--probe`: the request at the entry (or the Ingress's status address), the same path
-    at the backend Service and its pods, which backend answered, and the served
-    certificate, each folded into the trace."""
+    at the backend Service and its pods, which backend answered (the same request to each
+    candidate backend's pods through a port-forward), and the served certificate, each
+    folded into the trace."""
     observations = (entry_observations(result, timeout, status_addresses(snapshot, result))
                     + backend_observations(result, proxy_get, snapshot, open_port, timeout))
-    result = attribution_evidence(evidence.attach(result, observations), snapshot,
-                                  observations, open_port, timeout)
+    answered = any(o.hop == "entry" and o.fingerprint is not None for o in observations)
+    cands = candidates(snapshot, result) if answered else []
+    req = result.request
+    seen = samples(cands, req.host_header, req.path, open_port, timeout)
+    elsewhere = attribution.answered_elsewhere(result, observations, seen)
+    result = evidence.attach(result, observations, answered_elsewhere=elsewhere)
+    result = attribution.attach(result, observations, cands, seen)
     return served_cert.attach(result, snapshot, observations)
 
 
@@ -142,15 +148,3 @@ def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str
     target = f"{resource}/{ns}/{name}:{port}"
     replay = f"kubectl get --raw '/api/v1/namespaces/{ns}/{resource}/{name}:{port}/proxy{path}'"
     return HttpObservation(hop, target, status, error, replay)
-
-
-def attribution_evidence(result: TraceResult, snapshot: Snapshot, observations: Sequence[
-        HttpObservation], open_port: OpenPort, timeout: float) -> TraceResult:
-    """Which backend gave the entry's answer: the same request sent to each candidate
-    backend's pods through a port-forward, matched with the entry's fingerprint."""
-    if not any(o.hop == "entry" and o.fingerprint is not None for o in observations):
-        return result
-    cands = candidates(snapshot, result)
-    req = result.request
-    seen = samples(cands, req.host_header, req.path, open_port, timeout)
-    return attribution.attach(result, observations, cands, seen)

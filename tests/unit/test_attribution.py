@@ -143,3 +143,14 @@ def test_no_entry_answer_means_no_attribution() -> None:
     res = traced(snap)
     refused = HttpObservation("entry", ENTRY, None, "connection refused", "curl")
     assert attach(res, [refused], candidates(snap, res), []) == res
+
+
+def test_answered_elsewhere_needs_an_identical_match_with_another_backend() -> None:
+    from ingressdoc.hops.attribution import answered_elsewhere
+
+    snap = shop()
+    res = traced(snap)
+    cart, home = sample("shop/cart", b"cart-0", "predicted"), sample("shop/home", b"home-0")
+    assert answered_elsewhere(res, [observe(b"home-0")], [cart, home])
+    assert not answered_elsewhere(res, [observe(b"cart-0")], [cart, home])
+    assert not answered_elsewhere(res, [observe(b"nobody")], [cart, home])

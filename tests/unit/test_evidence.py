@@ -210,3 +210,9 @@ def test_an_externalname_service_is_not_probed_through_the_proxy() -> None:
     seen = backend_observations(res, lambda *a: (404, None), snap)
     assert [o.skipped for o in seen] == [
         "an ExternalName Service: the API server's proxy cannot follow its name"]
+
+
+def test_a_success_another_backend_gave_is_not_called_leniency() -> None:
+    out = attach(result(ok("entry"), failing("endpoints", "IDC501")), [seen("entry", 200)],
+                 answered_elsewhere=True)
+    assert [f.code for f in out.findings] == ["IDC501"]
