@@ -133,10 +133,11 @@ def _competitor(snap: Snapshot, backend: BackendRef, role: str) -> Candidate:
     svc = snap.get("Service", backend.namespace, backend.service)
     if svc is None:
         return Candidate(backend, role, skipped="Service not in the snapshot")
-    if is_external_name(svc):
-        return Candidate(backend, role, skipped="ExternalName: no pods of its own to ask")
-    pods = [p for p in snap.selected_pods(svc) if pod_ready(p)]
-    targets = pod_targets(snap, svc, backend, pods)[:MAX_PODS]
+    dest = _alias_destination(snap, svc) if is_external_name(svc) else svc
+    if dest is None:
+        return Candidate(backend, role, skipped="ExternalName outside the cluster")
+    pods = [p for p in snap.selected_pods(dest) if pod_ready(p)]
+    targets = pod_targets(snap, dest, _same_port(dest, svc, backend), pods)[:MAX_PODS]
     return Candidate(backend, role, tuple(targets),
                      None if targets else "no ready pod with a resolvable port")
 

@@ -78,7 +78,7 @@ def test_the_predicted_backend_comes_first_then_every_competitor_for_the_host() 
     ]
     assert [(t.pod, t.port) for t in found[0].targets] == [("cart-0", 8080)]
     assert found[2].skipped == "no ready pod with a resolvable port"
-    assert found[3].skipped == "ExternalName: no pods of its own to ask"
+    assert found[3].skipped == "ExternalName outside the cluster"
     assert "shop/other" not in [c.key for c in found]  # another host: it cannot answer
 
 
@@ -108,7 +108,7 @@ def test_an_answer_from_the_predicted_backend_is_evidence_only() -> None:
     assert ev.kind == "attribution"
     assert ev.outcome.startswith("answered by Service shop/cart: matched on same status")
     assert ev.outcome.endswith("as predicted")
-    assert "not asked: shop/ext (ExternalName" in ev.detail
+    assert "not asked: shop/ext (ExternalName outside the cluster)" in ev.detail
     assert out.findings == res.findings
 
 
@@ -154,3 +154,15 @@ def test_answered_elsewhere_needs_an_identical_match_with_another_backend() -> N
     assert answered_elsewhere(res, [observe(b"home-0")], [cart, home])
     assert not answered_elsewhere(res, [observe(b"cart-0")], [cart, home])
     assert not answered_elsewhere(res, [observe(b"nobody")], [cart, home])
+
+
+def test_an_externalname_backend_is_asked_on_its_destinations_pods() -> None:
+    snap = shop()
+    snap.add({"kind": "Service", "metadata": {"name": "bridge", "namespace": "shop"},
+              "spec": {"type": "ExternalName", "externalName": "cart.shop.svc.cluster.local",
+                       "ports": [{"name": "http", "port": 80}]}})
+    snap.add(_ingress("bridge", {"rules": [{"host": "bridge.example.com", "http": {
+        "paths": [_path("bridge")]}}]}, "2026-01-04T00:00:00Z"))
+    found = candidates(snap, traced(snap, "bridge.example.com/"))
+    assert found[0].key == "shop/bridge"
+    assert [(t.pod, t.port) for t in found[0].targets] == [("cart-0", 8080)]
