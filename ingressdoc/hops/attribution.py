@@ -15,14 +15,14 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.candidates import Candidate
 from ingressdoc.hops.evidence import HttpObservation
 from ingressdoc.hops.fingerprint import Attribution, Sample, attribute
-from ingressdoc.hops.model import Evidence, TraceResult, amend
+from ingressdoc.hops.model import Evidence, HopId, TraceResult, amend
 from ingressdoc.snapshot import ObjectRef
 
 
 def attach(result: TraceResult, observations: Sequence[HttpObservation],
            cands: Sequence[Candidate], samples: Sequence[Sample]) -> TraceResult:
     """One attribution per entry answer; the first contradiction is an IDC780 error."""
-    answers = [o for o in observations if o.hop == "entry" and o.fingerprint is not None]
+    answers = [o for o in observations if o.hop == HopId.ENTRY and o.fingerprint is not None]
     if not answers:
         return result
     predicted = _predicted(result)
@@ -35,7 +35,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
                                  detail=_asked(cands, samples), data=_data(o, att)))
         if not found and _contradicts(att, predicted):
             found.append(_contradiction(result, o, att, predicted, samples))
-    hops = tuple(amend(h, evidence, found) if h.hop == "entry" else h for h in result.hops)
+    hops = tuple(amend(h, evidence, found) if h.hop == HopId.ENTRY else h for h in result.hops)
     return dataclasses.replace(result, hops=hops)
 
 
@@ -45,7 +45,7 @@ def answered_elsewhere(result: TraceResult, observations: Sequence[HttpObservati
     then that, not a controller's leniency, is why a request the objects fail succeeded."""
     predicted = _predicted(result)
     return any(_contradicts(attribute(o.fingerprint, samples), predicted)
-               for o in observations if o.hop == "entry" and o.fingerprint is not None)
+               for o in observations if o.hop == HopId.ENTRY and o.fingerprint is not None)
 
 
 def _predicted(result: TraceResult) -> str | None:

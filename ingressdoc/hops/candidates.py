@@ -14,7 +14,7 @@ from typing import Any
 
 from ingressdoc.hops.cluster_dns import cluster_domain, is_external_name
 from ingressdoc.hops.controller import relevant_ingresses
-from ingressdoc.hops.model import BackendRef, TraceResult
+from ingressdoc.hops.model import BackendRef, HopId, TraceResult
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_match import host_matches, shown_host
@@ -95,7 +95,7 @@ def backend_targets(snap: Snapshot, result: TraceResult, ready_only: bool = True
     followed to its destination's pods), each on the port the request reaches."""
     backend = result.backend
     svc = snap.get("Service", backend.namespace, backend.service) if backend else None
-    pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
+    pods_hop = next((h for h in result.hops if h.hop == HopId.PODS), None)
     if backend is None or svc is None or pods_hop is None:
         return []
     pods = [p for r in pods_hop.objects if r.kind == "Pod"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.fingerprint import Fingerprint
-from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.hops.model import Evidence, Hop, HopId, TraceResult, amend
 from ingressdoc.k8s.certs import CertInfo
 from ingressdoc.snapshot import ObjectRef
 
@@ -25,7 +25,7 @@ from ingressdoc.snapshot import ObjectRef
 class HttpObservation:
     """One live answer at one hop (`status` None: no HTTP answer, see `error`)."""
 
-    hop: str
+    hop: HopId
     target: str
     status: int | None
     error: str | None
@@ -77,20 +77,20 @@ def _failed(o: HttpObservation) -> bool:
 def _explained(hops: Sequence[Hop]) -> Finding | None:
     """The root-cause error of the object hops. Probes address the entry directly, so the
     host's DNS never explains what they see."""
-    errors = [f for h in hops if h.hop != "dns" for f in h.findings
+    errors = [f for h in hops if h.hop != HopId.DNS for f in h.findings
               if f.severity is Severity.ERROR]
     return errors[-1] if errors else None
 
 
 def _explains(cause: Finding | None, o: HttpObservation) -> Finding | None:
-    if cause is None or (o.hop != "entry" and cause.code in _CONTROLLER_PATH):
+    if cause is None or (o.hop != HopId.ENTRY and cause.code in _CONTROLLER_PATH):
         return None
     return cause
 
 
 def _basis(hops: Sequence[Hop]) -> str:
     """What the objects said, in words that never hide a standing warning."""
-    warnings = sorted({f.code for h in hops if h.hop != "dns" for f in h.findings
+    warnings = sorted({f.code for h in hops if h.hop != HopId.DNS for f in h.findings
                        if f.severity is Severity.WARNING})
     if warnings:
         return f"no object check predicts a failure (warnings: {', '.join(warnings)})"
@@ -99,8 +99,8 @@ def _basis(hops: Sequence[Hop]) -> str:
 
 def _same_from_pods(o: HttpObservation, observations: Sequence[HttpObservation]) -> bool:
     """The backend's own pods give the entry's failure status: the application answers so."""
-    return o.hop == "entry" and o.status is not None and any(
-        p.hop == "pods" and p.status == o.status for p in observations)
+    return o.hop == HopId.ENTRY and o.status is not None and any(
+        p.hop == HopId.PODS and p.status == o.status for p in observations)
 
 
 def _own_answer(o: HttpObservation, observations: Sequence[HttpObservation]) -> bool:
@@ -108,7 +108,7 @@ def _own_answer(o: HttpObservation, observations: Sequence[HttpObservation]) -> 
     is its answer to this path, not something the objects predict."""
     if o.status is None or o.status >= 500:
         return False
-    return o.hop != "entry" or _same_from_pods(o, observations)
+    return o.hop != HopId.ENTRY or _same_from_pods(o, observations)
 
 
 def _divergence(result: TraceResult, o: HttpObservation,
@@ -139,7 +139,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
     happen (IDC781, unless `answered_elsewhere`: another backend gave the answer, which
     attribution reports). A probe that fails by construction is "not probed", never
     either."""
-    by_hop: dict[str, list[HttpObservation]] = {}
+    by_hop: dict[HopId, list[HttpObservation]] = {}
     for o in observations:
         by_hop.setdefault(o.hop, []).append(o)
     explanation = _explained(result.hops)
@@ -156,7 +156,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
             if _failed(o) and cause is None and not diverged and not _own_answer(o, observations):
                 diverged = True
                 extra.append(_divergence(result, o, observations))
-            elif (o.hop == "entry" and o.status is not None and o.status < 400
+            elif (o.hop == HopId.ENTRY and o.status is not None and o.status < 400
                   and explanation is not None and not lenient and not answered_elsewhere):
                 lenient = True
                 extra.append(_leniency(result, o, explanation))

@@ -15,7 +15,7 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.hops.controller import class_ingresses
-from ingressdoc.hops.model import EntryAddress, Evidence, TraceResult, amend
+from ingressdoc.hops.model import EntryAddress, Evidence, HopId, TraceResult, amend
 from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.objects import status
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -33,7 +33,7 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 def _route(snap: Snapshot, result: TraceResult) -> Obj | None:
-    rule = next((h for h in result.hops if h.hop == "rule"), None)
+    rule = next((h for h in result.hops if h.hop == HopId.RULE), None)
     ref = next((r for r in rule.objects if r.kind == "Ingress"), None) if rule else None
     return snap.get("Ingress", ref.namespace, ref.name) if ref is not None else None
 
@@ -89,6 +89,6 @@ def attach(snap: Snapshot, result: TraceResult, now: datetime | None = None) -> 
     else:
         outcome = "empty (no Ingress of its class has one: the controller may not publish it)"
     evidence = Evidence("status", str(ref), outcome)
-    hops = tuple(amend(h, (evidence,), found) if h.hop == "controller" else h
+    hops = tuple(amend(h, (evidence,), found) if h.hop == HopId.CONTROLLER else h
                  for h in result.hops)
     return dataclasses.replace(result, hops=hops)

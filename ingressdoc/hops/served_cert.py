@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.evidence import HttpObservation
-from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.hops.model import Evidence, Hop, HopId, TraceResult, amend
 from ingressdoc.hops.tls import secret_certificate
 from ingressdoc.k8s.certs import CertInfo
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -37,12 +37,12 @@ def attach(result: TraceResult, snapshot: Snapshot, observations: Sequence[HttpO
     certificate out of its validity window (IDC782), not naming the host (IDC783), or not
     the one the host's Secret holds (IDC784). The controller's fallback certificate is
     IDC721's."""
-    served = [o for o in observations if o.hop == "entry" and o.certificate is not None]
+    served = [o for o in observations if o.hop == HopId.ENTRY and o.certificate is not None]
     if not served:
         return result
     when = now or datetime.now(timezone.utc)
     host = result.request.host
-    tls = next((h for h in result.hops if h.hop == "tls"), None)
+    tls = next((h for h in result.hops if h.hop == HopId.TLS), None)
     expected = _expected(snapshot, tls)
     predicted = {f.code for f in tls.findings} if tls is not None else set()
     evidence: list[Evidence] = []
@@ -67,7 +67,7 @@ def attach(result: TraceResult, snapshot: Snapshot, observations: Sequence[HttpO
             found.append(finding("IDC784", where, f"{o.target} serves {describe(cert)}; "
                                  f"Secret {expected[0]} holds {describe(expected[1])}"))
     hops = []
-    target = "tls" if tls is not None else "entry"
+    target = HopId.TLS if tls is not None else HopId.ENTRY
     for h in result.hops:
         hops.append(amend(h, evidence, found) if h.hop == target else h)
     return dataclasses.replace(result, hops=tuple(hops))

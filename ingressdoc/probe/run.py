@@ -10,15 +10,16 @@ command to replay it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from ingressdoc.hops import attribution, evidence, served_cert, service_dns
+from ingressdoc.hops import attribution, dns, evidence, ingress_status, served_cert, service_dns
 from ingressdoc.hops.candidates import PodTarget, backend_targets, candidates
 from ingressdoc.hops.cluster_dns import is_external_name
 from ingressdoc.hops.evidence import HttpObservation
 from ingressdoc.hops.fingerprint import fingerprint
 from ingressdoc.hops.ingress_status import status_addresses
-from ingressdoc.hops.model import EntryAddress, TraceResult
+from ingressdoc.hops.model import EntryAddress, HopId, TraceResult
 from ingressdoc.hops.netpol import proxy_blocked
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.attribution import OpenPort, ask, samples
@@ -29,6 +30,36 @@ from ingressdoc.snapshot import Snapshot
 MAX_ENTRY_PROBES = 2
 MAX_POD_PROBES = 3
 ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The live evidence a trace asks for: `dns` resolves the host (with `dns_server`) and
+    asks the cluster DNS about the backend (`cluster_dns`); `probe` sends HTTP requests and
+    may port-forward (to CoreDNS, and to candidate backends' pods)."""
+
+    dns: bool
+    probe: bool
+    timeout: float
+    dns_server: str | None = None
+    cluster_dns: str | None = None
+
+
+def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: ProxyGet,
+           open_port: cluster_dns.OpenPort) -> TraceResult:
+    """Every piece of live evidence for a trace, added to the object trace in one place, in
+    the order the request meets it: the host's DNS answer (a hop of its own), HTTP answers of
+    the entry, the Service and its pods, then the cluster DNS's answer for the backend, and
+    the Ingress's published status."""
+    timeout = wanted.timeout
+    if wanted.dns:
+        result = dns.attach(result, host_answer(result.request.host, wanted.dns_server, timeout))
+    if wanted.probe:
+        result = http_evidence(result, snap, proxy_get, open_port, timeout)
+    if wanted.dns:
+        result = backend_name_evidence(result, snap, wanted.cluster_dns,
+                                       open_port if wanted.probe else None, timeout)
+    return ingress_status.attach(snap, result)
 
 
 def host_answer(host: str, server: str | None, timeout: float) -> DnsAnswer:
@@ -57,7 +88,7 @@ def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
     folded into the trace."""
     observations = (entry_observations(result, timeout, status_addresses(snapshot, result))
                     + backend_observations(result, proxy_get, snapshot, open_port, timeout))
-    answered = any(o.hop == "entry" and o.fingerprint is not None for o in observations)
+    answered = any(o.hop == HopId.ENTRY and o.fingerprint is not None for o in observations)
     cands = candidates(snapshot, result) if answered else []
     req = result.request
     seen = samples(cands, req.host_header, req.path, open_port, timeout)
@@ -81,7 +112,7 @@ def entry_observations(result: TraceResult, timeout: float,
         ev = probe(p, timeout=timeout)
         cert, got = ev.certificate, ev.response
         out.append(HttpObservation(
-            "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
+            HopId.ENTRY, f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
             certificate=cert,
@@ -112,19 +143,19 @@ def backend_observations(result: TraceResult, proxy_get: ProxyGet, snapshot: Sna
                for why in [proxy_blocked(snapshot, pod, t.port)] if why is not None}
     service = f"services/{backend.namespace}/{backend.service}:{backend.port_label}"
     if svc is not None and is_external_name(svc):
-        first = HttpObservation("service", service, None, None, "", skipped=(
+        first = HttpObservation(HopId.SERVICE, service, None, None, "", skipped=(
             "an ExternalName Service: the API server's proxy cannot follow its name"
             + ("; its destination's pods are asked below" if targets else "")))
     elif targets and len(blocked) == len(targets):
-        first = HttpObservation("service", service, None, None, "",
+        first = HttpObservation(HopId.SERVICE, service, None, None, "",
                                 skipped=next(iter(blocked.values())))
     else:
-        first = _via_proxy("service", "services", backend.namespace, backend.service,
+        first = _via_proxy(HopId.SERVICE, "services", backend.namespace, backend.service,
                            backend.port_label, req.path, proxy_get)
     return [first, *(
         _via_forward(t, req.host_header, req.path, open_port, timeout, blocked[t])
         if t in blocked else
-        _via_proxy("pods", "pods", t.namespace, t.pod, str(t.port), req.path, proxy_get)
+        _via_proxy(HopId.PODS, "pods", t.namespace, t.pod, str(t.port), req.path, proxy_get)
         for t in targets)]
 
 
@@ -132,17 +163,17 @@ def _via_forward(t: PodTarget, host: str, path: str, open_port: OpenPort | None,
                  timeout: float, why: str) -> HttpObservation:
     target = f"pods/{t.namespace}/{t.pod}:{t.port} (port-forward)"
     if open_port is None:
-        return HttpObservation("pods", target, None, None, "", skipped=why)
+        return HttpObservation(HopId.PODS, target, None, None, "", skipped=why)
     got = ask(open_port, t, host, path, timeout)
     replay = (f"kubectl port-forward -n {t.namespace} pod/{t.pod} {t.port} & "
               f"curl -s -o /dev/null -w '%{{http_code}}' -H 'Host: {host}' "
               f"http://127.0.0.1:{t.port}{path}")
     if isinstance(got, str):
-        return HttpObservation("pods", target, None, got, replay)
-    return HttpObservation("pods", target, got.status, None, replay)
+        return HttpObservation(HopId.PODS, target, None, got, replay)
+    return HttpObservation(HopId.PODS, target, got.status, None, replay)
 
 
-def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str,
+def _via_proxy(hop: HopId, resource: str, ns: str, name: str, port: str, path: str,
                proxy_get: ProxyGet) -> HttpObservation:
     status, error = proxy_get(resource, ns, name, port, path)
     target = f"{resource}/{ns}/{name}:{port}"
