@@ -51,8 +51,9 @@ def attach(result: TraceResult, snapshot: Snapshot, observations: Sequence[HttpO
     for o in served:
         cert = o.certificate
         assert cert is not None
-        evidence.append(Evidence("certificate", o.target, describe(cert),
-                                 detail=_compared(cert, expected)))
+        state = _window(cert, when)
+        evidence.append(Evidence("certificate", o.target, describe(cert), detail="; ".join(
+            p for p in (state, _compared(cert, expected)) if p)))
         if cert.is_fallback or found:
             continue
         if not cert.valid_at(when) and not predicted & set(_PREDICTED["expired"]):
@@ -91,6 +92,14 @@ def _same(a: CertInfo, b: CertInfo) -> bool:
         return a.sha256 == b.sha256
     return (a.sans, a.subject_cn, a.issuer, a.not_before, a.not_after) == (
         b.sans, b.subject_cn, b.issuer, b.not_before, b.not_after)
+
+
+def _window(cert: CertInfo, when: datetime) -> str:
+    if cert.not_after < when:
+        return f"expired on {cert.not_after:%Y-%m-%d}"
+    if cert.not_before > when:
+        return f"not valid before {cert.not_before:%Y-%m-%d}"
+    return ""
 
 
 def _compared(cert: CertInfo, expected: tuple[ObjectRef, CertInfo] | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,14 @@ def harness_only(scenario: Scenario) -> None:
 
 def apps(*names: str) -> str:
     return "".join(netexec_deployment(n) + "---\n" + http_service(n) + "---\n" for n in names)
+
+
+def hostname_apps(*names: str) -> str:
+    """Backends that answer every path with their pod's name (agnhost serve-hostname)."""
+    return "".join(
+        netexec_deployment(n).replace('args: ["netexec", "--http-port=8080"]',
+                                      'args: ["serve-hostname", "--port=8080"]')
+        + "---\n" + http_service(n) + "---\n" for n in names)
 
 
 def attributions(result: TraceResult) -> list[dict[str, Any]]:
@@ -79,7 +88,8 @@ spec:
         paths:
           - {{path: /{ns}, pathType: Prefix, backend: {{service: {{name: home, port: {{name: http}}}}}}}}
 """
-    scenario.apply(apps("app", "home") + http_ingress("app", f"*.app.{scenario.host}", "app")
+    scenario.apply(hostname_apps("app", "home")
+                   + http_ingress("app", f"*.app.{scenario.host}", "app")
                    + "---\n" + catch_all)
     scenario.settle(ingress_status=True)
     host = f"x.y.app.{scenario.host}"
@@ -127,8 +137,9 @@ def test_a_backend_protocol_mismatch_answering_500_is_a_finding(scenario: Scenar
 
 def test_a_request_served_although_the_objects_predict_failure_is_reported(
         scenario: Scenario) -> None:
-    """The Service declares its port UDP; the controller proxies TCP to it all the same."""
-    service = http_service("web").replace("targetPort: http}", "targetPort: http, "
+    """The Service declares its port UDP; the controller proxies TCP to the same port number
+    all the same, which the objects do not allow."""
+    service = http_service("web").replace("targetPort: http}", "targetPort: 8080, "
                                           "protocol: UDP}")
     scenario.apply(netexec_deployment("web") + "---\n" + service + "---\n"
                    + http_ingress("web", scenario.host, "web"))
@@ -187,19 +198,34 @@ spec:
     assert answered_by(result) == {f"{scenario.namespace}/web"}, result.describe()
 
 
-def test_an_expired_certificate_served_live_is_an_error(scenario: Scenario, tmp_path: Any) -> None:
-    import subprocess
+def expired_pair(host: str, directory: Path) -> tuple[Path, Path]:
+    """A key and a certificate for `host` that expired yesterday."""
+    from datetime import datetime, timedelta, timezone
 
-    key, crt = tmp_path / "tls.key", tmp_path / "tls.crt"
-    # An expired certificate for the host: valid from two days ago until yesterday.
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(crt),
-                    "-subj", f"/CN={scenario.host}", "-addext",
-                    f"subjectAltName=DNS:{scenario.host}", "-not_before",
-                    time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() - 2 * 86400)),
-                    "-not_after",
-                    time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() - 86400))],
-                   check=True, capture_output=True)
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired test certificate")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=2)).not_valid_after(now - timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    key_path, crt_path = directory / "tls.key", directory / "tls.crt"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    crt_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, crt_path
+
+
+def test_an_expired_certificate_served_live_is_an_error(scenario: Scenario,
+                                                        tmp_path: Path) -> None:
+    key, crt = expired_pair(scenario.host, tmp_path)
     scenario.cluster.kubectl("create", "secret", "tls", "web-tls", "-n", scenario.namespace,
                              f"--cert={crt}", f"--key={key}")
     ingress = http_ingress("web", scenario.host, "web").replace(
@@ -213,13 +239,13 @@ def test_an_expired_certificate_served_live_is_an_error(scenario: Scenario, tmp_
     served = [e for e in tls.get("evidence", []) if e["kind"] == "certificate"]
     assert served, result.describe()
     codes = result.codes()
-    # The Secret's certificate is expired (IDC325); the served one must be judged too:
-    # the same certificate confirms it, any other is a live error of its own.
+    # The Secret's certificate is expired (IDC325); the served one is judged too: the same
+    # certificate confirms it, any other is a live finding of its own.
     assert "IDC325" in codes, result.describe()
-    assert served[0]["detail"] in ("the certificate of Secret "
-                                   f"{scenario.namespace}/web-tls",
-                                   "the controller's fallback certificate") \
-        or {"IDC782", "IDC784"} & codes, result.describe()
+    detail = served[0].get("detail", "")
+    assert detail == (f"expired on {time.strftime('%Y-%m-%d', time.gmtime(time.time() - 86400))}"
+                      f"; the certificate of Secret {scenario.namespace}/web-tls") \
+        or {"IDC721", "IDC782", "IDC784"} & codes, result.describe()
 
 
 def test_a_pod_missing_a_secret_key_shows_the_reason(scenario: Scenario) -> None:

@@ -72,6 +72,7 @@ def test_an_expiry_the_secret_already_predicts_is_not_repeated() -> None:
     old = cert(not_before=NOW - timedelta(days=90), not_after=NOW - timedelta(days=1))
     out = attach(trace("IDC325"), Snapshot(live=True), [served(old)])
     assert codes(out) == ["IDC325"]
+    assert out.hops[1].evidence[0].detail.startswith("expired on ")
 
 
 def test_a_certificate_for_another_host_is_an_error() -> None:
