@@ -385,3 +385,10 @@ def test_progress_only_on_a_terminal() -> None:
         progress.clear()
     assert quiet.getvalue() == ""
     assert "checking 1/3 shop.example.com/ (Prefix)" in tty.getvalue()
+
+
+def test_a_canary_path_is_not_a_shadowed_path() -> None:
+    """An ingress-nginx canary shares its primary's host and path on purpose: no IDC312."""
+    rep = report(str(ROOT / "tests" / "scenarios" / "nginx-canary-weight" / "manifests.yaml"))
+    assert set(by_label(rep).values()) == {"ok"}
+    assert not [f for r in rep.results for f in r.findings if f.code == "IDC312"]

@@ -31,6 +31,8 @@ KINDS: dict[str, KindInfo] = {
     "Secret": KindInfo("", "v1", "secrets", True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
+    "IngressClassParams": KindInfo("elbv2.k8s.aws", "v1beta1", "ingressclassparams", False),
     # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
     "Deployment": KindInfo("apps", "v1", "deployments", True),
     "StatefulSet": KindInfo("apps", "v1", "statefulsets", True),
