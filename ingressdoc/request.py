@@ -26,6 +26,11 @@ class Request:
     def is_ip(self) -> bool:
         return _ip(self.host)
 
+    @property
+    def host_header(self) -> str:
+        """The Host header a client sends: with the port only when the request names one."""
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
     def __str__(self) -> str:
         port = f":{self.port}" if self.port else ""
         host = f"[{self.host}]" if ":" in self.host else self.host

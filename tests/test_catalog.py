@@ -34,6 +34,12 @@ EXEMPT: dict[str, str] = {
     # Live evidence compared with the object verdicts, or client-side policy: probes and reach.
     "IDC720": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC721": "live HTTP evidence: tests/unit/test_evidence.py",
+    "IDC280": "live Ingress status: tests/unit/test_ingress_status.py",
+    "IDC780": "live attribution: tests/unit/test_attribution.py",
+    "IDC781": "live HTTP evidence: tests/unit/test_evidence.py",
+    "IDC782": "live served certificate: tests/unit/test_served_cert.py",
+    "IDC783": "live served certificate: tests/unit/test_served_cert.py",
+    "IDC784": "live served certificate: tests/unit/test_served_cert.py",
     "IDC722": "live connection despite a denying policy",
     "IDC723": "reach (client DNS egress over TCP)",
     "IDC724": "reach (policy denies an arbitrary client)",

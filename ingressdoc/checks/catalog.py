@@ -157,6 +157,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "IngressClass defines and no running controller claims: no proxy picks it up.",
           "Use one of the existing classes, or create the IngressClass for an installed "
           "controller."),
+    Entry("IDC280", "ingress-not-admitted", "controller", W,
+          "The Ingress has no status address while other Ingresses of its class have one: "
+          "the class's controller has not admitted it (it rejected it, or serves another "
+          "class), so it may not be served at all.",
+          "Read the controller's logs and events for the Ingress (`kubectl describe ingress`); "
+          "check its class, annotations and that it is valid for that controller."),
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
           "Add a rule for the host (mind typos, case-insensitive, wildcards cover one label)."),
@@ -440,6 +446,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
           "the pods cannot run on: they stay Pending.",
           "Run the pods where the volume is (node selection, zones), or use a volume there."),
+    Entry("IDC680", "pods-container-cannot-start", "pods", E,
+          "A container of the selected pods cannot be created or started "
+          "(CreateContainerConfigError, CreateContainerError, RunContainerError...), so the "
+          "pod never becomes Ready; the kubelet's message names the cause, often a Secret or "
+          "ConfigMap (or one of its keys) that does not exist.",
+          "Create what the kubelet's message names, or fix the container's reference to it."),
     # IDC7xx: NetworkPolicy and DNS
     Entry("IDC637", "workload-cannot-create-pods", "pods", E,
           "The workload's controller fails to create its pods (a ResourceQuota is exceeded, a "
@@ -486,6 +498,33 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC721", "probe-fallback-certificate", "probe", E,
           "The entry serves the controller's fallback certificate for the host.",
           "Fix the TLS Secret of the host's Ingress (see the tls hop)."),
+    Entry("IDC780", "probe-answered-by-other-backend", "probe", E,
+          "The entry's answer is the one another backend gives to the same request, not the "
+          "one of the backend the objects route it to: a catch-all, a duplicate rule or a "
+          "controller precedence rule serves the request.",
+          "Compare the rule that answered (named in the finding) with the one you wrote for the "
+          "request; make the intended rule win (host, path, pathType, one Ingress per "
+          "host+path)."),
+    Entry("IDC781", "probe-served-despite-objects", "probe", W,
+          "The objects predict that the request fails, but the controller in use served it: it "
+          "relies on that controller's leniency beyond the API's rules, which an upgrade, "
+          "another controller or a settings change can take away.",
+          "Fix what the object finding says, so the request works by the API's rules."),
+    Entry("IDC782", "probe-certificate-not-valid-now", "probe", E,
+          "The entry serves a certificate outside its validity window (expired, or not yet "
+          "valid): clients refuse the connection.",
+          "Renew the certificate in the host's TLS Secret (or its cert-manager Certificate) and "
+          "check that the controller serves the new one."),
+    Entry("IDC783", "probe-certificate-wrong-host", "probe", E,
+          "The entry serves a certificate that does not name the request's host: clients "
+          "refuse the connection.",
+          "Give the host's spec.tls entry a Secret whose certificate names the host."),
+    Entry("IDC784", "probe-certificate-not-the-secrets", "probe", W,
+          "The entry serves another certificate than the one in the host's TLS Secret: "
+          "another Ingress's Secret, a default certificate or a stale copy wins.",
+          "Find which Ingress or controller setting provides the served certificate (another "
+          "spec.tls entry for the host, a default certificate), or wait for the controller to "
+          "reload the Secret."),
     Entry("IDC722", "netpol-not-enforced", "probe", W,
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",

@@ -72,9 +72,10 @@ def trace(
         rich_help_panel="Live evidence")] = None,
     probe: Annotated[bool, typer.Option(
         "--probe", help="Send the request to the entry point, and through the API server's "
-        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); ask "
-        "CoreDNS through a port-forward "
-        "when its ClusterIP is not reachable (needs create on pods/portforward).",
+        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); send "
+        "it to each candidate backend's pods through a port-forward to tell which one "
+        "answered, and ask CoreDNS that way when its ClusterIP is not reachable (needs create "
+        "on pods/portforward).",
         rich_help_panel="Live evidence")] = False,
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
