@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingressdoc.k8s.gateway.listeners import GROUP as GATEWAY_GROUP
+
 
 @dataclass(frozen=True)
 class KindInfo:
@@ -30,7 +32,16 @@ KINDS: dict[str, KindInfo] = {
     "Secret": KindInfo("", "v1", "secrets", True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    "GatewayClass": KindInfo(GATEWAY_GROUP, "v1", "gatewayclasses", False),
+    "Gateway": KindInfo(GATEWAY_GROUP, "v1", "gateways", True),
+    "HTTPRoute": KindInfo(GATEWAY_GROUP, "v1", "httproutes", True),
+    "GRPCRoute": KindInfo(GATEWAY_GROUP, "v1", "grpcroutes", True),
+    "ReferenceGrant": KindInfo(GATEWAY_GROUP, "v1beta1", "referencegrants", True),
+    "BackendTLSPolicy": KindInfo(GATEWAY_GROUP, "v1", "backendtlspolicies", True),
 }
+# Gateway API kinds (standard channel): a cluster without the CRDs answers 404 for them, and
+# every hop that needs them says "not checked".
+GATEWAY_KINDS = tuple(k for k, info in KINDS.items() if info.group == GATEWAY_GROUP)
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,12 @@ from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
+from ingressdoc.k8s.gateway.hostnames import host_matches
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
-from ingressdoc.snapshot.kinds import Read
+from ingressdoc.snapshot.kinds import GATEWAY_KINDS, Read
 
 
 def _selector_string(selector: dict[str, str]) -> str:
@@ -59,6 +61,7 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
     for ns in sorted(str(n) for n in controller_ns):
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
+    yield from _gateway_reads(snap, request.host)
     for ing in ingresses:
         ns = str(namespace(ing))
         for tls in spec(ing).get("tls") or []:
@@ -66,6 +69,22 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+def _gateway_reads(snap: Snapshot, host: str) -> Iterator[Read]:
+    """Every Gateway API object (a handful per cluster, one LIST per kind), then what the
+    backendRefs of the routes that could serve `host` stand on."""
+    for kind in GATEWAY_KINDS:
+        yield Read(kind)
+    for route in (r for kind in ROUTE_KINDS for r in snap.list(kind)):
+        hostnames = spec(route).get("hostnames") or []
+        if hostnames and not any(host_matches(str(h), host) for h in hostnames):
+            continue
+        for rule in spec(route).get("rules") or []:
+            for ref in rule.get("backendRefs") or []:
+                if (ref.get("group") or "", ref.get("kind") or "Service") == ("", "Service"):
+                    ns = str(ref.get("namespace") or namespace(route))
+                    yield from _service_reads(snap, ns, str(ref.get("name")), hops=4)
 
 
 def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:
