@@ -19,6 +19,7 @@ Obj = Mapping[str, Any]
 
 NGINX = "k8s.io/ingress-nginx"
 TRAEFIK = "traefik.io/ingress-controller"
+TRAEFIK_GATEWAY = "traefik.io/gateway-controller"
 
 
 def _containers(pod: Obj) -> list[Mapping[str, Any]]:
@@ -63,6 +64,8 @@ def _traefik(pod: Obj) -> frozenset[str]:
     out = {TRAEFIK}
     if "--providers.kubernetesingressnginx" in args:
         out.add(NGINX)
+    if "--providers.kubernetesgateway" in args.lower():
+        out.add(TRAEFIK_GATEWAY)
     return frozenset(out)
 
 
@@ -80,7 +83,7 @@ EXTERNAL_CONTROLLERS = frozenset({
 })
 
 
-RECOGNISED = frozenset({NGINX, TRAEFIK})
+RECOGNISED = frozenset({NGINX, TRAEFIK, TRAEFIK_GATEWAY})
 
 
 def _signature(pod: Obj) -> Signature | None:

@@ -73,7 +73,7 @@ def attachments(gateway: Obj, routes: Sequence[Obj],
 
 
 def decide(gateway: Obj, routes: Sequence[Obj],
-           msg: Message, scheme: str, ports: Sequence[int], *,
+           msg: Message, scheme: str, ports: Sequence[int] | None, *,
            grants: Sequence[Obj] | None = None,
            service: Callable[[str, str], Obj | None] | None = None,
            namespace_labels: Mapping[str, Mapping[str, str]] | None = None,

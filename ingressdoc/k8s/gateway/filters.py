@@ -40,6 +40,12 @@ class Effect:
     unsupported: tuple[str, ...] = ()  # filter types the profile answers with 500
     invalid: tuple[str, ...] = ()  # values the v1.4.0 CRDs reject
 
+    def changes(self, host: str, path: str) -> tuple[str, ...]:
+        """What the backend receives that differs from the client's `host` and `path`."""
+        out = [f"Host {self.host}"] if self.host != host else []
+        out += [f"path {self.path}"] if self.path != path else []
+        return (*out, *self.header_changes)
+
 
 def replace_prefix(path: str, prefix: str, replacement: str) -> str:
     rest = path[len(prefix.rstrip("/")):]

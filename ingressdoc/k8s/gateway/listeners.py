@@ -93,12 +93,14 @@ def conflicted(listeners: Sequence[Listener]) -> dict[str, str]:
     return out
 
 
-def reached_listeners(listeners: Sequence[Listener], host: str, ports: Sequence[int],
+def reached_listeners(listeners: Sequence[Listener], host: str, ports: Sequence[int] | None,
                       scheme: str) -> list[Listener]:
-    """Listeners a request can reach, most specific hostname first: a port it arrives on,
-    the protocol its scheme speaks, a hostname matching its Host (SNI for HTTPS)."""
+    """Listeners a request can reach, most specific hostname first: a port it arrives on
+    (`ports` None: any), the protocol its scheme speaks, a hostname matching its Host (SNI
+    for HTTPS)."""
     protocol = _SCHEME_PROTOCOL.get(scheme, "HTTP")
-    fits = [lst for lst in listeners if lst.port in ports and lst.protocol == protocol
+    fits = [lst for lst in listeners if (ports is None or lst.port in ports)
+            and lst.protocol == protocol
             and host_matches(lst.hostname, host)]
     return sorted(fits, key=lambda lst: listener_rank(lst.hostname), reverse=True)
 
