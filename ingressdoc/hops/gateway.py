@@ -84,7 +84,9 @@ def listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int,
 
 
 def message_of(ctx: TraceContext) -> Message:
-    return Message(request_host(ctx.request.host), ctx.request.path)
+    req = ctx.request
+    return Message(request_host(req.host), req.path, req.method, dict(req.headers),
+                   dict(req.query))
 
 
 def claims(ctx: TraceContext) -> list[GatewayClaim]:

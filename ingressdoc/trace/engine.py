@@ -53,8 +53,12 @@ def trace(
     request: Request,
     ingress_class: str | None = None,
     host_answer: dns.HostAnswer | None = None,
+    *,
+    gateway_first: bool = False,
 ) -> TraceResult:
-    """The object trace; `host_answer` is live DNS evidence for the host, when gathered."""
+    """The object trace; `host_answer` is live DNS evidence for the host, when gathered.
+    `gateway_first`: when an Ingress and a Gateway route both serve the request and no DNS
+    answer tells which one a client reaches, trace the route (`check` of a route does)."""
     ctx = TraceContext(snapshot, request, ingress_class)
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
@@ -62,7 +66,7 @@ def trace(
     claims = gateway.claims(ctx) if ingress_class is None else []
     serving = [c for c in claims if c.serves]
     if serving and (outcome.route is None or _dns_picks_gateway(
-            request, host_answer, serving[0], addresses)):
+            request, host_answer, serving[0], addresses, gateway_first)):
         return _trace_gateway(ctx, serving[0], claims, outcome.route, host_answer)
     if outcome.route is None and claims:
         return _trace_gateway(ctx, claims[0], claims, None, host_answer)
@@ -79,12 +83,13 @@ def trace(
 
 
 def _dns_picks_gateway(request: Request, answer: dns.HostAnswer | None,
-                       claim: gateway.GatewayClaim,
-                       ingress_entry: Sequence[EntryAddress]) -> bool:
-    """With DNS evidence, the entry the host resolves to decides; without, the Ingress
-    (the object a migration starts from) is traced and the Gateway route named."""
+                       claim: gateway.GatewayClaim, ingress_entry: Sequence[EntryAddress],
+                       default: bool) -> bool:
+    """With DNS evidence, the entry the host resolves to decides; without, `default` (the
+    Ingress, the object a migration starts from, unless asked otherwise); the other one is
+    named."""
     if answer is None:
-        return False
+        return default
     resolved = set(answer.addresses)
     gateway_entry = {a.address for a in _gateway_entry(request, claim)}
     return bool(resolved & gateway_entry) and not resolved & {a.address for a in ingress_entry}
