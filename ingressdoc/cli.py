@@ -27,6 +27,7 @@ from ingressdoc.commands.common import (
     load_snapshot,
     open_source,
 )
+from ingressdoc.commands.compare import compare
 from ingressdoc.commands.reach import reach
 from ingressdoc.errors import ExitStatus, UsageError
 
@@ -200,6 +201,7 @@ def version() -> None:
 
 app.command()(reach)
 app.command()(check)
+app.command()(compare)
 
 
 def main() -> None:
