@@ -42,30 +42,37 @@ class CompareReport:
         return tuple(c for c in self.comparisons if c.diverges)
 
 
+def _side_only(ing: Outcome, what: str) -> str:
+    return f"{what} on the {'Ingress' if ing.kind == what else 'Gateway'} side only"
+
+
 def divergences(ing: Outcome, gw: Outcome) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     kinds = {ing.kind, gw.kind}
     if ing.kind != gw.kind:
         if kinds == {"forward", "not-found"}:
-            kind = "served-vs-404"
+            out.append(("served-vs-404", "404 on the "
+                        + ("Gateway" if gw.kind == "not-found" else "Ingress") + " side"))
         elif "redirect" in kinds:
-            kind = "redirect"
+            out.append(("redirect", _side_only(ing, "redirect")))
         elif "unrouted" in kinds:
-            kind = "unrouted"
+            out.append(("unrouted", "nothing takes the request on the "
+                        + ("Gateway" if gw.kind == "unrouted" else "Ingress") + " side"))
         else:
-            kind = "error"
-        out.append((kind, f"Ingress: {ing.text()}; Gateway: {gw.text()}"))
+            out.append(("error", "the proxy answers an error itself on the "
+                        + ("Gateway" if gw.kind == "error" else "Ingress") + " side"))
     elif ing.kind == "forward":
         if dict(ing.backends) != dict(gw.backends):
-            out.append(("backend", f"Ingress: {ing.text()}; Gateway: {gw.text()}"))
+            out.append(("backend", "another backend or share"))
         if (ing.upstream or "") != (gw.upstream or ""):
             out.append(("rewrite", f"the backend receives {ing.upstream or 'the request as sent'}"
                         f" from the Ingress, {gw.upstream or 'the request as sent'} from the "
                         "Gateway"))
     elif ing.kind == "redirect" and (ing.status, ing.location) != (gw.status, gw.location):
-        out.append(("redirect", f"Ingress: {ing.text()}; Gateway: {gw.text()}"))
+        out.append(("redirect", f"status {ing.status} vs {gw.status}" if ing.status != gw.status
+                    else "another Location"))
     elif ing.kind == "error" and ing.status != gw.status:
-        out.append(("error", f"Ingress: {ing.text()}; Gateway: {gw.text()}"))
+        out.append(("error", f"status {ing.status} vs {gw.status}"))
     served = {"forward", "redirect"} & kinds
     if ing.tls != gw.tls and served and "unrouted" not in kinds:
         out.append(("tls", f"HTTPS certificate: Ingress {ing.tls}, Gateway {gw.tls}"))

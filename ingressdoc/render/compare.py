@@ -22,10 +22,11 @@ def summary_line(report: CompareReport) -> str:
 
 
 def render_table(report: CompareReport) -> str:
-    rows = [(str(c.request), kind, c.ingress.text(), c.gateway.text(), why)
-            for c in report.divergent for kind, why in c.divergences]
+    rows = [(str(c.request), ", ".join(k for k, _ in c.divergences), c.ingress.text(),
+             c.gateway.text(), "; ".join(w for _, w in c.divergences))
+            for c in report.divergent]
     body = tabulate(rows, headers=("request", "divergence", "Ingress", "Gateway", "why"),
-                    tablefmt="plain", maxcolwidths=[None, None, 40, 40, 60]) if rows else ""
+                    tablefmt="plain", maxcolwidths=[48, 16, 34, 34, 44]) if rows else ""
     return (body + "\n\n" if body else "") + summary_line(report) + "\n"
 
 
