@@ -193,6 +193,24 @@ def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,
     return out
 
 
+def _resolved_refs_disagree(claim: GatewayClaim, win: Candidate, ref: ObjectRef
+                            ) -> list[Finding]:
+    """The route's ResolvedRefs condition for this Gateway against the refs computed here
+    (the condition covers every rule of the route, so only the winner's rule is compared
+    when the status says the refs resolve)."""
+    parent = next((att.parent for route, att in claim.decision.attachments
+                   if route is win.route and att.accepted), None)
+    cond = _condition(_status_parent(win.route, parent), "ResolvedRefs") if parent else None
+    if cond is None:
+        return []
+    problems = sorted({b.problem for b in claim.decision.backends if b.problem})
+    if cond.get("status") == "True" and problems:
+        return [finding("IDC813", ref, f"status says ResolvedRefs=True; the spec computes "
+                        f"{', '.join(problems)} for {win.field.rsplit('.', 1)[0]}",
+                        field="status.parents")]
+    return []
+
+
 def _backend_row(b: Backend) -> dict[str, str]:
     return {"backend": b.label, "weight": str(b.weight), "share": f"{b.share:.0%}",
             "problem": f"{b.problem}: {b.detail}" if b.problem else "-"}
@@ -215,6 +233,8 @@ def backends(ctx: TraceContext, claim: GatewayClaim) -> RouteOutcome:
             found.append(finding(_PROBLEM_CODES[b.problem], ref, f"{b.label}: {b.detail} "
                                  f"({b.share:.0%} of requests get 500)",
                                  field=f"{base}[{b.index}]"))
+    if ctx.snapshot.live:
+        found += _resolved_refs_disagree(claim, win, ref)
     usable = [b for b in d.backends if b.problem is None and b.share > 0]
     if not any(b.share > 0 for b in d.backends):
         found.append(finding("IDC823", ref, "no backendRef with a positive weight"
