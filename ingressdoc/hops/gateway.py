@@ -24,7 +24,7 @@ from ingressdoc.k8s.controllers import RECOGNISED, TRAEFIK_GATEWAY, controllers_
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
-from ingressdoc.k8s.gateway.hostnames import host_matches, listener_rank, request_host
+from ingressdoc.k8s.gateway.hostnames import listener_rank, request_host
 from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Message, Profile
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
@@ -66,12 +66,20 @@ def profile_of(controller_name: str | None) -> Profile:
 def gateway_pods(snap: Snapshot, controller_name: str | None) -> list[Obj]:
     if not controller_name:
         return []
-    return [p for p in snap.list("Pod") if controller_name in controllers_of(p)]
+    return snap.memo(("gateway-pods", controller_name), lambda: [
+        p for p in snap.list("Pod") if controller_name in controllers_of(p)], ("Pod",))
 
 
-def listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int, ...]:
+def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: int
+                   ) -> tuple[int, ...]:
     """The request's port and the container ports the implementation's Services send it to
-    (Traefik's listener port is its entryPoint's container port, 8000 behind Service port 80)."""
+    (Traefik's listener port is its entryPoint's container port, 8000 behind Service port 80).
+    Computed once per controller and port: `check` asks for every request."""
+    return snap.memo(("listener-ports", controller, port),
+                     lambda: _listener_ports(snap, pods, port), ("Service", "Pod"))
+
+
+def _listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int, ...]:
     out = [port]
     for svc in snap.list("Service"):
         selector = spec(svc).get("selector")
@@ -97,9 +105,9 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
         return []
     req, msg = ctx.request, message_of(ctx)
     port = req.port or _DEFAULT_PORT.get(req.scheme, 80)
-    routes = [r for kind in ROUTE_KINDS for r in snap.list(kind)]
+    routes = routes_for_host(snap, msg.host)
     named = {(p.get("namespace") or namespace(r), p.get("name")) for r in routes
-             if _names_host(r, msg.host) for p in spec(r).get("parentRefs") or []}
+             for p in spec(r).get("parentRefs") or []}
     grants = snap.list("ReferenceGrant") if snap.loaded("ReferenceGrant") else None
     ns_labels = namespace_labels(snap) if snap.loaded("Namespace") else None
     out = []
@@ -108,7 +116,7 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
         controller = spec(cls).get("controllerName") if cls else None
         pods = gateway_pods(snap, controller)
         # Without the implementation's pods the port its listeners see is unknown: any.
-        ports = listener_ports(snap, pods, port) if pods else None
+        ports = listener_ports(snap, str(controller), pods, port) if pods else None
         profile = profile_of(controller)
         d = decide(gw, routes, msg, req.scheme, ports, grants=grants,
                    service=_service_lookup(snap), namespace_labels=ns_labels, profile=profile)
@@ -124,9 +132,27 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
                                       str(c.ref)))
 
 
-def _names_host(route: Obj, host: str) -> bool:
-    hostnames = spec(route).get("hostnames") or []
-    return not hostnames or any(host_matches(str(h), host) for h in hostnames)
+def _route_index(snap: Snapshot) -> dict[str, list[Obj]]:
+    """Routes by hostname as written (lower-cased); "" for routes without hostnames."""
+    index: dict[str, list[Obj]] = {}
+    for route in (r for kind in ROUTE_KINDS for r in snap.list(kind)):
+        for key in {str(h).lower() for h in spec(route).get("hostnames") or [""]}:
+            index.setdefault(key, []).append(route)
+    return index
+
+
+def routes_for_host(snap: Snapshot, host: str) -> list[Obj]:
+    """The routes that can serve `host`: a hostname equal to it, a wildcard over any of its
+    parent domains (Gateway wildcards cover any number of labels), or no hostname. Indexed
+    once per snapshot: `check` asks for every host."""
+    index = snap.memo("route-hosts", lambda: _route_index(snap), ROUTE_KINDS)
+    labels = host.split(".")
+    keys = [host, ""] + ["*." + ".".join(labels[i:]) for i in range(1, len(labels))]
+    seen: dict[int, Obj] = {}
+    for key in keys:
+        for route in index.get(key, ()):
+            seen.setdefault(id(route), route)
+    return list(seen.values())
 
 
 def _service_lookup(snap: Snapshot) -> Callable[[str, str], Obj | None] | None:

@@ -15,13 +15,13 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
-from ingressdoc.hops.gateway import GatewayClaim
+from ingressdoc.hops.gateway import GatewayClaim, routes_for_host
 from ingressdoc.hops.model import BackendRef, Hop, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend
 from ingressdoc.k8s.gateway.hostnames import host_matches, intersects
 from ingressdoc.k8s.gateway.listeners import Attachment, ParentRef, parent_refs
-from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Candidate
+from ingressdoc.k8s.gateway.matching import Candidate
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.snapshot import ObjectRef
 
@@ -111,9 +111,7 @@ def orphan_findings(ctx: TraceContext, host: str) -> list[Finding]:
     """Routes for the host whose parent Gateway does not exist."""
     snap = ctx.snapshot
     out = []
-    for route in (r for kind in ROUTE_KINDS for r in snap.list(kind)):
-        if not _serves_host(route, host):
-            continue
+    for route in routes_for_host(snap, host):
         for p in parent_refs(route):
             if p.kind == "Gateway" and snap.get("Gateway", p.namespace, p.name) is None:
                 out.append(finding("IDC811", _ref(route), f"parent Gateway {p.namespace}/"
