@@ -292,8 +292,7 @@ def _certificate_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) ->
             out.append(finding("IDC805", ref, f"certificate Secret {ns}/{cname} is in another "
                                "namespace and no ReferenceGrant permits it (RefNotPermitted)",
                                field=where))
-        elif snap.loaded("Secret") and snap.get("Secret", ns, cname) is None and (
-                snap.live or snap.list("Secret")):
+        elif snap.loaded("Secret") and snap.get("Secret", ns, cname) is None:
             out.append(finding("IDC805", ref, f"certificate Secret {ns}/{cname} not found "
                                "(InvalidCertificateRef)", field=where))
     return out

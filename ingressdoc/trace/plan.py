@@ -23,6 +23,7 @@ from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
 from ingressdoc.k8s.gateway.hostnames import host_matches
+from ingressdoc.k8s.gateway.listeners import listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.request import Request
@@ -76,6 +77,10 @@ def _gateway_reads(snap: Snapshot, host: str) -> Iterator[Read]:
     backendRefs of the routes that could serve `host` stand on."""
     for kind in GATEWAY_KINDS:
         yield Read(kind)
+    for gw in snap.list("Gateway"):
+        for lst in listeners_of(gw):
+            for cert in lst.certificate_refs:
+                yield Read("Secret", field_selector=f"metadata.name={cert.get('name')}")
     for route in (r for kind in ROUTE_KINDS for r in snap.list(kind)):
         hostnames = spec(route).get("hostnames") or []
         if hostnames and not any(host_matches(str(h), host) for h in hostnames):
