@@ -402,6 +402,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "An HTTPRoute and a GRPCRoute attach to one listener with intersecting hostnames; "
           "the spec accepts only one of them (the oldest, then namespace/name).",
           "Give the gRPC service its own hostname or listener."),
+    Entry("IDC825", "backend-tls-ca-missing", "backends", E,
+          "The BackendTLSPolicy for the backend names a CA certificate ConfigMap that does not "
+          "exist (or has no ca.crt): the Gateway cannot verify the backend and answers 5xx.",
+          "Create the ConfigMap with the CA bundle under key ca.crt in the Service's "
+          "namespace, or use wellKnownCACertificates: System."),
     Entry("IDC840", "host-claimed-twice", "route", W,
           "Both an Ingress and a Gateway route serve the host, on different controllers: "
           "which one a client reaches is decided by the host's DNS answer alone.",

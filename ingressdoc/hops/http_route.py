@@ -18,7 +18,7 @@ from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.gateway import GatewayClaim, routes_for_host
 from ingressdoc.hops.model import BackendRef, Hop, status_from
 from ingressdoc.hops.routing import RouteOutcome
-from ingressdoc.k8s.gateway.backends import Backend
+from ingressdoc.k8s.gateway.backends import Backend, tls_policy
 from ingressdoc.k8s.gateway.hostnames import host_matches, intersects
 from ingressdoc.k8s.gateway.listeners import Attachment, ParentRef, parent_refs
 from ingressdoc.k8s.gateway.matching import Candidate
@@ -209,6 +209,37 @@ def _resolved_refs_disagree(claim: GatewayClaim, win: Candidate, ref: ObjectRef
     return []
 
 
+def _backend_tls(ctx: TraceContext, chosen: Backend, ref: ObjectRef
+                 ) -> tuple[str | None, list[Finding]]:
+    """BackendTLSPolicy: TLS from the Gateway to the backend, verified against its CA."""
+    snap = ctx.snapshot
+    if not snap.loaded("BackendTLSPolicy"):
+        return None, []
+    svc = snap.get("Service", chosen.namespace, chosen.name)
+    port_name = next((str(p.get("name")) for p in spec(svc).get("ports") or []
+                      if p.get("port") == chosen.port and p.get("name")), None) if svc else None
+    policy = tls_policy(snap.list("BackendTLSPolicy"), chosen, port_name)
+    if policy is None:
+        return None, []
+    validation = spec(policy).get("validation") or {}
+    note = (f"TLS to the backend ({ObjectRef.of(policy)}, SNI {validation.get('hostname')}, "
+            + ("system CAs" if validation.get("wellKnownCACertificates") else "CA from "
+               + ", ".join(str(c.get("name")) for c in validation.get("caCertificateRefs") or []))
+            + ")")
+    found = []
+    for i, ca in enumerate(validation.get("caCertificateRefs") or []):
+        if ca.get("kind", "ConfigMap") != "ConfigMap" or not snap.loaded("ConfigMap"):
+            continue
+        cm = snap.get("ConfigMap", chosen.namespace, str(ca.get("name")))
+        if cm is None or "ca.crt" not in (cm.get("data") or {}):
+            what = "not found" if cm is None else "has no ca.crt"
+            found.append(finding("IDC825", ObjectRef.of(policy), f"CA ConfigMap "
+                                 f"{chosen.namespace}/{ca.get('name')} {what}: requests to "
+                                 f"{chosen.label} fail", field=f"spec.validation."
+                                 f"caCertificateRefs[{i}]"))
+    return note, found
+
+
 def _backend_row(b: Backend) -> dict[str, str]:
     return {"backend": b.label, "weight": str(b.weight), "share": f"{b.share:.0%}",
             "problem": f"{b.problem}: {b.detail}" if b.problem else "-"}
@@ -244,9 +275,11 @@ def backends(ctx: TraceContext, claim: GatewayClaim) -> RouteOutcome:
                   "no usable backend: the request gets an error", objects=(ref,),
                   findings=tuple(found), rows=rows)
         return RouteOutcome(hop, ref, win.route, None)
+    tls_note, tls_found = _backend_tls(ctx, chosen, ref)
+    found += tls_found
     share = f" ({chosen.share:.0%} of requests)" if chosen.share < 1 else ""
     hop = Hop("backends", BACKENDS_TITLE, status_from(tuple(found)),
               f"Service {chosen.namespace}/{chosen.name} port {chosen.port}{share}",
-              objects=(ref,), findings=tuple(found), rows=rows)
+              objects=(ref,), findings=tuple(found), rows=rows, note=tls_note)
     backend = BackendRef(chosen.namespace, chosen.name, chosen.port)
     return RouteOutcome(hop, ref, win.route, backend, None, f"{base}[{chosen.index}]")

@@ -90,6 +90,14 @@ def _gateway_reads(snap: Snapshot, host: str) -> Iterator[Read]:
                 if (ref.get("group") or "", ref.get("kind") or "Service") == ("", "Service"):
                     ns = str(ref.get("namespace") or namespace(route))
                     yield from _service_reads(snap, ns, str(ref.get("name")), hops=4)
+                    yield from _backend_tls_reads(snap, ns)
+
+
+def _backend_tls_reads(snap: Snapshot, ns: str) -> Iterator[Read]:
+    """The CA ConfigMaps of the BackendTLSPolicies in a backend's namespace."""
+    for policy in snap.list("BackendTLSPolicy", ns):
+        for ca in (spec(policy).get("validation") or {}).get("caCertificateRefs") or []:
+            yield Read("ConfigMap", ns, field_selector=f"metadata.name={ca.get('name')}")
 
 
 def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:

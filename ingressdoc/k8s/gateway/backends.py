@@ -88,3 +88,19 @@ def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} has no port {port}"
         out.append(Backend(i, group, kind, ns, svc_name, port, weight, share, problem, detail))
     return tuple(out)
+
+
+def tls_policy(policies: Sequence[Obj], backend: Backend, port_name: str | None) -> Obj | None:
+    """The BackendTLSPolicy that applies to a Service backend: one in its namespace whose
+    targetRefs name it (and the port's name, when a sectionName is set); among several, the
+    oldest, then by name, as the spec resolves conflicts."""
+    def targets(p: Obj) -> bool:
+        return any((t.get("group") or "") == "" and t.get("kind") == "Service"
+                   and t.get("name") == backend.name
+                   and (not t.get("sectionName") or t.get("sectionName") == port_name)
+                   for t in spec(p).get("targetRefs") or [])
+
+    found = [p for p in policies if namespace(p) == backend.namespace and targets(p)]
+    found.sort(key=lambda p: (str((p.get("metadata") or {}).get("creationTimestamp") or "~"),
+                              str((p.get("metadata") or {}).get("name"))))
+    return found[0] if found else None
