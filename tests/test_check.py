@@ -428,3 +428,26 @@ def test_an_empty_scope_fails_unless_allowed() -> None:
     healthy = str(GATEWAY / "gateway-healthy-traefik" / "manifests.yaml")
     assert invoke("-f", healthy)[0] == 0
     assert invoke("-f", str(GATEWAY / "gateway-backend-not-found" / "manifests.yaml"))[0] == 1
+
+
+@pytest.mark.parametrize(("scenario", "codes"), [
+    ("gateway-healthy-spec-implementation",
+     {"cart": {"IDC814"}, "cart-v2": {"IDC814", "IDC826"}}),
+    # Traefik ranks the two the same and may answer with either: a tie, not a shadow.
+    ("gateway-healthy-traefik",
+     {"cart": {"IDC814", "IDC819"}, "cart-v2": {"IDC814", "IDC819"}}),
+])
+def test_a_route_match_another_route_shadows_warns(
+        tmp_path: Path, scenario: str, codes: dict[str, set[str]]) -> None:
+    objs = list(yaml.safe_load_all(
+        (GATEWAY / scenario / "manifests.yaml").read_text(encoding="utf-8")))
+    route = next(o for o in objs if o["kind"] == "HTTPRoute")
+    copy = yaml.safe_load(yaml.safe_dump(route))
+    copy["metadata"].update(name="cart-v2", creationTimestamp="2025-06-01T00:00:00Z")
+    path = tmp_path / "routes.yaml"
+    path.write_text(yaml.safe_dump_all([*objs, copy]), encoding="utf-8")
+    rep = report(str(path), threshold=Severity.WARNING)
+    by_route = {r.target.ingress.name: r for r in rep.results}
+    assert by_route["cart"].served_by is None
+    assert by_route["cart-v2"].served_by == "HTTPRoute shop/cart rules[0].matches[0]"
+    assert {name: {f.code for f in r.findings} for name, r in by_route.items()} == codes

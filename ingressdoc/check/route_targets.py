@@ -12,11 +12,16 @@ every HTTPRoute and GRPCRoute in scope.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ingressdoc.check.regex_sample import sample
 from ingressdoc.check.targets import Target, request_host
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.hops.http_route import match_text
+from ingressdoc.hops.model import TraceResult
 from ingressdoc.k8s.gateway.listeners import attach, parent_refs
 from ingressdoc.k8s.gateway.matching import matches_of, rules_of
 from ingressdoc.k8s.objects import spec
@@ -86,3 +91,35 @@ def route_targets(snap: Snapshot, route: Obj) -> Iterator[Target]:
                     (m.get("path") or {}).get("value") or "/")
                 yield Target(ref, f"spec.rules[{i}].matches[{j}]", host, path, _label(m),
                              request)
+
+
+def route_served_by(snap: Snapshot, target: Target, result: TraceResult
+                    ) -> tuple[str | None, list[Finding]]:
+    """Which route rule serves a route target's request when it is not the target's own,
+    and IDC826 when that rule has the very same hostname and match: the target's match then
+    never serves a request (two identical routes, both Accepted, one silently unused)."""
+    hop = next((h for h in result.hops if h.hop == "route"), None)
+    row = next((r for r in hop.rows if r.get("outcome") == "serves"), None) if hop else None
+    if hop is None or row is None or not hop.objects:
+        return None, []
+    winner = hop.objects[0]
+    if winner == target.ingress and row.get("rule") == target.field.removeprefix("spec."):
+        return None, []
+    served_by = f"{row.get('route')} {row.get('rule')}"
+    route = snap.get(target.ingress.kind, target.ingress.namespace, target.ingress.name)
+    own = _match_at(route, target.field) if route is not None else None
+    same_host = str(row.get("hostname")) == str(target.host or "<listener's>").lower()
+    tie = any(f.code == "IDC819" for f in hop.findings)  # either may answer: not shadowed
+    if own is None or tie or not same_host or match_text(own) != row.get("match"):
+        return served_by, []
+    return served_by, [finding(
+        "IDC826", target.ingress, f"{target.label} is never served: {served_by} has the same "
+        "hostname and match and wins by precedence (older route, then namespace/name)",
+        field=target.field)]
+
+
+def _match_at(route: Obj, field: str) -> Mapping[str, Any] | None:
+    i, j = (int(x) for x in re.findall(r"\[(\d+)\]", field))
+    rules = rules_of(route)
+    matches = matches_of(rules[i], str(route.get("kind"))) if i < len(rules) else []
+    return matches[j] if j < len(matches) else None

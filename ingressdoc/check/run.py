@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 
 from ingressdoc.check.ignore import IgnorePolicy
 from ingressdoc.check.report import CheckReport, EntryResult
-from ingressdoc.check.route_targets import route_targets
+from ingressdoc.check.route_targets import route_served_by, route_targets
 from ingressdoc.check.scope import Scope
 from ingressdoc.check.targets import Target, targets
 from ingressdoc.checks.emit import finding
@@ -121,8 +121,11 @@ def _checked(snapshot: Snapshot, target: Target, policy: IgnorePolicy) -> EntryR
     started = time.perf_counter()
     result = trace(snapshot, target.request, target.ingress_class,
                    gateway_first=target.ingress.kind in ROUTE_KINDS)
-    served_by = _served_by(target, result)
-    extra = _shadowed(snapshot, target, result, served_by) if served_by else []
+    if target.ingress.kind in ROUTE_KINDS:
+        served_by, extra = route_served_by(snapshot, target, result)
+    else:
+        served_by = _served_by(target, result)
+        extra = _shadowed(snapshot, target, result, served_by) if served_by else []
     kept, ignored = policy.split((*result.findings, *extra), target.ingress)
     return EntryResult(target, result, kept, ignored, served_by, time.perf_counter() - started)
 

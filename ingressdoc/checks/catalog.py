@@ -407,6 +407,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "exist (or has no ca.crt): the Gateway cannot verify the backend and answers 5xx.",
           "Create the ConfigMap with the CA bundle under key ca.crt in the Service's "
           "namespace, or use wellKnownCACertificates: System."),
+    Entry("IDC826", "route-match-shadowed", "route", W,
+          "A route rule's hostname and match are the same as another route's that wins by "
+          "precedence (older, then namespace/name): this rule never serves a request, though "
+          "both routes report Accepted.",
+          "Delete the duplicate, or make its match differ."),
     Entry("IDC840", "host-claimed-twice", "route", W,
           "Both an Ingress and a Gateway route serve the host, on different controllers: "
           "which one a client reaches is decided by the host's DNS answer alone.",

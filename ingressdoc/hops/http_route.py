@@ -42,8 +42,8 @@ def _serves_host(route: Obj, host: str) -> bool:
     return not hostnames or any(host_matches(str(h), host) for h in hostnames)
 
 
-def _match_text(c: Candidate) -> str:
-    m = c.match
+def match_text(m: Mapping[str, Any]) -> str:
+    """A rule match in one line: path, method (or gRPC service/method), headers, query."""
     path = m.get("path") or {}
     parts = [f"{path.get('type')} {path.get('value')}"] if path else []
     if isinstance(m.get("method"), Mapping):
@@ -57,8 +57,8 @@ def _match_text(c: Candidate) -> str:
 
 def _row(c: Candidate, outcome: str) -> dict[str, str]:
     return {"route": f"{c.route.get('kind') or 'HTTPRoute'} {c.route_key}",
-            "hostname": c.hostname or "<listener's>", "rule": f"rules[{c.rule_index}]",
-            "match": _match_text(c), "outcome": outcome}
+            "hostname": c.hostname or "<listener's>", "rule": c.field.removeprefix("spec."),
+            "match": match_text(c.match), "outcome": outcome}
 
 
 def _status_parent(route: Obj, parent: ParentRef) -> Mapping[str, Any] | None:
@@ -159,7 +159,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
                    f"{ctx.request.path}", findings=tuple(found), rows=rows)
     ref = _ref(win.route)
     for loser in outcome.losers[:3]:
-        found.append(finding("IDC814", _ref(loser.route), f"{loser.field} ({_match_text(loser)}"
+        found.append(finding("IDC814", _ref(loser.route), f"{loser.field} ({match_text(loser.match)}"
                              f") also matches but loses to {ref} {win.field}",
                              field=loser.field))
     if outcome.tie:
@@ -167,7 +167,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
         found.append(finding("IDC819", ref, f"same Traefik priority as {_ref(other.route)} "
                              f"{other.field}: either may answer", field=win.field))
     found += _effect_findings(ctx, claim, ref, win)
-    summary = f"{ref}: {win.field} ({_match_text(win)})"
+    summary = f"{ref}: {win.field} ({match_text(win.match)})"
     rows = (_row(win, "serves"), *(_row(c, "loses") for c in outcome.losers[:_MAX_ROWS]))
     return Hop("route", TITLE, status_from(tuple(found)), summary, objects=(ref,),
                findings=tuple(found), rows=rows)
