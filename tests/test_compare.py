@@ -82,3 +82,17 @@ def test_boundaries() -> None:
     assert paths_for("/api", "Prefix") == ["/api", "/api/", "/api/ingressdoc-compare", "/apix",
                                            "/API"]
     assert paths_for("/v1(/|$)(.*)", "ImplementationSpecific") == ["/v1/"]
+
+
+def test_a_live_side_gets_its_own_copy_with_the_other_side_removed() -> None:
+    from ingressdoc.commands.compare import _side
+    from ingressdoc.snapshot.manifests import load
+
+    d = PAIRS / "faithful-translation"
+    live = load([str(d / "ingress.yaml"), str(d / "routes.yaml"), str(d / "shared.yaml")])
+    before = {k: len(v) for k, v in live.objects.items()}
+    ing = _side("live", [], live, ("HTTPRoute", "GRPCRoute"))
+    rts = _side(str(d / "routes.yaml"), [], live, ("Ingress",))
+    assert ing.list("Ingress") and not ing.list("HTTPRoute")
+    assert len(rts.list("HTTPRoute")) == 1 and not rts.list("Ingress")
+    assert {k: len(v) for k, v in live.objects.items()} == before

@@ -43,18 +43,21 @@ def _side(own: str, shared: list[str], live: Snapshot | None, drop: tuple[str, .
           ) -> Snapshot:
     """One side's world: its own objects and the shared ones (from -f, else the cluster),
     without the other side's routing objects."""
-    from ingressdoc.snapshot import Snapshot
+    from ingressdoc.snapshot import ObjectRef, Snapshot
     from ingressdoc.snapshot.manifests import load
 
     if live is None:
         snap = load([own, *shared])
     else:
-        snap = Snapshot({k: list(v) for k, v in live.objects.items()}, dict(live.statuses),
+        paths = ([] if own == LIVE else [own]) + (shared if own == LIVE else [])
+        mine = [o for p in paths for o in load([p]).all_objects()]
+        replaced = {ObjectRef.of(o) for o in mine}  # a manifest stands for its live version
+        snap = Snapshot({k: [o for o in v if ObjectRef.of(o) not in replaced]
+                         for k, v in live.objects.items()}, dict(live.statuses),
                         dict(live.scope_failures), dict(live.origins), set(live.derived),
                         live.source, live.live, dict(live.meta))
-        for path in ([] if own == LIVE else [own]) + (shared if own == LIVE else []):
-            for obj in load([path]).all_objects():
-                snap.add(obj)
+        for obj in mine:
+            snap.add(obj)
     for kind in drop:
         snap = snap.with_only(kind, [])
     return snap
