@@ -21,7 +21,7 @@ from ingressdoc.check.targets import Target, request_host
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.http_route import match_text
-from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops.model import HopId, TraceResult
 from ingressdoc.k8s.gateway.listeners import attach, parent_refs
 from ingressdoc.k8s.gateway.matching import matches_of, rules_of
 from ingressdoc.k8s.objects import spec
@@ -98,7 +98,7 @@ def route_served_by(snap: Snapshot, target: Target, result: TraceResult
     """Which route rule serves a route target's request when it is not the target's own,
     and IDC826 when that rule has the very same hostname and match: the target's match then
     never serves a request (two identical routes, both Accepted, one silently unused)."""
-    hop = next((h for h in result.hops if h.hop == "route"), None)
+    hop = next((h for h in result.hops if h.hop == HopId.ROUTE), None)
     row = next((r for r in hop.rows if r.get("outcome") == "serves"), None) if hop else None
     if hop is None or row is None or not hop.objects:
         return None, []

@@ -417,7 +417,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "which one a client reaches is decided by the host's DNS answer alone.",
           "Point the DNS record at the entry you mean (trace with DNS evidence to see which "
           "one it is), and remove the other rule when the migration is done."),
-    Entry("IDC850", "check-scope-empty", "check", E,
+    Entry("IDC850", "check-scope-empty", "any", E,
           "Nothing to check: no Ingress and no HTTPRoute/GRPCRoute in scope. A CI gate that "
           "passes on nothing hides a wrong namespace, selector or context.",
           "Fix the scope (--namespace, --selector, --context), or pass --allow-empty."),

@@ -7,7 +7,6 @@ use (Services, pods, Gateways, IngressClasses) from `-f` or, without it, the clu
 
 from __future__ import annotations
 
-import enum
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,10 +17,11 @@ from ingressdoc.commands.common import (
     DebugOpt,
     KubeconfigOpt,
     TimeoutOpt,
-    dump,
     error_boundary,
+    output_option,
 )
 from ingressdoc.errors import UsageError
+from ingressdoc.render.registry import COMPARE, Format
 
 if TYPE_CHECKING:
     from ingressdoc.snapshot import Snapshot
@@ -30,13 +30,6 @@ LIVE = "live"
 # The kinds that belong to one side only: each side sees its own routing objects.
 _INGRESS_KINDS = ("Ingress",)
 _ROUTE_KINDS = ("HTTPRoute", "GRPCRoute")
-
-
-class CompareOutput(str, enum.Enum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
-    junit = "junit"
 
 
 def _side(own: str, shared: list[str], live: Snapshot | None, drop: tuple[str, ...]
@@ -76,8 +69,7 @@ def compare(
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     request_timeout: TimeoutOpt = 10.0,
-    output: Annotated[CompareOutput, typer.Option(
-        "--output", "-o", help="Output format.")] = CompareOutput.table,
+    output: Annotated[Format, output_option(COMPARE)] = Format.table,
     debug: DebugOpt = False,
 ) -> None:
     """Send every host/path boundary request of both sides through both, and fail (exit 1)
@@ -85,7 +77,6 @@ def compare(
     with error_boundary(debug):
         from ingressdoc.commands.common import load_snapshot
         from ingressdoc.compare.run import compare as run
-        from ingressdoc.render import compare as render
 
         if "-" in (ingress, routes) and shared.count("-"):
             raise UsageError("only one of --ingress, --routes and -f can read stdin")
@@ -98,13 +89,5 @@ def compare(
         rts = _side(routes, shared, live if routes == LIVE or not shared else None,
                     _INGRESS_KINDS)
         report = run(ing, rts)
-        if output is CompareOutput.table:
-            text = render.render_table(report)
-        elif output is CompareOutput.junit:
-            text = render.render_junit(report)
-        else:
-            from ingressdoc.commands.common import Output
-
-            text = dump(render.document(report), Output(output.value))
-        sys.stdout.write(text)
+        sys.stdout.write(COMPARE.render(report, output))
         raise typer.Exit(1 if report.divergent else 0)

@@ -20,11 +20,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingressdoc.compare.outcome import Outcome
-from ingressdoc.hops import controller
-from ingressdoc.hops.base import TraceContext
-from ingressdoc.k8s.ingress_match import host_matches, nginx_regex
+from ingressdoc.hops.model import HopId
+from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.k8s.ports import find_service_port
+from ingressdoc.k8s.profiles.ingress_nginx import INGRESS_NGINX, nginx_regex
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace.engine import trace
@@ -93,8 +93,8 @@ def _lost(ing: Obj) -> tuple[str, ...]:
 
 def outcome(snap: Snapshot, req: Request) -> Outcome:
     result = trace(snap, req)
-    nginx = controller.check(TraceContext(snap, req))[1].profile == "ingress-nginx"
-    rule = next((h for h in result.hops if h.hop == "rule"), None)
+    nginx = result.controller is not None and result.controller.profile is INGRESS_NGINX
+    rule = next((h for h in result.hops if h.hop == HopId.RULE), None)
     if rule is None or not rule.objects:
         return Outcome("not-found", 404, tls=_tls(None, req, nginx))
     ref = rule.objects[0]

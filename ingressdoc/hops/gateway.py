@@ -17,10 +17,9 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.controller import ControllerFacts
-from ingressdoc.hops.model import EntryAddress, Hop, status_from
+from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
-from ingressdoc.k8s.controllers import RECOGNISED, TRAEFIK_GATEWAY, controllers_of
+from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
@@ -29,12 +28,16 @@ from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Message, Profile
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
+from ingressdoc.k8s.profiles import PROFILES, for_controller
+from ingressdoc.k8s.profiles.traefik import TRAEFIK
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 TITLE = "Gateway and listener"
 INPUTS = ("GatewayClass", "Gateway", "HTTPRoute")
+# The GatewayClass controllers whose pods ingressdoc can find.
+RECOGNISED = frozenset(c for p in PROFILES if p.pods for c in p.gateway_controllers)
 _DEFAULT_PORT = {"http": 80, "https": 443}
 
 
@@ -60,7 +63,9 @@ class GatewayClaim:
 
 
 def profile_of(controller_name: str | None) -> Profile:
-    return "traefik" if controller_name == TRAEFIK_GATEWAY else "spec"
+    """Traefik's Gateway provider departs from the spec where `k8s.gateway` says; any other
+    implementation is held to the spec."""
+    return "traefik" if controller_name in TRAEFIK.gateway_controllers else "spec"
 
 
 def gateway_pods(snap: Snapshot, controller_name: str | None) -> list[Obj]:
@@ -122,8 +127,8 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
                    service=_service_lookup(snap), namespace_labels=ns_labels, profile=profile)
         if d.listener is None and (namespace(gw), name(gw)) not in named:
             continue
-        facts = ControllerFacts(name(cls) if cls else None, controller, profile, (),
-                                tuple(pods), ())
+        facts = ControllerFacts(name(cls) if cls else None, controller,
+                                for_controller(controller), {}, tuple(pods), ())
         out.append(GatewayClaim(gw, cls, facts, profile, ports, d))
     return sorted(out, key=lambda c: (not c.serves, c.decision.listener is None,
                                       [-x for x in listener_rank(
@@ -205,7 +210,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, others: Sequence[GatewayClaim]
                      "and policy from the Gateway's pods, are not checked")
     objects = tuple(o for o in (ObjectRef.of(claim.gateway_class) if claim.gateway_class
                                 else None, ref) if o is not None)
-    return Hop("gateway", TITLE, status_from(tuple(found)), summary, objects=objects,
+    return Hop(HopId.GATEWAY, TITLE, status_from(tuple(found)), summary, objects=objects,
                findings=tuple(found), note="; ".join(notes) or None)
 
 

@@ -10,18 +10,20 @@ largest share: later hops (Service, endpoints, pods, policy) are the ones Ingres
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.base import TraceContext
+from ingressdoc.hops import gateway
+from ingressdoc.hops.base import TraceContext, not_checked
 from ingressdoc.hops.gateway import GatewayClaim, routes_for_host
-from ingressdoc.hops.model import BackendRef, Hop, status_from
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend, tls_policy
 from ingressdoc.k8s.gateway.hostnames import host_matches, intersects
 from ingressdoc.k8s.gateway.listeners import Attachment, ParentRef, parent_refs
-from ingressdoc.k8s.gateway.matching import Candidate
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Candidate
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.snapshot import ObjectRef
 
@@ -145,7 +147,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     found += _kind_conflicts(claim)
     outcome = d.outcome
     if d.listener is None or outcome is None:
-        return Hop("route", TITLE, status_from(tuple(found), unknown=not found),
+        return Hop(HopId.ROUTE, TITLE, status_from(tuple(found), unknown=not found),
                    "not checked: no listener takes the request", findings=tuple(found))
     win = outcome.winner
     if win is None:
@@ -155,7 +157,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
             f"no rule of the routes attached to listener {d.listener.name} matches "
             f"{host}{ctx.request.path}: the Gateway answers 404"
             + ("" if outcome.misses else " (no attached route serves the host)")))
-        return Hop("route", TITLE, status_from(tuple(found)), f"404: no rule for {host}"
+        return Hop(HopId.ROUTE, TITLE, status_from(tuple(found)), f"404: no rule for {host}"
                    f"{ctx.request.path}", findings=tuple(found), rows=rows)
     ref = _ref(win.route)
     for loser in outcome.losers[:3]:
@@ -169,7 +171,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     found += _effect_findings(ctx, claim, ref, win)
     summary = f"{ref}: {win.field} ({match_text(win.match)})"
     rows = (_row(win, "serves"), *(_row(c, "loses") for c in outcome.losers[:_MAX_ROWS]))
-    return Hop("route", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+    return Hop(HopId.ROUTE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                findings=tuple(found), rows=rows)
 
 
@@ -251,7 +253,7 @@ def backends(ctx: TraceContext, claim: GatewayClaim) -> RouteOutcome:
     win = d.winner
     if win is None or (d.effect is not None and d.effect.redirect is not None):
         why = "the Gateway answers itself" if win is not None else "no rule"
-        hop = Hop("backends", BACKENDS_TITLE, status_from((), unknown=True),
+        hop = Hop(HopId.BACKENDS, BACKENDS_TITLE, status_from((), unknown=True),
                   f"not checked: {why}", note=f"not checked: {why}")
         return RouteOutcome(hop, None, None, None)
     ref = _ref(win.route)
@@ -271,15 +273,47 @@ def backends(ctx: TraceContext, claim: GatewayClaim) -> RouteOutcome:
     chosen = max(usable, key=lambda b: b.share, default=None)
     rows = tuple(_backend_row(b) for b in d.backends)
     if chosen is None:
-        hop = Hop("backends", BACKENDS_TITLE, status_from(tuple(found)),
+        hop = Hop(HopId.BACKENDS, BACKENDS_TITLE, status_from(tuple(found)),
                   "no usable backend: the request gets an error", objects=(ref,),
                   findings=tuple(found), rows=rows)
         return RouteOutcome(hop, ref, win.route, None)
     tls_note, tls_found = _backend_tls(ctx, chosen, ref)
     found += tls_found
     share = f" ({chosen.share:.0%} of requests)" if chosen.share < 1 else ""
-    hop = Hop("backends", BACKENDS_TITLE, status_from(tuple(found)),
+    hop = Hop(HopId.BACKENDS, BACKENDS_TITLE, status_from(tuple(found)),
               f"Service {chosen.namespace}/{chosen.name} port {chosen.port}{share}",
               objects=(ref,), findings=tuple(found), rows=rows, note=tls_note)
     backend = BackendRef(chosen.namespace, chosen.name, chosen.port)
     return RouteOutcome(hop, ref, win.route, backend, None, f"{base}[{chosen.index}]")
+
+
+class GatewayRouter:
+    """Routes by the Gateway API: the Gateway that takes the request, its listener, the
+    attached route rule, its filters and backendRefs. Its outcome carries the Gateway's
+    implementation as the controller for the hops after it (entry, policy from its pods)."""
+
+    hop = HopId.ROUTE
+    title = TITLE
+    inputs = gateway.INPUTS
+
+    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:
+        claims = gateway.claims(ctx)
+        if not claims:
+            note = "not checked: no Gateway listener or route for the host"
+            return RouteOutcome(not_checked(self.hop, self.title, note), None, None, None)
+        claim = next((c for c in claims if c.serves), claims[0])
+        host = ctx.request.host.lower()
+        lead = gateway.check(ctx, claim, [c for c in claims if c is not claim])
+        route_hop = check(ctx, claim, orphan_findings(ctx, host))
+        backend = backends(ctx, claim)
+        win = claim.decision.winner
+        served = replace(claim.controller, routes={
+            kind: tuple(r for r in gateway.routes_for_host(ctx.snapshot, host)
+                        if r.get("kind") == kind) for kind in ROUTE_KINDS})
+        return RouteOutcome(
+            route_hop, _ref(win.route) if win else None, win.route if win else None,
+            backend.backend, None, backend.backend_field, controller=served, lead=(lead,),
+            follow=(backend.hop,), entry=gateway.gateway_addresses(
+                claim.gateway, ctx.request.port or (443 if ctx.request.scheme == "https"
+                                                    else 80), ctx.request.scheme),
+            claims=True)
