@@ -4,7 +4,7 @@ evidence when the source is a cluster, render, and exit by the findings (`--fail
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -24,6 +24,9 @@ from ingressdoc.commands.common import (
 from ingressdoc.errors import UsageError
 from ingressdoc.render.registry import TRACE, Format
 
+if TYPE_CHECKING:
+    from ingressdoc.hops.model import TraceResult
+
 
 def _server_option(value: str | None) -> str | None:
     """ADDR[:PORT] options are checked before anything is read."""
@@ -35,6 +38,13 @@ def _server_option(value: str | None) -> str | None:
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
     return value
+
+
+def _dns_points_elsewhere(result: TraceResult, served_twice: bool = True) -> bool:
+    """The host resolves to none of the traced entry's addresses (IDC102), and, with
+    `served_twice`, another router also serves the request (IDC840)."""
+    codes = {f.code for f in result.findings}
+    return "IDC102" in codes and (not served_twice or "IDC840" in codes)
 
 
 def trace(
@@ -91,5 +101,16 @@ def trace(
 
             wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns)
             result = gather(result, snap, wanted, source.proxy_get, source.open_port)
+            from ingressdoc.hops.model import HopId
+
+            if _dns_points_elsewhere(result):
+                # An Ingress and a Gateway route both serve the request, and the host
+                # resolves to the entry of the one not traced: the DNS answer decides.
+                kinds = ("Ingress",) if any(h.hop == HopId.GATEWAY for h in result.hops) else (
+                    "HTTPRoute", "GRPCRoute")
+                other = gather(run_trace(snap, request, ingress_class, kinds), snap, wanted,
+                               source.proxy_get, source.open_port)
+                if not _dns_points_elsewhere(other, served_twice=False):
+                    result = other
         sys.stdout.write(TRACE.render(result, output))
         raise typer.Exit(exit_status(result.findings, fail_on))
