@@ -413,8 +413,9 @@ _ENTRIES: tuple[Entry, ...] = (
           "both routes report Accepted.",
           "Delete the duplicate, or make its match differ."),
     Entry("IDC840", "host-claimed-twice", "route", W,
-          "Both an Ingress and a Gateway route serve the host, on different controllers: "
-          "which one a client reaches is decided by the host's DNS answer alone.",
+          "Both an Ingress and a Gateway route serve the request. On different controllers "
+          "the host's DNS answer alone decides which one a client reaches (a live trace "
+          "follows it); one controller serving both orders them itself.",
           "Point the DNS record at the entry you mean (trace with DNS evidence to see which "
           "one it is), and remove the other rule when the migration is done."),
     Entry("IDC850", "check-scope-empty", "any", E,
