@@ -17,7 +17,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops import gateway
 from ingressdoc.hops.base import TraceContext, not_checked
-from ingressdoc.hops.gateway import GatewayClaim, routes_for_host
+from ingressdoc.hops.gateway import GatewayClaim
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend, tls_policy
@@ -113,7 +113,7 @@ def orphan_findings(ctx: TraceContext, host: str) -> list[Finding]:
     """Routes for the host whose parent Gateway does not exist."""
     snap = ctx.snapshot
     out = []
-    for route in routes_for_host(snap, host):
+    for route in gateway.routes_for_host(snap, host):
         for p in parent_refs(route):
             if p.kind == "Gateway" and snap.get("Gateway", p.namespace, p.name) is None:
                 out.append(finding("IDC811", _ref(route), f"parent Gateway {p.namespace}/"

@@ -48,11 +48,6 @@ class Listener:
     def field(self) -> str:
         return f"spec.listeners[{self.index}]"
 
-    @property
-    def label(self) -> str:
-        return (f"{self.gateway_namespace}/{self.gateway_name} listener {self.name} "
-                f"({self.protocol} :{self.port}{' ' + self.hostname if self.hostname else ''})")
-
 
 def listeners_of(gateway: Obj) -> tuple[Listener, ...]:
     """The Gateway's listeners with the API server's defaults applied."""
