@@ -81,8 +81,9 @@ def _shadowed(snapshot: Snapshot, target: Target, result: TraceResult,
         str(won[1].get("host")).lower() == shown_host(target.host).lower()
         and (won[1].get("path"), won[1].get("pathType")) == _own(target))
     broken = _own_backend_errors(snapshot, target)
-    if not duplicate and not broken:
-        return []
+    told = any(f.code == "IDC331" and f.object == target.ingress for f in result.findings)
+    if (not duplicate or told) and not broken:
+        return []  # nothing hidden, or the trace's IDC331 already names the duplicate
     parts = [f"{target.label} is never served: {served_by} has the same host and path and "
              "serves every request it matches" if duplicate else
              f"requests for {target.request.path} go to {served_by}"]

@@ -21,7 +21,9 @@ from ingressdoc.commands.common import (
     open_source,
     output_option,
 )
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
+from ingressdoc.hops.model import HopId
 from ingressdoc.render.registry import TRACE, Format
 
 if TYPE_CHECKING:
@@ -49,7 +51,12 @@ def _dns_points_elsewhere(result: TraceResult, served_twice: bool = True) -> boo
 
 def trace(
     target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
-                                          metavar="HOST/PATH")],
+                                          metavar="HOST/PATH",
+                                          autocompletion=typer_values("target"))],
+    namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--namespace", "-n", metavar="NAMESPACE", rich_help_panel="Source",
+        help="The namespace whose Ingresses should serve the request: a warning on stderr "
+        "when one in another namespace does.", autocompletion=typer_values("namespace"))] = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -98,19 +105,29 @@ def trace(
         result = run_trace(snap, request, ingress_class)
         if isinstance(source, LiveSource):
             from ingressdoc.probe.run import Wanted, gather
+            from ingressdoc.trace.outcome import refresh
 
             wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns)
-            result = gather(result, snap, wanted, source.proxy_get, source.open_port)
-            from ingressdoc.hops.model import HopId
-
+            result = refresh(gather(result, snap, wanted, source.proxy_get, source.open_port))
             if _dns_points_elsewhere(result):
                 # An Ingress and a Gateway route both serve the request, and the host
                 # resolves to the entry of the one not traced: the DNS answer decides.
                 kinds = ("Ingress",) if any(h.hop == HopId.GATEWAY for h in result.hops) else (
                     "HTTPRoute", "GRPCRoute")
-                other = gather(run_trace(snap, request, ingress_class, kinds), snap, wanted,
-                               source.proxy_get, source.open_port)
+                other = refresh(gather(run_trace(snap, request, ingress_class, kinds), snap,
+                                       wanted, source.proxy_get, source.open_port))
                 if not _dns_points_elsewhere(other, served_twice=False):
                     result = other
         sys.stdout.write(TRACE.render(result, output))
+        _served_elsewhere(result, namespace)
         raise typer.Exit(exit_status(result.findings, fail_on))
+
+
+def _served_elsewhere(result: TraceResult, namespace: str | None) -> None:
+    """`trace -n NS`: say so when the Ingress that answers the request is not in NS, the
+    usual surprise of a host claimed by another team's Ingress."""
+    rule = next((h for h in result.hops if h.hop is HopId.RULE), None)
+    served = [o for o in (rule.objects if rule else ()) if o.kind == "Ingress"]
+    if namespace and served and all(o.namespace != namespace for o in served):
+        typer.echo(f"ingressdoc: warning: the request is served by {served[0]}, "
+                   f"not by an Ingress in namespace {namespace}", err=True)

@@ -9,6 +9,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, Hop, HopId, status_from
+from ingressdoc.k8s.annotation_class import claimed_classes
 from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
@@ -19,6 +20,7 @@ from ingressdoc.k8s.ingress_class import (
 )
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.k8s.objects import namespace as namespace_of
 from ingressdoc.k8s.profiles import Profile, for_controller
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -117,6 +119,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     unclaimed: list[ObjectRef] = []
     for ref, (ing, res) in resolutions.items():
         found.extend(_class_findings(ref, ing, res, classes, snap.loaded("IngressClass")))
+        found.extend(unserved_annotation_class(snap, ref, res, classes))
         if res.class_name == class_name and (res.ingress_class or not snap.loaded("IngressClass")):
             claimed.append(ing)
         elif res.class_name is None or (res.ingress_class is None and res.via == "field"):
@@ -146,6 +149,35 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     hop = Hop(HopId.CONTROLLER, TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
               objects=objects, findings=tuple(found), note=notes)
     return hop, facts
+
+
+def _title(pod: Obj) -> str:
+    profile = product_of(pod)
+    return profile.title if profile else "unknown"
+
+
+def unserved_annotation_class(
+    snap: Snapshot, ref: ObjectRef, res: ClassResolution, classes: Sequence[Obj]
+) -> list[Finding]:
+    """IDC230: a legacy annotation class that no IngressClass defines and no controller in
+    view processes (with none in view, the controllers' default classes)."""
+    if res.via != "annotation" or res.ingress_class is not None or not snap.loaded(
+            "IngressClass") or not snap.loaded("Pod"):
+        return []
+    pods = snap.memo("controller-pods-all", lambda: [p for p in snap.list("Pod")
+                                                     if product_of(p)], ("Pod",))
+    claimed = claimed_classes(pods)
+    if res.class_name in claimed:
+        return []
+    have = ", ".join(name(c) for c in classes) or "none"
+    running = ", ".join(sorted({f"{_title(p)} ({namespace_of(p)})" for p in pods})) or (
+        "none in view; default annotation classes: " + ", ".join(sorted(claimed)))
+    return [finding(
+        "IDC230", ref, f"annotation {LEGACY_ANNOTATION}={res.class_name} names no IngressClass "
+        f"(have: {have}) and no controller processes it (controllers: {running})",
+        field=f"metadata.annotations.{LEGACY_ANNOTATION}",
+        hint=f"Set spec.ingressClassName to one of: {have}; drop the annotation.",
+    )]
 
 
 def _class_findings(
@@ -209,9 +241,14 @@ def _controller_pods(
         if controller not in RECOGNISED:
             return [], [], (f"controller {controller} is not one ingressdoc recognises: "
                             "its pods are not checked")
+        running = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+        serving = {name(c): spec(c).get("controller") for c in snap.list("IngressClass")
+                   if spec(c).get("controller") in running}
         return [], [finding(
             "IDC201", cls_ref,
-            f"no running pod implements controller {controller} of class {class_name}",
+            f"no running pod implements controller {controller} of class {class_name} "
+            f"(running: {', '.join(sorted(running)) or 'no known controller'}; classes they "
+            f"serve: {', '.join(sorted(serving)) or 'none'})",
         )], None
     if all(pod_ready(p) is False for p in pods):  # None: from a template, readiness unknown
         return pods, [finding(

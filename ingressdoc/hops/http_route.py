@@ -205,7 +205,7 @@ def _resolved_refs_disagree(claim: GatewayClaim, win: Candidate, ref: ObjectRef
         return []
     problems = sorted({b.problem for b in claim.decision.backends if b.problem})
     if cond.get("status") == "True" and problems:
-        return [finding("IDC813", ref, f"status says ResolvedRefs=True; the spec computes "
+        return [finding("IDC827", ref, f"status says ResolvedRefs=True; the spec computes "
                         f"{', '.join(problems)} for {win.field.rsplit('.', 1)[0]}",
                         field="status.parents")]
     return []
@@ -307,6 +307,8 @@ class GatewayRouter:
         route_hop = check(ctx, claim, orphan_findings(ctx, host))
         backend = backends(ctx, claim)
         win = claim.decision.winner
+        effect = claim.decision.effect
+        redirect = effect.redirect if effect is not None else None
         served = replace(claim.controller, routes={
             kind: tuple(r for r in gateway.routes_for_host(ctx.snapshot, host)
                         if r.get("kind") == kind) for kind in ROUTE_KINDS})
@@ -316,4 +318,6 @@ class GatewayRouter:
             follow=(backend.hop,), entry=gateway.gateway_addresses(
                 claim.gateway, ctx.request.port or (443 if ctx.request.scheme == "https"
                                                     else 80), ctx.request.scheme),
-            claims=True)
+            claims=True,
+            answer=f"{redirect.status} to {redirect.location}" if redirect else None,
+            label=f"{_ref(win.route)} {win.field}" if win else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.outcome import REACHING, Outcome
 from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
@@ -158,6 +159,19 @@ def amend(hop: Hop, evidence: Sequence[Evidence] = (), findings: Sequence[Findin
 
 
 @dataclass(frozen=True)
+class AfterFix:
+    """The hops of the route the user most likely meant, walked past the first cause."""
+
+    cause: str  # e.g. "IDC332 near-miss-served-elsewhere"
+    route: str
+    hops: tuple[Hop, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for hop in self.hops for f in hop.findings)
+
+
+@dataclass(frozen=True)
 class TraceResult:
     request: Request
     hops: tuple[Hop, ...]
@@ -165,6 +179,8 @@ class TraceResult:
     entry_addresses: tuple[EntryAddress, ...] = ()
     backend: BackendRef | None = None
     controller: ControllerFacts | None = None  # what the controller hop found, for reach
+    outcome: Outcome | None = None
+    after_fix: AfterFix | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -173,12 +189,16 @@ class TraceResult:
     @property
     def verdict(self) -> Verdict:
         """Worst hop status, or worst finding: a skipped hop can still carry a warning
-        (IDC002: the hop could not be checked), which must not read as "ok"."""
+        (IDC002: the hop could not be checked), which must not read as "ok". The outcome
+        bounds it: a request that reaches no pod fails, one another route answers warns."""
         statuses = {h.status for h in self.hops}
         severities = {f.severity for f in self.findings}
-        if HopStatus.FAIL in statuses or Severity.ERROR in severities:
+        outcome = self.outcome
+        if (HopStatus.FAIL in statuses or Severity.ERROR in severities
+                or (outcome is not None and outcome.kind not in REACHING)):
             return Verdict.FAIL
-        if HopStatus.WARN in statuses or Severity.WARNING in severities:
+        if (HopStatus.WARN in statuses or Severity.WARNING in severities
+                or (outcome is not None and outcome.meant is not None)):
             return Verdict.WARN
         return Verdict.OK
 

@@ -9,6 +9,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.cert_producers import production
 from ingressdoc.hops.model import Hop, HopId, HopStatus, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.certs import FALLBACK_SUBJECTS, CertInfo
@@ -53,17 +54,28 @@ def check(
     ing, index, entry = entries[0]
     secret_name = entry.get("secretName")
     ref = ObjectRef.of(ing)
-    if note:
-        return Hop(HopId.TLS, TITLE, HopStatus.SKIPPED, f"secret {secret_name}: {note}",
-                   objects=(ref,), findings=gaps + tuple(found), note=note)
     field = f"spec.tls[{index}].secretName"
+    made = production(ctx.snapshot, ing, secret_name, field) if secret_name else None
+    if made is not None:
+        found.extend(made.findings)
+    if note:
+        where = f"; it will be written by {made.producer}" if made and made.producer else ""
+        status = status_from(tuple(found)) if found else HopStatus.SKIPPED
+        return Hop(HopId.TLS, TITLE, status, f"secret {secret_name}: {note}{where}", objects=(ref,),
+                   findings=gaps + tuple(found), note=note)
     if not secret_name:
         summary = "no secretName: the controller's default certificate is used"
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                    findings=tuple(found))
     secret = ctx.snapshot.get("Secret", namespace(ing), secret_name)
     if secret is None:
-        found.append(_missing_secret(ctx, ing, secret_name, field))
+        # In manifests a producer writes the Secret once applied; live, missing is missing.
+        if made is not None and made.producer and not ctx.snapshot.live:
+            return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} "
+                       f"will be written by {made.producer}", objects=(ref,),
+                       findings=tuple(found))
+        if not any(f.code == "IDC336" for f in found):
+            found.append(_missing_secret(ctx, ing, secret_name, field))
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
                    objects=(ref,), findings=tuple(found))
     found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))

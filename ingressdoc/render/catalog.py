@@ -22,6 +22,7 @@ def page(entry: Entry) -> str:
     ]
     if entry.details:
         lines += ["", entry.details]
+    lines += ["", f"Docs: {entry.help_uri}"]
     return "\n".join(lines) + "\n"
 
 

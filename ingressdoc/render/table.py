@@ -52,9 +52,11 @@ class Style:
 def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[str]:
     lines = []
     for f in findings:
-        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}")
+        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}"
+                     + (f"  ({f.origin})" if f.origin else ""))
         lines.append(f"{indent}        why: {f.message}")
         lines.append(f"{indent}        fix: {f.hint}")
+        lines.append(f"{indent}        docs: {f.help_uri}")
     return lines
 
 
@@ -94,7 +96,14 @@ def render_trace(result: TraceResult, style: Style | None = None) -> str:
     lines = [style.bold(f"Trace {result.request}") + f"  (source: {result.source})", ""]
     for hop in result.hops:
         lines.extend(hop_lines(hop, style))
+    fix = result.after_fix
+    if fix is not None and fix.hops:
+        lines += ["", style.bold(f"After fixing {fix.cause}") + f", the route meant: {fix.route}"]
+        for hop in fix.hops:
+            lines.extend(hop_lines(hop, style))
     lines.append("")
+    if result.outcome is not None:
+        lines.append(style.bold("Outcome: ") + result.outcome.line())
     lines.append(style.bold(f"Verdict: {_VERDICT[result.verdict]}"))
     lines.extend(root_cause_lines(result))
     return "\n".join(lines) + "\n"

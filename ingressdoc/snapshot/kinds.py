@@ -13,6 +13,7 @@ class KindInfo:
     version: str
     plural: str
     namespaced: bool
+    bulk: bool = True  # read by a whole-cluster read (`check -A`); else only when planned
 
     def path(self, namespace: str | None) -> str:
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
@@ -38,6 +39,20 @@ KINDS: dict[str, KindInfo] = {
     "GRPCRoute": KindInfo(GATEWAY_GROUP, "v1", "grpcroutes", True),
     "ReferenceGrant": KindInfo(GATEWAY_GROUP, "v1beta1", "referencegrants", True),
     "BackendTLSPolicy": KindInfo(GATEWAY_GROUP, "v1", "backendtlspolicies", True),
+    # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
+    "Deployment": KindInfo("apps", "v1", "deployments", True),
+    "StatefulSet": KindInfo("apps", "v1", "statefulsets", True),
+    "HorizontalPodAutoscaler": KindInfo("autoscaling", "v2", "horizontalpodautoscalers", True),
+    "PersistentVolumeClaim": KindInfo("", "v1", "persistentvolumeclaims", True),
+    "PersistentVolume": KindInfo("", "v1", "persistentvolumes", False),
+    "StorageClass": KindInfo("storage.k8s.io", "v1", "storageclasses", False),
+    # Who writes TLS Secrets: cert-manager (a CRD: unavailable where it is not installed).
+    "Certificate": KindInfo("cert-manager.io", "v1", "certificates", True),
+    "Issuer": KindInfo("cert-manager.io", "v1", "issuers", True),
+    "ClusterIssuer": KindInfo("cert-manager.io", "v1", "clusterissuers", False),
+    # Why pods are not there or not scheduled, as the controllers and the scheduler said:
+    # read for the backend at hand only, never in bulk.
+    "Event": KindInfo("", "v1", "events", True, bulk=False),
 }
 # Gateway API kinds (standard channel): a cluster without the CRDs answers 404 for them, and
 # every hop that needs them says "not checked".

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ingressdoc.hops.cert_producers import CLUSTER_ISSUER, ISSUER
 from ingressdoc.hops.cluster_dns import (
     COREDNS_CONFIGMAP,
     DNS_NAMESPACE,
@@ -22,6 +23,7 @@ from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
+from ingressdoc.k8s.events import FAILED_CREATE, FAILED_SCHEDULING
 from ingressdoc.k8s.gateway.hostnames import host_matches
 from ingressdoc.k8s.gateway.listeners import listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
@@ -70,6 +72,7 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
         for tls in spec(ing).get("tls") or []:
             if tls.get("secretName"):
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
+                yield from _cert_reads(ing)
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
 
@@ -102,6 +105,17 @@ def _backend_tls_reads(snap: Snapshot, ns: str) -> Iterator[Read]:
             yield Read("ConfigMap", ns, field_selector=f"metadata.name={ca.get('name')}")
 
 
+def _cert_reads(ing: Mapping[str, Any]) -> Iterator[Read]:
+    """cert-manager's view of the TLS Secrets: Certificates anywhere (one may write the
+    Secret in another namespace) and the issuers the ingress-shim annotations name."""
+    yield Read("Certificate")
+    notes = (ing.get("metadata") or {}).get("annotations") or {}
+    if notes.get(ISSUER):
+        yield Read("Issuer", str(namespace(ing)))
+    if notes.get(CLUSTER_ISSUER):
+        yield Read("ClusterIssuer")
+
+
 def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:
     """A backend Service, what stands behind it, and for an ExternalName the cluster DNS and
     the Service its alias names (`hops` bounds alias chains)."""
@@ -125,6 +139,28 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
         yield Read("Pod", ns, label_selector=_selector_string(selector))
         if snap.loaded("Pod") and not snap.list("Pod", ns, selector):
             yield Read("Pod", ns)
+        yield from _why_no_pods(snap, ns, selector)
+
+
+def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[Read]:
+    """What explains missing or unscheduled pods, read only when there are such pods: the
+    workloads and autoscalers (replicas 0), claims, volumes and classes (Pending)."""
+    if not snap.loaded("Pod"):
+        return
+    pods = snap.list("Pod", ns, selector)
+    unscheduled = [p for p in pods if not spec(p).get("nodeName")]
+    if pods and not unscheduled:
+        return
+    yield Read("Deployment", ns)
+    yield Read("StatefulSet", ns)
+    if not pods:
+        yield Read("HorizontalPodAutoscaler", ns)
+        yield Read("Event", ns, field_selector=f"reason={FAILED_CREATE}")
+        return
+    yield Read("Event", ns, field_selector=f"involvedObject.kind=Pod,reason={FAILED_SCHEDULING}")
+    yield Read("PersistentVolumeClaim", ns)
+    yield Read("PersistentVolume")
+    yield Read("StorageClass")
 
 
 def _cluster_dns_reads() -> Iterator[Read]:
