@@ -451,3 +451,10 @@ def test_a_route_match_another_route_shadows_warns(
     assert by_route["cart"].served_by is None
     assert by_route["cart-v2"].served_by == "HTTPRoute shop/cart rules[0].matches[0]"
     assert {name: {f.code for f in r.findings} for name, r in by_route.items()} == codes
+
+
+def test_a_canary_path_is_not_a_shadowed_path() -> None:
+    """An ingress-nginx canary shares its primary's host and path on purpose: no IDC312."""
+    rep = report(str(ROOT / "tests" / "scenarios" / "nginx-canary-weight" / "manifests.yaml"))
+    assert set(by_label(rep).values()) == {"ok"}
+    assert not [f for r in rep.results for f in r.findings if f.code == "IDC312"]

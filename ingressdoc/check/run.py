@@ -74,8 +74,9 @@ def _shadowed(snapshot: Snapshot, target: Target, result: TraceResult,
     """IDC312 for a rule path another rule serves, when that hides something: the other rule
     has the same host, path and pathType (so it serves every request this path matches), or
     this path's own backend is broken, which no request shows until the other rule goes."""
-    if target.path is None:
-        return []
+    canaries = result.controller.applied.canaries if result.controller else ()
+    if target.path is None or target.ingress in {ObjectRef.of(c) for c in canaries}:
+        return []  # a canary's paths are alternatives of its primary's, never routes
     won = _winner(result)
     duplicate = won is not None and (
         str(won[1].get("host")).lower() == shown_host(target.host).lower()

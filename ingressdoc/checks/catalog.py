@@ -103,6 +103,54 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC208", "host-merged-across-ingresses", "controller", N,
           "Several Ingresses define rules for this host; their paths are merged into one route table.",
           "Check that the paths of the Ingresses do not shadow each other."),
+    Entry("IDC290", "namespace-not-watched", "controller", E,
+          "The controller watches only some namespaces, so it never sees this Ingress: no "
+          "address in its status, and another route or the default backend answers.",
+          "Add the namespace to the controller's watched namespaces (flag or label selector), "
+          "or move the Ingress into a watched namespace."),
+    Entry("IDC291", "classless-ingress-served", "controller", N,
+          "The Ingress names no class; the serving controller is configured to take classless "
+          "Ingresses (ingress-nginx --watch-ingress-without-class, Traefik without "
+          "ingressClass), so it serves it.",
+          "Set spec.ingressClassName anyway: another controller may take it too."),
+    Entry("IDC292", "class-filtered-by-controller", "controller", E,
+          "The controller is configured to serve one class name only, and this Ingress has "
+          "another, so it is not served.",
+          "Use the class the controller is configured for, or widen its class setting."),
+    Entry("IDC293", "annotation-too-risky", "controller", E,
+          "ingress-nginx drops a whole Ingress whose annotation is riskier than the "
+          "annotations-risk-level ConfigMap key (High by default since v1.12): none of its "
+          "rules are served.",
+          "Remove the annotation (snippets: use the controller ConfigMap instead), or raise "
+          "annotations-risk-level if the administrators accept the risk."),
+    Entry("IDC294", "snippet-annotation-ignored", "controller", W,
+          "Snippet annotations are ignored while allow-snippet-annotations is false (the "
+          "default since ingress-nginx v1.10), so the configuration they carry is not applied.",
+          "Move the configuration into supported annotations or the ConfigMap, or set "
+          "allow-snippet-annotations: \"true\"."),
+    Entry("IDC295", "ssl-passthrough-not-enabled", "controller", W,
+          "The ssl-passthrough annotation only works when ingress-nginx runs with "
+          "--enable-ssl-passthrough; without it the controller terminates TLS with its own "
+          "certificate.",
+          "Add --enable-ssl-passthrough to the controller's arguments, or drop the annotation."),
+    Entry("IDC296", "annotation-ignored-by-implementation", "controller", W,
+          "Traefik's ingress-nginx provider emulates only some ingress-nginx annotations; the "
+          "others are silently ignored, so the request is not changed as the Ingress says.",
+          "Express the behaviour with a Traefik Middleware, or upgrade to a Traefik version "
+          "whose provider supports the annotation."),
+    Entry("IDC297", "middleware-not-resolved", "controller", E,
+          "A Middleware the route references does not resolve, so Traefik does not serve the "
+          "route at all: another route or a 404 answers.",
+          "Reference it as <namespace>-<name>@kubernetescrd, create the Middleware, and enable "
+          "the kubernetescrd provider (and crossProviderNamespaces where set)."),
+    Entry("IDC298", "canary-without-primary", "controller", W,
+          "An ingress-nginx canary Ingress only adds an alternative backend to an existing "
+          "Ingress of the same host and path; without one it is ignored.",
+          "Create the primary Ingress for that host and path, or drop the canary annotation."),
+    Entry("IDC299", "class-scope-excludes-namespace", "controller", E,
+          "The IngressClass's parameters restrict it to some namespaces (AWS Load Balancer "
+          "Controller IngressClassParams namespaceSelector); an Ingress elsewhere is refused.",
+          "Label the namespace to match the namespaceSelector, or use a class meant for it."),
     # IDC3xx: rule match and TLS
     Entry("IDC230", "class-not-served", "controller", E,
           "The Ingress names a class (spec.ingressClassName or the legacy annotation) that no "
@@ -224,6 +272,53 @@ _ENTRIES: tuple[Entry, ...] = (
           "The request is HTTPS but no tls entry of the Ingress lists the host; the controller "
           "answers with its fallback certificate.",
           "Add the host to spec.tls with a Secret."),
+    Entry("IDC390", "tls-ends-elsewhere", "tls", N,
+          "TLS does not end at the controller with an Ingress Secret: a load balancer "
+          "terminates it with a cloud certificate, or the controller passes it through to the "
+          "backend. The Ingress needs no spec.tls entry for the host then.",
+          "Nothing to fix; check the certificate where TLS ends (cloud certificate manager or "
+          "the backend)."),
+    Entry("IDC391", "redirect-loop", "tls", E,
+          "TLS ends before the controller, which receives plain HTTP and redirects it to "
+          "HTTPS; the client follows the redirect to the same place and loops.",
+          "Let the controller trust X-Forwarded-Proto (ingress-nginx use-forwarded-headers), "
+          "forward the load balancer's TLS port to the controller's TLS port, or turn the "
+          "redirect off for this host."),
+    Entry("IDC392", "backend-request-rewritten", "rule", N,
+          "The controller changes the request before the backend sees it (rewrite-target, "
+          "StripPrefix, upstream-vhost): the backend receives the method, Host and path shown.",
+          "Make sure the backend serves that path and Host."),
+    Entry("IDC393", "rewrite-drops-path", "rule", W,
+          "rewrite-target replaces the whole path with the target; a path without capture "
+          "groups (or a $n beyond them) sends every request under it to the same backend path, "
+          "which breaks sub-paths and assets.",
+          "Capture the rest of the path: path /app(/|$)(.*), rewrite-target /$2, "
+          "pathType ImplementationSpecific."),
+    Entry("IDC394", "answered-by-redirect", "rule", N,
+          "The controller answers this request with a redirect (app-root, permanent-redirect) "
+          "instead of sending it to the backend.",
+          "Nothing to fix if intended; request the redirect's target to trace the backend."),
+    Entry("IDC395", "allowlist-sees-proxy-address", "rule", W,
+          "A source allowlist decides on the client address the controller sees; behind a "
+          "Service with externalTrafficPolicy Cluster and no PROXY protocol or trusted "
+          "forwarded headers, that is a node's address, so real clients are refused (403).",
+          "Set externalTrafficPolicy: Local on the controller's Service, or enable "
+          "use-proxy-protocol / use-forwarded-headers to match the load balancer."),
+    Entry("IDC396", "alb-no-https-listener", "tls", E,
+          "The AWS Load Balancer Controller opens an HTTPS listener only with a certificate "
+          "(certificate-arn, or one discovered for spec.tls hosts); without one HTTPS fails.",
+          "Set alb.ingress.kubernetes.io/certificate-arn or list the host in spec.tls, with "
+          "listen-ports including HTTPS:443."),
+    Entry("IDC397", "canary-share", "rule", N,
+          "A canary Ingress takes part of this route's requests (by header, cookie or weight) "
+          "and sends them to another Service.",
+          "Nothing to fix if intended; send the canary header to trace that Service."),
+    Entry("IDC399", "externalname-not-allowed", "rule", E,
+          "Traefik's Ingress provider refuses ExternalName Services unless "
+          "allowExternalNameServices is set: the path gets no route, so another route or a "
+          "404 answers.",
+          "Start Traefik with --providers.kubernetesingress.allowExternalNameServices=true, or "
+          "point the path at a Service with a selector."),
     # IDC4xx: the backend Service
     Entry("IDC401", "backend-service-not-found", "service", E,
           "The backend Service does not exist in the Ingress's namespace: the controller answers 503.",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops import controller_config
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, Hop, HopId, status_from
 from ingressdoc.k8s.annotation_class import claimed_classes
@@ -114,13 +116,17 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     class_name = _choose_class(resolutions, ctx.request.host, ctx.ingress_class)
     cls_obj = next((c for c in classes if name(c) == class_name), None)
     controller = spec(cls_obj).get("controller") if cls_obj else None
+    by_name: list[Obj] = []
+    if cls_obj is None and class_name and snap.loaded("Pod"):
+        controller, by_name = _named_class_taker(snap, class_name) or (None, [])
 
     claimed: list[Obj] = []
     unclaimed: list[ObjectRef] = []
     for ref, (ing, res) in resolutions.items():
         found.extend(_class_findings(ref, ing, res, classes, snap.loaded("IngressClass")))
         found.extend(unserved_annotation_class(snap, ref, res, classes))
-        if res.class_name == class_name and (res.ingress_class or not snap.loaded("IngressClass")):
+        if res.class_name == class_name and (res.ingress_class or by_name
+                                             or not snap.loaded("IngressClass")):
             claimed.append(ing)
         elif res.class_name is None or (res.ingress_class is None and res.via == "field"):
             claimed.append(ing)
@@ -133,21 +139,41 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
             + ", ".join(str(ObjectRef.of(i)) for i in exact),
         ))
 
+    classless = [ref for ref, (_, res) in resolutions.items() if res.via == "none"]
+    pods: list[Obj] = by_name
+    if controller is None and classless and snap.loaded("Pod"):
+        controller, pods = _classless_taker(snap, claimed, classless) or (None, [])
     profile = for_controller(controller)
-    pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
+    found_pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
+    pods = pods or found_pods
     found.extend(pod_findings)
     found.extend(_foreign_annotations(claimed, pods))
+    applied = controller_config.apply(snap, controller, pods, claimed, classless)
+    if applied.classless_served:
+        found = [f for f in found if not (f.code == "IDC204" and f.object in classless)]
+        found.extend(finding("IDC291", ref, "no class, and the controller serves classless "
+                             "Ingresses", field="spec.ingressClassName") for ref in classless)
+    found.extend(applied.findings)
+    scoped_out = controller_config.class_scope(snap, cls_obj, claimed)
+    found.extend(scoped_out)
+    applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
+    claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
-                            tuple(pods), tuple(unclaimed))
+                            tuple(pods), tuple(unclaimed), applied)
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
         else f"; {readiness.count(True)}/{len(pods)} controller pods ready" if pods else "")
     notes = "; ".join(n for n in (note, pod_note) if n) or None
     objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
-    hop = Hop(HopId.CONTROLLER, TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
-              objects=objects, findings=tuple(found), note=notes)
+    status = status_from(tuple(found), unknown=bool(notes))
+    if applied.config is not None:
+        version = ".".join(map(str, applied.config.version or ())) or "unknown version"
+        summary += f"; {applied.config.product} {version}"
+        notes = "; ".join(n for n in (notes, applied.config.configmap_note) if n) or None
+    hop = Hop(HopId.CONTROLLER, TITLE, status, summary, objects=objects,
+              findings=tuple(found), note=notes, settings=applied.rows)
     return hop, facts
 
 
@@ -219,6 +245,28 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
         for implemented in controllers_of(pod):
             out.setdefault(implemented, []).append(pod)
     return out
+
+
+def _named_class_taker(snap: Snapshot, class_name: str) -> tuple[str, list[Obj]] | None:
+    """The controller pods configured to answer to `class_name` by name (the legacy class
+    annotation, no IngressClass object): only those of several deployments serve it."""
+    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    for implemented, pods in sorted(by_controller.items()):
+        mine = [p for p in pods if controller_config.answers_to(snap, implemented, p, class_name)]
+        if mine:
+            return implemented, mine
+    return None
+
+
+def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence[ObjectRef]
+                     ) -> tuple[str, list[Obj]] | None:
+    """The running controller configured to serve Ingresses without a class, if any: with
+    no class to go by, that is the controller that picks them up."""
+    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    for implemented, pods in sorted(by_controller.items()):
+        if controller_config.apply(snap, implemented, pods, claimed, classless).classless_served:
+            return implemented, pods
+    return None
 
 
 def _controller_pods(

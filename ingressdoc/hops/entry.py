@@ -44,12 +44,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
     nodes = ctx.snapshot.list("Node")
-    services = [
-        s for s in ctx.snapshot.list("Service")
-        if spec(s).get("selector") and any(
-            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
-            for p in controller.pods)
-    ]
+    services = controller_services(ctx.snapshot.list("Service"), controller.pods)
     found: list[Finding] = list(gaps) + _internal_ingress(controller.routes_of("Ingress"))
     found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
     addresses: list[EntryAddress] = []
@@ -72,6 +67,16 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
         status = HopStatus.UNKNOWN
     return Hop(HopId.ENTRY, TITLE, status, summary, objects=objects, findings=tuple(found),
                note=note), tuple(addresses)
+
+
+def controller_services(services: Sequence[Obj], pods: Sequence[Obj]) -> list[Obj]:
+    """The Services that select controller pods: the ways in to the controller."""
+    return [
+        s for s in services
+        if spec(s).get("selector") and any(
+            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
+            for p in pods)
+    ]
 
 
 def _node_addresses(nodes: Sequence[Obj]) -> list[str]:

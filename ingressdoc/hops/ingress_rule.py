@@ -159,7 +159,7 @@ class IngressRouter:
         if result.winner is None or result.via_default_backend or result.host_class == "any":
             # Nothing specific serves the host: rules for other hosts of the class become
             # near misses (a typo, a wildcard at the wrong depth). They cannot win.
-            claimed = {ObjectRef.of(i) for i in ingresses}
+            claimed = {ObjectRef.of(i) for i in ingresses} | controller.applied.dropped
             others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
                       if ObjectRef.of(i) not in claimed]
             result = match_request([*ingresses, *others], req.host, req.path,

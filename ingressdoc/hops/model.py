@@ -9,6 +9,8 @@ from typing import Any
 
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.outcome import REACHING, Outcome
+from ingressdoc.k8s.controller_config import ControllerConfig
+from ingressdoc.k8s.controller_settings import NGINX, TRAEFIK, TRAEFIK_NGINX_PROVIDER
 from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
@@ -108,6 +110,33 @@ class BackendRef:
 
 
 @dataclass(frozen=True)
+class AppliedConfig:
+    """The configuration of the controller serving the class, and what it does to the
+    Ingresses: `dropped` ones never reach routing."""
+
+    config: ControllerConfig | None
+    provider: str  # the flag prefix of the serving provider ("" for ingress-nginx)
+    dropped: frozenset[ObjectRef]
+    findings: tuple[Finding, ...]
+    rows: tuple[Mapping[str, str], ...]
+    classless_served: bool = False
+    canaries: tuple[Mapping[str, Any], ...] = ()  # ingress-nginx canary Ingresses: alternatives, not routes
+
+    @property
+    def emulates_nginx(self) -> bool:
+        """Traefik's ingress-nginx provider serves the class (nginx annotations emulated)."""
+        return self.config is not None and self.config.product == TRAEFIK and (
+            self.provider == TRAEFIK_NGINX_PROVIDER)
+
+    @property
+    def reads_nginx_annotations(self) -> bool:
+        return self.config is not None and (self.config.product == NGINX or self.emulates_nginx)
+
+
+NO_CONFIG = AppliedConfig(None, "", frozenset(), (), ())
+
+
+@dataclass(frozen=True)
 class ControllerFacts:
     """What later hops, and reach, need of the controller that serves the request: the class
     it serves, its profile, the route objects it claims by kind (Ingresses today, HTTPRoutes
@@ -119,6 +148,7 @@ class ControllerFacts:
     routes: Mapping[str, tuple[Mapping[str, Any], ...]]
     pods: tuple[Mapping[str, Any], ...]
     unclaimed: tuple[ObjectRef, ...]
+    applied: AppliedConfig = NO_CONFIG
 
     def routes_of(self, kind: str) -> tuple[Mapping[str, Any], ...]:
         return tuple(self.routes.get(kind, ()))
@@ -135,6 +165,8 @@ class Hop:
     evidence: tuple[Evidence, ...] = ()
     rows: tuple[Mapping[str, str], ...] = ()
     note: str | None = None
+    # The controller configuration that decided this hop: setting, value, where it came from.
+    settings: tuple[Mapping[str, str], ...] = ()
 
 
 def status_from(findings: tuple[Finding, ...], unknown: bool = False) -> HopStatus:

@@ -29,6 +29,8 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
     }
     if hop.rows:
         out["routes"] = [dict(r) for r in hop.rows]
+    if hop.settings:
+        out["settings"] = [dict(r) for r in hop.settings]
     if hop.evidence:
         out["evidence"] = [_evidence(e) for e in hop.evidence]
     if hop.note:

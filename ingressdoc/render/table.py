@@ -66,9 +66,10 @@ _VERDICT = {Verdict.OK: "OK", Verdict.WARN: "OK with warnings", Verdict.FAIL: "B
 def hop_lines(hop: Hop, style: Style) -> list[str]:
     """One hop: its mark and summary, route rows, note, evidence with replay, findings."""
     lines = [f"{style.mark(hop.status)} {hop.title:<28} {hop.summary}"]
-    if hop.rows:
-        table = tabulate([dict(r) for r in hop.rows], headers="keys", tablefmt="plain")
-        lines.extend("    " + row for row in table.splitlines())
+    for rows in (hop.rows, hop.settings):
+        if rows:
+            table = tabulate([dict(r) for r in rows], headers="keys", tablefmt="plain")
+            lines.extend("    " + row for row in table.splitlines())
     if hop.note and hop.note != hop.summary:
         lines.append(f"    note: {hop.note}")
     for e in hop.evidence:

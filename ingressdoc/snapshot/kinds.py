@@ -39,6 +39,8 @@ KINDS: dict[str, KindInfo] = {
     "GRPCRoute": KindInfo(GATEWAY_GROUP, "v1", "grpcroutes", True),
     "ReferenceGrant": KindInfo(GATEWAY_GROUP, "v1beta1", "referencegrants", True),
     "BackendTLSPolicy": KindInfo(GATEWAY_GROUP, "v1", "backendtlspolicies", True),
+    "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
+    "IngressClassParams": KindInfo("elbv2.k8s.aws", "v1beta1", "ingressclassparams", False),
     # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
     "Deployment": KindInfo("apps", "v1", "deployments", True),
     "StatefulSet": KindInfo("apps", "v1", "statefulsets", True),

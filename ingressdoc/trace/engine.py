@@ -23,6 +23,7 @@ from ingressdoc.hops import (
     entry,
     netpol,
     pods,
+    request_effects,
     routing,
     service,
     tls,
@@ -32,7 +33,8 @@ from ingressdoc.hops.model import AfterFix, ControllerFacts, Hop, HopId, TraceRe
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
-from ingressdoc.trace.outcome import decide
+from ingressdoc.trace import config_outcome
+from ingressdoc.trace.outcome import answering, decide, proxy_name
 from ingressdoc.trace.routers import ROUTERS
 
 
@@ -51,17 +53,20 @@ def trace(
         ctl = routed.controller
     entry_hop, addresses = entry.check(ctx, ctl)
     addresses = (*routed.entry, *addresses)
-    hops: list[Hop] = [entry_hop, *(routed.lead or (ctl_hop,)), routed.hop, *routed.follow]
+    rule_hop = amend(routed.hop, findings=request_effects.check(ctx, ctl, routed))
+    hops: list[Hop] = [entry_hop, *(routed.lead or (ctl_hop,)), rule_hop, *routed.follow]
     # A Gateway's listener holds its own TLS: the Gateway hop checks its certificateRefs.
     tls_hop = None if routed.controller is not None else guarded(
-        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl.routes_of("Ingress"), routed))
+        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed))
     if tls_hop is not None:
         hops.append(tls_hop)
     hops += _backend_hops(ctx, ctl, routed)
     walked = TraceResult(request, tuple(hops), snapshot.source, addresses, routed.backend, ctl,
                          after_fix=_after_fix(ctx, ctl, routed))
     located = _with_origins(walked, snapshot)
-    return replace(located, outcome=decide(located.hops, routed, request, ctl))
+    decided = decide(located.hops, routed, request, ctl)
+    proxy = proxy_name(answering(ctl), ctl.controller)
+    return replace(located, outcome=config_outcome.amend(decided, located.hops, proxy))
 
 
 def _with_origins(result: TraceResult, snapshot: Snapshot) -> TraceResult:

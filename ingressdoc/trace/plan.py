@@ -19,7 +19,9 @@ from ingressdoc.hops.cluster_dns import (
     is_external_name,
 )
 from ingressdoc.hops.controller import relevant_ingresses
+from ingressdoc.hops.controller_config import MIDDLEWARES
 from ingressdoc.k8s import node_local_dns
+from ingressdoc.k8s.controller_config import read_config
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
@@ -27,7 +29,7 @@ from ingressdoc.k8s.events import FAILED_CREATE, FAILED_SCHEDULING
 from ingressdoc.k8s.gateway.hostnames import host_matches
 from ingressdoc.k8s.gateway.listeners import listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
-from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.kinds import GATEWAY_KINDS, Read
@@ -67,8 +69,18 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
     yield from _gateway_reads(snap, request.host)
+
+
+    yield from _controller_config_reads(snap)
+    if any(_params_kind(c) == _ALB_PARAMS for c in snap.list("IngressClass")):
+        yield Read("IngressClassParams")
     for ing in ingresses:
         ns = str(namespace(ing))
+        for ref in (annotations_of(ing).get(MIDDLEWARES) or "").split(","):
+            if ref.strip().endswith("@kubernetescrd"):
+                # `<namespace>-<name>`: namespaces may hold dashes, so only the Ingress's own
+                # namespace is certain; anything else needs the cluster-wide list.
+                yield Read("Middleware", ns if ref.strip().startswith(ns + "-") else None)
         for tls in spec(ing).get("tls") or []:
             if tls.get("secretName"):
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
@@ -105,6 +117,24 @@ def _backend_tls_reads(snap: Snapshot, ns: str) -> Iterator[Read]:
             yield Read("ConfigMap", ns, field_selector=f"metadata.name={ca.get('name')}")
 
 
+
+
+_ALB_PARAMS = ("elbv2.k8s.aws", "IngressClassParams")
+
+
+def _params_kind(ingress_class: Mapping[str, Any]) -> tuple[str, str]:
+    params = spec(ingress_class).get("parameters") or {}
+    return str(params.get("apiGroup", "")), str(params.get("kind", ""))
+
+
+def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:
+    """The ConfigMap each controller names with --configmap (ingress-nginx)."""
+    for pod in snap.list("Pod"):
+        profile = product_of(pod)
+        config = read_config(pod, profile.name) if profile else None
+        if config is not None and config.configmap_name:
+            cm_ns, _, cm_name = config.configmap_name.partition("/")
+            yield Read("ConfigMap", cm_ns, field_selector=f"metadata.name={cm_name}")
 def _cert_reads(ing: Mapping[str, Any]) -> Iterator[Read]:
     """cert-manager's view of the TLS Secrets: Certificates anywhere (one may write the
     Secret in another namespace) and the issuers the ingress-shim annotations name."""
