@@ -21,6 +21,10 @@ class Request:
     path: str
     scheme: str = "http"
     port: int | None = None
+    # What Gateway API route matches can also select on; Ingress rules never look at them.
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_ip(self) -> bool:

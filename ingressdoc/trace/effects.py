@@ -63,6 +63,15 @@ EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC430", "IDC432"), Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502"})),
     "IDC431": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "400 (from the backend)"}),
     "IDC433": _DROP,
+    # Gateway API: no listener or no attached rule is the Gateway's 404; a class nobody runs
+    # programs nothing; an unusable rule or backendRef is the Gateway's own 500 for its share.
+    **dict.fromkeys(("IDC801", "IDC804", "IDC806", "IDC810", "IDC811", "IDC812", "IDC818"),
+                    _NO_RULE),
+    "IDC802": _NONE,
+    **dict.fromkeys(("IDC803", "IDC805"), _DROP),
+    **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823"),
+                    Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "500"})),
+    "IDC825": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "5xx (TLS to the backend fails)"}),
 }
 #: Per-pod errors that decide nothing alone (other pods may serve) but explain an empty
 #: upstream that the endpoints hop found.
