@@ -26,6 +26,8 @@ from ingressdoc.commands.common import (
     exit_status,
     load_snapshot,
     open_source,
+    seconds,
+    write_file,
 )
 from ingressdoc.commands.reach import reach
 from ingressdoc.errors import ExitStatus, UsageError
@@ -84,7 +86,7 @@ def trace(
         rich_help_panel="Live evidence")] = False,
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
-        rich_help_panel="Live evidence")] = 3.0,
+        callback=seconds, rich_help_panel="Live evidence")] = 3.0,
     debug: DebugOpt = False,
 ) -> None:
     """Trace a request hop by hop and say which hop breaks, why, and how to fix it."""
@@ -140,9 +142,13 @@ def snapshot(
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     request_timeout: TimeoutOpt = 10.0,
+    include_config: Annotated[bool, typer.Option(
+        "--include-config", help="Keep ConfigMap values and literal container env values "
+        "(by default only their keys are saved).")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Save the objects a trace reads (Secrets reduced to metadata) for a bug report."""
+    """Save the objects a trace reads for a bug report: Secrets reduced to metadata,
+    ConfigMap and env values to their keys."""
     with error_boundary(debug):
         from ingressdoc.request import parse_request
         from ingressdoc.snapshot.saved import dump_snapshot
@@ -152,12 +158,11 @@ def snapshot(
         snap = load_snapshot(
             manifests, kubeconfig, context, request_timeout,
             (lambda s: list(reads_for(s, request))) if request else None)
-        text = dump_snapshot(snap)
+        text = dump_snapshot(snap, include_config)
         if out == "-":
             sys.stdout.write(text)
         else:
-            with open(out, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_file(out, text)
             typer.echo(f"wrote {out}", err=True)
 
 

@@ -29,6 +29,7 @@ from ingressdoc.commands.common import (
     error_boundary,
     exit_status,
     open_source,
+    write_file,
 )
 from ingressdoc.errors import UsageError
 
@@ -187,7 +188,4 @@ def _write(text: str, output_file: str | None) -> None:
     if output_file is None:
         sys.stdout.write(text)
         return
-    try:
-        Path(output_file).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    write_file(output_file, text)

@@ -4,9 +4,11 @@ statuses, document dumping and the choice of snapshot source."""
 from __future__ import annotations
 
 import enum
+import math
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -40,9 +42,17 @@ KubeconfigOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer ne
 ContextOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--context", help="The kubeconfig context to use.", metavar="NAME",
     rich_help_panel="Source")]
+def seconds(value: float) -> float:
+    """A time limit: positive and finite. The HTTP client reads 0 as "no timeout" and
+    a NaN compares false with every deadline, so either would never expire."""
+    if not math.isfinite(value) or value <= 0:
+        raise typer.BadParameter("must be a positive number of seconds")
+    return value
+
+
 TimeoutOpt = Annotated[float, typer.Option(
     "--request-timeout", help="Seconds per API request.", metavar="SECONDS",
-    rich_help_panel="Source")]
+    callback=seconds, rich_help_panel="Source")]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
 FailOnOpt = Annotated[FailOn, typer.Option(
     "--fail-on", help="Exit 1 when a finding is at or above this severity.")]
@@ -87,6 +97,14 @@ def dump(document: object, output: Output) -> str:
     import yaml
 
     return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
+
+
+def write_file(path: str, text: str) -> None:
+    """An output file the user named; one they cannot write is a usage error."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def open_source(

@@ -30,6 +30,7 @@ from ingressdoc.commands.common import (
     error_boundary,
     exit_status,
     open_source,
+    seconds,
 )
 from ingressdoc.errors import UsageError
 from ingressdoc.probe.pod import DEFAULT_IMAGE
@@ -77,7 +78,8 @@ def reach(
         metavar="IMAGE", rich_help_panel="Live evidence")]
     = DEFAULT_IMAGE,
     timeout: Annotated[float, typer.Option(
-        "--timeout", min=0.1, help="Seconds per connection attempt and DNS query of the probe.",
+        "--timeout", min=0.1, callback=seconds,
+        help="Seconds per connection attempt and DNS query of the probe.",
         metavar="SECONDS", rich_help_panel="Live evidence")] = 3.0,
     debug: DebugOpt = False,
 ) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import yaml
+
 from ingressdoc.errors import ClusterError, KubeconfigError
 from ingressdoc.snapshot import KindStatus, ObjectRef, Origin, Snapshot, collector_paused
 from ingressdoc.snapshot.kinds import KINDS, Read
@@ -73,6 +75,13 @@ class LiveSource:
                 name, namespace = "in-cluster", _in_cluster_namespace()
         except ConfigException as exc:
             raise KubeconfigError(_config_message(exc, path, context)) from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
+                                  f"not YAML text ({type(exc).__name__})") from None
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            # The client indexes the file's structure as it expects it to be.
+            raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
+                                  f"not a kubeconfig ({type(exc).__name__})") from None
         cfg.retries = 0
         return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout, namespace)
 

@@ -9,12 +9,14 @@ import yaml
 
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.manifests import HEADER_KEY
+from ingressdoc.snapshot.redact import redact_config
 
 
-def dump_snapshot(snap: Snapshot) -> str:
-    """Derived objects are left out: the reader derives them again from the same inputs."""
+def dump_snapshot(snap: Snapshot, include_config: bool = False) -> str:
+    """Derived objects are left out: the reader derives them again from the same inputs.
+    ConfigMap and literal env values are redacted unless `include_config`."""
     items = [
-        {k: v for k, v in obj.items()}
+        dict(obj if include_config else redact_config(obj))
         for obj in snap.all_objects()
         if not snap.is_derived(obj)
     ]
