@@ -84,6 +84,11 @@ def trace(
         "CoreDNS through a port-forward "
         "when its ClusterIP is not reachable (needs create on pods/portforward).",
         rich_help_panel="Live evidence")] = False,
+    probe_allow: Annotated[list[str], typer.Option(
+        "--probe-allow", help="Let --probe dial this loopback or link-local entry address "
+        "(refused by default: a Service's status could point it at this machine or a cloud "
+        "metadata service). Repeatable.", metavar="ADDR",
+        rich_help_panel="Live evidence")] = [],  # noqa: B006 - typer reads the default
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
         callback=seconds, rich_help_panel="Live evidence")] = 3.0,
@@ -113,7 +118,7 @@ def trace(
             from ingressdoc.hops.evidence import attach
             from ingressdoc.probe.run import backend_observations, entry_observations
 
-            result = attach(result, entry_observations(result, timeout)
+            result = attach(result, entry_observations(result, timeout, probe_allow)
                             + backend_observations(result, source.proxy_get, snap))
         if isinstance(source, LiveSource) and not no_dns:
             from ingressdoc.probe.run import backend_name_evidence

@@ -29,9 +29,12 @@ class HttpObservation:
     replay: str
     fallback_certificate: bool = False
     certificate_covers_host: bool | None = None
+    sent: bool = True  # False: the probe was withheld (see `error`), so it says nothing
 
 
 def _outcome(o: HttpObservation) -> str:
+    if not o.sent:
+        return f"not probed: {o.error}"
     return f"HTTP {o.status}" if o.status is not None else f"no answer ({o.error})"
 
 
@@ -57,7 +60,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation]) -> Trac
             if o.fallback_certificate:
                 extra.append(finding("IDC721", ObjectRef("Host", None, result.request.host),
                                      f"{o.target} served the controller's fallback certificate"))
-            bad = o.status is None or o.status in (404, 502, 503, 504)
+            bad = o.sent and (o.status is None or o.status in (404, 502, 503, 504))
             if bad and not diverged and explanation is None:
                 diverged = True
                 extra.append(finding(
@@ -66,7 +69,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation]) -> Trac
                 ))
         evidence = tuple(
             Evidence("http", o.target, _outcome(o),
-                     detail=(f"explained by {explanation.code}" if explanation and (
+                     detail=(f"explained by {explanation.code}" if explanation and o.sent and (
                          o.status is None or o.status >= 400) else ""),
                      replay=o.replay)
             for o in seen)

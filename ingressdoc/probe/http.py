@@ -3,7 +3,9 @@
 The request is sent to an address, not a name, with the Host header (and for HTTPS the SNI) the
 user's client would send: public DNS may point elsewhere, and the question is what this hop
 answers. It is safe by construction: one GET without a body, redirects reported and never
-followed, the certificate recorded rather than verified, every step bounded by the timeout.
+followed, the certificate recorded rather than verified, and the whole exchange bounded by
+the timeout: a socket timeout bounds each read, so a server sending a byte at a time would
+hold a probe for as long as it liked; a watchdog closes the connection at the deadline.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import http.client
 import shlex
 import socket
 import ssl
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Literal
 
@@ -84,19 +89,22 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
     except OSError as exc:
         return failed(_describe(exc, timeout))
     conn = http.client.HTTPConnection(p.address, p.port, timeout=timeout)
-    try:
-        if p.scheme == "https":
-            try:
-                sock = _tls_wrap(sock, p.server_name, deadline)
-            except ssl.SSLError as exc:
-                return failed(f"TLS handshake failed: {_tls_reason(exc)}")
-            certificate = _peer_certificate(sock)
-        conn.sock = sock
-        response = _get(conn, p, deadline)
-    except (OSError, http.client.HTTPException) as exc:
-        return failed(_describe(exc, timeout))
-    finally:
-        conn.close()
+    with _watchdog(sock, deadline) as expired:
+        try:
+            if p.scheme == "https":
+                try:
+                    sock = _tls_wrap(sock, p.server_name, deadline)
+                except ssl.SSLError as exc:
+                    if expired.is_set():
+                        return failed(_describe(TimeoutError(), timeout))
+                    return failed(f"TLS handshake failed: {_tls_reason(exc)}")
+                certificate = _peer_certificate(sock)
+            conn.sock = sock
+            response = _get(conn, p, deadline)
+        except (OSError, http.client.HTTPException) as exc:
+            return failed(_describe(TimeoutError() if expired.is_set() else exc, timeout))
+        finally:
+            conn.close()
     return HttpEvidence(
         status=response.status,
         server=response.getheader("Server"),
@@ -105,6 +113,25 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
         error=None,
         certificate=certificate,
     )
+
+
+@contextmanager
+def _watchdog(sock: socket.socket, deadline: float) -> Iterator[threading.Event]:
+    """Shuts `sock` down at `deadline`, so the read under way ends; the event says it did."""
+    expired = threading.Event()
+
+    def fire() -> None:
+        expired.set()
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline - time.perf_counter()), fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
 
 
 def _tls_wrap(sock: socket.socket, server_name: str, deadline: float) -> ssl.SSLSocket:

@@ -4,12 +4,13 @@ backend Service, and bounded HTTP requests.
 Only addresses taken from the cluster's own objects (entry addresses, kube-dns, the Service
 and its pods through the API server's proxy) or given by the user are contacted: a few
 requests with short timeouts, no redirects followed, no bodies. Each is listed with a
-command to replay it.
+command to replay it. Loopback and link-local entry addresses are withheld unless allowed
+(see `scope`), and the entry probes share one deadline, however many there are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Literal
 
 from ingressdoc.hops import service_dns
@@ -19,6 +20,7 @@ from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
+from ingressdoc.probe.scope import Deadline, addresses_of, refusal
 from ingressdoc.snapshot import Snapshot
 
 MAX_ENTRY_PROBES = 2
@@ -44,22 +46,47 @@ def backend_name_evidence(result: TraceResult, snap: Snapshot, server: str | Non
     return service_dns.attach(result, exp, seen, service_dns.resolvers_note(snap))
 
 
-def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservation]:
+def entry_observations(result: TraceResult, timeout: float,
+                       allowed: Collection[str] = ()) -> list[HttpObservation]:
+    """The request sent to the entry addresses: `timeout` for each, and all of them within
+    MAX_ENTRY_PROBES times `timeout`; `allowed` names loopback or link-local addresses the
+    user lets them dial."""
     req = result.request
     wanted = [a for a in result.entry_addresses if a.scheme == req.scheme] or list(
         result.entry_addresses)
+    run = Deadline(timeout * MAX_ENTRY_PROBES)
     out = []
     for addr in wanted[:MAX_ENTRY_PROBES]:
         scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"
+        target = f"{addr.address}:{addr.port} ({addr.via})"
         p = HttpProbe(scheme, addr.address, addr.port, req.host, req.path)
-        ev = probe(p, timeout=timeout)
+        try:
+            resolved = addresses_of(addr.address, addr.port, min(timeout, run.left()))
+        except OSError as exc:
+            out.append(HttpObservation("entry", target, None, _unresolved(exc, timeout),
+                                       p.curl()))
+            continue
+        withheld = refusal(addr.address, resolved, allowed) or (
+            None if run.left() > 0 else f"the probes' {run.seconds:g}s are used up")
+        if withheld or not resolved:
+            out.append(HttpObservation("entry", target, None, withheld or "no address",
+                                       p.curl(), sent=False))
+            continue
+        p = HttpProbe(scheme, resolved[0], addr.port, req.host, req.path)
+        ev = probe(p, timeout=min(timeout, run.left()))
         cert = ev.certificate
         out.append(HttpObservation(
-            "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
+            "entry", target, ev.status, ev.error, p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
         ))
     return out
+
+
+def _unresolved(exc: OSError, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"resolving the address timed out after {timeout:g}s"
+    return f"cannot resolve the address: {exc.strerror or exc}"
 
 
 def backend_observations(result: TraceResult, proxy_get: ProxyGet,
