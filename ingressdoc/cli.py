@@ -157,12 +157,12 @@ def snapshot(
     with error_boundary(debug):
         from ingressdoc.request import parse_request
         from ingressdoc.snapshot.saved import dump_snapshot
-        from ingressdoc.trace.plan import reads_for
+        from ingressdoc.trace.plan import everything, reads_for
 
         request = parse_request(target) if target else None
         snap = load_snapshot(
             manifests, kubeconfig, context, request_timeout,
-            (lambda s: list(reads_for(s, request))) if request else None)
+            (lambda s: list(reads_for(s, request))) if request else everything)
         text = dump_snapshot(snap, include_config)
         if out == "-":
             sys.stdout.write(text)

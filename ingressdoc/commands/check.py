@@ -138,6 +138,7 @@ def check(
         from ingressdoc.findings import Severity
         from ingressdoc.k8s.selectors import parse_selector
         from ingressdoc.snapshot.live import LiveSource
+        from ingressdoc.trace.plan import everything
 
         if namespace and all_namespaces:
             raise UsageError("--namespace and --all-namespaces exclude each other")
@@ -167,7 +168,8 @@ def check(
         def attempt() -> CheckReport:
             progress.show("reading the snapshot")
             try:
-                return run_check(source.read(None), scope, policy, threshold, progress.step)
+                return run_check(source.read(everything), scope, policy, threshold,
+                                 progress.step)
             finally:
                 progress.clear()
 

@@ -126,5 +126,5 @@ def load_snapshot(
     manifests: list[str], kubeconfig: str | None, context: str | None, timeout: float,
     plan: Callable[[Snapshot], Sequence[object]] | None = None,
 ) -> Snapshot:
-    """Read a snapshot as `plan` asks (None: everything)."""
+    """Read a snapshot as `plan` asks (None: every listed kind, see `LiveSource.read`)."""
     return open_source(manifests, kubeconfig, context, timeout).read(plan)

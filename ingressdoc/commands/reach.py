@@ -89,13 +89,14 @@ def reach(
         from ingressdoc.reach.engine import reach as run_reach
         from ingressdoc.reach.parse import parse_client, parse_target
         from ingressdoc.snapshot.live import LiveSource
+        from ingressdoc.trace.plan import everything
 
         client = parse_client(source, selector)
         dest = parse_target(target, port)
         if probe and manifests:
             raise UsageError("--probe needs a live cluster, not --manifests")
         snap_source = open_source(manifests, kubeconfig, context, request_timeout)
-        result = run_reach(snap_source.read(None), client, dest)
+        result = run_reach(snap_source.read(everything), client, dest)
         if probe and isinstance(snap_source, LiveSource):
             result = _probe(snap_source, result, probe_image, timeout)
         if output is Output.table:

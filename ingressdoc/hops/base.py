@@ -10,6 +10,7 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.model import Hop, HopStatus
 from ingressdoc.request import Request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
+from ingressdoc.snapshot.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,17 @@ def missing_inputs(
             continue
         scoped = (kind, namespace) in snapshot.scope_failures and namespace is not None
         where = f" in {namespace}" if scoped else ""
-        notes.append(f"cannot list {kind}{where} ({_WHY[state]})")
+        info = KINDS.get(kind)
+        listed = info is None or info.listed
+        notes.append(f"cannot {'list' if listed else 'read'} {kind}{where} ({_WHY[state]})")
         ref = ObjectRef(kind, namespace if scoped else None, "*")
         if state is KindStatus.FORBIDDEN:
+            role = info.role if info else "ingressdoc-reader"
             found.append(finding(
-                "IDC002", ref, f"listing {kind}{where} is forbidden for these credentials",
-                hint=f"Grant get/list on {kind} (see deploy/rbac.yaml).",
+                "IDC002", ref, f"{'listing' if listed else 'reading'} {kind}{where} is "
+                "forbidden for these credentials",
+                hint=f"Bind {role} (deploy/rbac.yaml): {'list' if listed else 'get'} on "
+                f"{kind}.",
             ))
         elif state is KindStatus.UNAVAILABLE:
             found.append(finding("IDC003", ref, f"the API server does not serve {kind}"))
