@@ -148,7 +148,12 @@ class LiveSource:
             except _Expired:
                 items, token = [], None
                 continue
-            for item in body.get("items") or []:
+            items_page = body.get("items") or []
+            if not isinstance(items_page, list) or not all(isinstance(i, dict)
+                                                            for i in items_page):
+                raise ClusterError(f"API server {self.server} answered a malformed list for "
+                                   f"{info.path(read.namespace)}")
+            for item in items_page:
                 item["kind"] = read.kind
                 item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
                 items.append(item)
@@ -231,7 +236,7 @@ class LiveSource:
                     continue
                 raise
             if status == 200:
-                return dict(json.loads(data))
+                return _json_object(data, path, self.server)
             if status in (429, 500, 502, 503, 504) and attempt < RETRIES:
                 time.sleep(min(2.0, 0.2 * 2 ** attempt))
                 continue
@@ -246,6 +251,17 @@ class _KindError(Exception):
 
 class _Expired(Exception):
     """A `continue` token expired (410): restart the list from the beginning."""
+
+
+def _json_object(data: bytes, path: str, server: str) -> dict[str, Any]:
+    try:
+        body = json.loads(data)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        body = None
+    if not isinstance(body, dict):
+        raise ClusterError(f"API server {server} answered {path} with something other than "
+                           "a JSON object")
+    return body
 
 
 def _classify(status: int, reason: str, path: str, server: str) -> Exception:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from fakeapi import FakeApi, serve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -187,3 +188,21 @@ def test_damaged_text_never_crashes(data: st.DataObject) -> None:
                           text[:at] + noise + text[at + cut:])
     assert code in (0, 1, 3), (code, err)
     assert "internal error" not in err, err
+
+
+class _BrokenApi(FakeApi):
+    def __init__(self, body: object) -> None:
+        super().__init__([], set())
+        self.body = body
+
+    def answer(self, path: str) -> tuple[int, Any]:
+        return 200, self.body
+
+
+@pytest.mark.parametrize("body", ["a JSON string", [1, 2], {"items": [1, 2]},
+                                  {"items": "x"}])
+def test_an_api_server_answering_garbage_is_a_cluster_error(body: object,
+                                                            tmp_path: Path) -> None:
+    with serve(_BrokenApi(body), tmp_path) as kubeconfig:
+        code, _, err = invoke(["check", "-A", "--kubeconfig", kubeconfig])
+    assert_refused(code, err, (4,))
