@@ -14,7 +14,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cluster_harness import Scenario, TraceResult, run_trace, service_account_kubeconfig
+from cluster_harness import (
+    Scenario,
+    TraceResult,
+    audited_requests,
+    run_trace,
+    service_account_kubeconfig,
+)
 
 APP = """
 apiVersion: apps/v1
@@ -241,6 +247,27 @@ def test_tls_is_checked_only_with_the_tls_reader(scenario: Scenario, tmp_path: P
         assert result.verdict == full.verdict, result.describe() + full.describe()
     others = [(h["hop"], h["status"]) for h in result.hops() if h["hop"] != "tls"]
     assert others == [(h["hop"], h["status"]) for h in full.hops() if h["hop"] != "tls"]
+    _assert_audited_within(scenario, roles)
+
+
+def _assert_audited_within(scenario: Scenario, roles: tuple[str, ...]) -> None:
+    """The API server's audit log (cluster/up.sh) holds no request of the run outside
+    `roles`: lists of the reader's resources, and gets of the one Secret the Ingress names."""
+    import yaml
+    from cluster_harness import REPO_ROOT
+
+    seen = audited_requests(scenario.namespace, "ingressdoc")
+    if seen is None:
+        pytest.skip("no audit log: the cluster was not started by cluster/up.sh")
+    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(
+        (REPO_ROOT / "deploy" / "rbac.yaml").read_text()) if d}
+    granted = {(verb, resource) for name in roles for rule in docs[name]["rules"]
+               for resource in rule["resources"] for verb in rule["verbs"]}
+    assert seen, "the run made no audited request"
+    outside = [r for r in seen if (r[0], r[1]) not in granted]
+    assert not outside, outside
+    secrets = {(ns, name) for verb, resource, ns, name in seen if resource == "secrets"}
+    assert secrets <= {(scenario.namespace, "web-tls")}, secrets
 
 
 def _bound(scenario: Scenario, roles: tuple[str, ...], tmp_path: Path) -> Path:
