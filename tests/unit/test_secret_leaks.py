@@ -131,3 +131,43 @@ def test_a_well_formed_tls_secret_is_still_checked(tmp_path: Path) -> None:
                               "-o", "json"]).stdout
     tls = next(h for h in json.loads(out)["hops"] if h["hop"] == "tls")
     assert tls["status"] == "ok", tls
+
+
+CONFIG = [
+    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app", "namespace": "shop"},
+     "data": {"DB_PASSWORD": marker(20)}, "binaryData": {"blob": b64(marker(21))}},
+    {"apiVersion": "v1", "kind": "ConfigMap",
+     "metadata": {"name": "coredns", "namespace": "kube-system"},
+     "data": {"Corefile": ".:53 {\n  kubernetes cluster.example\n}\n", "extra": marker(22)}},
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"},
+     "spec": {"containers": [{"name": "c", "env": [
+         {"name": "TOKEN", "value": marker(23)},
+         {"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}],
+              "initContainers": [{"name": "i", "env": [{"name": "INIT", "value": marker(24)}]}]}},
+    {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "shop"},
+     "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {
+         "metadata": {"labels": {"app": "d"}},
+         "spec": {"containers": [{"name": "c", "env": [{"name": "KEY", "value": marker(25)}]}]}}}},
+]
+
+
+def test_snapshot_keeps_only_the_keys_of_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump_all(CONFIG))
+    redacted = runner.invoke(app, ["snapshot", "-f", str(path)])
+    assert redacted.exit_code == 0, redacted.stderr
+    for n in range(20, 26):
+        assert marker(n) not in redacted.stdout and b64(marker(n)) not in redacted.stdout
+    items = {(i["kind"], i["metadata"]["name"]): i
+             for i in yaml.safe_load(redacted.stdout)["items"]}
+    assert items[("ConfigMap", "app")]["data"] == {"DB_PASSWORD": "(redacted)"}
+    assert items[("ConfigMap", "coredns")]["data"]["Corefile"].startswith(".:53")
+    env = items[("Pod", "p")]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "TOKEN", "value": "(redacted)"}, CONFIG[2]["spec"]["containers"][0][
+        "env"][1]]
+    replay = tmp_path / "snap.yaml"
+    replay.write_text(redacted.stdout)
+    again = runner.invoke(app, ["snapshot", "-f", str(replay), "-o", "-"])
+    assert again.exit_code == 0, again.stderr
+    kept = runner.invoke(app, ["snapshot", "-f", str(path), "--include-config"])
+    assert all(marker(n) in kept.stdout for n in (20, 23, 24, 25))
