@@ -125,6 +125,14 @@ def _reader_problem(exc: yaml.YAMLError) -> str:
     return str(exc).splitlines()[0]
 
 
+def single_document(data: bytes, source: str) -> Any:
+    """The one document of a small file (a configuration), read with the same bounds."""
+    docs = [doc for doc, _, _ in documents(decode(data, source), source)]
+    if len(docs) > 1:
+        raise ManifestError(f"{source}: expected one YAML document, found {len(docs)}")
+    return docs[0] if docs else None
+
+
 def decode(data: bytes, source: str) -> str:
     """UTF-8 text, or ManifestError at the first invalid byte (its value is not repeated)."""
     try:

@@ -79,7 +79,7 @@ class LiveSource:
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
                                   f"not YAML text ({type(exc).__name__})") from None
-        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        except (TypeError, AttributeError, KeyError, ValueError, RecursionError) as exc:
             # The client indexes the file's structure as it expects it to be.
             raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
                                   f"not a kubeconfig ({type(exc).__name__})") from None

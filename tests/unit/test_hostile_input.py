@@ -91,14 +91,28 @@ def test_time_limits_must_be_positive_and_finite(args: list[str]) -> None:
     assert "Invalid value for '--" in err
 
 
+NESTED = b"a: " + b"[" * 500 + b"]" * 500 + b"\n"
+
+
 @pytest.mark.parametrize("text", [b"{{{ not yaml\n\t:", b"- 1\n- 2\n", b"clusters: 5\n",
-                                  b"just a string", b"\xff\xfe"])
+                                  b"just a string", b"\xff\xfe", NESTED])
 def test_a_kubeconfig_that_is_not_one_is_an_input_error(tmp_path: Path, text: bytes) -> None:
     config = tmp_path / "config"
     config.write_bytes(text)
     code, _, err = invoke(["trace", "h/", "--kubeconfig", str(config)])
     assert_refused(code, err, (3,))
     assert "cannot load kubeconfig" in err
+
+
+@pytest.mark.parametrize("text", [NESTED, (HOSTILE / "alias-bomb-pathtype.yaml").read_bytes(),
+                                  b"a: 1\n---\nb: 2\n", b"\xff"])
+def test_a_broken_check_configuration_is_an_input_error(
+        text: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".ingressdoc.yaml").write_bytes(text)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke(["check", "-f", str(SHOP)])
+    assert_refused(code, err, (3,))
+    assert ".ingressdoc.yaml" in err
 
 
 @pytest.mark.parametrize("target", ["shop/cart:²", "cart.shop:²", "shop.example.com:²/x",
