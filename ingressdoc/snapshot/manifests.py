@@ -108,7 +108,8 @@ def _header(header: Any, where: str) -> Mapping[str, Any]:
         raise ManifestError(f"{where}: {HEADER_KEY} must be a mapping")
     for key in ("kinds", "scopes"):
         value = header.get(key) or {}
-        if not isinstance(value, dict) or not all(v in states for v in value.values()):
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v in states
+                                                  for v in value.values()):
             raise ManifestError(f"{where}: {HEADER_KEY}.{key} must map names to one of "
                                 f"{', '.join(sorted(states))}")
     return header

@@ -220,3 +220,16 @@ def test_an_api_server_answering_garbage_is_a_cluster_error(body: object,
     with serve(_BrokenApi(body), tmp_path) as kubeconfig:
         code, _, err = invoke(["check", "-A", "--kubeconfig", kubeconfig])
     assert_refused(code, err, (4,))
+
+
+@FIXED
+@given(header=st.dictionaries(st.sampled_from(["kinds", "scopes", "source", "live",
+                                               "createdAt", "context"]), VALUES, max_size=4)
+       | VALUES)
+def test_a_saved_snapshot_header_of_any_shape_never_crashes(header: Any) -> None:
+    doc = {"apiVersion": "v1", "kind": "List", "ingressdocSnapshot": header,
+           "items": SHOP_DOCS}
+    code, _, err = invoke(["trace", "shop.example.com/cart/items", "-f", "-"],
+                          json.dumps(doc, default=str).encode())
+    assert code in (0, 1, 3), (code, err)
+    assert "internal error" not in err, err
