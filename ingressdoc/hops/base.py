@@ -31,7 +31,8 @@ _WHY = {
 def missing_inputs(
     snapshot: Snapshot, kinds: Sequence[str], namespace: str | None = None
 ) -> tuple[str | None, tuple[Finding, ...]]:
-    """A "not checked" note and IDC002/IDC003 findings for kinds the hop needs but lacks.
+    """A "not checked" note and IDC002/IDC003 findings for kinds the hop needs but lacks
+    (IDC050, informational, where the kind's role is optional).
 
     A missing kind must turn into "not checked", never into a false "not found".
     """
@@ -50,8 +51,9 @@ def missing_inputs(
         if state is KindStatus.FORBIDDEN:
             role = info.role if info else "ingressdoc-reader"
             found.append(finding(
-                "IDC002", ref, f"{'listing' if listed else 'reading'} {kind}{where} is "
-                "forbidden for these credentials",
+                "IDC050" if info and info.optional else "IDC002", ref,
+                f"{'listing' if listed else 'reading'} {kind}{where} is forbidden for these "
+                "credentials",
                 hint=f"Bind {role} (deploy/rbac.yaml): {'list' if listed else 'get'} on "
                 f"{kind}.",
             ))

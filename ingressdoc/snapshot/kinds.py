@@ -18,6 +18,7 @@ class KindInfo:
     namespaced: bool
     listed: bool = True  # False: read by name only
     role: str = "ingressdoc-reader"  # the role in deploy/rbac.yaml that grants the reads
+    optional: bool = False  # the role may be left out by choice: its absence is no warning
 
     def path(self, namespace: str | None) -> str:
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
@@ -34,7 +35,8 @@ KINDS: dict[str, KindInfo] = {
     "Pod": KindInfo("", "v1", "pods", True),
     "Node": KindInfo("", "v1", "nodes", False),
     "Namespace": KindInfo("", "v1", "namespaces", False),
-    "Secret": KindInfo("", "v1", "secrets", True, listed=False, role="ingressdoc-tls-reader"),
+    "Secret": KindInfo("", "v1", "secrets", True, listed=False, role="ingressdoc-tls-reader",
+                       optional=True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True, listed=False,
                           role="ingressdoc-dns-config-reader"),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),

@@ -100,6 +100,7 @@ def test_without_the_tls_reader_the_verdict_holds_and_tls_is_not_checked(tmp_pat
     full, reader = json.loads(out_all), json.loads(out_reader)
     assert tls_hop(full)["status"] == "ok"
     assert tls_hop(reader)["status"] == "skipped"
+    assert [f["code"] for f in tls_hop(reader)["findings"]] == ["IDC050"]
     assert tls_hop(reader)["summary"].startswith("secret shop-tls: not checked: cannot read "
                                                  "Secret")
     assert (code_reader, reader["verdict"]) == (code_all, full["verdict"])
