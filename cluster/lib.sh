@@ -48,12 +48,15 @@ in_node() { nsenter --net="/run/netns/$NETNS" -- "$@"; }
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
 # start_component NAME [node] CMD...: run CMD in the background (inside the node's network
-# namespace with "node"), log to $STATE/logs/NAME.log and record its PID.
+# namespace with "node"), log to $STATE/logs/NAME.log and record its PID. The component gets
+# none of the caller's other descriptors: a lock held around `make cluster-up` (flock) would
+# otherwise stay held for as long as the cluster runs.
 start_component() {
   local name=$1; shift
   local prefix=()
   if [[ $1 == node ]]; then prefix=(nsenter --net="/run/netns/$NETNS" --); shift; fi
-  setsid "${prefix[@]}" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 &
+  setsid "${prefix[@]}" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 \
+    3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   echo "$name $! $(start_time $!)" >>"$PIDS_FILE"
 }
 
