@@ -334,10 +334,10 @@ def new_namespace_name(test_name: str) -> str:
 AUDIT_LOG = CACHE / "cluster" / "logs" / "audit.log"
 
 
-def audited_requests(namespace: str, sa: str) -> list[tuple[str, str, str | None, str | None]] | None:
-    """(verb, resource[/subresource], namespace, name) of every request the service account
-    made, from the harness cluster's audit log (cluster/audit-policy.yaml); None without one
-    (a cluster that another tool started)."""
+def audited_requests(namespace: str, sa: str) -> list[tuple[str, str, str | None, str | None, int]] | None:
+    """(verb, resource[/subresource], namespace, name, HTTP status) of every request the
+    service account made, from the harness cluster's audit log (cluster/audit-policy.yaml);
+    None without one (a cluster that another tool started)."""
     if not AUDIT_LOG.exists():
         return None
     user = f"system:serviceaccount:{namespace}:{sa}"
@@ -348,7 +348,8 @@ def audited_requests(namespace: str, sa: str) -> list[tuple[str, str, str | None
             continue
         ref = event.get("objectRef") or {}
         resource = "/".join(p for p in (ref.get("resource"), ref.get("subresource")) if p)
-        out.append((str(event.get("verb")), resource, ref.get("namespace"), ref.get("name")))
+        code = int((event.get("responseStatus") or {}).get("code") or 0)
+        out.append((str(event.get("verb")), resource, ref.get("namespace"), ref.get("name"), code))
     return out
 
 
