@@ -100,12 +100,19 @@ def test_entry_texts(entry: object) -> None:
     assert entry.hop
 
 
+# Codes a hop other than their number's raises: the catalog names the hop that raises them
+# (tests/test_reports.py checks that), and codes are never renumbered.
+RAISED_NEXT_DOOR = {"IDC104": "rule", "IDC404": "cluster-dns", "IDC406": "rule",
+                    "IDC410": "pods", "IDC411": "pods"}
+
+
 def test_codes_sit_in_their_hop_range() -> None:
     """The number tells the hop: IDC1xx entry/DNS ... IDC7xx network and DNS."""
     ranges = {"0": {"any"}, "1": {"dns", "entry"}, "2": {"controller"},
               "3": {"rule", "tls"}, "4": {"service"}, "5": {"endpoints"}, "6": {"pods"},
-              "7": {"netpol", "dns", "probe"}}
-    wrong = [e.code for e in entries() if e.hop not in ranges[e.code[3]]]
+              "7": {"netpol", "dns", "cluster-dns", "probe"}}
+    wrong = [e.code for e in entries()
+             if e.hop not in ranges[e.code[3]] and RAISED_NEXT_DOOR.get(e.code) != e.hop]
     assert not wrong, wrong
 
 

@@ -67,15 +67,17 @@ def _shadowed(snapshot: Snapshot, target: Target, result: TraceResult,
     """IDC312 for a rule path another rule serves, when that hides something: the other rule
     has the same host, path and pathType (so it serves every request this path matches), or
     this path's own backend is broken, which no request shows until the other rule goes."""
-    if target.path is None:
-        return []
+    canaries = result.controller.applied.canaries if result.controller else ()
+    if target.path is None or target.ingress in {ObjectRef.of(c) for c in canaries}:
+        return []  # a canary's paths are alternatives of its primary's, never routes
     won = _winner(result)
     duplicate = won is not None and (
         str(won[1].get("host")).lower() == shown_host(target.host).lower()
         and (won[1].get("path"), won[1].get("pathType")) == _own(target))
     broken = _own_backend_errors(snapshot, target)
-    if not duplicate and not broken:
-        return []
+    told = any(f.code == "IDC331" and f.object == target.ingress for f in result.findings)
+    if (not duplicate or told) and not broken:
+        return []  # nothing hidden, or the trace's IDC331 already names the duplicate
     parts = [f"{target.label} is never served: {served_by} has the same host and path and "
              "serves every request it matches" if duplicate else
              f"requests for {target.request.path} go to {served_by}"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingressdoc.findings import Severity
+from ingressdoc.findings import Severity, help_uri
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -24,6 +24,10 @@ class Entry:
     fix: str
     details: str = ""
     retired: bool = False
+
+    @property
+    def help_uri(self) -> str:
+        return help_uri(self.code, self.name)
 
 
 _ENTRIES: tuple[Entry, ...] = (
@@ -60,7 +64,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC103", "host-aaaa-only", "dns", W,
           "The host has only AAAA records; IPv4-only clients and entry points cannot use it.",
           "Add an A record, or make sure the entry point and clients speak IPv6."),
-    Entry("IDC104", "request-host-is-ip", "dns", W,
+    Entry("IDC104", "request-host-is-ip", "rule", W,
           "The request uses an IP address, so the Host header matches no host rule.",
           "Send the request with the host name (or `curl --resolve host:port:ip`)."),
     Entry("IDC110", "load-balancer-pending", "entry", E,
@@ -110,7 +114,60 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC208", "host-merged-across-ingresses", "controller", N,
           "Several Ingresses define rules for this host; their paths are merged into one route table.",
           "Check that the paths of the Ingresses do not shadow each other."),
+    Entry("IDC290", "namespace-not-watched", "controller", E,
+          "The controller watches only some namespaces, so it never sees this Ingress: no "
+          "address in its status, and another route or the default backend answers.",
+          "Add the namespace to the controller's watched namespaces (flag or label selector), "
+          "or move the Ingress into a watched namespace."),
+    Entry("IDC291", "classless-ingress-served", "controller", N,
+          "The Ingress names no class; the serving controller is configured to take classless "
+          "Ingresses (ingress-nginx --watch-ingress-without-class, Traefik without "
+          "ingressClass), so it serves it.",
+          "Set spec.ingressClassName anyway: another controller may take it too."),
+    Entry("IDC292", "class-filtered-by-controller", "controller", E,
+          "The controller is configured to serve one class name only, and this Ingress has "
+          "another, so it is not served.",
+          "Use the class the controller is configured for, or widen its class setting."),
+    Entry("IDC293", "annotation-too-risky", "controller", E,
+          "ingress-nginx drops a whole Ingress whose annotation is riskier than the "
+          "annotations-risk-level ConfigMap key (High by default since v1.12): none of its "
+          "rules are served.",
+          "Remove the annotation (snippets: use the controller ConfigMap instead), or raise "
+          "annotations-risk-level if the administrators accept the risk."),
+    Entry("IDC294", "snippet-annotation-ignored", "controller", W,
+          "Snippet annotations are ignored while allow-snippet-annotations is false (the "
+          "default since ingress-nginx v1.10), so the configuration they carry is not applied.",
+          "Move the configuration into supported annotations or the ConfigMap, or set "
+          "allow-snippet-annotations: \"true\"."),
+    Entry("IDC295", "ssl-passthrough-not-enabled", "controller", W,
+          "The ssl-passthrough annotation only works when ingress-nginx runs with "
+          "--enable-ssl-passthrough; without it the controller terminates TLS with its own "
+          "certificate.",
+          "Add --enable-ssl-passthrough to the controller's arguments, or drop the annotation."),
+    Entry("IDC296", "annotation-ignored-by-implementation", "controller", W,
+          "Traefik's ingress-nginx provider emulates only some ingress-nginx annotations; the "
+          "others are silently ignored, so the request is not changed as the Ingress says.",
+          "Express the behaviour with a Traefik Middleware, or upgrade to a Traefik version "
+          "whose provider supports the annotation."),
+    Entry("IDC297", "middleware-not-resolved", "controller", E,
+          "A Middleware the route references does not resolve, so Traefik does not serve the "
+          "route at all: another route or a 404 answers.",
+          "Reference it as <namespace>-<name>@kubernetescrd, create the Middleware, and enable "
+          "the kubernetescrd provider (and crossProviderNamespaces where set)."),
+    Entry("IDC298", "canary-without-primary", "controller", W,
+          "An ingress-nginx canary Ingress only adds an alternative backend to an existing "
+          "Ingress of the same host and path; without one it is ignored.",
+          "Create the primary Ingress for that host and path, or drop the canary annotation."),
+    Entry("IDC299", "class-scope-excludes-namespace", "controller", E,
+          "The IngressClass's parameters restrict it to some namespaces (AWS Load Balancer "
+          "Controller IngressClassParams namespaceSelector); an Ingress elsewhere is refused.",
+          "Label the namespace to match the namespaceSelector, or use a class meant for it."),
     # IDC3xx: rule match and TLS
+    Entry("IDC230", "class-not-served", "controller", E,
+          "The Ingress names a class (spec.ingressClassName or the legacy annotation) that no "
+          "IngressClass defines and no running controller claims: no proxy picks it up.",
+          "Use one of the existing classes, or create the IngressClass for an installed "
+          "controller."),
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
           "Add a rule for the host (mind typos, case-insensitive, wildcards cover one label)."),
@@ -153,7 +210,49 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC313", "wildcard-host-depth-near-miss", "rule", N,
           "A wildcard rule would match the host at another depth; a host-less rule or a "
           "default backend serves the request instead.",
-          "Nothing, if the fallback is intended; otherwise add a rule for the full host."),
+          "Nothing, if the fallback is intended; otherwise add a rule for the full host.",
+          "Replaced by IDC330: a fallback answering a host a rule names is a warning.",
+          retired=True),
+    Entry("IDC330", "catch-all-answers-named-request", "rule", W,
+          "A host-less rule or a default backend answers a request that another rule evidently "
+          "names (a wildcard at another depth, a trailing slash, the path's case, an Exact "
+          "path asked with a suffix): the request reaches another backend than the one written "
+          "for it.",
+          "Fix the rule written for the request (host depth, path, pathType), or add a rule "
+          "for the request as sent."),
+    Entry("IDC331", "duplicate-route-lost", "rule", W,
+          "Another Ingress defines the same host and path with another backend and wins the "
+          "controller's precedence (ingress-nginx: the oldest Ingress; Traefik: equal "
+          "priority, undefined order), so this route never answers.",
+          "Delete one of the two routes, or give them different hosts or paths."),
+    Entry("IDC332", "near-miss-served-elsewhere", "rule", W,
+          "A route nearly matches the request (trailing slash, case, an Exact path asked with "
+          "a suffix) while another path of the host answers it: the request reaches another "
+          "backend than the one written for it.",
+          "Make the route match the request as sent (pathType Prefix, the path's case), or "
+          "send the request the route expects."),
+    Entry("IDC333", "priority-overrides-specific-route", "rule", W,
+          "On Traefik an explicit router.priority makes a shorter, more general route win over "
+          "a longer route of the same host written for the request.",
+          "Lower or drop the router.priority annotation, or give the specific route a higher "
+          "one."),
+    Entry("IDC334", "cert-manager-issuer-not-found", "tls", E,
+          "The Ingress's cert-manager.io/issuer or cluster-issuer annotation names an issuer "
+          "that does not exist: the Certificate is never issued.",
+          "Name an existing Issuer (same namespace) or ClusterIssuer, or create it."),
+    Entry("IDC335", "certificate-not-ready", "tls", E,
+          "The cert-manager Certificate that writes the TLS Secret is not Ready, so the "
+          "Secret is missing or stale and the controller serves its fallback certificate.",
+          "Read the Certificate's Ready condition and its CertificateRequest/Order events."),
+    Entry("IDC336", "certificate-other-namespace", "tls", E,
+          "A cert-manager Certificate writes the TLS Secret in another namespace than the "
+          "Ingress's; an Ingress only reads Secrets of its own namespace.",
+          "Create the Certificate in the Ingress's namespace (or annotate the Ingress for the "
+          "ingress-shim)."),
+    Entry("IDC340", "path-without-backend", "rule", E,
+          "An Ingress path has no usable backend (a Service with a port name or number, or a "
+          "resource); the API server rejects the whole Ingress, so none of its rules exist.",
+          "Give every path a backend: service.name with port.number or port.name."),
     Entry("IDC320", "tls-secret-not-found", "tls", E,
           "The TLS Secret does not exist in the Ingress's namespace; the controller serves its "
           "fallback certificate.",
@@ -184,6 +283,53 @@ _ENTRIES: tuple[Entry, ...] = (
           "The request is HTTPS but no tls entry of the Ingress lists the host; the controller "
           "answers with its fallback certificate.",
           "Add the host to spec.tls with a Secret."),
+    Entry("IDC390", "tls-ends-elsewhere", "tls", N,
+          "TLS does not end at the controller with an Ingress Secret: a load balancer "
+          "terminates it with a cloud certificate, or the controller passes it through to the "
+          "backend. The Ingress needs no spec.tls entry for the host then.",
+          "Nothing to fix; check the certificate where TLS ends (cloud certificate manager or "
+          "the backend)."),
+    Entry("IDC391", "redirect-loop", "tls", E,
+          "TLS ends before the controller, which receives plain HTTP and redirects it to "
+          "HTTPS; the client follows the redirect to the same place and loops.",
+          "Let the controller trust X-Forwarded-Proto (ingress-nginx use-forwarded-headers), "
+          "forward the load balancer's TLS port to the controller's TLS port, or turn the "
+          "redirect off for this host."),
+    Entry("IDC392", "backend-request-rewritten", "rule", N,
+          "The controller changes the request before the backend sees it (rewrite-target, "
+          "StripPrefix, upstream-vhost): the backend receives the method, Host and path shown.",
+          "Make sure the backend serves that path and Host."),
+    Entry("IDC393", "rewrite-drops-path", "rule", W,
+          "rewrite-target replaces the whole path with the target; a path without capture "
+          "groups (or a $n beyond them) sends every request under it to the same backend path, "
+          "which breaks sub-paths and assets.",
+          "Capture the rest of the path: path /app(/|$)(.*), rewrite-target /$2, "
+          "pathType ImplementationSpecific."),
+    Entry("IDC394", "answered-by-redirect", "rule", N,
+          "The controller answers this request with a redirect (app-root, permanent-redirect) "
+          "instead of sending it to the backend.",
+          "Nothing to fix if intended; request the redirect's target to trace the backend."),
+    Entry("IDC395", "allowlist-sees-proxy-address", "rule", W,
+          "A source allowlist decides on the client address the controller sees; behind a "
+          "Service with externalTrafficPolicy Cluster and no PROXY protocol or trusted "
+          "forwarded headers, that is a node's address, so real clients are refused (403).",
+          "Set externalTrafficPolicy: Local on the controller's Service, or enable "
+          "use-proxy-protocol / use-forwarded-headers to match the load balancer."),
+    Entry("IDC396", "alb-no-https-listener", "tls", E,
+          "The AWS Load Balancer Controller opens an HTTPS listener only with a certificate "
+          "(certificate-arn, or one discovered for spec.tls hosts); without one HTTPS fails.",
+          "Set alb.ingress.kubernetes.io/certificate-arn or list the host in spec.tls, with "
+          "listen-ports including HTTPS:443."),
+    Entry("IDC397", "canary-share", "rule", N,
+          "A canary Ingress takes part of this route's requests (by header, cookie or weight) "
+          "and sends them to another Service.",
+          "Nothing to fix if intended; send the canary header to trace that Service."),
+    Entry("IDC399", "externalname-not-allowed", "rule", E,
+          "Traefik's Ingress provider refuses ExternalName Services unless "
+          "allowExternalNameServices is set: the path gets no route, so another route or a "
+          "404 answers.",
+          "Start Traefik with --providers.kubernetesingress.allowExternalNameServices=true, or "
+          "point the path at a Service with a selector."),
     # IDC4xx: the backend Service
     Entry("IDC401", "backend-service-not-found", "service", E,
           "The backend Service does not exist in the Ingress's namespace: the controller answers 503.",
@@ -194,22 +340,22 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC403", "externalname-backend", "service", N,
           "The backend is an ExternalName Service: the controller proxies to a DNS name.",
           "Make sure the controller allows ExternalName backends and the name resolves in-cluster."),
-    Entry("IDC404", "externalname-unresolvable", "service", E,
+    Entry("IDC404", "externalname-unresolvable", "cluster-dns", E,
           "The ExternalName target cannot be resolved by the cluster DNS.",
           "Point externalName at a resolvable name, or add a forward/stub zone to CoreDNS."),
     Entry("IDC405", "externalname-port-mismatch", "service", W,
           "The ExternalName aliases an in-cluster Service that does not expose the backend port.",
           "Use the aliased Service's port number in the backend."),
-    Entry("IDC406", "resource-backend", "service", N,
+    Entry("IDC406", "resource-backend", "rule", N,
           "The backend is a resource reference, not a Service; only some controllers support it.",
           "Check your controller documents resource backends."),
     Entry("IDC407", "service-without-selector", "service", N,
           "The Service has no selector; its endpoints come from manually managed EndpointSlices.",
           "Make sure the EndpointSlices are maintained (labelled kubernetes.io/service-name)."),
-    Entry("IDC410", "targetport-name-unresolved", "service", E,
+    Entry("IDC410", "targetport-name-unresolved", "pods", E,
           "The named targetPort is not a container port (name and protocol) of the selected pods.",
           "Name a containerPort to match, or set targetPort to the number the app listens on."),
-    Entry("IDC411", "targetport-not-declared", "service", N,
+    Entry("IDC411", "targetport-not-declared", "pods", N,
           "The numeric targetPort is not declared as a containerPort; it still works if the app "
           "listens there.",
           "Declare the containerPort, or check the app listens on that number."),
@@ -217,6 +363,23 @@ _ENTRIES: tuple[Entry, ...] = (
           "internalTrafficPolicy: Local sends in-cluster clients only to endpoints on their node.",
           "Use Cluster unless every client node runs an endpoint."),
     # IDC5xx: EndpointSlices
+    Entry("IDC430", "backend-tls-to-plain-port", "service", E,
+          "The controller speaks TLS (HTTPS, GRPCS) to a port that serves plain HTTP or gRPC: "
+          "the handshake fails and the controller answers 502.",
+          "Set the controller's backend protocol to what the port serves (ingress-nginx "
+          "backend-protocol, Traefik serversscheme), or fix the port's appProtocol/name."),
+    Entry("IDC431", "backend-plain-to-tls-port", "service", E,
+          "The controller speaks plain HTTP to a port that serves TLS: the backend answers "
+          "400 (a plain HTTP request sent to an HTTPS port).",
+          "Set backend-protocol HTTPS (ingress-nginx) or serversscheme https (Traefik)."),
+    Entry("IDC432", "backend-grpc-mismatch", "service", E,
+          "The controller speaks gRPC to an HTTP/1 port, or HTTP/1 to a gRPC port: requests "
+          "fail with 502.",
+          "Make the backend protocol and the port's appProtocol agree (GRPC, h2c)."),
+    Entry("IDC433", "aws-target-type-service-type", "service", E,
+          "The AWS Load Balancer Controller's target-type instance (its default) registers "
+          "NodePorts, but the backend Service is ClusterIP: the Ingress does not reconcile.",
+          "Set alb.ingress.kubernetes.io/target-type: ip, or make the Service NodePort."),
     Entry("IDC501", "no-ready-endpoints", "endpoints", E,
           "The Service has no ready endpoint: the controller answers 503.",
           "Make the selected pods Ready (see the pods hop)."),
@@ -260,7 +423,41 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC608", "pods-not-running", "pods", E,
           "Selected pods have finished or failed; they are never endpoints.",
           "Look at why the pods stopped (phase, container exit codes)."),
+    Entry("IDC630", "workload-scaled-to-zero", "pods", E,
+          "The workload whose pods the Service selects has spec.replicas 0, so no pod exists "
+          "(an HPA does not scale a target at 0; a downscaler or a person set it).",
+          "Scale the workload up (kubectl scale --replicas=N), or fix what scaled it down."),
+    Entry("IDC631", "requests-exceed-nodes", "pods", E,
+          "The pods request more CPU, memory or another resource than any node that passes "
+          "the other scheduling filters can allocate: they stay Pending.",
+          "Lower the requests in the pod template, or add nodes large enough."),
+    Entry("IDC632", "no-node-selectable", "pods", E,
+          "nodeSelector or required node affinity matches no schedulable node (or every node "
+          "is cordoned): the pods stay Pending.",
+          "Fix the labels the template asks for, or label a node to match."),
+    Entry("IDC633", "taints-not-tolerated", "pods", E,
+          "Every node the pods may use has a NoSchedule/NoExecute taint they do not tolerate: "
+          "they stay Pending.",
+          "Add a toleration to the pod template, or remove the taint from a node."),
+    Entry("IDC634", "anti-affinity-too-few-nodes", "pods", W,
+          "Required pod anti-affinity per node allows one replica per node, and fewer nodes "
+          "can take them than there are replicas: the rest stay Pending.",
+          "Lower the replicas, make the anti-affinity preferred, or add nodes."),
+    Entry("IDC635", "claim-cannot-bind", "pods", E,
+          "A PersistentVolumeClaim the pods mount does not exist or can never bind (its "
+          "StorageClass is missing, no class is default, no volume fits): they stay Pending.",
+          "Create the claim, or name an existing StorageClass (kubectl get storageclass)."),
+    Entry("IDC636", "volume-node-conflict", "pods", E,
+          "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
+          "the pods cannot run on: they stay Pending.",
+          "Run the pods where the volume is (node selection, zones), or use a volume there."),
     # IDC7xx: NetworkPolicy and DNS
+    Entry("IDC637", "workload-cannot-create-pods", "pods", E,
+          "The workload's controller fails to create its pods (a ResourceQuota is exceeded, a "
+          "LimitRange or an admission webhook rejects them), as its ReplicaFailure condition "
+          "says.",
+          "Raise the quota or lower the template's requests, or fix what the admission "
+          "message names."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),
@@ -285,7 +482,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC711", "dns-cluster-domain-mismatch", "dns", E,
           "The name uses a cluster domain that this cluster does not serve.",
           "Use the cluster's domain, or a name without the domain part."),
-    Entry("IDC712", "cluster-dns-not-ready", "dns", E,
+    Entry("IDC712", "cluster-dns-not-ready", "cluster-dns", E,
           "The cluster DNS Service has no ready endpoints: in-cluster names do not resolve.",
           "Make the CoreDNS pods Ready (logs, Corefile loops)."),
     Entry("IDC713", "dns-name-not-found", "dns", E,
@@ -319,6 +516,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "SERVFAIL): clients that use the name fail or reach something else.",
           "Check CoreDNS (its logs, plugins such as rewrite, hosts or file in the Corefile) and "
           "any cache in front of it (NodeLocal DNSCache); replay the query with the printed line."),
+    Entry("IDC730", "controller-resolver-not-cluster-dns", "cluster-dns", E,
+          "The controller resolves the ExternalName target itself, but its pods use the node's "
+          "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
+          "cannot answer names under the cluster domain: the upstream fails.",
+          "Set dnsPolicy: ClusterFirstWithHostNet on the controller pods, or point the "
+          "ExternalName at a name the node resolves."),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

@@ -10,6 +10,7 @@ TTY, the `--wait` progress the user asked for, and the ignored count.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
@@ -29,6 +30,7 @@ from ingressdoc.commands.common import (
     output_option,
     write_file,
 )
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
 from ingressdoc.render.registry import CHECK, Format
 
@@ -65,7 +67,7 @@ def _waiting(report: CheckReport, left: float) -> None:
 def check(
     namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
         "--namespace", "-n", metavar="NAMESPACE", help="Check Ingresses in this namespace.",
-        rich_help_panel="Scope")] = None,
+        rich_help_panel="Scope", autocompletion=typer_values("namespace"))] = None,
     all_namespaces: Annotated[bool, typer.Option(
         "--all-namespaces", "-A", help="Check Ingresses in every namespace.",
         rich_help_panel="Scope")] = False,
@@ -75,7 +77,7 @@ def check(
         rich_help_panel="Scope")] = None,
     host: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--host", metavar="GLOB", help="Only requests to hosts matching this glob, e.g. '*.example.com'.",
-        rich_help_panel="Scope")] = None,
+        rich_help_panel="Scope", autocompletion=typer_values("host"))] = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -145,12 +147,28 @@ def check(
         if timeout is not None and not report.passed:
             typer.echo(f"gave up waiting after {wait}", err=True)
         _write(CHECK.render(report, output), output_file)
+        _step_summary(report)
         if not report.results:
             typer.echo("ingressdoc: warning: no Ingress host/path in scope", err=True)
         ignored = report.summary.ignored
         if ignored:
             typer.echo(f"{ignored} findings ignored", err=True)
         raise typer.Exit(exit_status(report.findings, fail_on))
+
+
+def _step_summary(report: CheckReport) -> None:
+    """GitHub Actions shows what a step appends to $GITHUB_STEP_SUMMARY on the run's page."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from ingressdoc.render.summary import step_summary
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(step_summary(report))
+    except OSError as exc:
+        typer.echo(f"ingressdoc: warning: cannot write the step summary {path}: "
+                   f"{exc.strerror or exc}", err=True)
 
 
 def _write(text: str, output_file: str | None) -> None:

@@ -4,7 +4,7 @@ evidence when the source is a cluster, render, and exit by the findings (`--fail
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -22,8 +22,13 @@ from ingressdoc.commands.common import (
     output_option,
     seconds,
 )
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
+from ingressdoc.hops.model import HopId
 from ingressdoc.render.registry import TRACE, Format
+
+if TYPE_CHECKING:
+    from ingressdoc.hops.model import TraceResult
 
 
 def _server_option(value: str | None) -> str | None:
@@ -40,7 +45,12 @@ def _server_option(value: str | None) -> str | None:
 
 def trace(
     target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
-                                          metavar="HOST/PATH")],
+                                          metavar="HOST/PATH",
+                                          autocompletion=typer_values("target"))],
+    namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--namespace", "-n", metavar="NAMESPACE", rich_help_panel="Source",
+        help="The namespace whose Ingresses should serve the request: a warning on stderr "
+        "when one in another namespace does.", autocompletion=typer_values("namespace"))] = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -94,9 +104,21 @@ def trace(
         result = run_trace(snap, request, ingress_class)
         if isinstance(source, LiveSource):
             from ingressdoc.probe.run import Wanted, gather
+            from ingressdoc.trace.outcome import refresh
 
             wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns,
                             tuple(probe_allow))
-            result = gather(result, snap, wanted, source.proxy_get, source.open_port)
+            result = refresh(gather(result, snap, wanted, source.proxy_get, source.open_port))
         sys.stdout.write(TRACE.render(result, output))
+        _served_elsewhere(result, namespace)
         raise typer.Exit(exit_status(result.findings, fail_on))
+
+
+def _served_elsewhere(result: TraceResult, namespace: str | None) -> None:
+    """`trace -n NS`: say so when the Ingress that answers the request is not in NS, the
+    usual surprise of a host claimed by another team's Ingress."""
+    rule = next((h for h in result.hops if h.hop is HopId.RULE), None)
+    served = [o for o in (rule.objects if rule else ()) if o.kind == "Ingress"]
+    if namespace and served and all(o.namespace != namespace for o in served):
+        typer.echo(f"ingressdoc: warning: the request is served by {served[0]}, "
+                   f"not by an Ingress in namespace {namespace}", err=True)

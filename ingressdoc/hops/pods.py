@@ -9,11 +9,13 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, HopId, status_from
+from ingressdoc.hops.workloads import no_pod_causes, pending_causes, template_subject
 from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
-from ingressdoc.snapshot import ObjectRef
+from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("Pod",)
@@ -33,19 +35,24 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     ref = ObjectRef.of(svc)
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
-        f = _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc)))
-        return Hop(HopId.PODS, TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
-                   "matches no pod", objects=(ref,), findings=(f,)), []
+        causes = tuple(no_pod_causes(ctx.snapshot, svc)) or (
+            _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
+        return Hop(HopId.PODS, TITLE, status_from(causes), f"selector "
+                   f"{describe_selector(selector)} matches no pod", objects=(ref,),
+                   findings=causes), []
     found: list[Finding] = []
     running = [p for p in pods if status(p).get("phase") not in _TERMINAL]
     if not running:
         found.append(_all_terminal(ref, pods))
     pods = running or pods
     found.extend(_too_broad(ref, pods))
+    pending, explained = pending_causes(ctx.snapshot, running)
+    found.extend(pending)
     for pod in running:
-        found.extend(_pod_state(pod))
+        if ObjectRef.of(pod) not in explained:
+            found.extend(_pod_state(ctx.snapshot, pod))
     if port is not None:
-        found.extend(_port_findings(pods, port))
+        found.extend(_port_findings(ctx.snapshot, pods, port))
     unknown = any(ctx.snapshot.is_derived(p) for p in pods)
     ready = sum(1 for p in pods if pod_ready(p))
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
@@ -94,7 +101,14 @@ def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
     return []
 
 
-def _pod_state(pod: Obj) -> list[Finding]:
+def scheduler_event(snap: Snapshot, pod: Obj) -> Mapping[str, Any] | None:
+    """The scheduler's newest word on a pod, when Events were read."""
+    events = snap.list("Event", namespace(pod)) if snap.loaded("Event") else []
+    return latest(events, FAILED_SCHEDULING,
+                  lambda o: o.get("kind") == "Pod" and o.get("name") == name(pod))
+
+
+def _pod_state(snap: Snapshot, pod: Obj) -> list[Finding]:
     if not status(pod) or (pod.get("metadata") or {}).get("deletionTimestamp"):
         return []  # no status: from a template; deletionTimestamp: terminating (see IDC503)
     ref = ObjectRef.of(pod)
@@ -112,6 +126,9 @@ def _pod_state(pod: Obj) -> list[Finding]:
     if phase == "Pending":
         sched = condition(pod, "PodScheduled") or {}
         why = sched.get("message") or sched.get("reason") or "waiting to start"
+        event = scheduler_event(snap, pod)
+        if event is not None and last_seen(event) >= str(sched.get("lastTransitionTime") or ""):
+            why = f"{event.get('message')} (FailedScheduling, {last_seen(event)})"
         return [finding("IDC606", ref, f"pod Pending: {why}", field="status.phase")]
     if not pod_ready(pod):
         unready = [cs.get("name") for cs in status(pod).get("containerStatuses") or []
@@ -136,12 +153,13 @@ def _waiting(pod: Obj) -> dict[str, tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding]:
+def _port_findings(snap: Snapshot, pods: Sequence[Obj],
+                   port: Mapping[str, Any]) -> list[Finding]:
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     out: list[Finding] = []
     for pod in pods:
-        ref = ObjectRef.of(pod)
+        ref, prefix = template_subject(snap, pod)
         declared = {p["containerPort"] for p in container_ports(pod)
                     if isinstance(p.get("containerPort"), int)}
         resolved = resolve_target_port(pod, target, protocol)
@@ -152,17 +170,18 @@ def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding
                 "IDC410", ref,
                 f"targetPort {target}/{protocol} names no container port (ports: "
                 f"{names or 'none declared'})",
-                field="spec.containers[].ports",
+                field=f"{prefix}.containers[].ports",
             ))
             continue
         if declared and resolved not in declared:
             out.append(finding("IDC411", ref, f"targetPort {resolved} is not a declared "
                                f"containerPort ({', '.join(map(str, sorted(declared)))})"))
-        out.extend(_probe_port(pod, resolved, declared))
+        out.extend(_probe_port(pod, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
 
-def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
+def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
+                prefix: str) -> list[Finding]:
     out = []
     for c in spec(pod).get("containers") or []:
         probe = c.get("readinessProbe") or {}
@@ -172,10 +191,10 @@ def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
         port = resolve_target_port(pod, action["port"])
         if port is None or (port != served and port not in declared):
             out.append(finding(
-                "IDC607", ObjectRef.of(pod),
+                "IDC607", ref,
                 f"container {c.get('name')} readinessProbe checks port {action['port']}, "
                 f"traffic goes to {served}",
-                field=f"spec.containers[{c.get('name')}].readinessProbe",
+                field=f"{prefix}.containers[{c.get('name')}].readinessProbe",
             ))
     return out
 

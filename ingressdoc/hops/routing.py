@@ -28,6 +28,10 @@ class RouteOutcome:
     backend: BackendRef | None
     resource_backend: Mapping[str, Any] | None = None
     backend_field: str | None = None  # e.g. spec.rules[0].http.paths[1].backend
+    # The route the user most likely meant when another one (or none) answers: the walk
+    # follows it too, so one run shows what fails after the routing is fixed.
+    nearest: RouteOutcome | None = None
+    label: str | None = None  # how the route reads, e.g. "Ingress shop/shop spec.rules[0]..."
 
 
 class Router(Protocol):

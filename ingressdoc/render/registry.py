@@ -32,6 +32,8 @@ class Format(str, enum.Enum):
     junit = "junit"
     sarif = "sarif"
     github = "github"
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,10 @@ def dump(document: object, fmt: Format) -> str:
 
 
 TRACE: Renderers[TraceResult] = Renderers(
-    "ingressdoc.render.table:render_trace", "ingressdoc.render.document:trace_document")
+    "ingressdoc.render.table:render_trace", "ingressdoc.render.document:trace_document", {
+        Format.mermaid: "ingressdoc.render.mermaid:render_trace_mermaid",
+        Format.dot: "ingressdoc.render.dot:render_trace_dot",
+    })
 REACH: Renderers[ReachResult] = Renderers(
     "ingressdoc.render.reach:render_reach", "ingressdoc.render.reach:reach_document")
 CHECK: Renderers[CheckReport] = Renderers(
@@ -80,6 +85,8 @@ CHECK: Renderers[CheckReport] = Renderers(
         Format.junit: "ingressdoc.render.junit:render_junit",
         Format.sarif: "ingressdoc.render.sarif:render_sarif",
         Format.github: "ingressdoc.render.github:render_github",
+        Format.mermaid: "ingressdoc.render.mermaid:render_check_mermaid",
+        Format.dot: "ingressdoc.render.dot:render_check_dot",
     })
 CATALOG: Renderers[Sequence[Entry]] = Renderers(
     "ingressdoc.render.catalog:catalog_table", "ingressdoc.render.catalog:catalog_document")

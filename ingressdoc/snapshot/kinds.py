@@ -19,6 +19,7 @@ class KindInfo:
     listed: bool = True  # False: read by name only
     role: str = "ingressdoc-reader"  # the role in deploy/rbac.yaml that grants the reads
     optional: bool = False  # the role may be left out by choice: its absence is no warning
+    bulk: bool = True  # read by a whole-cluster read (`check -A`); else only when planned
 
     def path(self, namespace: str | None) -> str:
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
@@ -40,6 +41,22 @@ KINDS: dict[str, KindInfo] = {
     "ConfigMap": KindInfo("", "v1", "configmaps", True, listed=False,
                           role="ingressdoc-dns-config-reader"),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
+    "IngressClassParams": KindInfo("elbv2.k8s.aws", "v1beta1", "ingressclassparams", False),
+    # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
+    "Deployment": KindInfo("apps", "v1", "deployments", True),
+    "StatefulSet": KindInfo("apps", "v1", "statefulsets", True),
+    "HorizontalPodAutoscaler": KindInfo("autoscaling", "v2", "horizontalpodautoscalers", True),
+    "PersistentVolumeClaim": KindInfo("", "v1", "persistentvolumeclaims", True),
+    "PersistentVolume": KindInfo("", "v1", "persistentvolumes", False),
+    "StorageClass": KindInfo("storage.k8s.io", "v1", "storageclasses", False),
+    # Who writes TLS Secrets: cert-manager (a CRD: unavailable where it is not installed).
+    "Certificate": KindInfo("cert-manager.io", "v1", "certificates", True),
+    "Issuer": KindInfo("cert-manager.io", "v1", "issuers", True),
+    "ClusterIssuer": KindInfo("cert-manager.io", "v1", "clusterissuers", False),
+    # Why pods are not there or not scheduled, as the controllers and the scheduler said:
+    # read for the backend at hand only, never in bulk.
+    "Event": KindInfo("", "v1", "events", True, bulk=False),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -11,10 +12,12 @@ from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.manifests import HEADER_KEY
 from ingressdoc.snapshot.redact import redact_config
 
+FORMATS = ("yaml", "json")
 
-def dump_snapshot(snap: Snapshot, include_config: bool = False) -> str:
+def dump_snapshot(snap: Snapshot, include_config: bool = False, as_json: bool = False) -> str:
     """Derived objects are left out: the reader derives them again from the same inputs.
-    ConfigMap and literal env values are redacted unless `include_config`."""
+    ConfigMap and literal env values are redacted unless `include_config`. JSON is YAML
+    too, so `--manifests` reads either."""
     items = [
         dict(obj if include_config else redact_config(obj))
         for obj in snap.all_objects()
@@ -31,4 +34,6 @@ def dump_snapshot(snap: Snapshot, include_config: bool = False) -> str:
         **snap.meta,
     }
     doc = {"apiVersion": "v1", "kind": "List", HEADER_KEY: header, "items": items}
+    if as_json:
+        return json.dumps(doc, indent=2) + "\n"
     return str(yaml.safe_dump(doc, sort_keys=False))

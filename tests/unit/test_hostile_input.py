@@ -123,7 +123,8 @@ def test_non_ascii_digits_are_not_ports(target: str) -> None:
 
 
 def test_snapshot_to_an_unwritable_path_is_a_usage_error(tmp_path: Path) -> None:
-    code, _, err = invoke(["snapshot", "-f", str(SHOP), "-o", str(tmp_path / "no" / "x")])
+    code, _, err = invoke(["snapshot", "-f", str(SHOP), "--output-file",
+                           str(tmp_path / "no" / "x")])
     assert_refused(code, err, (2,))
     assert "cannot write" in err
 

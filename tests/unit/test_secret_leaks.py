@@ -167,7 +167,7 @@ def test_snapshot_keeps_only_the_keys_of_configuration(tmp_path: Path) -> None:
         "env"][1]]
     replay = tmp_path / "snap.yaml"
     replay.write_text(redacted.stdout)
-    again = runner.invoke(app, ["snapshot", "-f", str(replay), "-o", "-"])
+    again = runner.invoke(app, ["snapshot", "-f", str(replay), "--output-file", "-"])
     assert again.exit_code == 0, again.stderr
     kept = runner.invoke(app, ["snapshot", "-f", str(path), "--include-config"])
     assert all(marker(n) in kept.stdout for n in (20, 23, 24, 25))

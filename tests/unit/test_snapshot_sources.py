@@ -195,3 +195,30 @@ def test_trace_plan_follows_externalname_aliases_and_reads_cluster_dns() -> None
     assert Read("ConfigMap", "kube-system", name="coredns") in reads
     assert Read("Service", "payments") in reads
     assert Read("Pod", "payments", label_selector="app=payments-api") in reads
+
+
+def test_trace_plan_reads_the_controller_configmap_and_referenced_middlewares() -> None:
+    snap = Snapshot(live=True)
+    snap.add({"kind": "Pod", "metadata": {
+        "name": "ctl", "namespace": "ingress", "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
+        "spec": {"containers": [{"image": "registry.k8s.io/ingress-nginx/controller:v1.12.1",
+                                 "args": ["--configmap=$(POD_NAMESPACE)/ctl-config"],
+                                 "env": [{"name": "POD_NAMESPACE", "valueFrom": {
+                                     "fieldRef": {"fieldPath": "metadata.namespace"}}}]}]}})
+    ing = _ingress("shop", "shop.example.com", "web")
+    ing["metadata"]["annotations"] = {
+        "traefik.ingress.kubernetes.io/router.middlewares":
+            "shop-strip@kubernetescrd,platform-auth@kubernetescrd"}
+    snap.add(ing)
+    reads = set(reads_for(snap, parse_request("shop.example.com/")))
+    assert Read("ConfigMap", "ingress", field_selector="metadata.name=ctl-config") in reads
+    assert {Read("Middleware", "shop"), Read("Middleware", None)} <= reads
+
+
+def test_trace_plan_reads_ingressclass_params_a_class_names() -> None:
+    snap = Snapshot(live=True)
+    snap.add({"kind": "IngressClass", "metadata": {"name": "alb"},
+              "spec": {"controller": "ingress.k8s.aws/alb", "parameters": {
+                  "apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "a"}}})
+    snap.add(_ingress("shop", "shop.example.com", "web"))
+    assert Read("IngressClassParams") in set(reads_for(snap, parse_request("shop.example.com/")))

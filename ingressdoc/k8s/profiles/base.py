@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ingressdoc.k8s.controller_settings import AnnotationSpec, SettingSpec
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     NearMiss,
@@ -84,6 +85,10 @@ class Profile(ABC):
     # (scheme, port name) its charts give the controller's Service ports.
     scheme_ports: tuple[tuple[str, str], ...] = ()
     prefix_is_string_prefix = False  # Prefix paths match as plain string prefixes
+    # Its configuration as ingressdoc models it (k8s/controller_settings.py): the flags and
+    # ConfigMap keys read from its pods, and the annotations whose effect is applied.
+    settings: tuple[SettingSpec, ...] = ()
+    annotations: tuple[AnnotationSpec, ...] = ()
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
 
     def claims(self, controller: str) -> bool:
