@@ -164,14 +164,14 @@ STATS_SCRIPT = """
 import json, sys
 from ingressdoc.snapshot.live import LiveSource
 from ingressdoc.request import parse_request
-from ingressdoc.trace.plan import reads_for
+from ingressdoc.trace.plan import everything, reads_for
 source = LiveSource.connect(sys.argv[1], None, 60)
 mode = sys.argv[2]
 if mode == "trace":
     req = parse_request(sys.argv[3])
     source.read(lambda s: list(reads_for(s, req)))
 else:
-    source.read(None)
+    source.read(everything)
 reads = [r.__dict__ for r in source.stats.reads]
 print(json.dumps({"requests": source.stats.requests, "bytes": source.stats.bytes,
                   "reads": reads}))

@@ -22,6 +22,7 @@ from ingressdoc.commands.common import (
     error_boundary,
     load_snapshot,
     output_option,
+    write_file,
 )
 from ingressdoc.commands.compare import compare
 from ingressdoc.commands.completion import typer_values
@@ -83,24 +84,27 @@ def snapshot(
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     request_timeout: TimeoutOpt = 10.0,
+    include_config: Annotated[bool, typer.Option(
+        "--include-config", help="Keep ConfigMap values and literal container env values "
+        "(by default only their keys are saved).")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Save the objects a trace reads (Secrets reduced to metadata) for a bug report."""
+    """Save the objects a trace reads for a bug report: Secrets reduced to metadata,
+    ConfigMap and env values to their keys."""
     with error_boundary(debug):
         from ingressdoc.request import parse_request
         from ingressdoc.snapshot.saved import dump_snapshot
-        from ingressdoc.trace.plan import reads_for
+        from ingressdoc.trace.plan import everything, reads_for
 
         request = parse_request(target) if target else None
         snap = load_snapshot(
             manifests, kubeconfig, context, request_timeout,
-            (lambda s: list(reads_for(s, request))) if request else None)
-        text = dump_snapshot(snap, as_json=output == "json")
+            (lambda s: list(reads_for(s, request))) if request else everything)
+        text = dump_snapshot(snap, include_config, as_json=output == "json")
         if out == "-":
             sys.stdout.write(text)
         else:
-            with open(out, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_file(out, text)
             typer.echo(f"wrote {out}", err=True)
 
 

@@ -48,6 +48,8 @@ def _list(full: Snapshot, read: Read, out: Snapshot) -> None:
         ref = ObjectRef.of(obj)
         if read.field_selector and not _fields_match(obj, read.field_selector):
             continue
+        if read.name is not None and read.name != ref.name:
+            continue
         if out.get(ref.kind, ref.namespace, ref.name) is None:
             out.add(obj, full.origin_of(obj), derived=full.is_derived(obj))
 
@@ -70,9 +72,22 @@ def _findings(snapshot: Snapshot, case: dict[str, object]) -> list[tuple[str, st
     return sorted((f.code, str(f.object), f.message) for f in result.findings)
 
 
+# Scenarios whose full snapshot knows more than a live trace may read, by design.
+LIVE_SEES_LESS = {
+    # Secrets are read by name in the Ingress's namespace only (never listed), so a live
+    # trace cannot see the Secret in another namespace: IDC320 there, IDC321 from manifests.
+    "tls-secret-other-namespace": ("IDC321", "IDC320"),
+}
+
+
 @pytest.mark.parametrize("directory", scenario_dirs(), ids=lambda p: p.name)
 def test_plan_reads_what_the_trace_needs(directory: Path) -> None:
     case = yaml.safe_load((directory / "case.yaml").read_text(encoding="utf-8"))
     full = load([str(directory / "manifests.yaml")])
     cut = planned(full, parse_request(str(case["request"])))
+    if directory.name in LIVE_SEES_LESS:
+        manifests_code, live_code = LIVE_SEES_LESS[directory.name]
+        assert [f[0] for f in _findings(full, case)].count(manifests_code) == 1
+        assert [f[0] for f in _findings(cut, case)].count(live_code) == 1
+        return
     assert _findings(cut, case) == _findings(full, case)

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ingressdoc.errors import ExitStatus, IngressdocError
+from ingressdoc.snapshot.documents import single_document
 
 CONFIG_NAME = ".ingressdoc.yaml"
 FAIL_ON_VALUES = ("error", "warning", "info", "never")
@@ -50,9 +49,10 @@ def _string(path: Path, data: dict[str, Any], key: str) -> str | None:
 
 def load_config(path: Path) -> CheckConfig:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = single_document(raw, str(path)) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of option names to values")
     known = {"fail-on", "ignore", "namespace", "all-namespaces", "selector", "host"}

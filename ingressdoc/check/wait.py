@@ -15,14 +15,14 @@ from ingressdoc.check.report import CheckReport
 from ingressdoc.errors import UsageError
 
 INTERVAL = 5.0
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)", re.ASCII)
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_duration(text: str) -> float:
     """Seconds from `90`, `90s`, `2m`, `1m30s` or `1h` (Go's duration spelling)."""
     value = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", value):
+    if re.fullmatch(r"\d+(?:\.\d+)?", value, re.ASCII):
         return float(value)
     parts = _PART.findall(value)
     if not parts or "".join(n + u for n, u in parts) != value:

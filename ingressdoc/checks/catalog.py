@@ -36,14 +36,25 @@ _ENTRIES: tuple[Entry, ...] = (
           "A check failed unexpectedly, so its hop was not fully checked.",
           "Report the bug with the saved snapshot (`ingressdoc snapshot`)."),
     Entry("IDC002", "kind-forbidden", "any", W,
-          "The credentials may not list a kind this hop reads, so the hop is not checked.",
-          "Grant get/list on the resource (see deploy/rbac.yaml) or accept the gap.",
-          "ingressdoc reads with get/list only. A forbidden kind is recorded and every hop "
-          "that needs it says 'not checked' instead of guessing."),
+          "The credentials may not read a kind this hop reads, so the hop is not checked.",
+          "Bind the role the finding names (deploy/rbac.yaml) or accept the gap.",
+          "ingressdoc lists the kinds it reads, except Secrets and ConfigMaps: it gets only "
+          "the TLS Secrets Ingresses name and the cluster DNS's ConfigMaps, by name, under "
+          "roles of their own (ingressdoc-tls-reader, ingressdoc-dns-config-reader). A "
+          "forbidden kind is recorded and every hop that needs it says 'not checked' "
+          "instead of guessing."),
     Entry("IDC003", "kind-unavailable", "any", N,
           "The API server does not serve this kind (for example a CRD is not installed).",
           "Install the API (CRD) if the cluster should serve it; otherwise nothing to do."),
     # IDC1xx: DNS of the host and the entry point
+    Entry("IDC050", "optional-read-not-granted", "any", N,
+          "The credentials may not read a kind whose role is optional (TLS Secrets: "
+          "ingressdoc-tls-reader), so the hop that needs it is not checked; by choice, so "
+          "the verdict stands on the other hops.",
+          "Bind the role the finding names (deploy/rbac.yaml) to check that hop too.",
+          "Reading TLS Secrets is optional: `get` on Secrets, even by name, reaches private "
+          "keys, and some clusters grant it to no tool. Without it the TLS hop says 'not "
+          "checked' and every other verdict is the same."),
     Entry("IDC101", "host-does-not-resolve", "dns", E,
           "Clients cannot find the entry point because the host name does not resolve.",
           "Create the DNS record (A/AAAA or CNAME) pointing at the entry address."),

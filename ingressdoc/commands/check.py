@@ -28,6 +28,7 @@ from ingressdoc.commands.common import (
     exit_status,
     open_source,
     output_option,
+    write_file,
 )
 from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
@@ -112,6 +113,7 @@ def check(
         from ingressdoc.findings import Severity
         from ingressdoc.k8s.selectors import parse_selector
         from ingressdoc.snapshot.live import LiveSource
+        from ingressdoc.trace.plan import everything
 
         if namespace and all_namespaces:
             raise UsageError("--namespace and --all-namespaces exclude each other")
@@ -141,7 +143,8 @@ def check(
         def attempt() -> CheckReport:
             progress.show("reading the snapshot")
             try:
-                return run_check(source.read(None), scope, policy, threshold, progress.step)
+                return run_check(source.read(everything), scope, policy, threshold,
+                                 progress.step)
             finally:
                 progress.clear()
 
@@ -184,7 +187,4 @@ def _write(text: str, output_file: str | None) -> None:
     if output_file is None:
         sys.stdout.write(text)
         return
-    try:
-        Path(output_file).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    write_file(output_file, text)

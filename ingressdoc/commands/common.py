@@ -4,9 +4,11 @@ statuses, the output option and the choice of snapshot source."""
 from __future__ import annotations
 
 import enum
+import math
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -40,9 +42,17 @@ KubeconfigOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer ne
 ContextOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--context", help="The kubeconfig context to use.", metavar="NAME",
     rich_help_panel="Source", autocompletion=typer_values("context"))]
+def seconds(value: float) -> float:
+    """A time limit: positive and finite. The HTTP client reads 0 as "no timeout" and
+    a NaN compares false with every deadline, so either would never expire."""
+    if not math.isfinite(value) or value <= 0:
+        raise typer.BadParameter("must be a positive number of seconds")
+    return value
+
+
 TimeoutOpt = Annotated[float, typer.Option(
     "--request-timeout", help="Seconds per API request.", metavar="SECONDS",
-    rich_help_panel="Source")]
+    callback=seconds, rich_help_panel="Source")]
 FailOnOpt = Annotated[FailOn, typer.Option(
     "--fail-on", help="Exit 1 when a finding is at or above this severity.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")]
@@ -96,6 +106,14 @@ def exit_status(findings: Iterable[Finding], fail_on: FailOn) -> int:
                else ExitStatus.OK)
 
 
+def write_file(path: str, text: str) -> None:
+    """An output file the user named; one they cannot write is a usage error."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def open_source(
     manifests: list[str], kubeconfig: str | None, context: str | None, timeout: float,
 ) -> Source:
@@ -122,5 +140,5 @@ def load_snapshot(
     manifests: list[str], kubeconfig: str | None, context: str | None, timeout: float,
     plan: Callable[[Snapshot], Sequence[object]] | None = None,
 ) -> Snapshot:
-    """Read a snapshot as `plan` asks (None: everything)."""
+    """Read a snapshot as `plan` asks (None: every listed kind, see `LiveSource.read`)."""
     return open_source(manifests, kubeconfig, context, timeout).read(plan)

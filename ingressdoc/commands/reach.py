@@ -30,6 +30,7 @@ from ingressdoc.commands.common import (
     exit_status,
     open_source,
     output_option,
+    seconds,
 )
 from ingressdoc.errors import UsageError
 from ingressdoc.probe.pod import DEFAULT_IMAGE
@@ -81,7 +82,8 @@ def reach(
         metavar="IMAGE", rich_help_panel="Live evidence")]
     = DEFAULT_IMAGE,
     timeout: Annotated[float, typer.Option(
-        "--timeout", min=0.1, help="Seconds per connection attempt and DNS query of the probe.",
+        "--timeout", min=0.1, callback=seconds,
+        help="Seconds per connection attempt and DNS query of the probe.",
         metavar="SECONDS", rich_help_panel="Live evidence")] = 3.0,
     debug: DebugOpt = False,
 ) -> None:
@@ -91,6 +93,7 @@ def reach(
         from ingressdoc.reach.engine import reach as run_reach
         from ingressdoc.reach.parse import parse_client, parse_target
         from ingressdoc.snapshot.live import LiveSource
+        from ingressdoc.trace.plan import everything
 
         if probe and manifests:
             raise UsageError("--probe needs a live cluster, not --manifests")
@@ -98,7 +101,7 @@ def reach(
         ns = default_namespace(namespace, snap_source)
         client = parse_client(source, selector, ns)
         dest = parse_target(target, port, ns)
-        result = run_reach(snap_source.read(None), client, dest)
+        result = run_reach(snap_source.read(everything), client, dest)
         if probe and isinstance(snap_source, LiveSource):
             result = _probe(snap_source, result, probe_image, timeout)
         sys.stdout.write(REACH.render(result, output))

@@ -20,6 +20,7 @@ from ingressdoc.commands.common import (
     exit_status,
     open_source,
     output_option,
+    seconds,
 )
 from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
@@ -84,9 +85,14 @@ def trace(
         "answered, and ask CoreDNS that way when its ClusterIP is not reachable (needs create "
         "on pods/portforward).",
         rich_help_panel="Live evidence")] = False,
+    probe_allow: Annotated[list[str], typer.Option(
+        "--probe-allow", help="Let --probe dial this loopback or link-local entry address "
+        "(refused by default: a Service's status could point it at this machine or a cloud "
+        "metadata service). Repeatable.", metavar="ADDR",
+        rich_help_panel="Live evidence")] = [],  # noqa: B006 - typer reads the default
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
-        rich_help_panel="Live evidence")] = 3.0,
+        callback=seconds, rich_help_panel="Live evidence")] = 3.0,
     debug: DebugOpt = False,
 ) -> None:
     """Trace a request hop by hop and say which hop breaks, why, and how to fix it."""
@@ -108,7 +114,8 @@ def trace(
             from ingressdoc.probe.run import Wanted, gather
             from ingressdoc.trace.outcome import refresh
 
-            wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns)
+            wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns,
+                            tuple(probe_allow))
             result = refresh(gather(result, snap, wanted, source.proxy_get, source.open_port))
             if _dns_points_elsewhere(result):
                 # An Ingress and a Gateway route both serve the request, and the host

@@ -11,6 +11,7 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.model import Hop, HopId, HopStatus
 from ingressdoc.request import Request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
+from ingressdoc.snapshot.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ _WHY = {
 def missing_inputs(
     snapshot: Snapshot, kinds: Sequence[str], namespace: str | None = None
 ) -> tuple[str | None, tuple[Finding, ...]]:
-    """A "not checked" note and IDC002/IDC003 findings for kinds the hop needs but lacks.
+    """A "not checked" note and IDC002/IDC003 findings for kinds the hop needs but lacks
+    (IDC050, informational, where the kind's role is optional).
 
     A missing kind must turn into "not checked", never into a false "not found".
     """
@@ -46,12 +48,18 @@ def missing_inputs(
             continue
         scoped = (kind, namespace) in snapshot.scope_failures and namespace is not None
         where = f" in {namespace}" if scoped else ""
-        notes.append(f"cannot list {kind}{where} ({_WHY[state]})")
+        info = KINDS.get(kind)
+        listed = info is None or info.listed
+        notes.append(f"cannot {'list' if listed else 'read'} {kind}{where} ({_WHY[state]})")
         ref = ObjectRef(kind, namespace if scoped else None, "*")
         if state is KindStatus.FORBIDDEN:
+            role = info.role if info else "ingressdoc-reader"
             found.append(finding(
-                "IDC002", ref, f"listing {kind}{where} is forbidden for these credentials",
-                hint=f"Grant get/list on {kind} (see deploy/rbac.yaml).",
+                "IDC050" if info and info.optional else "IDC002", ref,
+                f"{'listing' if listed else 'reading'} {kind}{where} is forbidden for these "
+                "credentials",
+                hint=f"Bind {role} (deploy/rbac.yaml): {'list' if listed else 'get'} on "
+                f"{kind}.",
             ))
         elif state is KindStatus.UNAVAILABLE:
             found.append(finding("IDC003", ref, f"the API server does not serve {kind}"))

@@ -63,8 +63,8 @@ def check(
                                     field="spec.tls"))
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"no certificate for {host}",
                    findings=tuple(found))
-    note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     ing, index, entry = entries[0]
+    note, gaps = missing_inputs(ctx.snapshot, INPUTS, namespace(ing))
     secret_name = entry.get("secretName")
     ref = ObjectRef.of(ing)
     field = f"spec.tls[{index}].secretName"

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from ingressdoc.k8s.ports import is_number
+
 DEFAULT_DOMAIN = "cluster.local"
 DNS_PORT = 53
 _TOKEN = re.compile(r'"[^"]*"|\{\$[^}]*\}|[{}]|[^\s{}"]+')
@@ -204,7 +206,7 @@ def _server_blocks(keys: list[str], directives: tuple[Directive, ...]) -> Iterat
         if scheme not in ("", "dns"):
             continue  # tls://, https://, grpc:// are other transports than the pods' resolver
         zone, _, digits = rest.rpartition(":") if ":" in rest else (rest, "", "")
-        by_port.setdefault(int(digits) if digits.isdigit() else DNS_PORT, []).append(_zone(zone))
+        by_port.setdefault(int(digits) if is_number(digits) else DNS_PORT, []).append(_zone(zone))
     for port, zones in by_port.items():
         yield ServerBlock(tuple(zones), port, directives)
 

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ingressdoc.k8s.ports import resolve_target_port
+from ingressdoc.k8s.ports import is_number, resolve_target_port
 from ingressdoc.k8s.selectors import describe_selector, selector_matches, selector_mismatches
 
 Obj = Mapping[str, Any]
@@ -477,7 +477,7 @@ def _entry_span(entry: Obj, pod: Obj | None) -> tuple[int, int] | None:
     port = entry.get("port")
     if port is None:
         return _ALL_PORTS
-    if isinstance(port, str) and not port.isdigit():
+    if isinstance(port, str) and not is_number(port):
         resolved = None if pod is None else resolve_target_port(pod, port, _protocol(entry))
         return None if resolved is None else (resolved, resolved)
     low = int(port)
@@ -488,7 +488,7 @@ def _describe_port(entry: Obj, pod: Obj | None) -> str:
     proto, port = _protocol(entry), entry.get("port")
     if port is None:
         return f"all {proto} ports"
-    if isinstance(port, str) and not port.isdigit():
+    if isinstance(port, str) and not is_number(port):
         span = _entry_span(entry, pod)
         found = f"= {span[0]} on this pod" if span else "no such port on this pod"
         return f"{proto} {port} ({found})"

@@ -23,6 +23,7 @@ NAMESPACE = "kube-system"
 LABEL_KEY = "k8s-app"
 LABEL_VALUES = ("node-local-dns", "nodelocaldns")
 LABEL_SELECTOR = f"{LABEL_KEY} in ({','.join(LABEL_VALUES)})"
+CONFIGMAPS = ("node-local-dns", "nodelocaldns")  # its Corefile, by the same two names
 
 
 @dataclass(frozen=True)

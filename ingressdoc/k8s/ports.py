@@ -12,6 +12,12 @@ from typing import Any
 Obj = Mapping[str, Any]
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only, as Kubernetes spells port numbers: `str.isdigit` also accepts
+    superscripts ("²", which `int` then refuses) and `int` reads other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 def protocol_of(port: Mapping[str, Any]) -> str:
     return str(port.get("protocol") or "TCP")
 
@@ -30,7 +36,7 @@ def resolve_target_port(pod: Obj, target: int | str, protocol: str = "TCP") -> i
     """The pod port a Service targetPort reaches on this pod, or None for an unknown name."""
     if isinstance(target, int):
         return target
-    if target.isdigit():
+    if is_number(target):
         return int(target)
     for port in container_ports(pod):
         if port.get("name") == target and protocol_of(port) == protocol and isinstance(

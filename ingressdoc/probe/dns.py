@@ -20,6 +20,8 @@ import dns.query
 import dns.rdatatype
 import dns.resolver
 
+from ingressdoc.k8s.ports import is_number
+
 Status = Literal["ok", "nxdomain", "noanswer", "servfail", "timeout", "error"]
 Source = Literal["hosts-file", "dns"]
 OpenStream = Callable[[], socket.socket]  # a fresh byte stream to a DNS server's TCP port
@@ -176,7 +178,7 @@ def parse_server(text: str) -> tuple[str, int]:
         address, _, port = text.partition(":")
     else:
         address, port = text, ""
-    if _parse_address(address) is None or not (port or "53").isdigit() or not (
+    if _parse_address(address) is None or not is_number(port or "53") or not (
             0 < int(port or 53) < 65536):
         raise ValueError(f"not an IP address with an optional port: {text!r}")
     return address, int(port or 53)

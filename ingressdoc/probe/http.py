@@ -4,7 +4,9 @@ The request is sent to an address, not a name, with the Host header (and for HTT
 user's client would send: public DNS may point elsewhere, and the question is what this hop
 answers. It is safe by construction: one GET without a body, redirects reported and never
 followed, the answer's body read up to a bound (to fingerprint it), the certificate recorded
-rather than verified, every step bounded by the timeout.
+rather than verified, and the whole exchange bounded by the timeout: a socket timeout bounds
+each read, so a server sending a byte at a time would hold a probe for as long as it liked; a
+watchdog shuts the connection down at the deadline.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import http.client
 import shlex
 import socket
 import ssl
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Literal
 
@@ -85,18 +90,21 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
         sock = socket.create_connection((p.address, p.port), timeout=timeout)
     except OSError as exc:
         return failed(_describe(exc, timeout))
-    try:
-        if p.scheme == "https":
-            try:
-                sock = exchange.tls_wrap(sock, p.server_name, deadline)
-            except ssl.SSLError as exc:
-                return failed(f"TLS handshake failed: {_tls_reason(exc)}")
-            certificate = _peer_certificate(sock)
-        response = exchange.get(sock, p.host_header, p.path, deadline, p.address, p.port)
-    except (OSError, http.client.HTTPException) as exc:
-        return failed(_describe(exc, timeout))
-    finally:
-        sock.close()
+    with _watchdog(sock, deadline) as expired:
+        try:
+            if p.scheme == "https":
+                try:
+                    sock = exchange.tls_wrap(sock, p.server_name, deadline)
+                except ssl.SSLError as exc:
+                    if expired.is_set():
+                        return failed(_describe(TimeoutError(), timeout))
+                    return failed(f"TLS handshake failed: {_tls_reason(exc)}")
+                certificate = _peer_certificate(sock)
+            response = exchange.get(sock, p.host_header, p.path, deadline, p.address, p.port)
+        except (OSError, http.client.HTTPException) as exc:
+            return failed(_describe(TimeoutError() if expired.is_set() else exc, timeout))
+        finally:
+            sock.close()
     return HttpEvidence(
         status=response.status,
         server=response.header("Server"),
@@ -106,6 +114,28 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
         certificate=certificate,
         response=response,
     )
+
+
+@contextmanager
+def _watchdog(sock: socket.socket, deadline: float) -> Iterator[threading.Event]:
+    """Shuts the connection down at `deadline`, so the read under way ends; the event says it
+    did. It holds its own handle on the socket: wrapping it in TLS detaches `sock`."""
+    expired = threading.Event()
+    handle = sock.dup()
+
+    def fire() -> None:
+        expired.set()
+        with suppress(OSError):
+            handle.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline - time.perf_counter()), fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
+        handle.close()
 
 
 def _peer_certificate(sock: ssl.SSLSocket) -> CertInfo | None:

@@ -4,12 +4,13 @@ backend Service, and bounded HTTP requests.
 Only addresses taken from the cluster's own objects (entry addresses, kube-dns, the Service
 and its pods through the API server's proxy) or given by the user are contacted: a few
 requests with short timeouts, no redirects followed, no bodies. Each is listed with a
-command to replay it.
+command to replay it. Loopback and link-local entry addresses are withheld unless allowed
+(see `scope`), and the entry probes share one deadline, however many there are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,6 +26,7 @@ from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.attribution import OpenPort, ask, samples
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
+from ingressdoc.probe.scope import Deadline, addresses_of, refusal
 from ingressdoc.snapshot import Snapshot
 
 MAX_ENTRY_PROBES = 2
@@ -36,13 +38,15 @@ ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
 class Wanted:
     """The live evidence a trace asks for: `dns` resolves the host (with `dns_server`) and
     asks the cluster DNS about the backend (`cluster_dns`); `probe` sends HTTP requests and
-    may port-forward (to CoreDNS, and to candidate backends' pods)."""
+    may port-forward (to CoreDNS, and to candidate backends' pods); it dials the loopback or
+    link-local entry addresses `allowed` names, and no others."""
 
     dns: bool
     probe: bool
     timeout: float
     dns_server: str | None = None
     cluster_dns: str | None = None
+    allowed: tuple[str, ...] = ()
 
 
 def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: ProxyGet,
@@ -55,7 +59,7 @@ def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: Proxy
     if wanted.dns:
         result = dns.attach(result, host_answer(result.request.host, wanted.dns_server, timeout))
     if wanted.probe:
-        result = http_evidence(result, snap, proxy_get, open_port, timeout)
+        result = http_evidence(result, snap, proxy_get, open_port, timeout, wanted.allowed)
     if wanted.dns:
         result = backend_name_evidence(result, snap, wanted.cluster_dns,
                                        open_port if wanted.probe else None, timeout)
@@ -81,12 +85,14 @@ def backend_name_evidence(result: TraceResult, snap: Snapshot, server: str | Non
 
 
 def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
-                  open_port: OpenPort, timeout: float) -> TraceResult:
+                  open_port: OpenPort, timeout: float,
+                  allowed: Collection[str] = ()) -> TraceResult:
     """`--probe`: the request at the entry (or the Ingress's status address), the same path
     at the backend Service and its pods, which backend answered (the same request to each
     candidate backend's pods through a port-forward), and the served certificate, each
     folded into the trace."""
-    observations = (entry_observations(result, timeout, status_addresses(snapshot, result))
+    observations = (entry_observations(result, timeout, status_addresses(snapshot, result),
+                                       allowed)
                     + backend_observations(result, proxy_get, snapshot, open_port, timeout))
     answered = any(o.hop == HopId.ENTRY and o.fingerprint is not None for o in observations)
     cands = candidates(snapshot, result) if answered else []
@@ -99,20 +105,38 @@ def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
 
 
 def entry_observations(result: TraceResult, timeout: float,
-                       published: Sequence[EntryAddress] = ()) -> list[HttpObservation]:
+                       published: Sequence[EntryAddress] = (),
+                       allowed: Collection[str] = ()) -> list[HttpObservation]:
     """The request sent to the entry addresses the objects give, or else to the addresses
-    the Ingress's status publishes (any controller, also one not recognised)."""
+    the Ingress's status publishes (any controller, also one not recognised): `timeout` for
+    each, and all of them within MAX_ENTRY_PROBES times `timeout`; `allowed` names loopback
+    or link-local addresses the user lets them dial."""
     req = result.request
     addresses = list(result.entry_addresses) or list(published)
     wanted = [a for a in addresses if a.scheme == req.scheme] or addresses
+    run = Deadline(timeout * MAX_ENTRY_PROBES)
     out = []
     for addr in wanted[:MAX_ENTRY_PROBES]:
         scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"
+        target = f"{addr.address}:{addr.port} ({addr.via})"
         p = HttpProbe(scheme, addr.address, addr.port, req.host, req.path)
-        ev = probe(p, timeout=timeout)
+        try:
+            resolved = addresses_of(addr.address, addr.port, min(timeout, run.left()))
+        except OSError as exc:
+            out.append(HttpObservation(HopId.ENTRY, target, None, _unresolved(exc, timeout),
+                                       p.curl()))
+            continue
+        withheld = refusal(addr.address, resolved, allowed) or (
+            None if run.left() > 0 else f"the probes' {run.seconds:g}s are used up")
+        if withheld or not resolved:
+            out.append(HttpObservation(HopId.ENTRY, target, None, None, p.curl(),
+                                       skipped=withheld or "no address"))
+            continue
+        p = HttpProbe(scheme, resolved[0], addr.port, req.host, req.path)
+        ev = probe(p, timeout=min(timeout, run.left()))
         cert, got = ev.certificate, ev.response
         out.append(HttpObservation(
-            HopId.ENTRY, f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
+            HopId.ENTRY, target, ev.status, ev.error, p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
             certificate=cert,
@@ -120,6 +144,12 @@ def entry_observations(result: TraceResult, timeout: float,
             if got is not None else None,
         ))
     return out
+
+
+def _unresolved(exc: OSError, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"resolving the address timed out after {timeout:g}s"
+    return f"cannot resolve the address: {exc.strerror or exc}"
 
 
 def backend_observations(result: TraceResult, proxy_get: ProxyGet, snapshot: Snapshot,

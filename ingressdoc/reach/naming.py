@@ -19,6 +19,7 @@ from ingressdoc.hops.cluster_dns import ClusterDomain, cluster_shaped
 from ingressdoc.hops.model import Hop, HopId, HopStatus, status_from
 from ingressdoc.k8s.dns_names import DEFAULT_NDOTS, expand_name, parse_service_name, search_list
 from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.ports import is_number
 from ingressdoc.reach.parse import TargetSpec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -36,7 +37,7 @@ class Resolution:
 def ndots_of(pod: Obj | None) -> int:
     """The pod's `dnsConfig` ndots option, which overrides kubelet's ndots:5."""
     for option in (spec(pod or {}).get("dnsConfig") or {}).get("options") or []:
-        if option.get("name") == "ndots" and str(option.get("value", "")).isdigit():
+        if option.get("name") == "ndots" and is_number(str(option.get("value", ""))):
             return int(option["value"])
     return DEFAULT_NDOTS
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ingressdoc.errors import RequestSyntaxError, UsageError
+from ingressdoc.k8s.ports import is_number
 from ingressdoc.k8s.selectors import describe_selector, parse_selector
 from ingressdoc.request import Request, parse_request
 
@@ -157,9 +158,9 @@ def describe_client(spec: ClientSpec) -> str:
 def _port(typed: str, option: int | None, raw: str, named: bool) -> int | str | None:
     value: int | str | None = None
     if typed:
-        if typed.isdigit() and 0 < int(typed) < 65536:
+        if is_number(typed) and 0 < int(typed) < 65536:
             value = int(typed)
-        elif named and _PORT_NAME.match(typed) and not typed.isdigit():
+        elif named and _PORT_NAME.match(typed) and not is_number(typed):
             value = typed
         else:
             what = "a port number or Service port name" if named else "a port number"

@@ -1,4 +1,9 @@
-"""The kinds ingressdoc reads, and one scoped LIST request against one of them."""
+"""The kinds ingressdoc reads, and one scoped LIST (or named GET) request against one of them.
+
+Secrets and ConfigMaps are never listed: a LIST of Secrets is every service-account token
+in its scope. ingressdoc GETs the ones it needs by name (the TLS Secrets an Ingress names,
+the cluster DNS's ConfigMaps), under roles of their own (`role`, see deploy/rbac.yaml).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ class KindInfo:
     version: str
     plural: str
     namespaced: bool
+    listed: bool = True  # False: read by name only
+    role: str = "ingressdoc-reader"  # the role in deploy/rbac.yaml that grants the reads
+    optional: bool = False  # the role may be left out by choice: its absence is no warning
     bulk: bool = True  # read by a whole-cluster read (`check -A`); else only when planned
 
     def path(self, namespace: str | None) -> str:
@@ -30,8 +38,10 @@ KINDS: dict[str, KindInfo] = {
     "Pod": KindInfo("", "v1", "pods", True),
     "Node": KindInfo("", "v1", "nodes", False),
     "Namespace": KindInfo("", "v1", "namespaces", False),
-    "Secret": KindInfo("", "v1", "secrets", True),
-    "ConfigMap": KindInfo("", "v1", "configmaps", True),
+    "Secret": KindInfo("", "v1", "secrets", True, listed=False, role="ingressdoc-tls-reader",
+                       optional=True),
+    "ConfigMap": KindInfo("", "v1", "configmaps", True, listed=False,
+                          role="ingressdoc-dns-config-reader"),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
     "GatewayClass": KindInfo(GATEWAY_GROUP, "v1", "gatewayclasses", False),
     "Gateway": KindInfo(GATEWAY_GROUP, "v1", "gateways", True),
@@ -63,9 +73,11 @@ GATEWAY_KINDS = tuple(k for k, info in KINDS.items() if info.group == GATEWAY_GR
 
 @dataclass(frozen=True)
 class Read:
-    """One LIST: a kind, optionally scoped to a namespace and label/field selectors."""
+    """One LIST: a kind, optionally scoped to a namespace and label/field selectors; or,
+    with `name`, one GET of the object of that name in `namespace`."""
 
     kind: str
     namespace: str | None = None
     label_selector: str | None = None
     field_selector: str | None = None
+    name: str | None = None

@@ -1,10 +1,11 @@
 """The live source: with `probe_pod.py` (opt-in `reach --probe`), the only code that talks
 to the Kubernetes API.
 
-Read-only: LIST requests only (plus the opt-in service proxy and port-forward of `--probe`),
-paginated, raw JSON parsed with `json.loads` (the client's model deserialisation costs an
-order of magnitude more on large lists). A 403 or 404 on a kind is recorded as its status
-so hops say "not checked" instead of guessing.
+Read-only: LIST requests, and GETs by name for the kinds never listed (Secrets, ConfigMaps;
+see `kinds`), plus the opt-in service proxy and port-forward of `--probe`; paginated, raw
+JSON parsed with `json.loads` (the client's model deserialisation costs an order of
+magnitude more on large lists). A 403 or 404 on a kind is recorded as its status so hops
+say "not checked" instead of guessing; a 404 on a named GET is an absent object.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import yaml
+
 from ingressdoc.errors import ClusterError, KubeconfigError
 from ingressdoc.snapshot import KindStatus, ObjectRef, Origin, Snapshot, collector_paused
-from ingressdoc.snapshot.kinds import KINDS, Read
+from ingressdoc.snapshot.kinds import KINDS, KindInfo, Read
 from ingressdoc.snapshot.redact import redact_secret
 
 PAGE_SIZE = 500
@@ -73,11 +76,19 @@ class LiveSource:
                 name, namespace = "in-cluster", _in_cluster_namespace()
         except ConfigException as exc:
             raise KubeconfigError(_config_message(exc, path, context)) from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
+                                  f"not YAML text ({type(exc).__name__})") from None
+        except (TypeError, AttributeError, KeyError, ValueError, RecursionError) as exc:
+            # The client indexes the file's structure as it expects it to be.
+            raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
+                                  f"not a kubeconfig ({type(exc).__name__})") from None
         cfg.retries = 0
         return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout, namespace)
 
     def read(self, plan: Plan | None = None) -> Snapshot:
-        """Every kind cluster-wide (plan None), or what `plan` asks for until it is satisfied.
+        """Every listed kind cluster-wide (plan None), or what `plan` asks for until it is
+        satisfied (`trace.plan.everything` adds the Secrets and ConfigMaps read by name).
 
         The collector is paused while the pages pile up: each full collection would re-scan
         every object read so far, and parsed JSON forms no cycles (see `collector_paused`)."""
@@ -89,7 +100,7 @@ class LiveSource:
                         meta={"context": self.context, "server": self.server})
         seen: set[ObjectRef] = set()
         if plan is None:
-            for kind in (k for k, info in KINDS.items() if info.bulk):
+            for kind in (k for k, info in KINDS.items() if info.bulk and info.listed):
                 self._fetch(Read(kind), snap, seen)
             return snap
         done: set[Read] = set()
@@ -120,6 +131,8 @@ class LiveSource:
 
     def list_objects(self, read: Read) -> list[dict[str, Any]]:
         info = KINDS[read.kind]
+        if read.name is not None:
+            return self._get_named(read, info)
         items: list[dict[str, Any]] = []
         token: str | None = None
         while True:
@@ -135,13 +148,31 @@ class LiveSource:
             except _Expired:
                 items, token = [], None
                 continue
-            for item in body.get("items") or []:
+            items_page = body.get("items") or []
+            if not isinstance(items_page, list) or not all(isinstance(i, dict)
+                                                            for i in items_page):
+                raise ClusterError(f"API server {self.server} answered a malformed list for "
+                                   f"{info.path(read.namespace)}")
+            for item in items_page:
                 item["kind"] = read.kind
                 item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
                 items.append(item)
             token = (body.get("metadata") or {}).get("continue")
             if not token:
                 return items
+
+    def _get_named(self, read: Read, info: KindInfo) -> list[dict[str, Any]]:
+        """The one object `read` names, or none (a 404 here is an absent object: the kinds
+        read by name are core kinds every API server serves)."""
+        try:
+            item = self._get(f"{info.path(read.namespace)}/{read.name}", [])
+        except _KindError as exc:
+            if exc.status is KindStatus.UNAVAILABLE:
+                return []
+            raise
+        item["kind"] = read.kind
+        item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
+        return [item]
 
     def proxy_get(self, resource: str, ns: str, name: str, port: str,
                   path: str) -> tuple[int | None, str | None]:
@@ -209,7 +240,7 @@ class LiveSource:
                     continue
                 raise
             if status == 200:
-                return dict(json.loads(data))
+                return _json_object(data, path, self.server)
             if status in (429, 500, 502, 503, 504) and attempt < RETRIES:
                 time.sleep(max(min(2.0, 0.2 * 2 ** attempt), _retry_after(headers)))
                 continue
@@ -240,6 +271,17 @@ class _KindError(Exception):
 
 class _Expired(Exception):
     """A `continue` token expired (410): restart the list from the beginning."""
+
+
+def _json_object(data: bytes, path: str, server: str) -> dict[str, Any]:
+    try:
+        body = json.loads(data)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        body = None
+    if not isinstance(body, dict):
+        raise ClusterError(f"API server {server} answered {path} with something other than "
+                           "a JSON object")
+    return body
 
 
 def _classify(status: int, reason: str, path: str, server: str) -> Exception:

@@ -24,8 +24,10 @@ from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import KindStatus, Origin, Snapshot
+from ingressdoc.snapshot.documents import decode, documents
 from ingressdoc.snapshot.kinds import GATEWAY_KINDS, KINDS
 from ingressdoc.snapshot.redact import redact_secret
+from ingressdoc.snapshot.schema import type_problem
 
 Obj = Mapping[str, Any]
 HEADER_KEY = "ingressdocSnapshot"
@@ -48,26 +50,9 @@ def _item_nodes(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _documents(text: str, source: str) -> Iterator[tuple[Any, yaml.Node, list[yaml.Node]]]:
-    loader = yaml.SafeLoader(text)
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            yield loader.construct_document(node), node, _item_nodes(node)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ManifestError(f"{where}: invalid YAML: {problem}") from exc
-    finally:
-        loader.dispose()
-
-
 def _read(path: str) -> Iterator[tuple[str, str]]:
     if path == "-":
-        yield "<stdin>", sys.stdin.read()
+        yield "<stdin>", decode(sys.stdin.buffer.read(), "<stdin>")
         return
     p = Path(path)
     if not p.exists():
@@ -77,9 +62,10 @@ def _read(path: str) -> Iterator[tuple[str, str]]:
         raise ManifestError(f"{path}: no .yaml, .yml or .json files")
     for f in files:
         try:
-            yield str(f), f.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ManifestError(f"{f}: cannot read: {exc}") from exc
+            data = f.read_bytes()
+        except OSError as exc:
+            raise ManifestError(f"{f}: cannot read: {exc.strerror or exc}") from None
+        yield str(f), decode(data, str(f))
 
 
 class ManifestSource:
@@ -96,14 +82,14 @@ def load(paths: list[str]) -> Snapshot:
     snap = Snapshot(source="manifests " + ", ".join(paths))
     header: Mapping[str, Any] = {}
     for source, text in (doc for path in paths for doc in _read(path)):
-        for doc, node, item_nodes in _documents(text, source):
-            line = node.start_mark.line + 1
+        for doc, line, node in documents(text, source):
+            item_nodes = _item_nodes(node)
             if doc is None:
                 continue
             if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
                 raise ManifestError(f"{source}:{line}: not a Kubernetes object (no kind)")
             if doc.get(HEADER_KEY):
-                header = doc[HEADER_KEY]
+                header = _header(doc[HEADER_KEY], f"{source}:{line}")
             if not doc["kind"].endswith("List"):
                 _add(snap, doc, Origin(source, line, node))
                 continue
@@ -121,24 +107,29 @@ def load(paths: list[str]) -> Snapshot:
     return snap
 
 
+def _header(header: Any, where: str) -> Mapping[str, Any]:
+    """A saved snapshot's header, refused unless every kind status is one it could write."""
+    states = {s.value for s in KindStatus}
+    if not isinstance(header, dict):
+        raise ManifestError(f"{where}: {HEADER_KEY} must be a mapping")
+    for key in ("kinds", "scopes"):
+        value = header.get(key) or {}
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v in states
+                                                  for v in value.values()):
+            raise ManifestError(f"{where}: {HEADER_KEY}.{key} must map names to one of "
+                                f"{', '.join(sorted(states))}")
+    return header
+
+
 def _shape_error(obj: Any) -> str | None:
-    """The first top-level field whose type the API server would reject, if any."""
+    """What makes `obj` an object the API server would not accept, if anything."""
     if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str) or not obj["kind"]:
         return "object without kind"
     meta = obj.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
         return f"{obj['kind']} without metadata.name"
-    for key in ("labels", "annotations"):
-        value = meta.get(key)
-        if value is not None and not (isinstance(value, dict) and all(
-                isinstance(v, str) for v in value.values())):
-            return f"{obj['kind']} {meta['name']}: metadata.{key} must map strings to strings"
-    if meta.get("namespace") is not None and not isinstance(meta["namespace"], str):
-        return f"{obj['kind']} {meta['name']}: metadata.namespace must be a string"
-    for key in ("spec", "status"):
-        if obj.get(key) is not None and not isinstance(obj[key], dict):
-            return f"{obj['kind']} {meta['name']}: {key} must be a mapping"
-    return None
+    problem = type_problem(obj)
+    return f"{obj['kind']} {meta['name']}: {problem}" if problem else None
 
 
 def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:

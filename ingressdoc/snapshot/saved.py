@@ -10,15 +10,16 @@ import yaml
 
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.manifests import HEADER_KEY
+from ingressdoc.snapshot.redact import redact_config
 
 FORMATS = ("yaml", "json")
 
-
-def dump_snapshot(snap: Snapshot, as_json: bool = False) -> str:
+def dump_snapshot(snap: Snapshot, include_config: bool = False, as_json: bool = False) -> str:
     """Derived objects are left out: the reader derives them again from the same inputs.
-    JSON is YAML too, so `--manifests` reads either."""
+    ConfigMap and literal env values are redacted unless `include_config`. JSON is YAML
+    too, so `--manifests` reads either."""
     items = [
-        {k: v for k, v in obj.items()}
+        dict(obj if include_config else redact_config(obj))
         for obj in snap.all_objects()
         if not snap.is_derived(obj)
     ]

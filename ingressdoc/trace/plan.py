@@ -1,8 +1,10 @@
-"""Which scoped LISTs a live trace needs, given what has been read so far.
+"""Which scoped LISTs (and GETs by name) a live run needs, given what has been read so far.
 
-The live source calls `reads_for` until it returns nothing new, so the request count does
-not grow with the cluster: all Ingresses and IngressClasses, the controller pods by label,
-then only the backend namespaces and selectors the matched rules name. Pure: no I/O.
+The live source calls a plan until it returns nothing new. `reads_for` is one trace's: the
+request count does not grow with the cluster: all Ingresses and IngressClasses, the
+controller pods by label, then only the backend namespaces and selectors the matched rules
+name. `everything` is what `check`, `reach` and a full snapshot read. Both read Secrets and
+ConfigMaps only by name (see `snapshot.kinds`). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
 from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
-from ingressdoc.snapshot.kinds import GATEWAY_KINDS, Read
+from ingressdoc.snapshot.kinds import GATEWAY_KINDS, KINDS, Read
 from ingressdoc.trace.routers import ROUTERS
 
 
@@ -81,10 +83,9 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
                 # `<namespace>-<name>`: namespaces may hold dashes, so only the Ingress's own
                 # namespace is certain; anything else needs the cluster-wide list.
                 yield Read("Middleware", ns if ref.strip().startswith(ns + "-") else None)
-        for tls in spec(ing).get("tls") or []:
-            if tls.get("secretName"):
-                yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
-                yield from _cert_reads(ing)
+        yield from _tls_secret_reads(ing)
+        if any(tls.get("secretName") for tls in spec(ing).get("tls") or []):
+            yield from _cert_reads(ing)
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
 
@@ -193,8 +194,28 @@ def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[
     yield Read("StorageClass")
 
 
+def everything(snap: Snapshot) -> list[Read]:
+    """Every listed kind cluster-wide, then by name the TLS Secrets every Ingress names and
+    the cluster DNS's ConfigMaps."""
+    return [*(Read(kind) for kind, info in KINDS.items() if info.listed and info.bulk),
+            *_dns_configmap_reads(),
+            *(read for ing in snap.list("Ingress") for read in _tls_secret_reads(ing))]
+
+
+def _tls_secret_reads(ing: Mapping[str, Any]) -> Iterator[Read]:
+    for tls in spec(ing).get("tls") or []:
+        if tls.get("secretName"):
+            yield Read("Secret", str(namespace(ing)), name=str(tls["secretName"]))
+
+
+def _dns_configmap_reads() -> Iterator[Read]:
+    """The Corefiles of CoreDNS and of NodeLocal DNSCache, by their usual names."""
+    for cm in (COREDNS_CONFIGMAP, *node_local_dns.CONFIGMAPS):
+        yield Read("ConfigMap", DNS_NAMESPACE, name=cm)
+
+
 def _cluster_dns_reads() -> Iterator[Read]:
     """The Corefile (cluster domain, forwards), kube-dns and its endpoints."""
-    yield Read("ConfigMap", DNS_NAMESPACE, field_selector=f"metadata.name={COREDNS_CONFIGMAP}")
+    yield from _dns_configmap_reads()
     yield Read("Service", DNS_NAMESPACE)
     yield Read("EndpointSlice", DNS_NAMESPACE, label_selector=f"{SERVICE_NAME_LABEL}={DNS_SERVICE}")

@@ -331,6 +331,28 @@ def new_namespace_name(test_name: str) -> str:
     return f"idoc-{stem[:40].strip('-')}-{uuid.uuid4().hex[:6]}"
 
 
+AUDIT_LOG = CACHE / "cluster" / "logs" / "audit.log"
+
+
+def audited_requests(namespace: str, sa: str) -> list[tuple[str, str, str | None, str | None, int]] | None:
+    """(verb, resource[/subresource], namespace, name, HTTP status) of every request the
+    service account made, from the harness cluster's audit log (cluster/audit-policy.yaml);
+    None without one (a cluster that another tool started)."""
+    if not AUDIT_LOG.exists():
+        return None
+    user = f"system:serviceaccount:{namespace}:{sa}"
+    out = []
+    for line in AUDIT_LOG.read_text(encoding="utf-8", errors="replace").splitlines():
+        event = json.loads(line) if line.startswith("{") else {}
+        if event.get("user", {}).get("username") != user or event.get("stage") != "ResponseComplete":
+            continue
+        ref = event.get("objectRef") or {}
+        resource = "/".join(p for p in (ref.get("resource"), ref.get("subresource")) if p)
+        code = int((event.get("responseStatus") or {}).get("code") or 0)
+        out.append((str(event.get("verb")), resource, ref.get("namespace"), ref.get("name"), code))
+    return out
+
+
 def service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: Path) -> Path:
     """A kubeconfig that authenticates as ServiceAccount SA (short-lived token)."""
     token = cluster.kubectl("create", "token", sa, "-n", namespace, "--duration=10m").stdout.strip()

@@ -14,7 +14,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cluster_harness import Scenario, TraceResult, run_trace, service_account_kubeconfig
+from cluster_harness import (
+    Scenario,
+    TraceResult,
+    audited_requests,
+    run_trace,
+    service_account_kubeconfig,
+)
 
 APP = """
 apiVersion: apps/v1
@@ -187,32 +193,112 @@ def test_ingress_no_controller_claims(scenario: Scenario) -> None:
     assert "IDC203" in result.codes(), result.describe()  # ingressclass-not-found
 
 
-def test_tls_secret_in_other_namespace(scenario: Scenario, tmp_path: Path) -> None:
-    other = scenario.other_namespace()
+def _tls_app(scenario: Scenario, tmp_path: Path, secret_namespace: str) -> None:
+    """The app served over TLS, its Secret web-tls created in `secret_namespace`."""
     key, crt = tmp_path / "tls.key", tmp_path / "tls.crt"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-         "-nodes", "-days", "2", "-subj", f"/CN={scenario.host}",
+         "-nodes", "-days", "2", "-subj", "/CN=web",  # a CN has at most 64 characters
          "-addext", f"subjectAltName=DNS:{scenario.host}",
          "-keyout", str(key), "-out", str(crt)],
         check=True, capture_output=True,
     )  # fmt: skip
     scenario.cluster.kubectl(
-        "create", "secret", "tls", "web-tls", "-n", other, f"--cert={crt}", f"--key={key}"
+        "create", "secret", "tls", "web-tls", "-n", secret_namespace, f"--cert={crt}",
+        f"--key={key}"
     )
-    scenario.apply(
-        app(
-            scenario,
-        )
-    )
+    scenario.apply(app(scenario))
     scenario.cluster.kubectl(
         "patch", "ingress", "web", "-n", scenario.namespace, "--type=merge",
         "-p", json.dumps({"spec": {"tls": [{"hosts": [scenario.host], "secretName": "web-tls"}]}}),
     )  # fmt: skip
     scenario.settle()
+
+
+def test_tls_secret_in_other_namespace(scenario: Scenario, tmp_path: Path) -> None:
+    """A live run gets Secrets by name in the Ingress's namespace only (it never lists them),
+    so it says the Secret is missing there; manifests also say where it is (IDC321)."""
+    _tls_app(scenario, tmp_path, scenario.other_namespace())
     result = trace(scenario, f"https://{scenario.host}/")
     assert result.verdict == "fail", result.describe()
-    assert "IDC321" in result.codes(), result.describe()  # tls-secret-other-namespace
+    assert "IDC320" in result.codes(), result.describe()  # tls-secret-missing
+
+
+@pytest.mark.parametrize("roles", [("ingressdoc-reader",),
+                                   ("ingressdoc-reader", "ingressdoc-tls-reader")],
+                         ids=["reader", "reader+tls-reader"])
+def test_tls_is_checked_only_with_the_tls_reader(scenario: Scenario, tmp_path: Path,
+                                                 roles: tuple[str, ...]) -> None:
+    """The reader alone gives the verdict of an unrestricted run with the TLS hop not
+    checked; with ingressdoc-tls-reader the TLS hop is checked."""
+    _tls_app(scenario, tmp_path, scenario.namespace)
+    full = trace(scenario, f"https://{scenario.host}/")
+    kubeconfig = _bound(scenario, roles, tmp_path)
+    result = scenario.cluster.trace(f"https://{scenario.host}/", "--no-dns",
+                                    kubeconfig=kubeconfig)
+    assert result.report is not None, result.describe()
+    tls = next(h for h in result.hops() if h["hop"] == "tls")
+    if "ingressdoc-tls-reader" in roles:
+        assert tls["status"] == "ok", result.describe()
+        assert result.verdict == full.verdict, result.describe()
+    else:
+        assert tls["status"] == "skipped", result.describe()
+        assert "not checked: cannot read Secret" in tls["summary"], result.describe()
+        assert result.verdict == full.verdict, result.describe() + full.describe()
+        assert "IDC050" in result.codes(), result.describe()  # optional-read-not-granted
+    others = [(h["hop"], h["status"]) for h in result.hops() if h["hop"] != "tls"]
+    assert others == [(h["hop"], h["status"]) for h in full.hops() if h["hop"] != "tls"]
+    _assert_audited_within(scenario, roles)
+
+
+def _assert_audited_within(scenario: Scenario, roles: tuple[str, ...]) -> None:
+    """The API server's audit log (cluster/up.sh) holds no request of the run outside
+    `roles`: lists of the reader's resources, and gets of the one Secret the Ingress names.
+    The one request the roles may refuse is that get, without the optional TLS reader: it is
+    how the run learns that the TLS hop cannot be checked."""
+    import yaml
+    from cluster_harness import REPO_ROOT
+
+    seen = audited_requests(scenario.namespace, "ingressdoc")
+    if seen is None:
+        pytest.skip("no audit log: the cluster was not started by cluster/up.sh")
+    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(
+        (REPO_ROOT / "deploy" / "rbac.yaml").read_text()) if d}
+    granted = {(verb, resource) for name in roles for rule in docs[name]["rules"]
+               for resource in rule["resources"] for verb in rule["verbs"]}
+    assert seen, "the run made no audited request"
+    tls_get = ("get", "secrets", scenario.namespace, "web-tls")
+    outside = [r for r in seen if (r[0], r[1]) not in granted and r[:4] != tls_get]
+    assert not outside, outside
+    assert all(r[4] == 403 for r in seen if (r[0], r[1]) not in granted), seen
+    assert all(r[4] < 400 for r in seen if (r[0], r[1]) in granted), seen
+    secrets = {r[:4] for r in seen if r[1] == "secrets"}
+    assert secrets <= {tls_get}, secrets
+
+
+def _bound(scenario: Scenario, roles: tuple[str, ...], tmp_path: Path) -> Path:
+    """A kubeconfig of a service account bound to `roles` of deploy/rbac.yaml (copied under
+    names of this scenario's)."""
+    import yaml
+    from cluster_harness import REPO_ROOT
+
+    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(
+        (REPO_ROOT / "deploy" / "rbac.yaml").read_text()) if d}
+    out: list[dict[str, object]] = []
+    for name in roles:
+        role = docs[name]
+        role["metadata"]["name"] = f"{scenario.namespace}-{name}"
+        out += [role, {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": role["metadata"]["name"]},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                        "name": role["metadata"]["name"]},
+            "subjects": [{"kind": "ServiceAccount", "name": "ingressdoc",
+                          "namespace": scenario.namespace}]}]
+    scenario.cluster.kubectl("create", "serviceaccount", "ingressdoc", "-n", scenario.namespace)
+    scenario.apply_cluster_scoped(yaml.safe_dump_all(out))
+    return service_account_kubeconfig(scenario.cluster, scenario.namespace, "ingressdoc",
+                                      tmp_path / "sa.kubeconfig")
 
 
 def test_exact_path_and_trailing_slash(scenario: Scenario) -> None:

@@ -395,7 +395,9 @@ def test_reads_for_the_cluster_dns_stay_in_kube_system() -> None:
     with_dns = set(reads_for(snap, REQ))
     without = set(reads_for(snap, REQ, cluster_dns=False))
     assert with_dns - without == {
-        Read("ConfigMap", "kube-system", field_selector="metadata.name=coredns"),
+        Read("ConfigMap", "kube-system", name="coredns"),
+        Read("ConfigMap", "kube-system", name="node-local-dns"),
+        Read("ConfigMap", "kube-system", name="nodelocaldns"),
         Read("Service", "kube-system"),
         Read("EndpointSlice", "kube-system", label_selector="kubernetes.io/service-name=kube-dns"),
         Read("Pod", "kube-system", label_selector="k8s-app in (node-local-dns,nodelocaldns)"),

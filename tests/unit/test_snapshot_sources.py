@@ -192,7 +192,7 @@ def test_trace_plan_follows_externalname_aliases_and_reads_cluster_dns() -> None
     snap.add({"kind": "Service", "metadata": {"name": "payments-api", "namespace": "payments"},
               "spec": {"selector": {"app": "payments-api"}}})
     reads = set(reads_for(snap, parse_request("shop.example.com/")))
-    assert Read("ConfigMap", "kube-system", field_selector="metadata.name=coredns") in reads
+    assert Read("ConfigMap", "kube-system", name="coredns") in reads
     assert Read("Service", "payments") in reads
     assert Read("Pod", "payments", label_selector="app=payments-api") in reads
 
