@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.hops import cluster_dns, endpoints, pods, service
+from ingressdoc.hops import cluster_dns, endpoints, pods, resolver, service
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.hops.model import BackendRef, Hop, TraceResult, amend
 from ingressdoc.k8s.objects import name, namespace, spec
@@ -38,6 +38,9 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
     reps = client.representatives()
     resolution = naming.resolve(snapshot, target, client.namespace, domain,
                                 naming.ndots_of(reps[0] if reps else None))
+    if target.by_dns:
+        resolution = naming.with_resolver(
+            resolution, resolver.client_resolver(snapshot, reps, domain.domain))
     written = target.name if target.by_dns else f"{target.name}.{target.namespace}"
     ctx = TraceContext(snapshot, dialled(written, target.port))
     hops = [client_hop, resolution.hop, policy.lookups(snapshot, client)]
