@@ -33,6 +33,7 @@ PLACEHOLDER = "__PILLAR__"  # upstream's node-cache fills these in at start (-up
 class ClientResolver:
     note: str | None
     findings: tuple[Finding, ...] = ()
+    cache_ip: str | None = None  # the client's pods send their lookups to the cache there
 
 
 def client_resolver(snapshot: Snapshot, client_pods: Sequence[Obj], domain: str) -> ClientResolver:
@@ -46,7 +47,7 @@ def client_resolver(snapshot: Snapshot, client_pods: Sequence[Obj], domain: str)
         return ClientResolver(None)
     svc = dns_service(snapshot)
     dns_ips = cluster_ips(svc) if svc is not None else ()
-    uses, how = _uses(agent, client_pods, dns_ips)
+    uses, how, asked = _uses(agent, client_pods, dns_ips)
     at = ", ".join(agent.local_ips) or "an address its pods and Corefile do not state"
     cache = f"NodeLocal DNSCache ({agent.owner}, {agent.ready}/{agent.pods} pods ready) at {at}"
     kube_dns = " ".join(("kube-dns", *dns_ips))
@@ -58,30 +59,31 @@ def client_resolver(snapshot: Snapshot, client_pods: Sequence[Obj], domain: str)
         note = f"resolver: {kube_dns}, or {cache} if the kubelet's clusterDNS points at it"
     problem = _cluster_names_problem(agent, snapshot, domain)
     if problem is None or uses is False or agent.configmap is None:
-        return ClientResolver(note)
+        return ClientResolver(note, cache_ip=asked)
     ns, cm = agent.configmap.split("/", 1)
     code = "IDC760" if uses else "IDC761"
     return ClientResolver(note, (finding(
         code, ObjectRef("ConfigMap", ns, cm),
         f"NodeLocal DNSCache's Corefile ({agent.configmap}), names under {domain}: {problem}",
-        field="data.Corefile"),))
+        field="data.Corefile"),), asked)
 
 
 def _uses(agent: node_local_dns.NodeLocalDns, pods: Sequence[Obj],
-          dns_ips: Sequence[str]) -> tuple[bool | None, str]:
-    """True / False / None (the kubelet decides), and why."""
+          dns_ips: Sequence[str]) -> tuple[bool | None, str, str | None]:
+    """True / False / None (the kubelet decides), why, and the cache address the pods send
+    their lookups to when their dnsConfig names it."""
     if set(dns_ips) & set(agent.local_ips):
-        return True, f"it answers the kube-dns ClusterIP {' '.join(dns_ips)} on every node"
+        return True, f"it answers the kube-dns ClusterIP {' '.join(dns_ips)} on every node", None
     for pod in pods:
         policy = spec(pod).get("dnsPolicy") or "ClusterFirst"
         servers = [str(s) for s in (spec(pod).get("dnsConfig") or {}).get("nameservers") or []]
         if policy == "None":
             if servers and servers[0] in agent.local_ips:
-                return True, f"the pod's dnsConfig names {servers[0]}"
-            return False, f"the pod's dnsConfig nameservers {' '.join(servers) or '(none)'}"
+                return True, f"the pod's dnsConfig names {servers[0]}", servers[0]
+            return False, f"the pod's dnsConfig nameservers {' '.join(servers) or '(none)'}", None
         if policy == "Default":
-            return False, "the node's resolv.conf (dnsPolicy Default)"
-    return None, ""
+            return False, "the node's resolv.conf (dnsPolicy Default)", None
+    return None, "", None
 
 
 def _cluster_names_problem(agent: node_local_dns.NodeLocalDns, snapshot: Snapshot,
