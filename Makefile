@@ -26,6 +26,7 @@ unit: install
 lint: install
 	$(BIN)/ruff check ingressdoc tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m ingressdoc.render.catalog --check docs/findings.md
 
 docs: install

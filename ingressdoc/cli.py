@@ -1,6 +1,8 @@
-"""The command line: parse, pick a snapshot source, run the engine, render, exit.
+"""The command line: the app, and its small commands (snapshot, explain, checks, version).
 
-Heavy modules are imported inside commands so `ingressdoc --help` stays fast.
+`trace`, `reach` and `check` live in `ingressdoc.commands`, one module each: parse, pick a
+snapshot source, run the engine, render through `render.registry`, exit. Heavy modules are
+imported inside commands so `ingressdoc --help` stays fast.
 """
 
 from __future__ import annotations
@@ -14,21 +16,17 @@ from ingressdoc.commands.check import check
 from ingressdoc.commands.common import (
     ContextOpt,
     DebugOpt,
-    FailOn,
-    FailOnOpt,
     KubeconfigOpt,
     ManifestsOpt,
-    Output,
-    OutputOpt,
     TimeoutOpt,
-    dump,
     error_boundary,
-    exit_status,
     load_snapshot,
-    open_source,
+    output_option,
 )
 from ingressdoc.commands.reach import reach
-from ingressdoc.errors import ExitStatus, UsageError
+from ingressdoc.commands.trace import trace
+from ingressdoc.errors import ExitStatus
+from ingressdoc.render.registry import CATALOG, Format
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -38,95 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Find out why a request to a Kubernetes service fails, hop by hop.",
 )
-
-
-def _server_option(value: str | None) -> str | None:
-    """ADDR[:PORT] options are checked before anything is read."""
-    if value is not None:
-        from ingressdoc.probe.dns import parse_server
-
-        try:
-            parse_server(value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    return value
-
-
-@app.command()
-def trace(
-    target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
-                                          metavar="HOST/PATH")],
-    manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    ingress_class: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--ingress-class", help="Trace through this IngressClass's controller.",
-        metavar="CLASS")] = None,
-    output: OutputOpt = Output.table,
-    fail_on: FailOnOpt = FailOn.error,
-    request_timeout: TimeoutOpt = 10.0,
-    no_dns: Annotated[bool, typer.Option(
-        "--no-dns", help="Do not resolve the host nor ask the cluster DNS about the backend "
-        "Service (live traces do both by default).", rich_help_panel="Live evidence")] = False,
-    dns_server: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--dns-server", help="Resolve the host with this server.", metavar="ADDR[:PORT]",
-        callback=_server_option, rich_help_panel="Live evidence")] = None,
-    cluster_dns: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--cluster-dns", help="Ask this server for the backend Service's in-cluster name "
-        "(default: the kube-dns ClusterIP; with --probe, a port-forward to CoreDNS when the "
-        "ClusterIP is not reachable).", metavar="ADDR[:PORT]", callback=_server_option,
-        rich_help_panel="Live evidence")] = None,
-    probe: Annotated[bool, typer.Option(
-        "--probe", help="Send the request to the entry point, and through the API server's "
-        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); ask "
-        "CoreDNS through a port-forward "
-        "when its ClusterIP is not reachable (needs create on pods/portforward).",
-        rich_help_panel="Live evidence")] = False,
-    timeout: Annotated[float, typer.Option(
-        "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
-        rich_help_panel="Live evidence")] = 3.0,
-    debug: DebugOpt = False,
-) -> None:
-    """Trace a request hop by hop and say which hop breaks, why, and how to fix it."""
-    with error_boundary(debug):
-        from ingressdoc.request import parse_request
-        from ingressdoc.snapshot.live import LiveSource
-        from ingressdoc.trace.engine import trace as run_trace
-        from ingressdoc.trace.plan import reads_for
-
-        request = parse_request(target)
-        if probe and manifests:
-            raise UsageError("--probe needs a live cluster, not --manifests")
-        if cluster_dns and no_dns:
-            raise UsageError("--cluster-dns cannot be combined with --no-dns")
-        source = open_source(manifests, kubeconfig, context, request_timeout)
-        snap = source.read(lambda s: list(reads_for(s, request, cluster_dns=not no_dns)))
-        answer = None
-        if isinstance(source, LiveSource) and not no_dns:
-            from ingressdoc.probe.run import host_answer
-
-            answer = host_answer(request.host, dns_server, timeout)
-        result = run_trace(snap, request, ingress_class, answer)
-        if probe and isinstance(source, LiveSource):
-            from ingressdoc.hops.evidence import attach
-            from ingressdoc.probe.run import backend_observations, entry_observations
-
-            result = attach(result, entry_observations(result, timeout)
-                            + backend_observations(result, source.proxy_get, snap))
-        if isinstance(source, LiveSource) and not no_dns:
-            from ingressdoc.probe.run import backend_name_evidence
-
-            result = backend_name_evidence(result, snap, cluster_dns,
-                                           source.open_port if probe else None, timeout)
-        if output is Output.table:
-            from ingressdoc.render.table import render_trace
-
-            sys.stdout.write(render_trace(result))
-        else:
-            from ingressdoc.render.document import trace_document
-
-            sys.stdout.write(dump(trace_document(result), output))
-        raise typer.Exit(exit_status(result.findings, fail_on))
+app.command()(trace)
 
 
 @app.command()
@@ -177,17 +87,11 @@ def explain(code: Annotated[str, typer.Argument(help="A finding code or name, e.
 
 
 @app.command()
-def checks(output: OutputOpt = Output.table) -> None:
+def checks(output: Annotated[Format, output_option(CATALOG)] = Format.table) -> None:
     """List every finding code."""
     from ingressdoc.checks.catalog import entries
-    from ingressdoc.render.catalog import catalog_table
 
-    if output is Output.table:
-        sys.stdout.write(catalog_table(entries()))
-    else:
-        sys.stdout.write(dump([{"code": e.code, "name": e.name, "hop": e.hop,
-                                "severity": e.severity.value, "why": e.why, "fix": e.fix}
-                               for e in entries()], output))
+    sys.stdout.write(CATALOG.render(entries(), output))
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 import yaml
@@ -11,6 +12,7 @@ from test_scenarios import run_scenario, scenario_dirs
 
 from ingressdoc.checks.catalog import BY_CODE, entries
 from ingressdoc.findings import Severity
+from ingressdoc.hops.model import HopId
 
 # Codes no trace scenario can raise, each with the reason and where it is covered instead.
 # Only codes that need a live probe or another command (reach, check) belong here.
@@ -106,3 +108,22 @@ def test_codes_sit_in_their_hop_range() -> None:
               "7": {"netpol", "dns", "probe"}}
     wrong = [e.code for e in entries() if e.hop not in ranges[e.code[3]]]
     assert not wrong, wrong
+
+
+def test_every_code_in_the_source_is_in_the_catalog() -> None:
+    """A finding is built from a code literal (`finding("IDC301", ...)`); a typo would only
+    fail as a KeyError when that branch runs, so every literal is checked here."""
+    package = Path(__file__).resolve().parent.parent / "ingressdoc"
+    catalog = package / "checks" / "catalog.py"
+    unknown = {
+        f"{path.relative_to(package.parent)}: {code}"
+        for path in package.rglob("*.py") if path != catalog
+        for code in re.findall(r"\bIDC\d{3}\b", path.read_text(encoding="utf-8"))
+        if code not in BY_CODE or BY_CODE[code].retired
+    }
+    assert not unknown, sorted(unknown)
+
+
+def test_every_entry_names_a_hop() -> None:
+    """`any`: a tool or input problem; `probe`: what only a live probe sees."""
+    assert {e.hop for e in entries()} <= {h.value for h in HopId} | {"any", "probe"}

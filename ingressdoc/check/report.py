@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from ingressdoc.check.targets import Target
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops.model import TraceResult, Verdict
 from ingressdoc.snapshot import ObjectRef, Origin
 
-Verdict = Literal["ok", "warn", "fail"]
 FindingKey = tuple[str, ObjectRef, str | None, str]
 
 
@@ -42,8 +40,8 @@ class EntryResult:
         """From the kept findings, not the hop statuses, so an ignored error stops failing."""
         severities = {f.severity for f in self.findings}
         if Severity.ERROR in severities:
-            return "fail"
-        return "warn" if Severity.WARNING in severities else "ok"
+            return Verdict.FAIL
+        return Verdict.WARN if Severity.WARNING in severities else Verdict.OK
 
 
 @dataclass(frozen=True)
@@ -106,9 +104,9 @@ class CheckReport:
         kept = unique(self.findings)
         return Summary(
             requests=len(self.results),
-            ok=verdicts.count("ok"),
-            warn=verdicts.count("warn"),
-            fail=verdicts.count("fail"),
+            ok=verdicts.count(Verdict.OK),
+            warn=verdicts.count(Verdict.WARN),
+            fail=verdicts.count(Verdict.FAIL),
             failed=len(self.failed),
             errors=sum(f.severity is Severity.ERROR for f in kept),
             warnings=sum(f.severity is Severity.WARNING for f in kept),

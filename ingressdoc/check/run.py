@@ -12,7 +12,7 @@ from ingressdoc.check.scope import Scope
 from ingressdoc.check.targets import Target, targets
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops.model import HopId, TraceResult
 from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.ingress_match import shown_host
 from ingressdoc.k8s.objects import name
@@ -40,7 +40,7 @@ def _host_in_scope(pattern: str, target: Target) -> bool:
 def _winner(result: TraceResult) -> tuple[ObjectRef, Mapping[str, str]] | None:
     """The rule hop's winning Ingress and route row (`ingress`, `host`, `path`, `pathType`;
     `match` is "serves")."""
-    hop = next((h for h in result.hops if h.hop == "rule"), None)
+    hop = next((h for h in result.hops if h.hop == HopId.RULE), None)
     row = next((r for r in hop.rows if r.get("match") == "serves"), None) if hop else None
     if hop is None or not hop.objects or row is None:
         return None

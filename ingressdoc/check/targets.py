@@ -27,14 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.check.regex_sample import sample
-from ingressdoc.k8s.ingress_match import (
-    NGINX_REWRITE_TARGET,
-    NGINX_USE_REGEX,
-    host_matches,
-    nginx_regex,
-    shown_host,
-)
+from ingressdoc.k8s.ingress_match import host_matches, shown_host
 from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.profiles.ingress_nginx import REWRITE_TARGET, USE_REGEX, nginx_regex
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
@@ -91,7 +86,7 @@ def _scheme(ing: Obj, host: str) -> str:
 def targets(ing: Obj, ingress_class: str | None = None) -> Iterator[Target]:
     ref = ObjectRef.of(ing)
     notes = annotations_of(ing)
-    regex_mode = notes.get(NGINX_USE_REGEX) == "true" or NGINX_REWRITE_TARGET in notes
+    regex_mode = notes.get(USE_REGEX) == "true" or REWRITE_TARGET in notes
     rules = spec(ing).get("rules") or []
     seen: set[tuple[str | None, str | None, str | None]] = set()
     for i, rule in enumerate(rules):

@@ -10,7 +10,6 @@ TTY, the `--wait` progress the user asked for, and the ignored count.
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
@@ -23,27 +22,18 @@ from ingressdoc.commands.common import (
     FailOn,
     KubeconfigOpt,
     ManifestsOpt,
-    Output,
     TimeoutOpt,
-    dump,
     error_boundary,
     exit_status,
     open_source,
+    output_option,
 )
 from ingressdoc.errors import UsageError
+from ingressdoc.render.registry import CHECK, Format
 
 if TYPE_CHECKING:
     from ingressdoc.check.report import CheckReport
     from ingressdoc.check.targets import Target
-
-
-class CheckOutput(str, enum.Enum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
-    junit = "junit"
-    sarif = "sarif"
-    github = "github"
 
 
 class _Progress:
@@ -63,28 +53,6 @@ class _Progress:
 
     def clear(self) -> None:
         self.show("")
-
-
-def _render(report: CheckReport, output: CheckOutput) -> str:
-    if output is CheckOutput.table:
-        from ingressdoc.render.check import render_check
-
-        return render_check(report)
-    if output is CheckOutput.junit:
-        from ingressdoc.render.junit import render_junit
-
-        return render_junit(report)
-    if output is CheckOutput.sarif:
-        from ingressdoc.render.sarif import render_sarif
-
-        return render_sarif(report)
-    if output is CheckOutput.github:
-        from ingressdoc.render.github import render_github
-
-        return render_github(report)
-    from ingressdoc.render.check import check_document
-
-    return dump(check_document(report), Output(output.value))
 
 
 def _waiting(report: CheckReport, left: float) -> None:
@@ -111,8 +79,7 @@ def check(
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     request_timeout: TimeoutOpt = 10.0,
-    output: Annotated[CheckOutput, typer.Option(
-        "--output", "-o", help="Output format.")] = CheckOutput.table,
+    output: Annotated[Format, output_option(CHECK)] = Format.table,
     output_file: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--output-file", metavar="PATH", help="Write the report to this file instead of stdout.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option(  # noqa: UP045
@@ -174,7 +141,7 @@ def check(
                   else wait_until_passing(attempt, timeout, _waiting))
         if timeout is not None and not report.passed:
             typer.echo(f"gave up waiting after {wait}", err=True)
-        _write(_render(report, output), output_file)
+        _write(CHECK.render(report, output), output_file)
         if not report.results:
             typer.echo("ingressdoc: warning: no Ingress host/path in scope", err=True)
         ignored = report.summary.ignored

@@ -1,5 +1,5 @@
 """What every command shares: options in kubectl's spelling, the error boundary, exit
-statuses, document dumping and the choice of snapshot source."""
+statuses, the output option and the choice of snapshot source."""
 
 from __future__ import annotations
 
@@ -7,21 +7,16 @@ import enum
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ingressdoc.errors import ExitStatus, IngressdocError, UsageError
+from ingressdoc.render.registry import Format, Renderers
 
 if TYPE_CHECKING:
     from ingressdoc.findings import Finding
     from ingressdoc.snapshot import Snapshot, Source
-
-
-class Output(str, enum.Enum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
 
 
 class FailOn(str, enum.Enum):
@@ -43,10 +38,25 @@ ContextOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
 TimeoutOpt = Annotated[float, typer.Option(
     "--request-timeout", help="Seconds per API request.", metavar="SECONDS",
     rich_help_panel="Source")]
-OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
 FailOnOpt = Annotated[FailOn, typer.Option(
     "--fail-on", help="Exit 1 when a finding is at or above this severity.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for internal errors.")]
+
+
+def output_option(renderers: Renderers[Any]) -> Any:
+    """`--output` offering the formats a result type has (one `Format` enum for all)."""
+    names = [f.value for f in renderers.formats]
+
+    def parse(value: str | Format) -> Format:
+        if isinstance(value, Format):
+            return value
+        if value not in names:
+            raise typer.BadParameter(f"Value error, {value!r} is not one of "
+                                     + ", ".join(repr(n) for n in names) + ".")
+        return Format(value)
+
+    return typer.Option("--output", "-o", help="Output format.", parser=parse,
+                        metavar=f"<{'|'.join(names)}>")
 
 
 @contextmanager
@@ -77,16 +87,6 @@ def exit_status(findings: Iterable[Finding], fail_on: FailOn) -> int:
     threshold = Severity(fail_on.value).rank
     return int(ExitStatus.FINDINGS if any(f.severity.rank >= threshold for f in findings)
                else ExitStatus.OK)
-
-
-def dump(document: object, output: Output) -> str:
-    if output is Output.json:
-        import json
-
-        return json.dumps(document, indent=2, default=str) + "\n"
-    import yaml
-
-    return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
 
 
 def open_source(

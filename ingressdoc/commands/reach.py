@@ -23,16 +23,15 @@ from ingressdoc.commands.common import (
     FailOnOpt,
     KubeconfigOpt,
     ManifestsOpt,
-    Output,
-    OutputOpt,
     TimeoutOpt,
-    dump,
     error_boundary,
     exit_status,
     open_source,
+    output_option,
 )
 from ingressdoc.errors import UsageError
 from ingressdoc.probe.pod import DEFAULT_IMAGE
+from ingressdoc.render.registry import REACH, Format
 
 if TYPE_CHECKING:
     from ingressdoc.reach.model import ReachResult
@@ -61,7 +60,7 @@ def reach(
         "--port", min=1, max=65535, help="The port dialled (default: the Service's first; "
         "a host/path names its port in TO).")]
     = None,
-    output: OutputOpt = Output.table,
+    output: Annotated[Format, output_option(REACH)] = Format.table,
     fail_on: FailOnOpt = FailOn.error,
     request_timeout: TimeoutOpt = 10.0,
     probe: Annotated[bool, typer.Option(
@@ -96,14 +95,7 @@ def reach(
         result = run_reach(snap_source.read(None), client, dest)
         if probe and isinstance(snap_source, LiveSource):
             result = _probe(snap_source, result, probe_image, timeout)
-        if output is Output.table:
-            from ingressdoc.render.reach import render_reach
-
-            sys.stdout.write(render_reach(result))
-        else:
-            from ingressdoc.render.reach import reach_document
-
-            sys.stdout.write(dump(reach_document(result), output))
+        sys.stdout.write(REACH.render(result, output))
         raise typer.Exit(exit_status(result.findings, fail_on))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Optional, TypeVar
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import Hop, HopStatus
+from ingressdoc.hops.model import Hop, HopId, HopStatus
 from ingressdoc.request import Request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 
@@ -53,10 +54,23 @@ def missing_inputs(
     return ("not checked: " + "; ".join(notes) if notes else None), tuple(found)
 
 
-def not_checked(hop: str, title: str, note: str, findings: tuple[Finding, ...] = ()) -> Hop:
+def not_checked(hop: HopId, title: str, note: str, findings: tuple[Finding, ...] = ()) -> Hop:
     return Hop(hop, title, HopStatus.SKIPPED, note, findings=findings, note=note)
 
 
-def blocked(hop: str, title: str, by: str) -> Hop:
+def blocked(hop: HopId, title: str, by: str) -> Hop:
     note = f"not checked (blocked by {by})"
     return Hop(hop, title, HopStatus.SKIPPED, note, note=note)
+
+
+H = TypeVar("H", Hop, Optional[Hop])  # noqa: UP045 - a TypeVar constraint needs Optional
+
+
+def guarded(hop: HopId, title: str, run: Callable[[], H]) -> H | Hop:
+    """A bug in a leaf hop (one no later hop depends on) becomes an IDC001 finding for that
+    hop and the walk goes on; hops whose facts feed later hops fail the run instead."""
+    try:
+        return run()
+    except Exception as exc:
+        f = finding("IDC001", ObjectRef("Hop", None, hop), f"{type(exc).__name__}: {exc}")
+        return Hop(hop, title, HopStatus.FAIL, "internal error", findings=(f,))

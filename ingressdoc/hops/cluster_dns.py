@@ -15,7 +15,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.hops.model import Hop, HopId, status_from
 from ingressdoc.k8s.corefile import DEFAULT_DOMAIN, Corefile, parse_corefile
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import endpoint_states
@@ -187,7 +187,7 @@ def check(ctx: TraceContext, svc: Obj, alias: Alias) -> Hop:
         note = lookup_note
     summary = f"{alias.name} {where}; {readiness.summary}"
     objects = tuple(ObjectRef.of(o) for o in (svc, alias.service) if o is not None)
-    return Hop("cluster-dns", TITLE, status_from(tuple(found), unknown=unknown), summary,
+    return Hop(HopId.CLUSTER_DNS, TITLE, status_from(tuple(found), unknown=unknown), summary,
                objects=objects, findings=tuple(found), note=note)
 
 

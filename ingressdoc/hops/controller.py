@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import Hop, status_from
-from ingressdoc.k8s.controllers import (
-    EXTERNAL_CONTROLLERS,
-    NGINX,
-    RECOGNISED,
-    controllers_of,
-    product_of,
-)
+from ingressdoc.hops.model import ControllerFacts, Hop, HopId, status_from
+from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
     LEGACY_ANNOTATION,
@@ -24,29 +17,14 @@ from ingressdoc.k8s.ingress_class import (
     default_classes,
     resolve_class,
 )
-from ingressdoc.k8s.ingress_match import Profile, host_matches, profile_for_controller
+from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.k8s.profiles import Profile, for_controller
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("Ingress", "IngressClass", "Pod")
 TITLE = "IngressClass and controller"
-_FOREIGN_PREFIXES = {
-    "traefik": ("nginx.ingress.kubernetes.io/",),
-    "ingress-nginx": ("traefik.ingress.kubernetes.io/",),
-}
-
-
-@dataclass(frozen=True)
-class ControllerFacts:
-    """What later hops need: the class served, its profile, Ingresses it claims, its pods."""
-
-    class_name: str | None
-    controller: str | None
-    profile: Profile
-    ingresses: tuple[Obj, ...]
-    pods: tuple[Obj, ...]
-    unclaimed: tuple[ObjectRef, ...]
 
 
 def _host_index(ingresses: Sequence[Obj]) -> dict[str, list[int]]:
@@ -152,20 +130,20 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
             + ", ".join(str(ObjectRef.of(i)) for i in exact),
         ))
 
-    pods, pod_findings, pod_note = _controller_pods(ctx, controller, class_name)
+    profile = for_controller(controller)
+    pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
     found.extend(pod_findings)
-    profile = profile_for_controller(controller)
     found.extend(_foreign_annotations(claimed, pods))
 
-    facts = ControllerFacts(
-        class_name, controller, profile, tuple(claimed), tuple(pods), tuple(unclaimed))
+    facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
+                            tuple(pods), tuple(unclaimed))
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
         else f"; {readiness.count(True)}/{len(pods)} controller pods ready" if pods else "")
     notes = "; ".join(n for n in (note, pod_note) if n) or None
     objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
-    hop = Hop("controller", TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
+    hop = Hop(HopId.CONTROLLER, TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
               objects=objects, findings=tuple(found), note=notes)
     return hop, facts
 
@@ -212,12 +190,12 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
 
 
 def _controller_pods(
-    ctx: TraceContext, controller: str | None, class_name: str | None
+    ctx: TraceContext, controller: str | None, profile: Profile, class_name: str | None
 ) -> tuple[list[Obj], list[Finding], str | None]:
     snap = ctx.snapshot
     if controller is None:
         return [], [], None
-    if controller in EXTERNAL_CONTROLLERS:
+    if profile.runs_outside:
         return [], [], f"controller {controller} runs outside the cluster: not checked"
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
@@ -245,20 +223,17 @@ def _controller_pods(
 
 def _foreign_annotations(ingresses: Sequence[Obj], pods: Sequence[Obj]) -> list[Finding]:
     products = {product_of(p) for p in pods}
-    if len(products) != 1 or None in products:
+    product = products.pop() if len(products) == 1 else None
+    if product is None:
         return []
-    product = str(products.pop())
+    implements = frozenset(c for p in pods for c in controllers_of(p))
     out: list[Finding] = []
     for ing in ingresses:
-        foreign = [a for a in annotations_of(ing)
-                   if a.startswith(_FOREIGN_PREFIXES.get(product, ()))]
-        if foreign and not (product == "traefik" and any(
-            NGINX in controllers_of(p) for p in pods
-        )):
+        foreign = product.ignored_annotations(annotations_of(ing), implements)
+        if foreign:
             out.append(finding(
                 "IDC207", ObjectRef.of(ing),
-                f"annotations {', '.join(sorted(foreign))} are ignored by {product}",
+                f"annotations {', '.join(sorted(foreign))} are ignored by {product.name}",
                 field="metadata.annotations",
             ))
     return out
-

@@ -7,12 +7,13 @@ what public DNS answers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Protocol
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import EntryAddress, Evidence, Hop, status_from
+from ingressdoc.hops.model import EntryAddress, Evidence, Hop, HopId, TraceResult, status_from
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
@@ -63,5 +64,11 @@ def check(request: Request, answer: HostAnswer, entries: Sequence[EntryAddress])
     via = f" via CNAME {' -> '.join(answer.cnames)}" if answer.cnames else ""
     summary = (f"{request.host} -> {', '.join(answer.addresses)}{via} ({answer.source})"
                if answer.addresses else f"{request.host}: {answer.status}")
-    return Hop("dns", TITLE, status_from(tuple(found)), summary, findings=tuple(found),
+    return Hop(HopId.DNS, TITLE, status_from(tuple(found)), summary, findings=tuple(found),
                evidence=(evidence,))
+
+
+def attach(result: TraceResult, answer: HostAnswer) -> TraceResult:
+    """The host's DNS hop in front of the object trace: the request meets it first."""
+    hop = check(result.request, answer, result.entry_addresses)
+    return dataclasses.replace(result, hops=(hop, *result.hops))

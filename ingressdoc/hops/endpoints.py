@@ -8,7 +8,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.hops.model import Hop, HopId, status_from
 from ingressdoc.k8s.endpoints import endpoint_states, slice_port_names
 from ingressdoc.k8s.objects import spec
 from ingressdoc.snapshot import ObjectRef
@@ -21,7 +21,7 @@ TITLE = "EndpointSlices"
 def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     if note:
-        return not_checked("endpoints", TITLE, note, gaps)
+        return not_checked(HopId.ENDPOINTS, TITLE, note, gaps)
     ref = ObjectRef.of(svc)
     slices = ctx.snapshot.service_slices(svc)
     derived = any(ctx.snapshot.is_derived(s) for s in slices)
@@ -33,7 +33,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
         code = "IDC501" if spec(svc).get("selector") else "IDC504"
         found.append(finding(code, ref, f"no EndpointSlice carries kubernetes.io/service-name="
                              f"{ref.name}"))
-        return Hop("endpoints", TITLE, status_from(tuple(found)), "no endpoints",
+        return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found)), "no endpoints",
                    objects=(ref,), findings=tuple(found))
     port_name = str((port or {}).get("name") or "")
     # Slices the control plane manages omit a port it cannot resolve on the pods; that
@@ -50,11 +50,11 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     objects = (ref, *(ObjectRef.of(s) for s in slices))
     if derived and not states:
         found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists"))
-        return Hop("endpoints", TITLE, status_from(tuple(found)), "no endpoints",
+        return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found)), "no endpoints",
                    objects=objects, findings=tuple(found))
     if derived:
         summary = f"{len(states)} endpoints derived from the manifests (readiness unknown)"
-        return Hop("endpoints", TITLE, status_from(tuple(found), unknown=True), summary,
+        return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found), unknown=True), summary,
                    objects=objects, findings=tuple(found), note="derived from pod templates")
     ready = [e for e in states if e.ready]
     terminating = [e for e in states if e.terminating]
@@ -68,5 +68,5 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     if terminating:
         found.append(finding("IDC503", ref, f"{len(terminating)} endpoints terminating"))
     summary = f"{len(ready)}/{len(states)} endpoints ready"
-    return Hop("endpoints", TITLE, status_from(tuple(found)), summary, objects=objects,
+    return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found)), summary, objects=objects,
                findings=tuple(found))

@@ -8,18 +8,19 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.controller import ControllerFacts
-from ingressdoc.hops.model import EntryAddress, Hop, HopStatus, status_from
+from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports
+from ingressdoc.k8s.profiles import PROFILES
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
 # Port names controllers' charts give each scheme (ingress-nginx, Traefik's web/websecure).
-SCHEME_PORT_NAMES: Mapping[str, tuple[str, ...]] = {"http": ("http", "web"),
-                                                   "https": ("https", "websecure")}
+SCHEME_PORT_NAMES: Mapping[str, tuple[str, ...]] = {
+    scheme: tuple(n for p in PROFILES for s, n in p.scheme_ports if s == scheme)
+    for scheme in ("http", "https")}
 INPUTS = ("Service", "Node")
 TITLE = "Entry point"
 NODEPORT_RANGE = range(30000, 32768)
@@ -38,8 +39,8 @@ _INTERNAL = {
 def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[EntryAddress, ...]]:
     if not controller.pods:
         why = "not checked: no controller pods to find the entry point from"
-        early = tuple(_internal_ingress(controller.ingresses))
-        return Hop("entry", TITLE, status_from(early, unknown=True), why, findings=early,
+        early = tuple(_internal_ingress(controller.routes_of("Ingress")))
+        return Hop(HopId.ENTRY, TITLE, status_from(early, unknown=True), why, findings=early,
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
     nodes = ctx.snapshot.list("Node")
@@ -49,7 +50,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
             namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
             for p in controller.pods)
     ]
-    found: list[Finding] = list(gaps) + _internal_ingress(controller.ingresses)
+    found: list[Finding] = list(gaps) + _internal_ingress(controller.routes_of("Ingress"))
     found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
     addresses: list[EntryAddress] = []
     addresses.extend(_host_ports(controller.pods, nodes))
@@ -69,7 +70,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
     status = status_from(tuple(found))
     if note and status is HopStatus.OK:
         status = HopStatus.UNKNOWN
-    return Hop("entry", TITLE, status, summary, objects=objects, findings=tuple(found),
+    return Hop(HopId.ENTRY, TITLE, status, summary, objects=objects, findings=tuple(found),
                note=note), tuple(addresses)
 
 
@@ -190,9 +191,10 @@ def _kind_label(pods: Sequence[Obj], nodes: Sequence[Obj], nodes_loaded: bool) -
 
 
 def _internal_ingress(ingresses: Sequence[Obj]) -> list[Finding]:
+    """Ingresses a cloud controller would put behind a private load balancer."""
+    markers = [p.internal_annotation for p in PROFILES if p.internal_annotation]
     return [
-        finding("IDC114", ObjectRef.of(i), "alb.ingress.kubernetes.io/scheme is internal",
-                field="metadata.annotations")
-        for i in ingresses
-        if annotations_of(i).get("alb.ingress.kubernetes.io/scheme") == "internal"
+        finding("IDC114", ObjectRef.of(i), f"{key} is {value}", field="metadata.annotations")
+        for i in ingresses for key, value in markers
+        if annotations_of(i).get(key) == value
     ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.hops.model import Evidence, Hop, HopId, TraceResult, amend
 from ingressdoc.snapshot import ObjectRef
 
 
@@ -22,7 +22,7 @@ from ingressdoc.snapshot import ObjectRef
 class HttpObservation:
     """One live answer at one hop (`status` None: no HTTP answer, see `error`)."""
 
-    hop: str
+    hop: HopId
     target: str
     status: int | None
     error: str | None
@@ -38,7 +38,7 @@ def _outcome(o: HttpObservation) -> str:
 def _explained(hops: Sequence[Hop]) -> Finding | None:
     """The root-cause error of the object hops. Probes address the entry directly, so the
     host's DNS never explains what they see."""
-    errors = [f for h in hops if h.hop != "dns" for f in h.findings
+    errors = [f for h in hops if h.hop != HopId.DNS for f in h.findings
               if f.severity is Severity.ERROR]
     return errors[-1] if errors else None
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
-from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.controller import ControllerFacts, class_ingresses
-from ingressdoc.hops.model import BackendRef, Hop, status_from
+from ingressdoc.hops.base import TraceContext
+from ingressdoc.hops.controller import class_ingresses
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
@@ -117,27 +117,29 @@ def _miss_findings(misses: tuple[NearMiss, ...], depth_code: str | None = None) 
 
 
 class IngressRouter:
+    """Routes by the Ingresses the controller claims, under its profile's rules."""
+
+    hop = HopId.RULE
+    title = TITLE
     inputs = ("Ingress",)
 
     def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:
-        note, gaps = missing_inputs(ctx.snapshot, self.inputs)
-        if note:
-            return RouteOutcome(not_checked("rule", TITLE, note, gaps), None, None, None)
         req = ctx.request
-        result = match_request(controller.ingresses, req.host, req.path, controller.profile)
+        ingresses = controller.routes_of("Ingress")
+        result = match_request(ingresses, req.host, req.path, controller.profile)
         if result.winner is None or result.via_default_backend or result.host_class == "any":
             # Nothing specific serves the host: rules for other hosts of the class become
             # near misses (a typo, a wildcard at the wrong depth). They cannot win.
-            claimed = {ObjectRef.of(i) for i in controller.ingresses}
+            claimed = {ObjectRef.of(i) for i in ingresses}
             others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
                       if ObjectRef.of(i) not in claimed]
-            result = match_request([*controller.ingresses, *others], req.host, req.path,
+            result = match_request([*ingresses, *others], req.host, req.path,
                                    controller.profile)
         found = self._findings(ctx, result)
         winner = result.winner
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
-            hop = Hop("rule", TITLE, status_from(tuple(found)), summary,
+            hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary,
                       findings=tuple(found), rows=_miss_rows(result))
             return RouteOutcome(hop, None, None, None)
         ref = _ref(winner)
@@ -147,7 +149,7 @@ class IngressRouter:
             summary = (f"{ref}: host {shown_host(winner.host)} path {_shown_path(winner)} "
                        f"({winner.path_type or 'ImplementationSpecific'})")
         rows = (_row(winner, "serves"), *(_miss_rows(result) if _fallback_won(result) else ()))
-        hop = Hop("rule", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+        hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)

@@ -8,8 +8,31 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
+
+
+class HopId(str, enum.Enum):
+    """Every hop a trace or reach reports, in the order a request meets them."""
+
+    DNS = "dns"
+    ENTRY = "entry"
+    CONTROLLER = "controller"
+    RULE = "rule"
+    TLS = "tls"
+    SERVICE = "service"
+    CLUSTER_DNS = "cluster-dns"
+    ENDPOINTS = "endpoints"
+    PODS = "pods"
+    NETPOL = "netpol"
+    CLIENT = "client"
+    DNS_EGRESS = "dns-egress"
+    EGRESS = "egress"
+    INGRESS = "ingress"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class HopStatus(str, enum.Enum):
@@ -20,6 +43,28 @@ class HopStatus(str, enum.Enum):
     FAIL = "fail"
     SKIPPED = "skipped"
     UNKNOWN = "unknown"
+
+
+class Verdict(str, enum.Enum):
+    """The outcome of a request, for every command. `trace` and `check` say ok, warn or fail;
+    `reach` asks whether a connection opens, so its names for the same outcomes are
+    reachable (ok) and blocked (fail). `unknown`: nothing fails, but some hop could not be
+    judged."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    REACHABLE = "ok"
+    BLOCKED = "fail"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def connection(self) -> str:
+        """The outcome in reach's words."""
+        return {"ok": "reachable", "fail": "blocked"}.get(self.value, self.value)
 
 
 @dataclass(frozen=True)
@@ -59,8 +104,25 @@ class BackendRef:
 
 
 @dataclass(frozen=True)
+class ControllerFacts:
+    """What later hops, and reach, need of the controller that serves the request: the class
+    it serves, its profile, the route objects it claims by kind (Ingresses today, HTTPRoutes
+    beside them), its pods, and the claimed objects no class names."""
+
+    class_name: str | None
+    controller: str | None
+    profile: Profile
+    routes: Mapping[str, tuple[Mapping[str, Any], ...]]
+    pods: tuple[Mapping[str, Any], ...]
+    unclaimed: tuple[ObjectRef, ...]
+
+    def routes_of(self, kind: str) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self.routes.get(kind, ()))
+
+
+@dataclass(frozen=True)
 class Hop:
-    hop: str
+    hop: HopId
     title: str
     status: HopStatus
     summary: str
@@ -99,22 +161,23 @@ class TraceResult:
     source: str
     entry_addresses: tuple[EntryAddress, ...] = ()
     backend: BackendRef | None = None
+    controller: ControllerFacts | None = None  # what the controller hop found, for reach
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(f for hop in self.hops for f in hop.findings)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """Worst hop status, or worst finding: a skipped hop can still carry a warning
         (IDC002: the hop could not be checked), which must not read as "ok"."""
         statuses = {h.status for h in self.hops}
         severities = {f.severity for f in self.findings}
         if HopStatus.FAIL in statuses or Severity.ERROR in severities:
-            return "fail"
+            return Verdict.FAIL
         if HopStatus.WARN in statuses or Severity.WARNING in severities:
-            return "warn"
-        return "ok"
+            return Verdict.WARN
+        return Verdict.OK
 
     @property
     def root_cause(self) -> Hop | None:

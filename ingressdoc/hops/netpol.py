@@ -13,8 +13,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.controller import ControllerFacts
-from ingressdoc.hops.model import Hop, HopStatus, status_from
+from ingressdoc.hops.model import ControllerFacts, Hop, HopId, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.netpol import Decision, Endpoint, Miss, evaluate
 from ingressdoc.k8s.objects import labels, name, namespace, spec, status
@@ -83,14 +82,14 @@ def check(
     port: Mapping[str, Any] | None,
 ) -> Hop:
     if not pods or port is None:
-        return Hop("netpol", TITLE, HopStatus.SKIPPED, "no backend pods to check",
+        return Hop(HopId.NETPOL, TITLE, HopStatus.SKIPPED, "no backend pods to check",
                    note="not checked (no backend pods)")
     scopes = {namespace(p) for p in (*pods, *controller.pods)}
     notes, gaps = zip(*(missing_inputs(ctx.snapshot, INPUTS, ns) for ns in sorted(
         str(n) for n in scopes)), strict=True)
     if any(notes):
         unique = {(f.code, f.object): f for g in gaps for f in g}
-        return not_checked("netpol", TITLE, "; ".join(dict.fromkeys(n for n in notes if n)),
+        return not_checked(HopId.NETPOL, TITLE, "; ".join(dict.fromkeys(n for n in notes if n)),
                            tuple(unique.values()))
     # A policy only selects pods of its own namespace: those of the two ends are all that
     # can decide.
@@ -123,7 +122,7 @@ def check(
     found = list({(f.code, f.message): f for f in found}.values())
     summary = (f"{checked - denied - unknown}/{checked} controller-to-backend pod pairs admitted"
                + (f", {unknown} unknown (source IP not known)" if unknown else ""))
-    return Hop("netpol", TITLE, status_from(tuple(found), unknown=bool(unknown)), summary,
+    return Hop(HopId.NETPOL, TITLE, status_from(tuple(found), unknown=bool(unknown)), summary,
                findings=tuple(found),
                objects=tuple(ObjectRef.of(p) for p in _in_namespaces(policies, scopes)),
                note="ipBlock rules need the source IP, which manifests do not carry"
@@ -146,7 +145,7 @@ def _in_namespaces(policies: Sequence[Obj], namespaces: set[str | None]) -> list
 def _without_sources(policies: Sequence[Obj], pods: Sequence[Obj]) -> Hop:
     isolating = _in_namespaces(policies, {namespace(p) for p in pods})
     if not isolating:
-        return Hop("netpol", TITLE, HopStatus.OK, "no NetworkPolicy in the backend namespace")
+        return Hop(HopId.NETPOL, TITLE, HopStatus.OK, "no NetworkPolicy in the backend namespace")
     note = "not checked: controller pods unknown, cannot judge the policies"
-    return Hop("netpol", TITLE, HopStatus.UNKNOWN, note, note=note,
+    return Hop(HopId.NETPOL, TITLE, HopStatus.UNKNOWN, note, note=note,
                objects=tuple(ObjectRef.of(p) for p in isolating))

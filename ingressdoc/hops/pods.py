@@ -8,7 +8,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.model import Hop, status_from
+from ingressdoc.hops.model import Hop, HopId, status_from
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
@@ -26,15 +26,15 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     """The hop and the selected pods (the NetworkPolicy hop's destinations)."""
     selector = spec(svc).get("selector")
     if not selector:
-        return not_checked("pods", TITLE, "no selector: pods are not selected by the Service"), []
+        return not_checked(HopId.PODS, TITLE, "no selector: pods are not selected by the Service"), []
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     if note:
-        return not_checked("pods", TITLE, note, gaps), []
+        return not_checked(HopId.PODS, TITLE, note, gaps), []
     ref = ObjectRef.of(svc)
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
         f = _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc)))
-        return Hop("pods", TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
+        return Hop(HopId.PODS, TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
                    "matches no pod", objects=(ref,), findings=(f,)), []
     found: list[Finding] = []
     running = [p for p in pods if status(p).get("phase") not in _TERMINAL]
@@ -50,7 +50,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     ready = sum(1 for p in pods if pod_ready(p))
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
                + ("" if unknown else f", {ready} ready"))
-    return Hop("pods", TITLE, status_from(tuple(found), unknown=unknown), summary,
+    return Hop(HopId.PODS, TITLE, status_from(tuple(found), unknown=unknown), summary,
                objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
                note="pods from workload templates: status unknown" if unknown else None), running
 

@@ -14,7 +14,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.cluster_dns import Alias, cluster_domain, resolve_alias
-from ingressdoc.hops.model import BackendRef, Hop, status_from
+from ingressdoc.hops.model import BackendRef, Hop, HopId, status_from
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import find_service_port, protocol_of
 from ingressdoc.snapshot import ObjectRef
@@ -58,12 +58,12 @@ def check(
     findings on the route point at it; `protocol` is what the client speaks (None: any)."""
     note, gaps = missing_inputs(ctx.snapshot, INPUTS, backend.namespace)
     if note:
-        return not_checked("service", TITLE, note, gaps), None
+        return not_checked(HopId.SERVICE, TITLE, note, gaps), None
     svc = ctx.snapshot.get("Service", backend.namespace, backend.service)
     src = route or ObjectRef("Service", backend.namespace, backend.service)
     if svc is None:
         f = _not_found(ctx, backend, src, field)
-        return Hop("service", TITLE, status_from((f,)), f"{backend.namespace}/"
+        return Hop(HopId.SERVICE, TITLE, status_from((f,)), f"{backend.namespace}/"
                    f"{backend.service} missing", findings=(f,)), None
     if spec(svc).get("type") == "ExternalName":
         return _external_name(ctx, svc, backend, src, field)
@@ -78,7 +78,7 @@ def check(
     kind = "headless" if s.get("clusterIP") == "None" else str(s.get("type") or "ClusterIP")
     summary = f"{ref} ({kind}) port {backend.port_label}" + (
         f" -> targetPort {port.get('targetPort', port.get('port'))}" if port else " missing")
-    return Hop("service", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+    return Hop(HopId.SERVICE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                findings=tuple(found)), ServiceFacts(svc, port)
 
 
@@ -141,7 +141,7 @@ def _external_name(ctx: TraceContext, svc: Obj, backend: BackendRef, src: Object
         summary += f" (Service {aliased.namespace}/{aliased.name} port {number})"
         if alias_port is None:
             found.append(_alias_port_missing(svc, alias.service, number, own, src, field))
-    return (Hop("service", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+    return (Hop(HopId.SERVICE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                 findings=tuple(found)),
             ServiceFacts(svc, own, alias, alias_port))
 

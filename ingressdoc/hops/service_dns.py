@@ -26,7 +26,7 @@ from ingressdoc.hops.cluster_dns import (
     resolve_alias,
 )
 from ingressdoc.hops.dns import HostAnswer
-from ingressdoc.hops.model import Evidence, Hop, TraceResult, amend
+from ingressdoc.hops.model import Evidence, Hop, HopId, TraceResult, amend
 from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.dns_names import service_fqdn
 from ingressdoc.k8s.endpoints import endpoint_states
@@ -242,7 +242,7 @@ def attach(result: TraceResult, exp: Expected, seen: ClusterDnsObservation,
         evidence = Evidence("dns", exp.name, seen.answer.status, detail=detail,
                             replay=seen.replay, data={"server": seen.server})
     return dataclasses.replace(result, hops=tuple(
-        _with(h, evidence, found, note) if h.hop == "service" else h for h in result.hops))
+        _with(h, evidence, found, note) if h.hop == HopId.SERVICE else h for h in result.hops))
 
 
 def _with(hop: Hop, evidence: Evidence, found: tuple[Finding, ...], note: str) -> Hop:

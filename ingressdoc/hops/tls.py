@@ -9,7 +9,7 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import Hop, HopStatus, status_from
+from ingressdoc.hops.model import Hop, HopId, HopStatus, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.certs import FALLBACK_SUBJECTS, CertInfo
 from ingressdoc.k8s.ingress_match import host_matches
@@ -42,33 +42,33 @@ def check(
         found.extend(_tls_hosts_not_rule_hosts(route.route_object))
     if not entries:
         if ctx.request.scheme != "https":
-            return None if not found else Hop("tls", TITLE, status_from(tuple(found)),
+            return None if not found else Hop(HopId.TLS, TITLE, status_from(tuple(found)),
                                               "plain HTTP", findings=tuple(found))
         ref = route.route or ObjectRef("Request", None, host)
         found.append(finding("IDC328", ref, f"no spec.tls entry lists host {host}",
                              field="spec.tls"))
-        return Hop("tls", TITLE, status_from(tuple(found)), f"no certificate for {host}",
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"no certificate for {host}",
                    findings=tuple(found))
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     ing, index, entry = entries[0]
     secret_name = entry.get("secretName")
     ref = ObjectRef.of(ing)
     if note:
-        return Hop("tls", TITLE, HopStatus.SKIPPED, f"secret {secret_name}: {note}",
+        return Hop(HopId.TLS, TITLE, HopStatus.SKIPPED, f"secret {secret_name}: {note}",
                    objects=(ref,), findings=gaps + tuple(found), note=note)
     field = f"spec.tls[{index}].secretName"
     if not secret_name:
         summary = "no secretName: the controller's default certificate is used"
-        return Hop("tls", TITLE, status_from(tuple(found)), summary, objects=(ref,),
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                    findings=tuple(found))
     secret = ctx.snapshot.get("Secret", namespace(ing), secret_name)
     if secret is None:
         found.append(_missing_secret(ctx, ing, secret_name, field))
-        return Hop("tls", TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
                    objects=(ref,), findings=tuple(found))
     found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))
     summary = f"secret {namespace(ing)}/{secret_name} for {host}"
-    return Hop("tls", TITLE, status_from(tuple(found)), summary,
+    return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary,
                objects=(ref, ObjectRef.of(secret)), findings=tuple(found))
 
 

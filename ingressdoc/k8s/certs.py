@@ -12,14 +12,11 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from ingressdoc.k8s.profiles import PROFILES
+
 # Self-signed certificates the controllers serve when no Secret matches the SNI: seeing one
 # means the host's TLS configuration was not picked up.
-FALLBACK_SUBJECTS = frozenset(
-    {
-        "Kubernetes Ingress Controller Fake Certificate",  # ingress-nginx
-        "TRAEFIK DEFAULT CERT",  # Traefik
-    }
-)
+FALLBACK_SUBJECTS = frozenset(p.fallback_certificate for p in PROFILES if p.fallback_certificate)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Which Ingress path serves a request, per the `networking.k8s.io/v1` contract and per controller.
+"""Which Ingress path serves a request: the route table and near misses every profile shares.
 
 The API fixes host and path matching only loosely ("longest matching path wins";
 ImplementationSpecific "is up to the IngressClass"), and the controllers people run deviate
@@ -6,23 +6,10 @@ from it in ways that cause the classic 404s and wrong-backend bugs. So every dec
 with the candidates that lost and the reason each one lost: a trace must say *why* a hop broke,
 not only that it did.
 
-Profiles:
-
-- ``spec``: the API reference and the examples table on the Ingress concept page.
-  ImplementationSpecific is treated as Prefix, with a remark that the controller decides.
-- ``ingress-nginx``: what kubernetes/ingress-nginx renders. Prefix ``/p`` becomes ``location /p/``
-  plus ``location = /p`` (location.go ``updateServerLocations``). ImplementationSpecific is a plain
-  nginx string prefix. ``use-regex``/``rewrite-target`` on any Ingress of a host turns every
-  location of that host into ``~* "^<path>"``, tried longest path first (template.go
-  ``buildLocation``, controller.go ``getBackendServers``). ``spec.defaultBackend`` answers for the
-  hosts its Ingress introduced, and for the catch-all only if that Ingress has no rules
-  (controller.go ``createServers``).
-- ``traefik``: what Traefik v3's kubernetes-ingress provider renders (``loadRouter``,
-  ``buildHostRule``). Exact is ``Path``. Prefix *and* ImplementationSpecific are ``PathPrefix``,
-  a string prefix (``strings.HasPrefix``), so ``/api`` matches ``/apis``. Routers form one flat
-  list ordered by priority, which defaults to the length of the rule string. So unlike the spec,
-  a request for a known host whose paths all miss falls through to wildcard or host-less rules.
-  ``spec.defaultBackend`` is only honoured on Ingresses without rules.
+What differs per controller (path normalisation, precedence, fall-through, default backends,
+annotations) lives in one profile per controller under `ingressdoc.k8s.profiles`; this module
+holds what they share: host semantics, the route table built from the Ingresses, and the near
+miss bookkeeping.
 
 Tie rule (all profiles): candidates of equal precedence are ordered by their Ingress's
 ``creationTimestamp`` (oldest first; a missing timestamp sorts last), then ``namespace/name``, then
@@ -36,18 +23,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
-from urllib.parse import unquote
+from typing import Any, Literal, Protocol
 
-Profile = Literal["spec", "ingress-nginx", "traefik"]
 HostClass = Literal["exact", "wildcard", "any"]
-
-NGINX_USE_REGEX = "nginx.ingress.kubernetes.io/use-regex"
-NGINX_REWRITE_TARGET = "nginx.ingress.kubernetes.io/rewrite-target"
-TRAEFIK_ROUTER_PRIORITY = "traefik.ingress.kubernetes.io/router.priority"
-TRAEFIK_PATH_MATCHER = "traefik.ingress.kubernetes.io/router.pathmatcher"
 
 _MAX_PER_KEY = 3
 # Most telling first: a wrong backend beats a plain miss, a near-identical path beats a host guess.
@@ -63,9 +43,7 @@ _KEY_ORDER = (
     "host-no-match",
     "path-no-match",
 )
-_CLASS_RANK: dict[HostClass, int] = {"exact": 0, "wildcard": 1, "any": 2}
-_REGEX_META = re.compile(r"[*+?\[\](){}|^$\\]")
-_ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
+CLASS_RANK: dict[HostClass, int] = {"exact": 0, "wildcard": 1, "any": 2}
 ANY_HOST = "<any host>"
 
 
@@ -99,19 +77,43 @@ class MatchResult:
     request_path: str = ""  # the path as matched, after the profile's normalisation
 
 
-def profile_for_controller(controller: str | None) -> Profile:
-    """Map an IngressClass `spec.controller` to the matching profile.
+@dataclass(frozen=True)
+class Outcome:
+    """A profile's decision before near misses are ranked."""
 
-    Several ingress-nginx installs in one cluster need distinct controller values
-    (`k8s.io/internal-ingress-nginx`), so any `k8s.io/…ingress-nginx…` value counts. The NGINX Inc
-    controller (`nginx.org/ingress-controller`) behaves differently and falls back to "spec".
+    host_class: HostClass | None
+    winner: PathCandidate | None
+    via_default: bool
+    near_misses: tuple[NearMiss, ...]
+    notes: tuple[str, ...]
+
+
+class Semantics(Protocol):
+    """Path matching and precedence over one pool of candidates.
+
+    `key` returns None when the candidate does not match, otherwise a sort key: the smallest
+    key wins. Keys only compare within one semantics.
     """
-    value = (controller or "").strip().lower()
-    if value.startswith("k8s.io/") and "ingress-nginx" in value:
-        return "ingress-nginx"
-    if value.startswith("traefik.io/"):
-        return "traefik"
-    return "spec"
+
+    def key(self, p: RoutePath, path: str) -> tuple[Any, ...] | None: ...
+
+    def lost_reason(self, loser: RoutePath, winner: RoutePath, path: str) -> str: ...
+
+    def miss(self, p: RoutePath, path: str) -> tuple[str, str]:
+        """(near-miss key, reason) for a candidate that does not match."""
+        ...
+
+
+class IngressRules(Protocol):
+    """A controller's reading of Ingress objects (see `ingressdoc.k8s.profiles`)."""
+
+    name: str
+
+    def normalise_path(self, path: str) -> str: ...
+
+    def request_notes(self, raw_path: str) -> list[str]: ...
+
+    def match(self, table: RouteTable, host: str, path: str) -> Outcome: ...
 
 
 def normalise_host(host: str) -> str:
@@ -146,7 +148,7 @@ def shown_host(rule_host: str | None) -> str:
 
 
 def match_request(
-    ingresses: Sequence[Mapping[str, Any]], host: str, path: str, profile: Profile = "spec"
+    ingresses: Sequence[Mapping[str, Any]], host: str, path: str, profile: IngressRules
 ) -> MatchResult:
     """Select the path (or default backend) that serves `host` + `path` among `ingresses`.
 
@@ -155,20 +157,13 @@ def match_request(
     """
     request_host = normalise_host(host)
     raw_path = _strip_query(path)
-    request_path = _normalise_path(raw_path, profile)
-    table = _Table.build(ingresses)
-    if profile == "traefik":
-        outcome = _match_traefik(table, request_host, request_path)
-    else:
-        outcome = _match_host_first(table, request_host, request_path, profile)
+    request_path = profile.normalise_path(raw_path)
+    outcome = profile.match(RouteTable.build(ingresses), request_host, request_path)
     notes = list(outcome.notes)
     if request_path != raw_path:
-        notes.insert(0, f"{profile} normalises the request path {raw_path} to {request_path}")
-    elif profile == "spec" and re.search(r"//|/\.\.?(/|$)|%", raw_path):
-        notes.append(
-            f"request path {raw_path} contains //, dot segments or %-escapes: the API leaves "
-            "their handling to the controller (ingress-nginx and Traefik normalise them)"
-        )
+        notes.insert(0, f"{profile.name} normalises the request path {raw_path} to {request_path}")
+    else:
+        notes += profile.request_notes(raw_path)
     return MatchResult(
         host_class=outcome.host_class,
         winner=outcome.winner,
@@ -188,17 +183,8 @@ def _strip_query(target: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
-def _normalise_path(path: str, profile: Profile) -> str:
-    """nginx decodes every escape before resolving dot segments and merging slashes; Traefik
-    (v3 request-path sanitising) decodes only unreserved characters. The API says nothing."""
-    if profile == "ingress-nginx":
-        return _resolve_segments(unquote(path))
-    if profile == "traefik":
-        return _resolve_segments(_decode_unreserved(path))
-    return path
-
-
-def _decode_unreserved(path: str) -> str:
+def decode_unreserved(path: str) -> str:
+    """%-escapes of unreserved characters decoded, every other escape kept (upper-cased)."""
     def decode(m: re.Match[str]) -> str:
         char = chr(int(m.group(1), 16))
         unreserved = char.isascii() and (char.isalnum() or char in "-._~")
@@ -207,7 +193,8 @@ def _decode_unreserved(path: str) -> str:
     return re.sub(r"%([0-9A-Fa-f]{2})", decode, path)
 
 
-def _resolve_segments(path: str) -> str:
+def resolve_segments(path: str) -> str:
+    """Dot segments resolved and empty segments merged, a trailing slash kept."""
     segments = path.split("/")[1:]
     kept: list[str] = []
     for segment in segments:
@@ -224,7 +211,7 @@ def _resolve_segments(path: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Ingress:
+class IngressEntry:
     rank: int  # position in age order, the tie rule
     namespace: str
     name: str
@@ -245,8 +232,8 @@ class _Ingress:
 
 
 @dataclass(frozen=True)
-class _Rule:
-    ingress: _Ingress
+class Rule:
+    ingress: IngressEntry
     index: int
     host: str  # lower-case; "" = any host
     paths: tuple[PathCandidate, ...]
@@ -270,8 +257,8 @@ class _Rule:
 
 
 @dataclass(frozen=True)
-class _Path:
-    rule: _Rule
+class RoutePath:
+    rule: Rule
     cand: PathCandidate
 
     @property
@@ -291,29 +278,29 @@ class _Path:
 
 
 @dataclass(frozen=True)
-class _Table:
-    ingresses: tuple[_Ingress, ...]
-    rules: tuple[_Rule, ...]
+class RouteTable:
+    ingresses: tuple[IngressEntry, ...]
+    rules: tuple[Rule, ...]
 
     @staticmethod
-    def build(manifests: Sequence[Mapping[str, Any]]) -> _Table:
+    def build(manifests: Sequence[Mapping[str, Any]]) -> RouteTable:
         ordered = sorted(manifests, key=_age_key)
-        ingresses: list[_Ingress] = []
-        rules: list[_Rule] = []
+        ingresses: list[IngressEntry] = []
+        rules: list[Rule] = []
         for rank, manifest in enumerate(ordered):
             meta = manifest.get("metadata") or {}
             spec = manifest.get("spec") or {}
             raw_rules = spec.get("rules") or []
-            ing = _Ingress(
+            ing = IngressEntry(
                 rank, meta.get("namespace") or "default", meta.get("name") or "",
                 meta.get("annotations") or {}, spec.get("defaultBackend"), bool(raw_rules),
             )
             ingresses.append(ing)
             rules.extend(_parse_rule(ing, i, raw) for i, raw in enumerate(raw_rules))
-        return _Table(tuple(ingresses), tuple(rules))
+        return RouteTable(tuple(ingresses), tuple(rules))
 
-    def paths(self, rules: Sequence[_Rule]) -> list[_Path]:
-        return [_Path(r, c) for r in rules for c in r.paths]
+    def paths(self, rules: Sequence[Rule]) -> list[RoutePath]:
+        return [RoutePath(r, c) for r in rules for c in r.paths]
 
 
 def _age_key(manifest: Mapping[str, Any]) -> tuple[bool, datetime, str, str]:
@@ -337,7 +324,7 @@ def _timestamp(value: Any) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
-def _parse_rule(ing: _Ingress, index: int, raw: Mapping[str, Any]) -> _Rule:
+def _parse_rule(ing: IngressEntry, index: int, raw: Mapping[str, Any]) -> Rule:
     host = str(raw.get("host") or "").strip().lower()
     raw_paths = (raw.get("http") or {}).get("paths") or []
     paths = tuple(
@@ -347,151 +334,22 @@ def _parse_rule(ing: _Ingress, index: int, raw: Mapping[str, Any]) -> _Rule:
         )
         for j, p in enumerate(raw_paths)
     )
-    return _Rule(ing, index, host, paths)
+    return Rule(ing, index, host, paths)
 
 
-# ---------------------------------------------------------------- path semantics
+# ---------------------------------------------------------------- path and host selection
 
 
-def _elements(path: str) -> list[str]:
+def elements(path: str) -> list[str]:
     return [e for e in path.split("/") if e]
 
 
-def _element_prefix(rule_path: str, path: str) -> bool:
-    rule = _elements(rule_path)
-    return _elements(path)[: len(rule)] == rule
+def element_prefix(rule_path: str, path: str) -> bool:
+    rule = elements(rule_path)
+    return elements(path)[: len(rule)] == rule
 
 
-def nginx_regex(path: str) -> re.Pattern[str]:
-    """`~* "^<path>"`; PCRE named groups are rewritten for Python, anything else unparsable is
-    taken literally (the controller would reject or mis-render it anyway)."""
-    source = re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", path)
-    try:
-        return re.compile(source, re.IGNORECASE)
-    except re.error:
-        return re.compile(re.escape(path), re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Semantics:
-    """One profile's path matching and precedence for a pool of candidates.
-
-    `key` returns None when the candidate does not match, otherwise a sort key: the smallest
-    key wins. Keys only compare within one profile and mode.
-    """
-
-    profile: Profile
-    regex_mode: bool = False
-
-    def key(self, p: _Path, path: str) -> tuple[Any, ...] | None:
-        if self.profile == "ingress-nginx":
-            return self._nginx_regex_key(p, path) if self.regex_mode else self._nginx_key(p, path)
-        if self.profile == "traefik":
-            return _traefik_key(p, path)
-        return _spec_key(p, path)
-
-    def _nginx_key(self, p: _Path, path: str) -> tuple[Any, ...] | None:
-        """Exact locations first, then the longest prefix location (in characters).
-
-        Prefix `/p` renders as `location /p/` plus `location = /p`; ImplementationSpecific as
-        `location /p`. A prefix location ending in `/` answers `<it minus the slash>` with a
-        301, which outranks every shorter prefix but not a location equal to the request.
-        """
-        rule_path = p.path
-        if p.kind == "Exact":
-            return (0, 0, 0, *p.order) if path == rule_path else None
-        if p.kind == "Prefix" and path == rule_path and rule_path != "/":
-            return (0, 0, 1, *p.order)
-        location = _nginx_location(p)
-        if path.startswith(location):
-            return (1, -2 * len(location), 0, *p.order)
-        if location.endswith("/") and path + "/" == location:
-            return (1, -2 * len(path) + 1, 0, *p.order)
-        return None
-
-    def _nginx_regex_key(self, p: _Path, path: str) -> tuple[Any, ...] | None:
-        """nginx takes the first matching regex; ingress-nginx sorts locations by descending
-        path length, then descending path string, then Ingress age."""
-        if not nginx_regex(p.path).match(path):
-            return None
-        return (-len(p.path), tuple(-ord(c) for c in p.path), *p.order)
-
-
-def _nginx_location(p: _Path) -> str:
-    if p.kind == "Prefix" and not p.path.endswith("/"):
-        return p.path + "/"
-    return p.path
-
-
-def _spec_key(p: _Path, path: str) -> tuple[Any, ...] | None:
-    """Longest match counted in path elements (trailing slash ignored), Exact first on a tie.
-
-    Elements, not characters: only then do `Exact /foo` and `Prefix /foo/`, which both match
-    `/foo`, tie, and the docs' "Exact is preferred" decides.
-    """
-    hit = path == p.path if p.kind == "Exact" else _element_prefix(p.path, path)
-    if not hit:
-        return None
-    return (-len(_elements(p.path)), 0 if p.kind == "Exact" else 1, *p.order)
-
-
-def _traefik_matcher(p: _Path) -> str:
-    if p.kind == "Exact":
-        return "Path"
-    if p.kind == "Prefix":
-        return "PathPrefix"
-    return str(p.rule.ingress.annotations.get(TRAEFIK_PATH_MATCHER) or "PathPrefix")
-
-
-def _traefik_rule(p: _Path) -> str:
-    parts: list[str] = []
-    host = p.rule.host
-    if host.startswith("*."):
-        pattern = re.escape(host).replace(r"\*\.", _ASCII_WILDCARD_LABEL, 1)
-        parts.append(f"HostRegexp(`^{pattern}$`)")
-    elif host:
-        parts.append(f"Host(`{host}`)")
-    if p.cand.path:
-        parts.append(f"{_traefik_matcher(p)}(`{p.cand.path}`)")
-    return " && ".join(parts)
-
-
-def _traefik_priority(p: _Path) -> int:
-    raw = p.rule.ingress.annotations.get(TRAEFIK_ROUTER_PRIORITY)
-    try:
-        explicit = int(str(raw)) if raw is not None else 0
-    except ValueError:
-        explicit = 0
-    return explicit or len(_traefik_rule(p))
-
-
-def _traefik_key(p: _Path, path: str) -> tuple[Any, ...] | None:
-    if p.cand.path:
-        matcher = _traefik_matcher(p)
-        if matcher == "Path":
-            hit = path == p.cand.path
-        elif matcher == "PathRegexp":
-            hit = re.search(p.cand.path, path) is not None
-        else:
-            hit = path.startswith(p.cand.path)
-        if not hit:
-            return None
-    return (-_traefik_priority(p), *p.order)
-
-
-# ---------------------------------------------------------------- host-first profiles
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    host_class: HostClass | None
-    winner: PathCandidate | None
-    via_default: bool
-    near_misses: tuple[NearMiss, ...]
-    notes: tuple[str, ...]
-
-
-def _select_host_class(rules: Sequence[_Rule], host: str) -> tuple[HostClass | None, list[_Rule]]:
+def select_host_class(rules: Sequence[Rule], host: str) -> tuple[HostClass | None, list[Rule]]:
     """Most specific host class with a matching rule; less specific classes are never consulted."""
     for host_class in ("exact", "wildcard", "any"):
         chosen = [r for r in rules if r.host_class == host_class and host_matches(r.host, host)]
@@ -500,63 +358,7 @@ def _select_host_class(rules: Sequence[_Rule], host: str) -> tuple[HostClass | N
     return None, []
 
 
-def _regex_sources(pool: Sequence[_Rule]) -> list[_Ingress]:
-    """Ingresses whose annotations put the host's nginx server into regex mode.
-
-    `rewrite-target` only counts where it differs from a location's path (`needsRewrite`).
-    """
-    out: list[_Ingress] = []
-    for rule in pool:
-        ing = rule.ingress
-        if ing in out:
-            continue
-        use_regex = str(ing.annotations.get(NGINX_USE_REGEX, "")).lower() == "true"
-        target = str(ing.annotations.get(NGINX_REWRITE_TARGET) or "")
-        rewrites = bool(target) and any(target != (c.path or "/") for c in rule.paths)
-        if use_regex or rewrites:
-            out.append(ing)
-    return out
-
-
-def _match_host_first(table: _Table, host: str, path: str, profile: Profile) -> _Outcome:
-    host_class, pool = _select_host_class(table.rules, host)
-    notes: list[str] = []
-    sources = _regex_sources(pool) if profile == "ingress-nginx" else []
-    semantics = _Semantics(profile, regex_mode=bool(sources))
-    candidates = table.paths(pool)
-    scored = [(k, p) for p in candidates if (k := semantics.key(p, path)) is not None]
-    best = min(scored, key=lambda kp: kp[0])[1] if scored else None
-    misses = _path_misses(candidates, best, path, semantics)
-    misses += _fallthrough_misses(table, host_class, pool, host, path, semantics)
-    if host_class != "exact":
-        misses += _host_misses(table.rules, host, pool, other_hosts=host_class != "wildcard")
-    if sources:
-        notes.append(_regex_note(sources, pool))
-        misses += _regex_hostwide_misses(candidates, best, path, sources)
-    if best is not None:
-        notes += _winner_notes(best, path, semantics)
-        return _Outcome(host_class, best.cand, False, tuple(misses), tuple(notes))
-    fallback = _default_backend(table, host_class, pool, profile)
-    return _Outcome(host_class, fallback, fallback is not None, tuple(misses), tuple(notes))
-
-
-def _default_backend(
-    table: _Table, host_class: HostClass | None, pool: Sequence[_Rule], profile: Profile
-) -> PathCandidate | None:
-    """spec: the oldest Ingress with a defaultBackend among those that own the selected rules
-    (any Ingress when no rule host matched). ingress-nginx: the server's first Ingress decides,
-    and the catch-all only takes a defaultBackend from an Ingress without rules."""
-    if profile == "ingress-nginx":
-        if host_class in ("exact", "wildcard"):
-            owner = min((r.ingress for r in pool), key=lambda i: i.rank)
-            return owner.default_candidate()
-        return _first_default(i for i in table.ingresses if not i.has_rules)
-    owners = {r.ingress.rank for r in pool}
-    eligible = (i for i in table.ingresses if not owners or i.rank in owners)
-    return _first_default(eligible)
-
-
-def _first_default(ingresses: Iterable[_Ingress]) -> PathCandidate | None:
+def first_default(ingresses: Iterable[IngressEntry]) -> PathCandidate | None:
     for ing in ingresses:
         candidate = ing.default_candidate()
         if candidate is not None:
@@ -564,160 +366,50 @@ def _first_default(ingresses: Iterable[_Ingress]) -> PathCandidate | None:
     return None
 
 
-def _winner_notes(best: _Path, path: str, semantics: _Semantics) -> list[str]:
-    notes: list[str] = []
-    if semantics.regex_mode:
-        return notes
-    if semantics.profile == "spec" and best.kind == "ImplementationSpecific":
-        notes.append(
-            f"{best.describe()} is ImplementationSpecific: matched here as Prefix, but the "
-            "controller defines its meaning"
-        )
-    if semantics.profile == "ingress-nginx":
-        if best.path.endswith("/") and path + "/" == best.path:
-            notes.append(
-                f"ingress-nginx answers 301 -> {best.path} for {path}: nginx redirects to a "
-                f"prefix location that ends in '/' ({best.describe()})"
-            )
-        elif best.kind == "ImplementationSpecific" and not _element_prefix(best.path, path):
-            notes.append(
-                f"{best.describe()} matches {path} only as an nginx string prefix; as Prefix it "
-                "would not"
-            )
-    return notes
-
-
-def _regex_note(sources: Sequence[_Ingress], pool: Sequence[_Rule]) -> str:
-    host = pool[0].shown_host
-    refs = ", ".join(i.ref for i in sources)
-    return (
-        f"ingress-nginx regex mode on {host}: use-regex/rewrite-target on {refs} makes every "
-        "path of this host, from any Ingress, a case-insensitive regex ~* \"^<path>\" anchored "
-        "only at the start, tried longest path first"
-    )
-
-
 # ---------------------------------------------------------------- near misses
 
 
-def _path_misses(
-    candidates: Sequence[_Path], best: _Path | None, path: str, semantics: _Semantics
+def path_misses(
+    candidates: Sequence[RoutePath], best: RoutePath | None, path: str, semantics: Semantics
 ) -> list[NearMiss]:
     out: list[NearMiss] = []
     for p in candidates:
         if p is best:
             continue
-        if best is not None and semantics.key(p, path) is not None:
-            out.append(NearMiss(p.cand, _lost_reason(p, best, path, semantics), "lost-precedence"))
-        elif semantics.regex_mode and semantics.key(p, path) is None:
-            reason = f"{p.describe()} does not match {path} as regex ~* \"^{p.path}\""
-            out.append(NearMiss(p.cand, reason, "path-no-match"))
-        elif semantics.key(p, path) is None:
-            key, reason = _miss_reason(p, path, semantics.profile)
+        if semantics.key(p, path) is None:
+            key, reason = semantics.miss(p, path)
             out.append(NearMiss(p.cand, reason, key))
+        elif best is not None:
+            out.append(NearMiss(p.cand, _lost_reason(p, best, path, semantics),
+                                "lost-precedence"))
     return out
 
 
-def _lost_reason(loser: _Path, winner: _Path, path: str, semantics: _Semantics) -> str:
-    lose, win = loser.describe(), winner.describe()
+def _lost_reason(loser: RoutePath, winner: RoutePath, path: str, semantics: Semantics) -> str:
     if (loser.path, loser.kind) == (winner.path, winner.kind):
-        return f"{lose} duplicates {win}; the older Ingress wins"
-    if semantics.profile == "traefik":
-        return (
-            f"{lose} also matches {path}, but Traefik orders routers by priority (rule length): "
-            f"{_traefik_priority(winner)} for {win} beats {_traefik_priority(loser)}"
-        )
-    if semantics.regex_mode:
-        return (
-            f"{lose} also matches {path} as regex ~* \"^{loser.path}\", but nginx takes the first "
-            f"matching regex and {win} is tried earlier (longer path first)"
-        )
-    winner_key = semantics.key(winner, path)
-    if semantics.profile == "ingress-nginx" and winner_key is not None and winner_key[0] == 0:
-        return f"{lose} also matches {path}, but nginx serves the exact location = {winner.path} "\
-            f"({win}) first"
-    if semantics.profile == "ingress-nginx":
-        return (
-            f"{lose} also matches {path}, but nginx picks the longest prefix location: "
-            f"{_nginx_location(winner)} ({win}) over {_nginx_location(loser)}"
-        )
-    won, lost = len(_elements(winner.path)), len(_elements(loser.path))
-    if won != lost:
-        return f"{lose} also matches {path}, but {win} is longer ({won} path elements vs {lost})"
-    if winner.kind == "Exact":
-        return f"{lose} also matches {path}, but Exact wins over Prefix at equal length ({win})"
-    return f"{lose} ties with {win}; the older Ingress (then the earlier path) wins"
+        return f"{loser.describe()} duplicates {winner.describe()}; the older Ingress wins"
+    return semantics.lost_reason(loser, winner, path)
 
 
-def _miss_reason(p: _Path, path: str, profile: Profile) -> tuple[str, str]:
-    rule_path, desc = p.path, p.describe()
-    if p.kind == "Exact" and rule_path.rstrip("/") == path.rstrip("/"):
-        return "exact-trailing-slash", (
-            f"{desc} does not match {path}: Exact compares byte for byte, so a trailing slash "
-            "matters"
-        )
-    lowered = _Path(p.rule, replace(p.cand, path=rule_path.lower()))
-    if _Semantics(profile).key(lowered, path.lower()) is not None:
-        return "path-case", f"{desc} does not match {path}: paths are case-sensitive"
-    string_prefix = path.startswith(rule_path.rstrip("/"))
-    if p.kind == "Prefix" and profile != "traefik" and string_prefix:
-        return "prefix-not-string-prefix", (
-            f"{desc} does not match {path}: Prefix matches whole path elements, not a string "
-            "prefix"
-        )
-    if p.kind == "ImplementationSpecific" and (string_prefix or _REGEX_META.search(rule_path)):
-        return "implementation-specific", f"{desc} does not match {path}: " + {
-            "spec": "read as Prefix it misses, but ImplementationSpecific is controller-defined "
-            "(ingress-nginx: string prefix, or regex with use-regex; Traefik: string prefix)",
-            "ingress-nginx": "without use-regex ingress-nginx renders it as a literal nginx "
-            "string prefix, so '*' and regex syntax have no special meaning",
-            "traefik": "Traefik renders it as PathPrefix, a literal string prefix, unless "
-            f"{TRAEFIK_PATH_MATCHER} says otherwise",
-        }[profile]
-    return "path-no-match", f"{desc} does not match {path}"
-
-
-def _regex_hostwide_misses(
-    candidates: Sequence[_Path], best: _Path | None, path: str, sources: Sequence[_Ingress]
-) -> list[NearMiss]:
-    """Name what the spread changed for paths of *other* Ingresses: the path that would serve
-    without regex mode, or the winner that only matches because of it. Within a regex Ingress
-    itself, losing to another regex is plain precedence."""
-    plain = _Semantics("ingress-nginx")
-    scored = [(k, p) for p in candidates if (k := plain.key(p, path)) is not None]
-    plain_best = min(scored, key=lambda kp: kp[0])[1] if scored else None
-    refs = ", ".join(i.ref for i in sources)
-    if plain_best is not None and plain_best is not best and plain_best.rule.ingress not in sources:
-        return [NearMiss(plain_best.cand, (
-            f"{plain_best.describe()} would serve {path}, but regex mode (set by {refs}) turned "
-            f"every path of the host into ~* \"^<path>\" and another regex matches first"
-        ), "regex-hostwide")]
-    if best is not None and plain_best is None and best.rule.ingress not in sources:
-        return [NearMiss(best.cand, (
-            f"{best.describe()} matches {path} only because regex mode (set by {refs}) made it "
-            f"the case-insensitive, start-anchored regex ~* \"^{best.path}\""
-        ), "regex-hostwide")]
-    return []
-
-
-def _fallthrough_misses(
-    table: _Table,
+def fallthrough_misses(
+    table: RouteTable,
     host_class: HostClass | None,
-    pool: Sequence[_Rule],
+    pool: Sequence[Rule],
     host: str,
     path: str,
-    semantics: _Semantics,
+    semantics: Semantics,
 ) -> list[NearMiss]:
+    """Paths of less specific host rules that would match: host-first controllers never get
+    to them once a more specific host rule matched."""
     if host_class is None:
         return []
     out: list[NearMiss] = []
-    plain = _Semantics(semantics.profile)
     for rule in table.rules:
-        less_specific = _CLASS_RANK[rule.host_class] > _CLASS_RANK[host_class]
+        less_specific = CLASS_RANK[rule.host_class] > CLASS_RANK[host_class]
         if not less_specific or not host_matches(rule.host, host):
             continue
         for p in table.paths([rule]):
-            if plain.key(p, path) is not None:
+            if semantics.key(p, path) is not None:
                 out.append(NearMiss(p.cand, (
                     f"host {host} matched the {host_class} rule {pool[0].shown_host}, so the "
                     f"{rule.shown_host} rule with {p.describe()} is not consulted"
@@ -725,8 +417,8 @@ def _fallthrough_misses(
     return out
 
 
-def _host_misses(
-    rules: Sequence[_Rule], host: str, pool: Sequence[_Rule], *, other_hosts: bool
+def host_misses(
+    rules: Sequence[Rule], host: str, pool: Sequence[Rule], *, other_hosts: bool
 ) -> list[NearMiss]:
     """Rules whose host nearly fits. Other hosts are listed (most similar first) only when no
     host rule matched: once one did, a different host is no longer a plausible intent."""
@@ -780,59 +472,3 @@ def _rank_near_misses(misses: Sequence[NearMiss]) -> tuple[NearMiss, ...]:
             out.append(miss)
             kept += 1
     return tuple(out)
-
-
-# ---------------------------------------------------------------- traefik
-
-
-def _match_traefik(table: _Table, host: str, path: str) -> _Outcome:
-    """One flat router list: host match and path match are a single rule, ordered by priority."""
-    semantics = _Semantics("traefik")
-    host_rules = [r for r in table.rules if host_matches(r.host, host)]
-    candidates = table.paths(host_rules)
-    scored = sorted(
-        ((k, p) for p in candidates if (k := semantics.key(p, path)) is not None),
-        key=lambda kp: kp[0],
-    )
-    best = scored[0][1] if scored else None
-    misses = _path_misses(candidates, best, path, semantics)
-    specific, _ = _select_host_class(table.rules, host)
-    if specific != "exact":
-        misses += _host_misses(table.rules, host, host_rules, other_hosts=specific != "wildcard")
-    notes = _traefik_notes(table, scored, specific, path)
-    if best is not None:
-        return _Outcome(best.rule.host_class, best.cand, False, tuple(misses), tuple(notes))
-    fallback = _first_default(i for i in table.ingresses if not i.has_rules)
-    return _Outcome(specific, fallback, fallback is not None, tuple(misses), tuple(notes))
-
-
-def _traefik_notes(
-    table: _Table, scored: Sequence[tuple[Any, _Path]], specific: HostClass | None, path: str
-) -> list[str]:
-    notes: list[str] = []
-    if scored:
-        best = scored[0][1]
-        if specific is not None and best.rule.host_class != specific:
-            notes.append(
-                f"Traefik routers are flat: no {specific} rule for this host matches {path}, so "
-                f"the {best.rule.shown_host} rule {best.describe()} serves it (the spec would "
-                "not fall through)"
-            )
-        if best.kind != "Exact" and best.cand.path and not _element_prefix(best.path, path):
-            notes.append(
-                f"{best.describe()} matches {path} only as a Traefik PathPrefix string prefix; "
-                "the spec matches whole path elements"
-            )
-        if len(scored) > 1 and scored[1][0][0] == scored[0][0][0]:
-            notes.append(
-                f"{best.describe()} and {scored[1][1].describe()} have equal Traefik priority; "
-                "Traefik does not define which wins"
-            )
-    else:
-        ignored = [i.ref for i in table.ingresses if i.has_rules and i.default_backend]
-        if ignored:
-            notes.append(
-                "Traefik ignores spec.defaultBackend on Ingresses that also have rules: "
-                + ", ".join(ignored)
-            )
-    return notes

@@ -10,11 +10,12 @@ command to replay it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
-from ingressdoc.hops import service_dns
-from ingressdoc.hops.evidence import HttpObservation
-from ingressdoc.hops.model import TraceResult
+from ingressdoc.hops import dns, service_dns
+from ingressdoc.hops.evidence import HttpObservation, attach
+from ingressdoc.hops.model import HopId, TraceResult
 from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
@@ -24,6 +25,36 @@ from ingressdoc.snapshot import Snapshot
 MAX_ENTRY_PROBES = 2
 MAX_POD_PROBES = 3
 ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The live evidence a trace asks for: `dns` resolves the host (with `dns_server`) and
+    asks the cluster DNS about the backend (`cluster_dns`); `probe` sends HTTP requests and
+    may port-forward to CoreDNS."""
+
+    dns: bool
+    probe: bool
+    timeout: float
+    dns_server: str | None = None
+    cluster_dns: str | None = None
+
+
+def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: ProxyGet,
+           open_port: cluster_dns.OpenPort) -> TraceResult:
+    """Every piece of live evidence for a trace, added to the object trace in one place, in
+    the order the request meets it: the host's DNS answer (a hop of its own), HTTP answers of
+    the entry, the Service and its pods, then the cluster DNS's answer for the backend."""
+    timeout = wanted.timeout
+    if wanted.dns:
+        result = dns.attach(result, host_answer(result.request.host, wanted.dns_server, timeout))
+    if wanted.probe:
+        result = attach(result, entry_observations(result, timeout)
+                        + backend_observations(result, proxy_get, snap))
+    if wanted.dns:
+        result = backend_name_evidence(result, snap, wanted.cluster_dns,
+                                       open_port if wanted.probe else None, timeout)
+    return result
 
 
 def host_answer(host: str, server: str | None, timeout: float) -> DnsAnswer:
@@ -55,7 +86,8 @@ def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservat
         ev = probe(p, timeout=timeout)
         cert = ev.certificate
         out.append(HttpObservation(
-            "entry", f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
+            HopId.ENTRY, f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error,
+            p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
         ))
@@ -70,24 +102,24 @@ def backend_observations(result: TraceResult, proxy_get: ProxyGet,
     backend = result.backend
     if backend is None:
         return []
-    out = [_via_proxy("service", "services", backend.namespace, backend.service,
+    out = [_via_proxy(HopId.SERVICE, "services", backend.namespace, backend.service,
                       backend.port_label, result.request.path, proxy_get)]
     svc = snapshot.get("Service", backend.namespace, backend.service)
     port = find_service_port(svc, {"number": backend.port_number, "name": backend.port_name}
                              ) if svc is not None else None
-    pods_hop = next((h for h in result.hops if h.hop == "pods"), None)
+    pods_hop = next((h for h in result.hops if h.hop == HopId.PODS), None)
     if port is None or pods_hop is None:
         return out
     for ref in [r for r in pods_hop.objects if r.kind == "Pod"][:MAX_POD_PROBES]:
         pod = snapshot.get("Pod", ref.namespace, ref.name)
         target = resolve_target_port(pod, target_port_of(port), protocol_of(port)) if pod else None
         if target is not None:
-            out.append(_via_proxy("pods", "pods", str(ref.namespace), ref.name, str(target),
+            out.append(_via_proxy(HopId.PODS, "pods", str(ref.namespace), ref.name, str(target),
                                   result.request.path, proxy_get))
     return out
 
 
-def _via_proxy(hop: str, resource: str, ns: str, name: str, port: str, path: str,
+def _via_proxy(hop: HopId, resource: str, ns: str, name: str, port: str, path: str,
                proxy_get: ProxyGet) -> HttpObservation:
     status, error = proxy_get(resource, ns, name, port, path)
     target = f"{resource}/{ns}/{name}:{port}"

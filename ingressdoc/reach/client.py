@@ -12,11 +12,12 @@ from typing import Any
 
 from ingressdoc.errors import RequestSyntaxError
 from ingressdoc.hops.base import missing_inputs, not_checked
-from ingressdoc.hops.model import Hop, HopStatus
+from ingressdoc.hops.model import Hop, HopId, HopStatus
 from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import default_classes
 from ingressdoc.k8s.objects import labels, meta, name, namespace, spec
+from ingressdoc.k8s.profiles import PROFILES
 from ingressdoc.k8s.selectors import describe_selector
 from ingressdoc.reach.parse import CONTROLLER, ClientSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
@@ -50,7 +51,7 @@ def resolve(snapshot: Snapshot, client: ClientSpec) -> tuple[Hop, ClientFacts]:
     controller = client.kind == "ingress-controller"
     note, gaps = missing_inputs(snapshot, ("Pod",))
     if note:
-        return (not_checked("client", TITLE, note, gaps),
+        return (not_checked(HopId.CLIENT, TITLE, note, gaps),
                 ClientFacts(client.namespace, (), controller))
     pods = _pods(snapshot, client)
     if not pods:
@@ -60,7 +61,7 @@ def resolve(snapshot: Snapshot, client: ClientSpec) -> tuple[Hop, ClientFacts]:
     ready = sum(1 for p in pods if pod_ready(p))
     summary = f"{describe_client(client)}: {len(pods)} pods in {ns}" + (
         "" if derived else f", {ready} ready")
-    hop = Hop("client", TITLE, HopStatus.OK, summary,
+    hop = Hop(HopId.CLIENT, TITLE, HopStatus.OK, summary,
               objects=tuple(ObjectRef.of(p) for p in pods),
               note="pods from workload templates: labels known, status unknown"
               if derived else None)
@@ -108,8 +109,9 @@ def _controller_string(snapshot: Snapshot, class_name: str | None) -> str | None
 
 def _nothing_found(snapshot: Snapshot, client: ClientSpec) -> str:
     if client.kind == "ingress-controller":
-        return (f"FROM {client.text!r}: no pod of a known ingress controller "
-                "(ingress-nginx, Traefik) in the snapshot")
+        known = ", ".join(p.title for p in PROFILES if p.pods)
+        return (f"FROM {client.text!r}: no pod of a known ingress controller ({known}) in "
+                "the snapshot")
     ns_pods = snapshot.list("Pod", client.namespace)
     owners = sorted({f"{o.get('kind', '').lower()}/{o.get('name')}"
                      for p in ns_pods for o in meta(p).get("ownerReferences") or []})

@@ -25,12 +25,12 @@ from typing import Literal
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.model import Evidence, Hop, HopStatus, amend
+from ingressdoc.hops.model import Evidence, Hop, HopId, HopStatus, Verdict, amend
 from ingressdoc.k8s.objects import spec
-from ingressdoc.reach.model import ReachResult, Verdict
+from ingressdoc.reach.model import ReachResult
 from ingressdoc.snapshot import ObjectRef
 
-POLICY_HOPS = frozenset({"dns-egress", "egress", "ingress"})
+POLICY_HOPS = frozenset({HopId.DNS_EGRESS, HopId.EGRESS, HopId.INGRESS})
 # agnhost connect's fixed prefixes for a failed attempt (test/images/agnhost/connect).
 _FAILURES = ("TIMEOUT", "REFUSED", "DNS", "OTHER")
 _PASSING = frozenset({HopStatus.OK, HopStatus.WARN})
@@ -42,11 +42,11 @@ class ConnectCheck:
     the hops it `crosses`, and `subject` is the object a failure is reported on."""
 
     check: Literal["pod", "name"]
-    hop: str
+    hop: HopId
     host: str
     port: int
     target: str
-    crosses: tuple[str, ...]
+    crosses: tuple[HopId, ...]
     subject: ObjectRef
 
     def args(self, timeout: float) -> list[str]:
@@ -57,7 +57,7 @@ class ConnectCheck:
 class Unchecked:
     """A check that was not run, and why: shown as evidence so its absence is visible."""
 
-    hop: str
+    hop: HopId
     target: str
     reason: str
 
@@ -108,13 +108,13 @@ def plan(result: ReachResult) -> Plan:
     leg only, so a host/path's healthy controller leg is not judged by a broken backend."""
     dial = result.dial
     if dial is None:
-        return Plan((), (Unchecked("ingress", result.target, "not checked: no client pod and "
-                                   "Service port to repeat the connection with"),))
+        return Plan((), (Unchecked(HopId.INGRESS, result.target, "not checked: no client pod "
+                                   "and Service port to repeat the connection with"),))
     if spec(dial.client_pod).get("hostNetwork"):
-        return Plan((), (Unchecked("ingress", result.target, "not checked: the client uses the "
-                                   "host network, which a probe pod cannot imitate"),))
+        return Plan((), (Unchecked(HopId.INGRESS, result.target, "not checked: the client uses "
+                                   "the host network, which a probe pod cannot imitate"),))
     if dial.protocol != "TCP":
-        return Plan((), (Unchecked("ingress", result.target,
+        return Plan((), (Unchecked(HopId.INGRESS, result.target,
                                    f"not checked: only TCP is probed, not {dial.protocol}"),))
     if dial.service is None:
         return Plan((), (Unchecked(dial.via, f"{dial.name}:{dial.port}", (
@@ -126,12 +126,12 @@ def plan(result: ReachResult) -> Plan:
     if not dial.destinations:
         # A leg has no endpoints or pods hop to predict that its name finds no pod behind it.
         return Plan(() if dial.leg is not None else (name,), (Unchecked(
-            "ingress", "a destination pod", "not checked: no ready destination pod with an "
-            "address"),))
+            HopId.INGRESS, "a destination pod",
+            "not checked: no ready destination pod with an address"),))
     dest = dial.destinations[0]
-    pod = ConnectCheck("pod", "ingress", dest.ip, dest.port,
+    pod = ConnectCheck("pod", HopId.INGRESS, dest.ip, dest.port,
                        f"{dest.pod.namespace}/{dest.pod.name} {dest.ip}:{dest.port}",
-                       ("egress", "ingress"), dest.pod)
+                       (HopId.EGRESS, HopId.INGRESS), dest.pod)
     return Plan((pod, name))
 
 
@@ -146,7 +146,7 @@ def confirm(result: ReachResult, seen: Sequence[Observation],
         evidence.setdefault(u.hop, []).append(Evidence("connect", u.target, u.reason))
     for o in seen:
         predicted, because = _prediction(result, o.check)
-        detail = f"objects: {predicted.value}" + (f" ({because})" if because else "")
+        detail = f"objects: {predicted.connection}" + (f" ({because})" if because else "")
         evidence.setdefault(o.check.hop, []).append(
             Evidence("connect", o.check.target, o.outcome, detail=detail, replay=o.replay))
         diverged = _divergence(result, o, predicted)

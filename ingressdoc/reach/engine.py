@@ -14,9 +14,10 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.hops import cluster_dns, endpoints, pods, resolver, service
+from ingressdoc.hops import backend, cluster_dns, endpoints, pods, resolver, service
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.hops.model import BackendRef, Hop, TraceResult, amend
+from ingressdoc.hops.model import BackendRef, Hop, HopId, TraceResult, amend
+from ingressdoc.hops.service import ServiceFacts
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.reach import client as clients
 from ingressdoc.reach import naming, policy
@@ -26,8 +27,9 @@ from ingressdoc.reach.parse import ClientSpec, TargetSpec, describe_client
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
-_REST = (("service", service.TITLE), ("endpoints", endpoints.TITLE), ("pods", pods.TITLE),
-         ("egress", policy.EGRESS_TITLE), ("ingress", policy.INGRESS_TITLE))
+_REST = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE),
+         (HopId.PODS, pods.TITLE), (HopId.EGRESS, policy.EGRESS_TITLE),
+         (HopId.INGRESS, policy.INGRESS_TITLE))
 
 
 def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
@@ -52,7 +54,7 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
         hops.append(alias_hop)
         svc, outside = alias.service, alias.external
     rest = _REST[1:] if aliased else _REST
-    assumed: tuple[str, ...] = ()
+    assumed: tuple[HopId, ...] = ()
     dialling = None
     if svc is None:
         hops.extend(_unchecked(hops[-1] if aliased else resolution.hop, rest, outside))
@@ -90,13 +92,17 @@ def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
             "a client reaches only endpoints on its own node, and none from other nodes",
             field="spec.internalTrafficPolicy")])
     port = facts.port if facts is not None else None
-    found_hops = [svc_hop, endpoints.check(ctx, svc, port)]
-    pods_hop, selected = pods.check(ctx, svc, port)
-    found_hops.append(pods_hop)
-    if port is None:
-        return found_hops + [blocked(h, t, "the Service hop") for h, t in _REST[3:]], None
-    conn = policy.Connection(svc, port, tuple(selected))
-    return found_hops + list(policy.policy_hops(ctx.snapshot, client, conn)), conn
+    conn: policy.Connection | None = None
+
+    def judge(selected: Sequence[Obj]) -> Sequence[Hop]:
+        nonlocal conn
+        if port is None:
+            return [blocked(h, t, "the Service hop") for h, t in _REST[3:]]
+        conn = policy.Connection(svc, port, tuple(selected))
+        return policy.policy_hops(ctx.snapshot, client, conn)
+
+    walked = backend.walk(ctx, ServiceFacts(svc, port), judge)
+    return [svc_hop, *walked], conn
 
 
 def _backend(svc: Obj, port: int | str | None) -> BackendRef:
@@ -109,7 +115,7 @@ def _backend(svc: Obj, port: int | str | None) -> BackendRef:
     return BackendRef(ns, svc_name, port_number=port)
 
 
-def _unchecked(last: Hop, rest: Sequence[tuple[str, str]], outside: bool) -> list[Hop]:
+def _unchecked(last: Hop, rest: Sequence[tuple[HopId, str]], outside: bool) -> list[Hop]:
     if outside:
         return [not_checked(h, t, "not checked: the destination is outside the cluster")
                 for h, t in rest]

@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ingressdoc.hops import controller, entry
-from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
+from ingressdoc.hops import entry
+from ingressdoc.hops.base import missing_inputs, not_checked
 from ingressdoc.hops.cluster_dns import cluster_domain, is_external_name, resolve_alias
-from ingressdoc.hops.model import BackendRef, Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, HopStatus, TraceResult
 from ingressdoc.k8s.endpoints import selected_pods
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import container_ports, protocol_of, target_port_of
@@ -44,7 +44,8 @@ CONTROLLER = "controller"  # the destination pods' role in the policy hops
 # A controller's Service that outside clients use is the one in-cluster clients dial by its
 # public name too; the port named for the scheme beats, say, an admission webhook's 443.
 _EXPOSED = {"LoadBalancer": 0, "NodePort": 1}
-LEG = Leg("client -> controller", ("client", "dns-egress", "entry", "egress", "ingress"))
+LEG = Leg("client -> controller", (HopId.CLIENT, HopId.DNS_EGRESS, HopId.ENTRY, HopId.EGRESS,
+                                   HopId.INGRESS))
 
 
 def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachResult:
@@ -53,18 +54,19 @@ def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec
     request = target.request
     client_hop, client = clients.resolve(snapshot, source)
     routed = trace(snapshot, request)
-    # The trace keeps the controller's facts to itself; its hop function gives them again.
-    _, ctl = controller.check(TraceContext(snapshot, request))
-    after = [h for h in routed.hops if h.hop not in ("entry", "controller")]
+    ctl = routed.controller
+    if ctl is None:
+        raise AssertionError("a trace always keeps its controller's facts")
+    after = [h for h in routed.hops if h.hop not in (HopId.ENTRY, HopId.CONTROLLER)]
     dialling = None
     if ctl.pods:
-        door = _door(snapshot, _hop(routed, "entry"), ctl.pods, request)
+        door = _door(snapshot, _hop(routed, HopId.ENTRY), ctl.pods, request)
         legs = (_entry_hop(snapshot, door, request),
                 *policy.policy_hops(snapshot, client, door))
         dialling = _dial(client.representatives(), door, request)
     else:
         legs = _unreached(ctl)
-    hops = (client_hop, policy.lookups(snapshot, client), _hop(routed, "controller"), *legs,
+    hops = (client_hop, policy.lookups(snapshot, client), _hop(routed, HopId.CONTROLLER), *legs,
             *after)
     result = TraceResult(request, hops, snapshot.source, backend=routed.backend)
     return ReachResult(describe_client(source), target.text, result,
@@ -75,7 +77,7 @@ def _dialled_port(request: Request) -> int:
     return request.port or (443 if request.scheme == "https" else 80)
 
 
-def _hop(result: TraceResult, hop: str) -> Hop:
+def _hop(result: TraceResult, hop: HopId) -> Hop:
     return next(h for h in result.hops if h.hop == hop)
 
 
@@ -102,23 +104,23 @@ def _dial(client_pods: Sequence[Obj], door: policy.Connection, request: Request)
     there is a Service; else the host as written, which the probe plan leaves unchecked."""
     svc = door.service
     written = request.host if svc is None else f"{name(svc)}.{namespace(svc)}"
-    return dial(client_pods, written, door, via="entry", leg=LEG)
+    return dial(client_pods, written, door, via=HopId.ENTRY, leg=LEG)
 
 
-def _unreached(ctl: controller.ControllerFacts) -> tuple[Hop, Hop, Hop]:
+def _unreached(ctl: ControllerFacts) -> tuple[Hop, Hop, Hop]:
     """Without controller pods there is nothing to dial nor to judge policies against: "not
     checked", never a denial (manifests often leave the controller out)."""
     why = ("not checked: no controller serves the host" if ctl.controller is None
            else f"not checked: no pod of controller {ctl.controller} in the snapshot")
-    return (not_checked("entry", entry.TITLE, why),
-            not_checked("egress", policy.EGRESS_TITLE, why),
-            not_checked("ingress", policy.ingress_title(CONTROLLER), why))
+    return (not_checked(HopId.ENTRY, entry.TITLE, why),
+            not_checked(HopId.EGRESS, policy.EGRESS_TITLE, why),
+            not_checked(HopId.INGRESS, policy.ingress_title(CONTROLLER), why))
 
 
 def _entry_hop(snapshot: Snapshot, door: policy.Connection, request: Request) -> Hop:
     note, gaps = missing_inputs(snapshot, ("Service",))
     if note:
-        return not_checked("entry", entry.TITLE, note, gaps)
+        return not_checked(HopId.ENTRY, entry.TITLE, note, gaps)
     assumption = (f"assumed: the client reaches the controller this way; where {request.host} "
                   "resolves is outside the cluster, not checked (from outside: "
                   f"`ingressdoc trace {request}`)")
@@ -128,22 +130,22 @@ def _entry_hop(snapshot: Snapshot, door: policy.Connection, request: Request) ->
         summary = (f"Service {ref.namespace}/{ref.name} "
                    f"({spec(door.service).get('type') or 'ClusterIP'}) port {port} -> "
                    f"targetPort {target_port_of(door.port)}")
-        return Hop("entry", entry.TITLE, HopStatus.OK, summary, objects=(ref,), note=assumption)
+        return Hop(HopId.ENTRY, entry.TITLE, HopStatus.OK, summary, objects=(ref,), note=assumption)
     if _on_host(door.pods, port):
-        return Hop("entry", entry.TITLE, HopStatus.OK,
+        return Hop(HopId.ENTRY, entry.TITLE, HopStatus.OK,
                    f"controller pods on the node's port {port} (hostNetwork or hostPort)",
                    note=assumption)
     where = namespace(door.pods[0])
     note = (f"not checked: no Service in {where} selects the controller pods on port {port}, "
             "and they take no host port: how the client reaches them is unknown")
-    return Hop("entry", entry.TITLE, HopStatus.UNKNOWN, note, note=note)
+    return Hop(HopId.ENTRY, entry.TITLE, HopStatus.UNKNOWN, note, note=note)
 
 
 def _on_host(pods: Sequence[Obj], port: int) -> bool:
     return any(entry.node_port_of(p, cp) == port for p in pods for cp in container_ports(p))
 
 
-def _assumed(snapshot: Snapshot, backend: BackendRef | None) -> tuple[str, ...]:
+def _assumed(snapshot: Snapshot, backend: BackendRef | None) -> tuple[HopId, ...]:
     """As for a Service TO, about the backend the rule sends to (through its aliases)."""
     svc = None if backend is None else snapshot.get("Service", backend.namespace,
                                                      backend.service)

@@ -5,13 +5,12 @@ It wraps a `TraceResult` so findings, root cause and the hop document are the tr
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import Hop, HopId, HopStatus, TraceResult, Verdict
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import status
 from ingressdoc.reach.client import representatives
@@ -20,14 +19,6 @@ from ingressdoc.snapshot import ObjectRef, Snapshot
 
 if TYPE_CHECKING:
     from ingressdoc.reach.policy import Connection
-
-
-class Verdict(str, enum.Enum):
-    """`unknown` when nothing fails but some hop could not be judged from the snapshot."""
-
-    REACHABLE = "reachable"
-    BLOCKED = "blocked"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -46,7 +37,7 @@ class Leg:
     the controller then sends to the backend, so the backend's hops must not judge it."""
 
     title: str  # what the live verdict covers, e.g. "client -> controller"
-    hops: tuple[str, ...]  # the hops the connection by name crosses
+    hops: tuple[HopId, ...]  # the hops the connection by name crosses
 
 
 @dataclass(frozen=True)
@@ -64,7 +55,7 @@ class Dial:
     port: int
     protocol: str
     destinations: tuple[PodPort, ...]
-    via: str = "dns"
+    via: HopId = HopId.DNS
     leg: Leg | None = None
 
 
@@ -77,7 +68,7 @@ class ReachResult:
     client: str  # FROM as typed
     target: str  # TO as typed
     trace: TraceResult  # `request` is what the client dials: name (or Service) and port
-    assumed: tuple[str, ...] = ()
+    assumed: tuple[HopId, ...] = ()
     dial: Dial | None = None  # None: no client pod or no Service port to repeat
     live: Verdict | None = None  # None: not probed
 
@@ -108,7 +99,7 @@ class ReachResult:
 
 
 def dial(client_pods: Sequence[Mapping[str, Any]], written: str, conn: Connection | None,
-         via: str = "dns", leg: Leg | None = None) -> Dial | None:
+         via: HopId = HopId.DNS, leg: Leg | None = None) -> Dial | None:
     """What `--probe` repeats: the first client pod the policy hops judged, and the ready
     destination pods with an address, in the order those hops judged them."""
     if not client_pods or conn is None:
@@ -128,10 +119,10 @@ def dialled(name: str, port: int | str | None, protocol: str = "TCP") -> Request
     return Request(host=name, path="", scheme=protocol.lower(), port=number)
 
 
-def assumed_for(snapshot: Snapshot, svc: Mapping[str, Any]) -> tuple[str, ...]:
+def assumed_for(snapshot: Snapshot, svc: Mapping[str, Any]) -> tuple[HopId, ...]:
     """The hops of `svc`'s endpoints and pods when their unknown status comes only from
     objects the manifests imply (pods from workload templates, slices derived from them)."""
     slices = snapshot.service_slices(svc)
     selected = snapshot.selected_pods(svc)
-    return tuple(hop for hop, objs in (("endpoints", slices), ("pods", selected))
+    return tuple(hop for hop, objs in ((HopId.ENDPOINTS, slices), (HopId.PODS, selected))
                  if objs and all(snapshot.is_derived(o) for o in objs))

@@ -16,7 +16,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import missing_inputs, not_checked
 from ingressdoc.hops.cluster_dns import ClusterDomain, cluster_shaped
-from ingressdoc.hops.model import Hop, HopStatus, amend, status_from
+from ingressdoc.hops.model import Hop, HopId, HopStatus, amend, status_from
 from ingressdoc.hops.resolver import ClientResolver
 from ingressdoc.k8s.dns_names import DEFAULT_NDOTS, expand_name, parse_service_name, search_list
 from ingressdoc.k8s.objects import name, namespace, spec
@@ -46,12 +46,12 @@ def resolve(snapshot: Snapshot, target: TargetSpec, client_ns: str | None,
             domain: ClusterDomain, ndots: int) -> Resolution:
     note, gaps = missing_inputs(snapshot, ("Service",))
     if note:
-        return Resolution(not_checked("dns", TITLE, note, gaps), None)
+        return Resolution(not_checked(HopId.DNS, TITLE, note, gaps), None)
     if not target.by_dns:
         return _direct(snapshot, target, client_ns, domain)
     if client_ns is None:
-        hop = not_checked("dns", TITLE, "not checked: the client's namespace (its search list) "
-                          "is unknown without its pods")
+        hop = not_checked(HopId.DNS, TITLE, "not checked: the client's namespace (its search "
+                          "list) is unknown without its pods")
         return Resolution(hop, _meant_service(snapshot, target.name, domain.domain))
     candidates = expand_name(target.name, client_ns, domain.domain, ndots)
     how = (f"from {client_ns}: search {' '.join(search_list(client_ns, domain.domain))}, "
@@ -61,7 +61,7 @@ def resolve(snapshot: Snapshot, target: TargetSpec, client_ns: str | None,
         if svc is not None:
             summary = (f"{target.name} -> {candidate} (query {index + 1} of {len(candidates)}"
                        + (f", after {index} NXDOMAIN" if index else "") + ")")
-            return Resolution(Hop("dns", TITLE, HopStatus.OK, summary,
+            return Resolution(Hop(HopId.DNS, TITLE, HopStatus.OK, summary,
                                   objects=(ObjectRef.of(svc),), note=how), svc)
     return _unresolved(snapshot, target, client_ns, domain, candidates, how)
 
@@ -89,7 +89,7 @@ def _direct(snapshot: Snapshot, target: TargetSpec, client_ns: str | None,
     summary = f"{where}, write {short} (or {target.name}.{ns}.svc.{domain.domain})"
     note = None if client_ns in (ns, None) else (
         f"the short name {target.name} resolves only inside namespace {ns}")
-    return Resolution(Hop("dns", TITLE, HopStatus.OK, summary, objects=(ObjectRef.of(svc),),
+    return Resolution(Hop(HopId.DNS, TITLE, HopStatus.OK, summary, objects=(ObjectRef.of(svc),),
                           note=note), svc)
 
 
@@ -125,7 +125,7 @@ def _unresolved(snapshot: Snapshot, target: TargetSpec, client_ns: str,
         return _not_found(snapshot, labels[0], labels[1], tried, how)
     note = (f"{target.name} is outside the cluster domain {domain.domain}: the upstream "
             "resolvers answer it; not checked")
-    return Resolution(Hop("dns", TITLE, HopStatus.UNKNOWN, note, note=how), None, external=True)
+    return Resolution(Hop(HopId.DNS, TITLE, HopStatus.UNKNOWN, note, note=how), None, external=True)
 
 
 def _not_found(snapshot: Snapshot, service: str, ns: str, detail: str | None = None,
@@ -139,7 +139,7 @@ def _not_found(snapshot: Snapshot, service: str, ns: str, detail: str | None = N
 
 
 def _failed(f: Finding, summary: str, how: str | None, meant: Obj | None) -> Resolution:
-    hop = Hop("dns", TITLE, status_from((f,)), summary, findings=(f,),
+    hop = Hop(HopId.DNS, TITLE, status_from((f,)), summary, findings=(f,),
               objects=(ObjectRef.of(meant),) if meant else (), note=how)
     return Resolution(hop, meant)
 

@@ -21,7 +21,7 @@ from ingressdoc.hops.cluster_dns import (
     dns_readiness,
     dns_service,
 )
-from ingressdoc.hops.model import Hop, HopStatus, amend, status_from
+from ingressdoc.hops.model import Hop, HopId, HopStatus, amend, status_from
 from ingressdoc.hops.netpol import endpoint_of, miss_findings, namespace_labels
 from ingressdoc.k8s.endpoints import selected_pods
 from ingressdoc.k8s.netpol import (
@@ -109,9 +109,9 @@ def dns_egress(snapshot: Snapshot, client: ClientFacts, cache_ip: str | None = N
     title = NODELOCAL_TITLE if cache_ip else DNS_TITLE
     note, gaps = missing_inputs(snapshot, ("NetworkPolicy",))
     if note:
-        return not_checked("dns-egress", title, note, gaps)
+        return not_checked(HopId.DNS_EGRESS, title, note, gaps)
     if not client.pods:
-        return _unknown_client("dns-egress", title, snapshot, client.namespace)
+        return _unknown_client(HopId.DNS_EGRESS, title, snapshot, client.namespace)
     servers, assumed = ([], False) if cache_ip else _dns_pods(snapshot)
     targets = ([(Endpoint(None, ip=cache_ip), {"UDP": 53, "TCP": 53}, None)] if cache_ip else
                [(endpoint_of(d), _dns_ports(snapshot, d), d) for d in representatives(servers)])
@@ -128,7 +128,7 @@ def dns_egress(snapshot: Snapshot, client: ClientFacts, cache_ip: str | None = N
              + (" (assumed: not in the snapshot)" if assumed else ""))
     summary = (f"{' and '.join(sorted(blocked, reverse=True))} 53 to {where} blocked" if blocked
                else f"UDP and TCP 53 to {where} allowed")
-    return Hop("dns-egress", title, status_from(tuple(found)), summary,
+    return Hop(HopId.DNS_EGRESS, title, status_from(tuple(found)), summary,
                objects=() if assumed else tuple(ObjectRef.of(p) for p in servers),
                findings=tuple(found))
 
@@ -169,15 +169,16 @@ def policy_hops(snapshot: Snapshot, client: ClientFacts, conn: Connection) -> tu
     """The client's egress hop and the destination's ingress hop, from the same decisions."""
     note, gaps = missing_inputs(snapshot, ("NetworkPolicy",))
     if note:
-        return (not_checked("egress", EGRESS_TITLE, note, gaps),
-                not_checked("ingress", conn.ingress_title, note))
+        return (not_checked(HopId.EGRESS, EGRESS_TITLE, note, gaps),
+                not_checked(HopId.INGRESS, conn.ingress_title, note))
     if not client.pods:
-        return (_unknown_client("egress", EGRESS_TITLE, snapshot, client.namespace),
-                _unknown_client("ingress", conn.ingress_title, snapshot, conn.destination_namespace))
+        return (_unknown_client(HopId.EGRESS, EGRESS_TITLE, snapshot, client.namespace),
+                _unknown_client(HopId.INGRESS, conn.ingress_title, snapshot,
+                                conn.destination_namespace))
     if not conn.pods:
         skipped = f"not checked: no {conn.role} pods"
-        return (not_checked("egress", EGRESS_TITLE, skipped),
-                not_checked("ingress", conn.ingress_title, skipped))
+        return (not_checked(HopId.EGRESS, EGRESS_TITLE, skipped),
+                not_checked(HopId.INGRESS, conn.ingress_title, skipped))
     policies = snapshot.list("NetworkPolicy")
     ns_labels = namespace_labels(snapshot)
     decisions: list[tuple[Obj, Obj, int, Decision]] = []
@@ -197,7 +198,7 @@ def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int
     title = EGRESS_TITLE if direction == "egress" else conn.ingress_title
     if not decisions:
         note = f"not checked: the Service's target port names no port of the {conn.role} pods"
-        return Hop(direction, title, HopStatus.SKIPPED, note, note=note)
+        return Hop(HopId(direction), title, HopStatus.SKIPPED, note, note=note)
     found: list[Finding] = []
     denied: list[DirectionDecision] = []
     for src, dst, port, decision in decisions:
@@ -215,7 +216,7 @@ def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int
                f"{conn.protocol} {port} ({who}' policies)")
     reason = (denied[0] if denied else _side(decisions[0][3], direction)).reason
     selecting = sorted({p for _, _, _, d in decisions for p in _side(d, direction).selecting})
-    return Hop(direction, title, status_from(tuple(found)), summary,
+    return Hop(HopId(direction), title, status_from(tuple(found)), summary,
                objects=tuple(ObjectRef("NetworkPolicy", *p.split("/", 1)) for p in selecting),
                findings=tuple(found), note=reason)
 
@@ -253,7 +254,7 @@ def _near_misses(decision: Decision, direction: Direction | None = None) -> Deci
     return replace(decision, egress=keep(decision.egress), ingress=keep(decision.ingress))
 
 
-def _unknown_client(hop: str, title: str, snapshot: Snapshot, ns: str | None) -> Hop:
+def _unknown_client(hop: HopId, title: str, snapshot: Snapshot, ns: str | None) -> Hop:
     """Without the client's labels a policy can only be judged when none could apply."""
     if ns is not None and not snapshot.list("NetworkPolicy", ns):
         return Hop(hop, title, HopStatus.OK, f"no NetworkPolicy in namespace {ns}")

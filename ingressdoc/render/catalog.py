@@ -30,6 +30,11 @@ def catalog_table(entries: Sequence[Entry]) -> str:
     return tabulate(rows, headers=("code", "name", "hop", "severity"), tablefmt="plain") + "\n"
 
 
+def catalog_document(entries: Sequence[Entry]) -> list[dict[str, str]]:
+    return [{"code": e.code, "name": e.name, "hop": e.hop, "severity": e.severity.value,
+             "why": e.why, "fix": e.fix} for e in entries]
+
+
 def markdown(entries: Sequence[Entry]) -> str:
     out = ["# Finding codes", "",
            "Generated from `ingressdoc/checks/catalog.py` by `make docs`; do not edit.", ""]

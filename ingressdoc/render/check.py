@@ -6,15 +6,15 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ingressdoc.check.report import CheckReport, EntryResult, Verdict
-from ingressdoc.hops.model import HopStatus
+from ingressdoc.check.report import CheckReport, EntryResult
+from ingressdoc.hops.model import HopStatus, Verdict
 from ingressdoc.render.document import trace_document
 from ingressdoc.render.table import Style, findings_lines
 from ingressdoc.snapshot import collector_paused
 
 SCHEMA_VERSION = "1"
 _STATUS: dict[Verdict, HopStatus] = {
-    "ok": HopStatus.OK, "warn": HopStatus.WARN, "fail": HopStatus.FAIL}
+    Verdict.OK: HopStatus.OK, Verdict.WARN: HopStatus.WARN, Verdict.FAIL: HopStatus.FAIL}
 
 
 def summary_line(report: CheckReport) -> str:
@@ -81,7 +81,7 @@ def _document(report: CheckReport) -> dict[str, Any]:
             "path": r.target.path,
             "pathType": r.target.path_type,
             "request": r.target.request.as_dict(),
-            "verdict": r.verdict,
+            "verdict": r.verdict.value,
             "failed": bool(report.failures(r)),
             "servedBy": r.served_by,
             "findings": [f.as_dict() for f in r.findings],

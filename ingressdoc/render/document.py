@@ -20,7 +20,7 @@ def _evidence(e: Evidence) -> dict[str, Any]:
 
 def hop_dict(hop: Hop) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "hop": hop.hop,
+        "hop": hop.hop.value,
         "title": hop.title,
         "status": hop.status.value,
         "summary": hop.summary,
@@ -42,8 +42,8 @@ def trace_document(result: TraceResult) -> dict[str, Any]:
         "schemaVersion": SCHEMA_VERSION,
         "request": result.request.as_dict(),
         "source": result.source,
-        "verdict": result.verdict,
-        "rootCause": {"hop": root.hop, "summary": root.summary,
+        "verdict": result.verdict.value,
+        "rootCause": {"hop": root.hop.value, "summary": root.summary,
                       "finding": cause.as_dict() if cause else None} if root else None,
         "hops": [hop_dict(h) for h in result.hops],
     }

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingressdoc.reach.model import ReachResult, Verdict
+from ingressdoc.hops.model import Verdict
+from ingressdoc.reach.model import ReachResult
 from ingressdoc.render.document import trace_document
 from ingressdoc.render.table import Style, hop_lines, root_cause_lines
 
@@ -42,8 +43,8 @@ def reach_document(result: ReachResult) -> dict[str, Any]:
     doc = trace_document(result.trace)
     head = {"schemaVersion": doc.pop("schemaVersion"), "from": result.client,
             "to": result.target}
-    live = {} if result.live is None else {"live": result.live.value}
+    live = {} if result.live is None else {"live": result.live.connection}
     if result.live_leg is not None:
         live["liveLeg"] = result.live_leg
-    return {**head, **doc, "verdict": result.verdict.value, **live,
-            "assumed": list(result.assumed)}
+    return {**head, **doc, "verdict": result.verdict.connection, **live,
+            "assumed": [h.value for h in result.assumed]}

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from tabulate import tabulate
 
 from ingressdoc.findings import Finding
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
+from ingressdoc.hops.model import Hop, HopStatus, TraceResult, Verdict
 
 _MARKS = {
     HopStatus.OK: ("✔", "ok", "32"),
@@ -58,7 +58,7 @@ def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[st
     return lines
 
 
-_VERDICT = {"ok": "OK", "warn": "OK with warnings", "fail": "BROKEN"}
+_VERDICT = {Verdict.OK: "OK", Verdict.WARN: "OK with warnings", Verdict.FAIL: "BROKEN"}
 
 
 def hop_lines(hop: Hop, style: Style) -> list[str]:

@@ -7,86 +7,66 @@ the order the request travels, even though the controller must be known before t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Optional, TypeVar
+from collections.abc import Sequence
 
-from ingressdoc.checks.emit import finding
 from ingressdoc.hops import (
+    backend,
     cluster_dns,
     controller,
-    dns,
     endpoints,
     entry,
     netpol,
     pods,
+    routing,
     service,
     tls,
 )
-from ingressdoc.hops.base import TraceContext, blocked, not_checked
-from ingressdoc.hops.ingress_rule import IngressRouter
-from ingressdoc.hops.model import Hop, HopStatus, TraceResult
-from ingressdoc.hops.routing import Router
+from ingressdoc.hops.base import TraceContext, blocked, guarded, not_checked
+from ingressdoc.hops.model import Hop, HopId, TraceResult
 from ingressdoc.request import Request
-from ingressdoc.snapshot import ObjectRef, Snapshot
-
-ROUTERS: tuple[Router, ...] = (IngressRouter(),)
-H = TypeVar("H", Hop, Optional[Hop])  # noqa: UP045 - a TypeVar constraint needs Optional
-
-
-def _guarded(hop: str, title: str, run: Callable[[], H]) -> H | Hop:
-    """A bug in a leaf hop (one no later hop depends on) becomes an IDC001 finding for that
-    hop and the trace goes on; hops whose facts feed later hops fail the run instead."""
-    try:
-        return run()
-    except Exception as exc:
-        f = finding("IDC001", ObjectRef("Hop", None, hop),
-                    f"{type(exc).__name__}: {exc}")
-        return Hop(hop, title, HopStatus.FAIL, "internal error", findings=(f,))
+from ingressdoc.snapshot import Snapshot
+from ingressdoc.trace.routers import ROUTERS
 
 
 def trace(
     snapshot: Snapshot,
     request: Request,
     ingress_class: str | None = None,
-    host_answer: dns.HostAnswer | None = None,
 ) -> TraceResult:
-    """The object trace; `host_answer` is live DNS evidence for the host, when gathered."""
+    """The object trace; live evidence is added to it afterwards (`probe.run.gather`)."""
     ctx = TraceContext(snapshot, request, ingress_class)
     ctl_hop, ctl = controller.check(ctx)
     entry_hop, addresses = entry.check(ctx, ctl)
-    outcome = ROUTERS[0].route(ctx, ctl)
+    outcome = routing.route(ctx, ctl, ROUTERS)
     hops: list[Hop] = [entry_hop, ctl_hop, outcome.hop]
-    if host_answer is not None:
-        hops.insert(0, dns.check(request, host_answer, addresses))
-    tls_hop = _guarded("tls", tls.TITLE, lambda: tls.check(ctx, ctl.ingresses, outcome))
+    tls_hop = guarded(HopId.TLS, tls.TITLE,
+                      lambda: tls.check(ctx, ctl.routes_of("Ingress"), outcome))
     if tls_hop is not None:
         hops.append(tls_hop)
-    rest = (("service", service.TITLE), ("endpoints", endpoints.TITLE),
-            ("pods", pods.TITLE), ("netpol", netpol.TITLE))
+
+    def result(walked: Sequence[Hop]) -> TraceResult:
+        return TraceResult(request, tuple(hops + list(walked)), snapshot.source, addresses,
+                           outcome.backend, ctl)
+
+    rest = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE),
+            (HopId.PODS, pods.TITLE), (HopId.NETPOL, netpol.TITLE))
     if outcome.backend is None:
         by = "the resource backend" if outcome.resource_backend else "the rule hop"
-        return TraceResult(request, tuple(hops + [blocked(h, t, by) for h, t in rest]),
-                           snapshot.source, addresses, outcome.backend)
+        return result([blocked(h, t, by) for h, t in rest])
     svc_hop, svc = service.check(ctx, outcome.backend, outcome.route, outcome.backend_field)
     hops.append(svc_hop)
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:
-        hops.append(_guarded("cluster-dns", cluster_dns.TITLE,
-                             lambda: cluster_dns.check(ctx, svc.service, alias)))
+        hops.append(guarded(HopId.CLUSTER_DNS, cluster_dns.TITLE,
+                            lambda: cluster_dns.check(ctx, svc.service, alias)))
     dest = svc.destination if svc is not None else None
     if dest is None:
-        return TraceResult(request, tuple(hops + _not_followed(alias, rest[1:])),
-                           snapshot.source, addresses, outcome.backend)
-    hops.append(_guarded("endpoints", endpoints.TITLE,
-                         lambda: endpoints.check(ctx, dest.service, dest.port)))
-    pods_hop, selected = pods.check(ctx, dest.service, dest.port)
-    hops.append(pods_hop)
-    hops.append(_guarded("netpol", netpol.TITLE,
-                         lambda: netpol.check(ctx, ctl, selected, dest.port)))
-    return TraceResult(request, tuple(hops), snapshot.source, addresses, outcome.backend)
+        return result(_not_followed(alias, rest[1:]))
+    return result(backend.walk(ctx, dest, lambda selected: [guarded(
+        HopId.NETPOL, netpol.TITLE, lambda: netpol.check(ctx, ctl, selected, dest.port))]))
 
 
-def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[str, str]]) -> list[Hop]:
+def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[HopId, str]]) -> list[Hop]:
     """The hops after a Service the walk cannot go past: missing, or an ExternalName whose
     name leads out of the cluster (nothing there to check) or nowhere."""
     if alias is not None and alias.external:

@@ -26,6 +26,7 @@ from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.kinds import Read
+from ingressdoc.trace.routers import ROUTERS
 
 
 def _selector_string(selector: dict[str, str]) -> str:
@@ -46,7 +47,8 @@ def _backends(ing: Mapping[str, Any]) -> Iterator[str]:
 def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Iterator[Read]:
     """`cluster_dns`: also what asking the cluster DNS about the backend needs (kube-dns, its
     ready pods, the Corefile's cluster domain, NodeLocal DNSCache), all in kube-system."""
-    yield Read("Ingress")
+    for kind in dict.fromkeys(k for router in ROUTERS for k in router.inputs):
+        yield Read(kind)
     yield Read("IngressClass")
     yield Read("Pod", label_selector=label_selector())
     yield Read("Node")

@@ -8,13 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ingressdoc.k8s.ingress_match import (
-    MatchResult,
-    Profile,
-    host_matches,
-    match_request,
-    profile_for_controller,
-)
+from ingressdoc.k8s import ingress_match
+from ingressdoc.k8s.ingress_match import MatchResult, host_matches
+from ingressdoc.k8s.profiles import PROFILES, for_controller
 
 VECTORS = Path(__file__).with_name("ingress_match_vectors.yaml")
 TYPES = {"E": "Exact", "P": "Prefix", "IS": "ImplementationSpecific"}
@@ -57,6 +53,14 @@ def compact_rule(rule: dict[str, Any]) -> dict[str, Any]:
         paths.append({"path": path, "pathType": TYPES[kind], "backend": backend(service)})
     out["http"] = {"paths": paths}
     return out
+
+
+def match_request(
+    ingresses: list[dict[str, Any]], host: str, path: str, profile: str = "spec"
+) -> MatchResult:
+    """Match under the profile of that name."""
+    named = next(p for p in PROFILES if p.name == profile)
+    return ingress_match.match_request(ingresses, host, path, named)
 
 
 def winner_service(result: MatchResult) -> str | None:
@@ -103,7 +107,7 @@ def _vector_cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("manifests", "case", "profile"), _vector_cases())
-def test_vector(manifests: list[dict[str, Any]], case: dict[str, Any], profile: Profile) -> None:
+def test_vector(manifests: list[dict[str, Any]], case: dict[str, Any], profile: str) -> None:
     result = match_request(manifests, case["host"], case["path"], profile)
     assert winner_service(result) == case["service"], result
     assert result.via_default_backend == case.get("via_default", False)
@@ -160,11 +164,12 @@ def test_host_matches(pattern: str, host: str, expected: bool) -> None:
         ("traefik.io/ingress-controller", "traefik"),
         ("nginx.org/ingress-controller", "spec"),
         ("haproxy.org/ingress-controller/haproxy", "spec"),
+        ("ingress.k8s.aws/alb", "aws-load-balancer-controller"),
         (None, "spec"),
     ],
 )
 def test_profile_for_controller(controller: str | None, profile: str) -> None:
-    assert profile_for_controller(controller) == profile
+    assert for_controller(controller).name == profile
 
 
 # ---------------------------------------------------------------- near misses
@@ -388,7 +393,7 @@ def _default_backend_setup() -> list[dict[str, Any]]:
         ("traefik", "c.test", "CATCH-ALL"),
     ],
 )
-def test_default_backend_selection(profile: Profile, host: str, expected: str | None) -> None:
+def test_default_backend_selection(profile: str, host: str, expected: str | None) -> None:
     result = match_request(_default_backend_setup(), host, "/unmatched", profile)
     assert winner_service(result) == expected
     assert result.via_default_backend == (expected is not None)

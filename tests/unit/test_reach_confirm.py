@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ingressdoc.hops.model import Hop
+from ingressdoc.hops.model import Hop, Verdict
 from ingressdoc.probe.pod import (
     NEVER_READY,
     PROBE_LABEL,
@@ -22,7 +22,7 @@ from ingressdoc.probe.pod import (
 )
 from ingressdoc.reach.confirm import ConnectCheck, Observation, confirm, plan
 from ingressdoc.reach.engine import reach
-from ingressdoc.reach.model import ReachResult, Verdict
+from ingressdoc.reach.model import ReachResult
 from ingressdoc.reach.parse import parse_client, parse_target
 from ingressdoc.snapshot.live import LiveSource
 from ingressdoc.snapshot.manifests import ManifestSource

@@ -18,7 +18,7 @@ from ingressdoc.k8s import node_local_dns
 from ingressdoc.probe import cluster_dns
 from ingressdoc.probe.cluster_dns import Plan, Route
 from ingressdoc.probe.dns import DnsAnswer, Status
-from ingressdoc.probe.run import backend_name_evidence
+from ingressdoc.probe.run import Wanted, backend_name_evidence, gather
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 from ingressdoc.snapshot.kinds import Read
@@ -452,3 +452,18 @@ def test_reads_for_the_cluster_dns_stay_in_kube_system() -> None:
     }
     # NodeLocal DNSCache's pods are no controller: kube-system is not read as its namespace
     assert Read("NetworkPolicy", "kube-system") not in with_dns
+
+
+def test_gather_puts_each_piece_of_evidence_where_the_request_meets_it(port: int) -> None:
+    def no_proxy(*_: str) -> tuple[int | None, str | None]:
+        raise AssertionError("no HTTP probe without --probe")
+
+    def no_forward(*_: object) -> socket.socket:
+        raise AssertionError("no port-forward without --probe")
+
+    server = f"127.0.0.1:{port}"
+    wanted = Wanted(dns=True, probe=False, timeout=FAST, dns_server=server, cluster_dns=server)
+    result = gather(traced("web"), snapshot(), wanted, no_proxy, no_forward)
+    assert [h.hop for h in result.hops] == ["dns", "service"]
+    assert result.hops[0].status is HopStatus.FAIL  # shop.example.com is not in the zone
+    assert [e.outcome for e in result.hops[1].evidence] == ["ok"]

@@ -1,0 +1,27 @@
+"""From a Service to its pods: the walk trace and reach share.
+
+Both end the same way once a Service (and its port) is known: its endpoints, the pods it
+selects, then the policy between whoever sends the traffic (the ingress controller for a
+trace, the client for reach) and those pods. The caller brings that last step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ingressdoc.hops import endpoints, pods
+from ingressdoc.hops.base import TraceContext, guarded
+from ingressdoc.hops.model import Hop, HopId
+from ingressdoc.hops.service import ServiceFacts
+
+Obj = Mapping[str, Any]
+# The policy hops towards the selected pods.
+PolicyStep = Callable[[Sequence[Obj]], Sequence[Hop]]
+
+
+def walk(ctx: TraceContext, dest: ServiceFacts, policy: PolicyStep) -> list[Hop]:
+    hops: list[Hop] = [guarded(HopId.ENDPOINTS, endpoints.TITLE,
+                               lambda: endpoints.check(ctx, dest.service, dest.port))]
+    pods_hop, selected = pods.check(ctx, dest.service, dest.port)
+    return [*hops, pods_hop, *policy(selected)]

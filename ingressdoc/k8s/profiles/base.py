@@ -1,0 +1,183 @@
+"""What a controller profile is: one controller's reading of Ingress objects, and its pods.
+
+A profile holds everything ingressdoc knows about one controller: which IngressClass
+`spec.controller` values it claims, how to recognise its pods, how it normalises a request
+path, how it matches and orders paths, where it falls through and which default backend
+answers, which annotations it ignores, the certificate it falls back to, the port names of
+its Service, and the annotation that makes its load balancer private. The base class is the
+host-first algorithm of the Ingress API (most specific host class, then the best path, then a
+default backend); a profile overrides the steps its controller does differently.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ingressdoc.k8s.ingress_match import (
+    HostClass,
+    NearMiss,
+    Outcome,
+    PathCandidate,
+    RoutePath,
+    RouteTable,
+    Rule,
+    Semantics,
+    fallthrough_misses,
+    first_default,
+    host_misses,
+    path_misses,
+    select_host_class,
+)
+from ingressdoc.k8s.objects import labels, spec
+
+Obj = Mapping[str, Any]
+_REGEX_META = re.compile(r"[*+?\[\](){}|^$\\]")
+
+
+def pod_containers(pod: Obj) -> list[Mapping[str, Any]]:
+    return list(spec(pod).get("containers") or [])
+
+
+def pod_args(pod: Obj) -> str:
+    """Every container's command and arguments, space-separated."""
+    return " ".join(
+        str(a) for c in pod_containers(pod)
+        for a in (c.get("args") or []) + (c.get("command") or [])
+    )
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How to find one controller's pods: pods carry no controller string, so they are
+    recognised by label or image; `label_*` also keep the live LIST scoped."""
+
+    label_key: str
+    label_value: str
+    image: str  # a substring of the image name
+    implements: Callable[[Obj], frozenset[str]]  # the controller strings a pod serves
+
+    def matches(self, pod: Obj) -> bool:
+        images = " ".join(str(c.get("image", "")) for c in pod_containers(pod)).lower()
+        return labels(pod).get(self.label_key) == self.label_value or self.image in images
+
+
+class Profile(ABC):
+    """One controller. Instances are stateless singletons, registered in `profiles.PROFILES`.
+
+    The class attributes are the controller's data; the methods its matching rules. As a
+    `Semantics` the profile is its plain path matching; a profile may switch a pool of rules
+    to another semantics (`pool_semantics`, e.g. ingress-nginx's regex mode).
+    """
+
+    name: str
+    title: str  # how messages name the controller
+    controllers: tuple[str, ...] = ()  # IngressClass spec.controller values, lower-case
+    pods: Signature | None = None  # None: the controller has no pods ingressdoc recognises
+    runs_outside = False  # a cloud load balancer: no pods in the cluster to look for
+    ignores_annotations: tuple[str, ...] = ()  # annotation prefixes of other controllers
+    internal_annotation: tuple[str, str] | None = None  # (key, value) of a private LB
+    fallback_certificate: str | None = None  # subject CN served when no Secret matches the SNI
+    # (scheme, port name) its charts give the controller's Service ports.
+    scheme_ports: tuple[tuple[str, str], ...] = ()
+    prefix_is_string_prefix = False  # Prefix paths match as plain string prefixes
+    implementation_specific: str  # why an ImplementationSpecific path may still be meant
+
+    def claims(self, controller: str) -> bool:
+        """Whether an IngressClass `spec.controller` (lower-case) names this controller."""
+        return controller in self.controllers
+
+    # ------------------------------------------------------------ request
+
+    def normalise_path(self, path: str) -> str:
+        return path
+
+    def request_notes(self, raw_path: str) -> list[str]:
+        """Notes about a request path the profile leaves as it is."""
+        return []
+
+    # ------------------------------------------------------------ path semantics
+
+    @abstractmethod
+    def key(self, p: RoutePath, path: str) -> tuple[Any, ...] | None: ...
+
+    @abstractmethod
+    def lost_reason(self, loser: RoutePath, winner: RoutePath, path: str) -> str: ...
+
+    def winner_notes(self, best: RoutePath, path: str) -> list[str]:
+        return []
+
+    def miss(self, p: RoutePath, path: str) -> tuple[str, str]:
+        rule_path, desc = p.path, p.describe()
+        if p.kind == "Exact" and rule_path.rstrip("/") == path.rstrip("/"):
+            return "exact-trailing-slash", (
+                f"{desc} does not match {path}: Exact compares byte for byte, so a trailing "
+                "slash matters"
+            )
+        lowered = RoutePath(p.rule, replace(p.cand, path=rule_path.lower()))
+        if self.key(lowered, path.lower()) is not None:
+            return "path-case", f"{desc} does not match {path}: paths are case-sensitive"
+        string_prefix = path.startswith(rule_path.rstrip("/"))
+        if p.kind == "Prefix" and not self.prefix_is_string_prefix and string_prefix:
+            return "prefix-not-string-prefix", (
+                f"{desc} does not match {path}: Prefix matches whole path elements, not a "
+                "string prefix"
+            )
+        if p.kind == "ImplementationSpecific" and (
+                string_prefix or _REGEX_META.search(rule_path)):
+            return ("implementation-specific",
+                    f"{desc} does not match {path}: {self.implementation_specific}")
+        return "path-no-match", f"{desc} does not match {path}"
+
+    # ------------------------------------------------------------ host-first matching
+
+    def pool_semantics(self, pool: Sequence[Rule]) -> tuple[Semantics, list[str]]:
+        """The semantics the rules of one host are matched with, and notes on why."""
+        return self, []
+
+    def pool_misses(
+        self, candidates: Sequence[RoutePath], best: RoutePath | None, path: str,
+        pool: Sequence[Rule],
+    ) -> list[NearMiss]:
+        """Near misses the pool's semantics caused beyond the plain ones."""
+        return []
+
+    def default_backend(
+        self, table: RouteTable, host_class: HostClass | None, pool: Sequence[Rule]
+    ) -> PathCandidate | None:
+        """The oldest Ingress with a defaultBackend among those that own the selected rules
+        (any Ingress when no rule host matched)."""
+        owners = {r.ingress.rank for r in pool}
+        eligible = (i for i in table.ingresses if not owners or i.rank in owners)
+        return first_default(eligible)
+
+    def match(self, table: RouteTable, host: str, path: str) -> Outcome:
+        host_class, pool = select_host_class(table.rules, host)
+        semantics, notes = self.pool_semantics(pool)
+        candidates = table.paths(pool)
+        scored = [(k, p) for p in candidates if (k := semantics.key(p, path)) is not None]
+        best = min(scored, key=lambda kp: kp[0])[1] if scored else None
+        misses = path_misses(candidates, best, path, semantics)
+        misses += fallthrough_misses(table, host_class, pool, host, path, self)
+        if host_class != "exact":
+            misses += host_misses(table.rules, host, pool, other_hosts=host_class != "wildcard")
+        misses += self.pool_misses(candidates, best, path, pool)
+        if best is not None:
+            if semantics is self:
+                notes += self.winner_notes(best, path)
+            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes))
+        fallback = self.default_backend(table, host_class, pool)
+        return Outcome(host_class, fallback, fallback is not None, tuple(misses), tuple(notes))
+
+    # ------------------------------------------------------------ annotations
+
+    def ignored_annotations(
+        self, annotations: Iterable[str], implements: frozenset[str]
+    ) -> list[str]:
+        """Annotations of an Ingress this controller does not read (`implements`: every
+        controller string its pods serve)."""
+        prefixes = self.ignores_annotations
+        return [a for a in annotations if prefixes and a.startswith(prefixes)]
