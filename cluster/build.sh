@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the cluster's components from the Go module proxy and cache the binaries under
 # ~/.cache/ingressdoc/<component>-<version>/. A component whose binaries exist is skipped.
-# Usage: cluster/build.sh [kubernetes|etcd|coredns|traefik|metallb|kube_router|pause ...]   (default: all)
+# Usage: cluster/build.sh [kubernetes|etcd|coredns|node_cache|traefik|metallb|kube_router|pause ...]   (default: all)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -50,6 +50,14 @@ build_coredns() {
   mkdir -p "$COREDNS_BIN.tmp"
   (cd "$CLUSTER_DIR/go/coredns" && go build -trimpath -ldflags "-s -w" -o "$COREDNS_BIN.tmp/coredns" .)
   mv "$COREDNS_BIN.tmp" "$COREDNS_BIN"
+}
+
+# NodeLocal DNSCache: the same CoreDNS module and version, another plugin set (with forward).
+build_node_cache() {
+  have_all "$NODE_CACHE_BIN" node-cache && return 0
+  mkdir -p "$NODE_CACHE_BIN.tmp"
+  (cd "$CLUSTER_DIR/go/coredns" && go build -trimpath -ldflags "-s -w" -o "$NODE_CACHE_BIN.tmp/node-cache" ./nodecache)
+  mv "$NODE_CACHE_BIN.tmp" "$NODE_CACHE_BIN"
 }
 
 build_traefik() {
@@ -103,7 +111,7 @@ check_pin metallb go.universe.tf/metallb "$METALLB_VERSION"
 check_pin kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION"
 
 components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd coredns traefik metallb kube_router pause)
+[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd coredns node_cache traefik metallb kube_router pause)
 for c in "${components[@]}"; do
   declare -F "build_$c" >/dev/null || die "unknown component: $c"
   start=$(date +%s)

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Stop the test cluster and remove everything cluster/up.sh created: the processes it
-# recorded (and the pods' containers), mounts under its state directories, the network
-# namespace and veth pair, and the iptables rules it added. Safe to run repeatedly.
+# Stop the test cluster and remove everything cluster/up.sh created, on every node: the
+# processes it recorded (and the pods' containers), mounts under its state directories, the
+# node network namespaces, veth pairs and bridge, the iptables rules it added and the
+# kubelets' cgroups. Safe to run repeatedly, whatever NODES the cluster was started with.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 [[ $(id -u) -eq 0 ]] || die "must run as root"
-CTR=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
+
+# containerd sockets of every node (and of the single-node layout: $RUN_DIR/containerd).
+sockets() { compgen -G "$RUN_DIR/*/containerd.sock"; compgen -G "$RUN_DIR/*/containerd/containerd.sock"; true; }
+tasks_left() {
+  local sock
+  for sock in $(sockets); do ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null; done
+}
+# recorded NAME-PREFIX: the recorded components named PREFIX or PREFIX-node<I>.
+recorded() { awk -v n="$1" '$1 == n || index($1, n "-node") == 1 {print $1}' "$PIDS_FILE" 2>/dev/null; }
 
 # stop NAME: SIGTERM the recorded process, SIGKILL it after 10 seconds.
 stop() {
@@ -20,7 +29,7 @@ stop() {
   for _ in $(seq 10); do alive "$1" || return 0; sleep 0.5; done
 }
 
-# 1. Let the kubelet tear pods down properly (CNI DEL, volume unmounts) while controllers
+# 1. Let the kubelets tear pods down properly (CNI DEL, volume unmounts) while controllers
 #    are stopped, so that nothing recreates them.
 if [[ -f "$PIDS_FILE" ]]; then
   stop kube-controller-manager
@@ -29,41 +38,50 @@ if [[ -f "$PIDS_FILE" ]]; then
     log "deleting pods"
     kc delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
     for _ in $(seq 30); do
-      [[ -z $("${CTR[@]}" tasks ls -q 2>/dev/null) ]] && break
+      [[ -z $(tasks_left) ]] && break
       sleep 1
     done
   fi
-  stop kube-router
-  stop kube-proxy
-  stop kubelet
+  for name in $(recorded kube-router) $(recorded kube-proxy) $(recorded kubelet); do stop "$name"; done
 fi
 
 # 2. Kill whatever containers remain, then containerd and its shims.
-if alive containerd; then
-  for task in $("${CTR[@]}" tasks ls -q 2>/dev/null); do
-    "${CTR[@]}" tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
-    "${CTR[@]}" tasks delete -f "$task" >/dev/null 2>&1 || true
+for sock in $(sockets); do
+  for task in $(ctr --address "$sock" -n k8s.io tasks ls -q 2>/dev/null); do
+    ctr --address "$sock" -n k8s.io tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+    ctr --address "$sock" -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
   done
-fi
+done
 if [[ -f "$PIDS_FILE" ]]; then
-  stop containerd
+  for name in $(recorded containerd); do stop "$name"; done
   stop kube-apiserver
   stop etcd
   # Anything else up.sh recorded (a component added later must not outlive the cluster).
   while read -r name _; do stop "$name"; done <"$PIDS_FILE"
 fi
 # Shims outlive containerd by design; each one's PID is in its bundle directory.
-for pidfile in "$RUN_DIR"/containerd/io.containerd.runtime.v2.task/*/*/shim.pid; do
+for pidfile in "$RUN_DIR"/containerd/io.containerd.runtime.v2.task/*/*/shim.pid \
+               "$RUN_DIR"/*/containerd/io.containerd.runtime.v2.task/*/*/shim.pid; do
   [[ -f $pidfile ]] || continue
   pid=$(<"$pidfile")
   log "stopping containerd shim (pid $pid)"
   kill -KILL "$pid" 2>/dev/null || true
 done
-# Any pod process still alive sits in the kubelet's kubepods cgroup.
-for procs in /sys/fs/cgroup/pids/kubepods/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/cgroup.procs \
-             /sys/fs/cgroup/pids/kubepods/*/*/cgroup.procs /sys/fs/cgroup/pids/kubepods/*/*/*/cgroup.procs; do
-  [[ -f $procs ]] || continue
-  while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$procs"
+# Any pod process still alive sits in a kubelet's cgroup: kubepods (node 1) or the cgroup
+# root of node I (/ingressdoc-node<I>/kubepods).
+cgroup_dirs() {
+  local hierarchy
+  for hierarchy in /sys/fs/cgroup/*/; do
+    for dir in "$hierarchy"kubepods "$hierarchy$NODE_PREFIX"[0-9]*; do
+      [[ -d $dir ]] && echo "$dir"
+    done
+  done
+  true
+}
+for dir in $(cgroup_dirs); do
+  while read -r procs; do
+    while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$procs"
+  done < <(find "$dir" -name cgroup.procs 2>/dev/null)
 done
 sleep 0.5
 
@@ -75,13 +93,13 @@ for m in "${mounts[@]}"; do
   umount -l "$m" 2>/dev/null || true
 done
 
-# 4. Network: the namespace (with its end of the veth, so the pair and host routes go too)
-#    and the host guard rules.
-if ip netns list | grep -qw "$NETNS"; then
-  log "deleting network namespace $NETNS"
-  ip netns delete "$NETNS"
-fi
-ip link delete "$VETH_HOST" 2>/dev/null || true
+# 4. Network: the node namespaces (with their ends of the veth pairs, so the pairs and the
+#    host routes go too), the bridge, and the host guard rules.
+for ns in $(node_namespaces); do
+  log "deleting network namespace $ns"
+  ip netns delete "$ns"
+done
+ip link delete "$HOST_BRIDGE" 2>/dev/null || true
 if [[ -f "$STATE/run-netns-mounted" && -z $(ip netns list) ]]; then
   umount /run/netns 2>/dev/null || true
   rm -f "$STATE/run-netns-mounted"
@@ -92,14 +110,15 @@ if [[ -f "$RULES_FILE" ]]; then
   done <"$RULES_FILE"
 fi
 
-# 5. cgroups left by the kubelet (deepest first), CNI caches, state.
-for hierarchy in /sys/fs/cgroup/*/; do
-  [[ -d "$hierarchy/kubepods" ]] && find "$hierarchy/kubepods" -depth -type d -exec rmdir {} + 2>/dev/null || true
+# 5. cgroups left by the kubelets (deepest first), CNI caches, state.
+for dir in $(cgroup_dirs); do
+  find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
 done
 rm -rf /var/lib/cni/results/ingressdoc-* "$RUN_DIR"
 rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null || true
 if [[ -d "$STATE" ]]; then
-  rm -rf --one-file-system "$STATE/containerd" "$STATE/kubelet" "$STATE/etcd" "$STATE/pod-logs" \
-    "$STATE/pki" "$STATE/cni" "$STATE"/*.toml "$STATE"/*.yaml "$KUBECONFIG_PATH" "$PIDS_FILE" "$RULES_FILE"
+  rm -rf --one-file-system "$STATE/nodes" "$STATE/containerd" "$STATE/kubelet" "$STATE/etcd" \
+    "$STATE/pod-logs" "$STATE/pki" "$STATE/cni" "$STATE"/*.toml "$STATE"/*.yaml "$STATE/settings" \
+    "$KUBECONFIG_PATH" "$PIDS_FILE" "$RULES_FILE"
 fi
 log "cluster is down (logs kept in $STATE/logs)"

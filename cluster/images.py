@@ -44,6 +44,7 @@ IMAGES = {
     "pause": (CACHE / "pause" / "pause", ["/pause"], []),
     "agnhost": (CACHE / f"kubernetes-{ENV['K8S_VERSION']}" / "agnhost", ["/agnhost"], ["pause"]),
     "coredns": (CACHE / f"coredns-{ENV['COREDNS_VERSION']}" / "coredns", ["/coredns"], []),
+    "node-cache": (CACHE / f"node-cache-{ENV['COREDNS_VERSION']}" / "node-cache", ["/node-cache"], []),
     "traefik": (CACHE / f"traefik-{ENV['TRAEFIK_VERSION']}" / "traefik", ["/traefik"], []),
     "metallb-controller": (CACHE / f"metallb-{ENV['METALLB_VERSION']}" / "controller", ["/controller"], []),
 }

@@ -9,6 +9,7 @@ CACHE_ROOT="${INGRESSDOC_CACHE:-$HOME/.cache/ingressdoc}"
 K8S_BIN="$CACHE_ROOT/kubernetes-$K8S_VERSION"
 ETCD_BIN="$CACHE_ROOT/etcd-$ETCD_VERSION"
 COREDNS_BIN="$CACHE_ROOT/coredns-$COREDNS_VERSION"
+NODE_CACHE_BIN="$CACHE_ROOT/node-cache-$COREDNS_VERSION"   # NodeLocal DNSCache (CoreDNS + forward)
 TRAEFIK_BIN="$CACHE_ROOT/traefik-$TRAEFIK_VERSION"
 METALLB_BIN="$CACHE_ROOT/metallb-$METALLB_VERSION"
 KUBE_ROUTER_BIN="$CACHE_ROOT/kube-router-$KUBE_ROUTER_VERSION"
@@ -19,42 +20,67 @@ IMAGES_DIR="$CACHE_ROOT/images-$K8S_VERSION"
 STATE="${INGRESSDOC_CLUSTER_STATE:-$CACHE_ROOT/cluster}"
 KUBECONFIG_PATH="$STATE/kubeconfig"
 
-# Network layout (see cluster/README.md).
-NETNS=ingressdoc-node
-VETH_HOST=idoc-host          # host end of the veth pair
-VETH_NODE=idoc-node          # node end, inside $NETNS
+# Network layout (see cluster/README.md). The host and every node share one bridge, the
+# "node network" (as kind's nodes share a Docker network); node I is 10.250.0.(I+1).
+HOST_BRIDGE=idoc-host        # the bridge on the host; the apiserver's address is on it
+VETH_NODE=idoc-node          # each node's end of its veth pair, inside the node's namespace
 HOST_IP=10.250.0.1           # apiserver advertise address
-NODE_IP=10.250.0.2
-NODE_NAME=ingressdoc-node
-POD_CIDR=10.244.0.0/16
-NODE_POD_CIDR=10.244.0.0/24
+NODE_NET=10.250.0.0/24
+POD_CIDR=10.244.0.0/16       # the controller-manager gives each node a /24 of it
 SERVICE_CIDR=10.96.0.0/12
 KUBERNETES_SVC_IP=10.96.0.1
 DNS_IP=10.96.0.10
+DNS_UPSTREAM_IP=10.96.0.11   # kube-dns-upstream: CoreDNS again, for NodeLocal DNSCache's misses
+NODELOCAL_IP=169.254.20.10   # NodeLocal DNSCache's address on every node
 TRAEFIK_HTTP_NODEPORT=30080
 TRAEFIK_HTTPS_NODEPORT=30443
-LB_POOL=10.250.1.0/28         # LoadBalancer addresses (MetalLB), routed by the host via the node
+LB_POOL=10.250.1.0/28         # LoadBalancer addresses (MetalLB), routed by the host via node 1
+NODES="${NODES:-2}"                      # see up.sh
+NODELOCAL_DNS="${NODELOCAL_DNS:-1}"      # see up.sh
+# Node 1 keeps the single-node names (netns, node name, IP, component names).
+NETNS=ingressdoc-node
+NODE_NAME=ingressdoc-node
+NODE_IP=10.250.0.2
+NODE_PREFIX=ingressdoc-node   # node I > 1 is ingressdoc-node<I>, in namespace of the same name
+
+# node_env I: the settings of node I (1-based) in N_* variables.
+node_env() {
+  local i=$1
+  if (( i == 1 )); then N_NAME=$NODE_NAME N_SUFFIX=""; else N_NAME=$NODE_PREFIX$i N_SUFFIX=-node$i; fi
+  N_NETNS=$N_NAME
+  N_IP=10.250.0.$(( i + 1 ))
+  local zones=(a b c d e f g h)
+  N_ZONE=${zones[i - 1]}                # topology.kubernetes.io/zone
+  N_VETH_HOST=idoc-h$i
+  N_DIR="$STATE/nodes/$N_NAME"          # containerd root, kubelet root, CNI config, pod logs
+  N_RUN="$RUN_DIR/$N_NAME"              # containerd state, runc root, CNI IPAM (tmpfs)
+  N_SOCK="$N_RUN/containerd/containerd.sock"
+  # The kubelet's cgroup root: node 1 the usual /kubepods, node I under /ingressdoc-node<I>.
+  if (( i == 1 )); then N_CGROUP_ROOT=/; else N_CGROUP_ROOT=/$N_NAME; fi
+}
+
+# node_namespaces: the node network namespaces that exist (whatever NODES was at start).
+node_namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$NODE_PREFIX[0-9]*\$" || true; }
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
-RUN_DIR=/run/ingressdoc                      # containerd state, runc root, CNI IPAM (tmpfs)
-CONTAINERD_SOCK="$RUN_DIR/containerd/containerd.sock"
+RUN_DIR=/run/ingressdoc                      # per node: containerd state, runc root, CNI IPAM (tmpfs)
 PIDS_FILE="$STATE/pids"                      # "<component> <pid>" per line, in start order
 RULES_FILE="$STATE/iptables-rules"           # guard rules this cluster added to the host
 KUBECTL="$K8S_BIN/kubectl"
 
-in_node() { nsenter --net="/run/netns/$NETNS" -- "$@"; }
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
-# start_component NAME [node] CMD...: run CMD in the background (inside the node's network
-# namespace with "node"), log to $STATE/logs/NAME.log and record its PID. The component gets
+# start_component NAME [@NETNS] CMD...: run CMD in the background (inside network namespace
+# NETNS with @NETNS), log to $STATE/logs/NAME.log and record its PID. The component gets
 # none of the caller's other descriptors: a lock held around `make cluster-up` (flock) would
 # otherwise stay held for as long as the cluster runs.
 start_component() {
   local name=$1; shift
   local prefix=()
-  if [[ $1 == node ]]; then prefix=(nsenter --net="/run/netns/$NETNS" --); shift; fi
+  if [[ $1 == @* ]]; then prefix=(nsenter --net="/run/netns/${1#@}" --); shift; fi
   setsid "${prefix[@]}" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 \
     3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   echo "$name $! $(start_time $!)" >>"$PIDS_FILE"

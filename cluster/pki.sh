@@ -28,7 +28,10 @@ leaf apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-clien
 leaf admin "/O=system:masters/CN=ingressdoc-admin" clientAuth
 leaf controller-manager /CN=system:kube-controller-manager clientAuth
 leaf scheduler /CN=system:kube-scheduler clientAuth
-leaf kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+for i in $(seq "$NODES"); do  # one identity per node, as the Node authorizer expects
+  node_env "$i"
+  leaf "kubelet-$N_NAME" "/O=system:nodes/CN=system:node:$N_NAME" clientAuth
+done
 leaf kube-proxy /CN=system:kube-proxy clientAuth
 leaf kube-router /CN=ingressdoc:kube-router clientAuth
 
@@ -59,7 +62,11 @@ KUBECONFIG
   chmod 600 "$2"
 }
 
-for name in controller-manager scheduler kubelet kube-proxy kube-router; do
+for name in controller-manager scheduler kube-proxy kube-router; do
   kubeconfig "$name" "$PKI/$name.kubeconfig"
+done
+for i in $(seq "$NODES"); do
+  node_env "$i"
+  kubeconfig "kubelet-$N_NAME" "$PKI/kubelet-$N_NAME.kubeconfig"
 done
 kubeconfig admin "$KUBECONFIG_PATH"

@@ -15,7 +15,9 @@ while read -r name pid _; do
   printf '  %-24s %-8s %s\n' "$name" "$pid" "$state"
 done <"$PIDS_FILE"
 
-echo "network namespace: $(ip netns list | grep -ow "$NETNS" || echo MISSING)"
+echo "node network namespaces: $(node_namespaces | xargs) (bridge $HOST_BRIDGE: $(ip -br link show "$HOST_BRIDGE" 2>/dev/null | awk '{print $2}' || echo MISSING))"
+[[ -n $(node_namespaces) ]] || ok=0
+[[ -f "$STATE/settings" ]] && echo "settings: $(xargs <"$STATE/settings")"
 echo "guard rules: $(iptables -w -S | grep -c ingressdoc-cluster || true)"
 if curl -fsS --max-time 3 --cacert "$STATE/pki/ca.crt" "https://$HOST_IP:6443/readyz" >/dev/null 2>&1; then
   echo "apiserver: ready (https://$HOST_IP:6443)"

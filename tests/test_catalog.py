@@ -45,6 +45,9 @@ EXEMPT: dict[str, str] = {
     "IDC722": "live connection despite a denying policy",
     "IDC723": "reach (client DNS egress over TCP)",
     "IDC724": "reach (policy denies an arbitrary client)",
+    # NodeLocal DNSCache between a client and CoreDNS: which resolver the client asks.
+    "IDC760": "reach (a client whose resolver is a cache that drops cluster names)",
+    "IDC761": "reach (a cache that drops cluster names, used if the kubelet says so)",
     # The cluster DNS's answer for the backend Service, compared with its objects.
     "IDC725": "live cluster DNS evidence: tests/unit/test_service_dns.py",
     # An empty scope is a property of a `check` run, not of one request.

@@ -92,6 +92,54 @@ def test_cluster_domain_comes_from_the_corefile() -> None:
     assert (code, doc["verdict"]) == (0, "reachable")
 
 
+NODELOCAL = ("ingress-allowed", "nodelocal")
+
+
+def test_client_naming_the_cache_resolves_through_it() -> None:
+    code, doc = reach("shop/deployment/cached", "cart", *NODELOCAL, "nodelocal-corefile")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert "resolver: NodeLocal DNSCache (DaemonSet kube-system/node-local-dns" in hop(
+        doc, "dns")["note"]
+    assert "at 169.254.20.10 on the client's node (the pod's dnsConfig names" in hop(
+        doc, "dns")["note"]
+
+
+def test_cache_that_drops_the_cluster_domain_blocks_its_clients() -> None:
+    code, doc = reach("shop/deployment/cached", "cart", *NODELOCAL, "nodelocal-corefile-broken")
+    assert (code, doc["verdict"]) == (1, "blocked")
+    assert doc["rootCause"]["hop"] == "dns"
+    (found,) = hop(doc, "dns")["findings"]
+    assert (found["code"], found["object"]["name"]) == ("IDC760", "node-local-dns")
+    assert "cluster.local: forwarded to /etc/resolv.conf by server block .:53" in found["message"]
+
+
+def test_cache_that_drops_the_cluster_domain_warns_other_clients() -> None:
+    """The web pods use the kubelet's clusterDNS, which the API does not show."""
+    code, doc = reach(WEB, "cart", *NODELOCAL, "nodelocal-corefile-broken")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert codes(doc, "dns") == {"IDC761"}
+    _, doc = reach(WEB, "cart", *NODELOCAL, "nodelocal-corefile")
+    assert codes(doc, "dns") == set()
+
+
+def test_dns_egress_of_a_cache_client_goes_to_the_cache_address() -> None:
+    """Admitting the kube-dns pods is not enough for a client that asks the cache on its
+    node: only an ipBlock for the cache's address admits it."""
+    base = (*NODELOCAL, "nodelocal-corefile", "egress-dns-to-kube-dns")
+    code, doc = reach("shop/deployment/cached", "cart", *base)
+    assert (code, doc["verdict"], doc["rootCause"]["hop"]) == (1, "blocked", "dns-egress")
+    (found,) = hop(doc, "dns-egress")["findings"]
+    assert found["code"] == "IDC714"
+    assert found["hint"] == ("Allow egress to ipBlock 169.254.20.10/32 (NodeLocal DNSCache) on "
+                             "UDP 53 and TCP 53.")
+    code, doc = reach("shop/deployment/cached", "cart", *base, "egress-dns-to-nodelocal")
+    assert (code, doc["verdict"]) == (0, "reachable")
+    assert hop(doc, "dns-egress")["summary"] == (
+        "UDP and TCP 53 to NodeLocal DNSCache 169.254.20.10 on the client's node allowed")
+    code, doc = reach(WEB, "cart", *base)  # asks kube-dns (as far as the API shows)
+    assert (code, codes(doc, "dns-egress")) == (0, set())
+
+
 def test_name_of_no_service() -> None:
     code, doc = reach(WEB, "payments-api.payment", "ingress-allowed")
     assert code == 1

@@ -555,6 +555,18 @@ _ENTRIES: tuple[Entry, ...] = (
           "SERVFAIL): clients that use the name fail or reach something else.",
           "Check CoreDNS (its logs, plugins such as rewrite, hosts or file in the Corefile) and "
           "any cache in front of it (NodeLocal DNSCache); replay the query with the printed line."),
+    Entry("IDC760", "nodelocal-dns-cluster-names-unanswered", "dns", E,
+          "The client's pods ask NodeLocal DNSCache on their node, and its Corefile does not "
+          "send the cluster domain to the cluster DNS: on a cache miss every Service name "
+          "fails (SERVFAIL, REFUSED or an upstream's NXDOMAIN), on every node.",
+          "Give the cache's Corefile a server block for the cluster domain that forwards to "
+          "CoreDNS (upstream's node-local-dns: `forward . <kube-dns-upstream ClusterIP>`)."),
+    Entry("IDC761", "nodelocal-dns-corefile-unanswered", "dns", W,
+          "NodeLocal DNSCache's Corefile does not send the cluster domain to the cluster DNS. "
+          "Pods use the cache when the kubelet's clusterDNS points at its address, which the "
+          "API does not show: those pods cannot resolve Service names.",
+          "Give the cache's Corefile a server block for the cluster domain that forwards to "
+          "CoreDNS, or check that no kubelet's clusterDNS names the cache."),
     Entry("IDC730", "controller-resolver-not-cluster-dns", "cluster-dns", E,
           "The controller resolves the ExternalName target itself, but its pods use the node's "
           "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "

@@ -206,7 +206,8 @@ def resolvers_note(snapshot: Snapshot) -> str:
     gap, _ = missing_inputs(snapshot, ("Pod",), node_local_dns.NAMESPACE)
     agent = node_local_dns.find([p for p in snapshot.list("Pod", node_local_dns.NAMESPACE)
                                  if labels(p).get(node_local_dns.LABEL_KEY)
-                                 in node_local_dns.LABEL_VALUES])
+                                 in node_local_dns.LABEL_VALUES],
+                                snapshot.list("ConfigMap", node_local_dns.NAMESPACE))
     if agent is None:
         unknown = f" (NodeLocal DNSCache {gap})" if gap else " (no NodeLocal DNSCache)"
         return f"{head}pods resolve through {kube_dns}{unknown}"

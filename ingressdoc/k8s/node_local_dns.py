@@ -3,10 +3,12 @@
 Where it runs, what CoreDNS answers is not what pods see at once: they ask the agent on
 their node, which caches answers and forwards cluster names to CoreDNS. Its pods are found by
 label (upstream and most distributions use `node-local-dns`, kubespray `nodelocaldns`), and
-the addresses it listens on come from its `-localip` argument: the link-local address alone
-(pods use it only when the kubelet's clusterDNS points at it, as IPVS setups do), or that
-address and the kube-dns ClusterIP (iptables setups: the agent answers the ClusterIP on its
-node, so pods use it without any kubelet change).
+the addresses it listens on come from its `-localip` argument (or, for an agent that is a
+plain CoreDNS, the `bind` lines of its Corefile): the link-local address alone (pods use it
+only when the kubelet's clusterDNS or their own dnsConfig points at it, as IPVS setups do), or
+that address and the kube-dns ClusterIP (iptables setups: the agent answers the ClusterIP on
+its node, so pods use it without any kubelet change). Its Corefile (ConfigMap
+`node-local-dns`, kubespray's `nodelocaldns`) decides where cluster names go on a cache miss.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ingressdoc.k8s.corefile import Corefile, parse_corefile
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.objects import meta, name, spec
 
@@ -23,15 +26,17 @@ NAMESPACE = "kube-system"
 LABEL_KEY = "k8s-app"
 LABEL_VALUES = ("node-local-dns", "nodelocaldns")
 LABEL_SELECTOR = f"{LABEL_KEY} in ({','.join(LABEL_VALUES)})"
-CONFIGMAPS = ("node-local-dns", "nodelocaldns")  # its Corefile, by the same two names
+CONFIGMAPS = LABEL_VALUES  # its Corefile: upstream names the ConfigMap like its label, kubespray too
 
 
 @dataclass(frozen=True)
 class NodeLocalDns:
     owner: str  # "DaemonSet kube-system/node-local-dns", or its pods' label when ownerless
-    local_ips: tuple[str, ...]  # empty when no pod states them
+    local_ips: tuple[str, ...]  # empty when neither its pods nor its Corefile state them
     ready: int
     pods: int
+    corefile: Corefile | None = None
+    configmap: str | None = None  # namespace/name of the Corefile's ConfigMap
 
 
 def local_ips(pod: Obj) -> tuple[str, ...]:
@@ -49,12 +54,31 @@ def local_ips(pod: Obj) -> tuple[str, ...]:
     return ()
 
 
-def find(pods: Sequence[Obj]) -> NodeLocalDns | None:
-    """The agent from its pods (in kube-system, labelled as above), or None if none runs."""
+def bound_ips(corefile: Corefile) -> tuple[str, ...]:
+    """The addresses of the Corefile's `bind` lines, in order (interface names left out)."""
+    found = [a for b in corefile.resolver_blocks for d in b.directives if d.name == "bind"
+             for a in d.args if a[:1].isdigit() or ":" in a]
+    return tuple(dict.fromkeys(found))
+
+
+def find(pods: Sequence[Obj], configmaps: Sequence[Obj] = ()) -> NodeLocalDns | None:
+    """The agent from its pods (in kube-system, labelled as above) and its Corefile (from
+    `configmaps`, the kube-system ones), or None if none runs."""
     if not pods:
         return None
     owners = sorted({f"{o.get('kind')} {NAMESPACE}/{o.get('name')}" for p in pods
                      for o in meta(p).get("ownerReferences") or [] if o.get("kind") == "DaemonSet"})
     owner = ", ".join(owners) or f"pods {', '.join(sorted(name(p) for p in pods))}"
+    mounted = {str(v["configMap"].get("name")) for p in pods for v in spec(p).get("volumes") or []
+               if v.get("configMap")}
+    corefile, configmap = None, None
+    for cm in sorted(configmaps, key=lambda c: name(c) not in mounted):
+        text = (cm.get("data") or {}).get("Corefile")
+        if text and (name(cm) in mounted or name(cm) in CONFIGMAPS):
+            corefile, configmap = parse_corefile(str(text)), f"{NAMESPACE}/{name(cm)}"
+            break
     ips = next((found for p in pods if (found := local_ips(p))), ())
-    return NodeLocalDns(owner, ips, sum(1 for p in pods if pod_ready(p)), len(pods))
+    if not ips and corefile is not None:
+        ips = bound_ips(corefile)
+    return NodeLocalDns(owner, ips, sum(1 for p in pods if pod_ready(p)), len(pods),
+                        corefile, configmap)

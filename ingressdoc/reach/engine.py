@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.hops import backend, cluster_dns, endpoints, pods, service
+from ingressdoc.hops import backend, cluster_dns, endpoints, pods, resolver, service
 from ingressdoc.hops.base import TraceContext, blocked, not_checked
 from ingressdoc.hops.model import BackendRef, Hop, HopId, TraceResult, amend
 from ingressdoc.hops.service import ServiceFacts
@@ -40,9 +40,12 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
     reps = client.representatives()
     resolution = naming.resolve(snapshot, target, client.namespace, domain,
                                 naming.ndots_of(reps[0] if reps else None))
+    asks = resolver.client_resolver(snapshot, reps, domain.domain)
+    if target.by_dns:
+        resolution = naming.with_resolver(resolution, asks)
     written = target.name if target.by_dns else f"{target.name}.{target.namespace}"
     ctx = TraceContext(snapshot, dialled(written, target.port))
-    hops = [client_hop, resolution.hop, policy.lookups(snapshot, client)]
+    hops = [client_hop, resolution.hop, policy.lookups(snapshot, client, asks.cache_ip)]
     svc = resolution.service
     outside = resolution.external
     aliased = svc is not None and cluster_dns.is_external_name(svc)

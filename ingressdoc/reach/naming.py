@@ -9,14 +9,15 @@ cluster domain); that Service is returned too, so the later hops are checked any
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import missing_inputs, not_checked
 from ingressdoc.hops.cluster_dns import ClusterDomain, cluster_shaped
-from ingressdoc.hops.model import Hop, HopId, HopStatus, status_from
+from ingressdoc.hops.model import Hop, HopId, HopStatus, amend, status_from
+from ingressdoc.hops.resolver import ClientResolver
 from ingressdoc.k8s.dns_names import DEFAULT_NDOTS, expand_name, parse_service_name, search_list
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import is_number
@@ -64,6 +65,17 @@ def resolve(snapshot: Snapshot, target: TargetSpec, client_ns: str | None,
             return Resolution(Hop(HopId.DNS, TITLE, HopStatus.OK, summary,
                                   objects=(ObjectRef.of(svc),), note=how), svc)
     return _unresolved(snapshot, target, client_ns, domain, candidates, how)
+
+
+def with_resolver(resolution: Resolution, found: ClientResolver) -> Resolution:
+    """The hop with the resolver the client's pods ask (NodeLocal DNSCache or not) in its
+    note, and that resolver's findings: a name the objects resolve still fails when the
+    cache the client asks cannot answer cluster names."""
+    if found.note is None:
+        return resolution
+    hop = amend(resolution.hop, findings=found.findings)
+    note = f"{hop.note}; {found.note}" if hop.note else found.note
+    return replace(resolution, hop=replace(hop, note=note))
 
 
 def _direct(snapshot: Snapshot, target: TargetSpec, client_ns: str | None,

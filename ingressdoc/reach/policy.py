@@ -24,7 +24,14 @@ from ingressdoc.hops.cluster_dns import (
 from ingressdoc.hops.model import Hop, HopId, HopStatus, amend, status_from
 from ingressdoc.hops.netpol import endpoint_of, miss_findings, namespace_labels
 from ingressdoc.k8s.endpoints import selected_pods
-from ingressdoc.k8s.netpol import Decision, Direction, DirectionDecision, RuleRef, evaluate
+from ingressdoc.k8s.netpol import (
+    Decision,
+    Direction,
+    DirectionDecision,
+    Endpoint,
+    RuleRef,
+    evaluate,
+)
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import resolve_target_port, target_port_of
 from ingressdoc.reach.client import ClientFacts, representatives
@@ -32,6 +39,7 @@ from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 DNS_TITLE = "DNS egress to kube-dns"  # the client's policies vs its lookups, not CoreDNS
+NODELOCAL_TITLE = "DNS egress to NodeLocal"
 EGRESS_TITLE = "Client egress policy"
 INGRESS_TITLE = "Destination ingress policy"  # ingress_title("destination")
 # Stands in for the DNS pods when the snapshot lacks them (the usual manifest case).
@@ -87,57 +95,73 @@ def ingress_title(role: str) -> str:
     return f"{role.capitalize()} ingress policy"
 
 
-def lookups(snapshot: Snapshot, client: ClientFacts) -> Hop:
+def lookups(snapshot: Snapshot, client: ClientFacts, cache_ip: str | None = None) -> Hop:
     """The DNS egress hop with the cluster DNS's readiness (IDC712): a client's lookup needs
-    both, whatever name it looks up."""
-    return amend(dns_egress(snapshot, client), findings=dns_readiness(snapshot).findings)
+    both, whatever name it looks up. `cache_ip`: the client asks NodeLocal DNSCache there."""
+    return amend(dns_egress(snapshot, client, cache_ip),
+                 findings=dns_readiness(snapshot).findings)
 
 
-def dns_egress(snapshot: Snapshot, client: ClientFacts) -> Hop:
+def dns_egress(snapshot: Snapshot, client: ClientFacts, cache_ip: str | None = None) -> Hop:
+    """The client's policies against its lookups: to the DNS pods, or, where the client asks
+    NodeLocal DNSCache, to the cache's address on its node, which only an ipBlock (or no
+    egress policy) admits: pod and namespace selectors never match it."""
+    title = NODELOCAL_TITLE if cache_ip else DNS_TITLE
     note, gaps = missing_inputs(snapshot, ("NetworkPolicy",))
     if note:
-        return not_checked(HopId.DNS_EGRESS, DNS_TITLE, note, gaps)
+        return not_checked(HopId.DNS_EGRESS, title, note, gaps)
     if not client.pods:
-        return _unknown_client(HopId.DNS_EGRESS, DNS_TITLE, snapshot, client.namespace)
-    servers, assumed = _dns_pods(snapshot)
+        return _unknown_client(HopId.DNS_EGRESS, title, snapshot, client.namespace)
+    servers, assumed = ([], False) if cache_ip else _dns_pods(snapshot)
+    targets = ([(Endpoint(None, ip=cache_ip), {"UDP": 53, "TCP": 53}, None)] if cache_ip else
+               [(endpoint_of(d), _dns_ports(snapshot, d), d) for d in representatives(servers)])
     found: list[Finding] = []
     blocked: set[str] = set()
     for src in client.representatives():
-        for dst in representatives(servers):
-            denied, findings = _dns_findings(snapshot, src, dst)
+        for dst, ports, pod in targets:
+            denied, findings = _dns_findings(snapshot, src, dst, ports, pod)
             blocked.update(denied)
             found.extend(findings)
     found = _dedupe(found)
-    where = (f"{DNS_NAMESPACE} pods with k8s-app=kube-dns"
+    where = (f"NodeLocal DNSCache {cache_ip} on the client's node" if cache_ip else
+             f"{DNS_NAMESPACE} pods with k8s-app=kube-dns"
              + (" (assumed: not in the snapshot)" if assumed else ""))
     summary = (f"{' and '.join(sorted(blocked, reverse=True))} 53 to {where} blocked" if blocked
                else f"UDP and TCP 53 to {where} allowed")
-    return Hop(HopId.DNS_EGRESS, DNS_TITLE, status_from(tuple(found)), summary,
+    return Hop(HopId.DNS_EGRESS, title, status_from(tuple(found)), summary,
                objects=() if assumed else tuple(ObjectRef.of(p) for p in servers),
                findings=tuple(found))
 
 
-def _dns_findings(snapshot: Snapshot, src: Obj, dst: Obj) -> tuple[list[str], list[Finding]]:
-    """IDC714 when lookups fail (UDP), IDC723 when only the TCP fallback does."""
+def _dns_ports(snapshot: Snapshot, pod: Obj) -> dict[str, int]:
+    return {protocol: resolve_target_port(pod, _dns_target(snapshot, protocol), protocol) or 53
+            for protocol in ("UDP", "TCP")}
+
+
+def _dns_findings(snapshot: Snapshot, src: Obj, dst: Endpoint, ports: Mapping[str, int],
+                  pod: Obj | None) -> tuple[list[str], list[Finding]]:
+    """IDC714 when lookups fail (UDP), IDC723 when only the TCP fallback does. `pod`: the
+    DNS pod behind `dst`, None for NodeLocal DNSCache's address."""
     policies = snapshot.list("NetworkPolicy")
     ns_labels = namespace_labels(snapshot)
-    decisions = {}
-    for protocol in ("UDP", "TCP"):
-        port = resolve_target_port(dst, _dns_target(snapshot, protocol), protocol) or 53
-        decisions[protocol] = (port, evaluate(policies, ns_labels, endpoint_of(src),
-                                              endpoint_of(dst), port, protocol))
+    decisions = {protocol: (port, evaluate(policies, ns_labels, endpoint_of(src), dst, port,
+                                           protocol))
+                 for protocol, port in ports.items()}
     denied = [p for p, (_, d) in decisions.items() if not d.allowed]
     if not denied:
         return [], []
-    port, decision = decisions[denied[0]]
+    _, decision = decisions[denied[0]]
     side = decision.egress if not decision.egress.allowed else decision.ingress
-    own = side is decision.egress
     over = " and ".join(f"{p} {decisions[p][0]}" for p in denied)
-    f = finding(
-        "IDC714" if "UDP" in denied else "IDC723",
-        ObjectRef.of(src) if own else ObjectRef.of(dst),
-        f"DNS over {over} from {_pod_id(src)} to the DNS pods: {side.reason}",
-        hint=None if own else f"Allow ingress to the DNS pods on {over} from every namespace.")
+    if pod is None:
+        subject, to = ObjectRef.of(src), f"NodeLocal DNSCache at {dst.ip}"
+        hint: str | None = f"Allow egress to ipBlock {dst.ip}/32 (NodeLocal DNSCache) on {over}."
+    else:
+        own = side is decision.egress
+        subject, to = (ObjectRef.of(src) if own else ObjectRef.of(pod)), "the DNS pods"
+        hint = None if own else f"Allow ingress to the DNS pods on {over} from every namespace."
+    f = finding("IDC714" if "UDP" in denied else "IDC723", subject,
+                f"DNS over {over} from {_pod_id(src)} to {to}: {side.reason}", hint=hint)
     return denied, [f, *miss_findings(_near_misses(decision), str(namespace(src)))]
 
 

@@ -65,6 +65,8 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
     if cluster_dns:
         yield from _cluster_dns_reads()
         yield Read("Pod", node_local_dns.NAMESPACE, label_selector=node_local_dns.LABEL_SELECTOR)
+        for cm in node_local_dns.CONFIGMAPS:  # its Corefile: the addresses it binds
+            yield Read("ConfigMap", node_local_dns.NAMESPACE, field_selector=f"metadata.name={cm}")
     ingresses = relevant_ingresses(snap, request.host)
     controller_ns = {namespace(p) for p in snap.list("Pod") if namespace(p) and product_of(p)}
     for ns in sorted(str(n) for n in controller_ns):

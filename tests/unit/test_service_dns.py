@@ -12,6 +12,7 @@ from dnsserver import Zone, dns_server, silent_server
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.hops.model import BackendRef, Hop, HopStatus, TraceResult
+from ingressdoc.hops.resolver import client_resolver
 from ingressdoc.hops.service_dns import attach, compare, expected, resolvers_note
 from ingressdoc.k8s import node_local_dns
 from ingressdoc.probe import cluster_dns
@@ -387,6 +388,53 @@ def test_localip_argument(args: list[str], ips: tuple[str, ...]) -> None:
     assert node_local_dns.local_ips(agent("nld", args)) == ips
 
 
+def cache_corefile(cluster_block: str, name: str = "node-local-dns") -> dict[str, Any]:
+    return {"kind": "ConfigMap", "metadata": {"name": name, "namespace": "kube-system"},
+            "data": {"Corefile": f"{cluster_block}\n.:53 {{\n  bind 169.254.20.10\n"
+                                 "  forward . /etc/resolv.conf\n}\n"}}
+
+
+def cache_client(*nameservers: str) -> dict[str, Any]:
+    return {"kind": "Pod", "metadata": {"name": "client", "namespace": "shop"},
+            "spec": {"dnsPolicy": "None", "dnsConfig": {"nameservers": list(nameservers)},
+                     "containers": [{"name": "c"}]}}
+
+
+def test_a_plain_coredns_cache_states_its_addresses_in_bind() -> None:
+    snap = snapshot(agent("nld", ["-conf", "/etc/coredns/Corefile"]), cache_corefile(
+        "cluster.local:53 {\n  bind 169.254.20.10 10.96.0.10\n  forward . 10.96.0.10\n}"))
+    assert "on every node it answers 169.254.20.10, 10.96.0.10, the kube-dns ClusterIP" in (
+        resolvers_note(snap))
+
+
+UPSTREAM = svc("kube-dns-upstream", "kube-system", clusterIP="10.96.0.11",
+               selector={"k8s-app": "kube-dns"})
+
+
+@pytest.mark.parametrize(("block", "client", "code", "why"), [
+    ("cluster.local:53 {\n  forward . 10.96.0.11 {\n    force_tcp\n  }\n}", "169.254.20.10",
+     None, None),
+    ("cluster.local:53 {\n  forward . __PILLAR__CLUSTER__DNS__\n}", "169.254.20.10", None,
+     None),
+    ("cluster.local:53 {\n  bind 169.254.20.10\n  cache 30\n}", "169.254.20.10", "IDC760",
+     "names under cluster.local: server block cluster.local:53 has no forward"),
+    ("", "169.254.20.10", "IDC760", "names under cluster.local: forwarded to /etc/resolv.conf "
+     "by server block .:53, not to the cluster DNS (10.96.0.10, 10.96.0.11)"),
+    ("", "10.96.0.10", None, None),
+], ids=["forwards-to-upstream", "node-cache-placeholder", "no-forward", "to-the-node-resolver",
+        "client-asks-kube-dns"])
+def test_a_cache_that_drops_cluster_names(block: str, client: str, code: str | None,
+                                          why: str | None) -> None:
+    snap = snapshot(agent("nld", []), cache_corefile(block), UPSTREAM)
+    found = client_resolver(snap, [cache_client(client)], "cluster.local")
+    assert [f.code for f in found.findings] == ([code] if code else [])
+    if why:
+        assert why in found.findings[0].message
+    uses = client == "169.254.20.10"
+    assert ("on the client's node (the pod's dnsConfig names 169.254.20.10)" in str(
+        found.note)) is uses
+
+
 # ------------------------------------------------------------------ what a live trace reads
 
 
@@ -401,6 +449,8 @@ def test_reads_for_the_cluster_dns_stay_in_kube_system() -> None:
         Read("Service", "kube-system"),
         Read("EndpointSlice", "kube-system", label_selector="kubernetes.io/service-name=kube-dns"),
         Read("Pod", "kube-system", label_selector="k8s-app in (node-local-dns,nodelocaldns)"),
+        Read("ConfigMap", "kube-system", field_selector="metadata.name=node-local-dns"),
+        Read("ConfigMap", "kube-system", field_selector="metadata.name=nodelocaldns"),
     }
     # NodeLocal DNSCache's pods are no controller: kube-system is not read as its namespace
     assert Read("NetworkPolicy", "kube-system") not in with_dns
