@@ -231,6 +231,11 @@ wait_for kube-router 60 "kube-router's policy chains" in_node iptables -w -n -L 
 step "deploying CoreDNS, MetalLB and Traefik"
 FAILED_COMPONENT="kubelet containerd"
 kc apply -f "$METALLB_BIN/crds/" >/dev/null
+# Gateway API CRDs (standard channel) before Traefik, whose Gateway provider and GatewayClass
+# need them; server-side, as the HTTPRoute CRD is too large for the last-applied annotation.
+kc apply --server-side -f "$GATEWAY_API_CRDS/" >/dev/null
+kc wait --for=condition=Established crd/gatewayclasses.gateway.networking.k8s.io \
+  crd/httproutes.gateway.networking.k8s.io --timeout=30s >/dev/null
 kc apply -f "$CLUSTER_DIR/addons/coredns.yaml" -f "$CLUSTER_DIR/addons/metallb.yaml" \
   -f "$CLUSTER_DIR/addons/traefik.yaml" -f "$CLUSTER_DIR/addons/smoke.yaml" >/dev/null
 kc wait --for=condition=Established crd/ipaddresspools.metallb.io --timeout=30s >/dev/null
