@@ -61,6 +61,9 @@ build_node_cache() {
 }
 
 build_traefik() {
+  # The Gateway API CRDs up.sh installs come from the module Traefik is built against.
+  [[ -d $GATEWAY_API_CRDS ]] || (cd "$CLUSTER_DIR/go/traefik" &&
+    go mod download "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
   have_all "$TRAEFIK_BIN" traefik && return 0
   mkdir -p "$TRAEFIK_BIN.tmp"
   (cd "$CLUSTER_DIR/go/traefik" && go build -trimpath \

@@ -324,6 +324,11 @@ if [[ $NODELOCAL_DNS != 0 ]]; then ADDONS+=(node-local-dns); fi
 step "deploying add-ons: ${ADDONS[*]}"
 FAILED_COMPONENT="kubelet containerd"
 kc apply -f "$METALLB_BIN/crds/" >/dev/null
+# Gateway API CRDs (standard channel) before Traefik, whose Gateway provider and GatewayClass
+# need them; server-side, as the HTTPRoute CRD is too large for the last-applied annotation.
+kc apply --server-side -f "$GATEWAY_API_CRDS/" >/dev/null
+kc wait --for=condition=Established crd/gatewayclasses.gateway.networking.k8s.io \
+  crd/httproutes.gateway.networking.k8s.io --timeout=30s >/dev/null
 for addon in "${ADDONS[@]}"; do kc apply -f "$CLUSTER_DIR/addons/$addon.yaml" >/dev/null; done
 kc wait --for=condition=Established crd/ipaddresspools.metallb.io --timeout=30s >/dev/null
 kc apply -f "$CLUSTER_DIR/addons/metallb-pool.yaml" >/dev/null
