@@ -66,7 +66,7 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
         yield from _cluster_dns_reads()
         yield Read("Pod", node_local_dns.NAMESPACE, label_selector=node_local_dns.LABEL_SELECTOR)
         for cm in node_local_dns.CONFIGMAPS:  # its Corefile: the addresses it binds
-            yield Read("ConfigMap", node_local_dns.NAMESPACE, field_selector=f"metadata.name={cm}")
+            yield Read("ConfigMap", node_local_dns.NAMESPACE, name=cm)
     ingresses = relevant_ingresses(snap, request.host)
     controller_ns = {namespace(p) for p in snap.list("Pod") if namespace(p) and product_of(p)}
     for ns in sorted(str(n) for n in controller_ns):
@@ -117,7 +117,8 @@ def _backend_tls_reads(snap: Snapshot, ns: str) -> Iterator[Read]:
     """The CA ConfigMaps of the BackendTLSPolicies in a backend's namespace."""
     for policy in snap.list("BackendTLSPolicy", ns):
         for ca in (spec(policy).get("validation") or {}).get("caCertificateRefs") or []:
-            yield Read("ConfigMap", ns, field_selector=f"metadata.name={ca.get('name')}")
+            if ca.get("name"):
+                yield Read("ConfigMap", ns, name=str(ca["name"]))
 
 
 
@@ -137,7 +138,7 @@ def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:
         config = read_config(pod, profile.name) if profile else None
         if config is not None and config.configmap_name:
             cm_ns, _, cm_name = config.configmap_name.partition("/")
-            yield Read("ConfigMap", cm_ns, field_selector=f"metadata.name={cm_name}")
+            yield Read("ConfigMap", cm_ns, name=cm_name)
 def _cert_reads(ing: Mapping[str, Any]) -> Iterator[Read]:
     """cert-manager's view of the TLS Secrets: Certificates anywhere (one may write the
     Secret in another namespace) and the issuers the ingress-shim annotations name."""

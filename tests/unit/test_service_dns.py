@@ -449,8 +449,8 @@ def test_reads_for_the_cluster_dns_stay_in_kube_system() -> None:
         Read("Service", "kube-system"),
         Read("EndpointSlice", "kube-system", label_selector="kubernetes.io/service-name=kube-dns"),
         Read("Pod", "kube-system", label_selector="k8s-app in (node-local-dns,nodelocaldns)"),
-        Read("ConfigMap", "kube-system", field_selector="metadata.name=node-local-dns"),
-        Read("ConfigMap", "kube-system", field_selector="metadata.name=nodelocaldns"),
+        Read("ConfigMap", "kube-system", name="node-local-dns"),
+        Read("ConfigMap", "kube-system", name="nodelocaldns"),
     }
     # NodeLocal DNSCache's pods are no controller: kube-system is not read as its namespace
     assert Read("NetworkPolicy", "kube-system") not in with_dns

@@ -245,7 +245,7 @@ def test_trace_plan_reads_the_controller_configmap_and_referenced_middlewares() 
             "shop-strip@kubernetescrd,platform-auth@kubernetescrd"}
     snap.add(ing)
     reads = set(reads_for(snap, parse_request("shop.example.com/")))
-    assert Read("ConfigMap", "ingress", field_selector="metadata.name=ctl-config") in reads
+    assert Read("ConfigMap", "ingress", name="ctl-config") in reads
     assert {Read("Middleware", "shop"), Read("Middleware", None)} <= reads
 
 
