@@ -202,25 +202,25 @@ _ENTRIES: tuple[Entry, ...] = (
           "Nothing, if the fallback is intended; otherwise add a rule for the full host.",
           "Replaced by IDC330: a fallback answering a host a rule names is a warning.",
           retired=True),
-    Entry("IDC330", "catch-all-answers-named-request", "rule", W,
+    Entry("IDC330", "catch-all-answers-named-request", "rule", E,
           "A host-less rule or a default backend answers a request that another rule evidently "
           "names (a wildcard at another depth, a trailing slash, the path's case, an Exact "
           "path asked with a suffix): the request reaches another backend than the one written "
           "for it.",
           "Fix the rule written for the request (host depth, path, pathType), or add a rule "
           "for the request as sent."),
-    Entry("IDC331", "duplicate-route-lost", "rule", W,
+    Entry("IDC331", "duplicate-route-lost", "rule", E,
           "Another Ingress defines the same host and path with another backend and wins the "
           "controller's precedence (ingress-nginx: the oldest Ingress; Traefik: equal "
           "priority, undefined order), so this route never answers.",
           "Delete one of the two routes, or give them different hosts or paths."),
-    Entry("IDC332", "near-miss-served-elsewhere", "rule", W,
+    Entry("IDC332", "near-miss-served-elsewhere", "rule", E,
           "A route nearly matches the request (trailing slash, case, an Exact path asked with "
           "a suffix) while another path of the host answers it: the request reaches another "
           "backend than the one written for it.",
           "Make the route match the request as sent (pathType Prefix, the path's case), or "
           "send the request the route expects."),
-    Entry("IDC333", "priority-overrides-specific-route", "rule", W,
+    Entry("IDC333", "priority-overrides-specific-route", "rule", E,
           "On Traefik an explicit router.priority makes a shorter, more general route win over "
           "a longer route of the same host written for the request.",
           "Lower or drop the router.priority annotation, or give the specific route a higher "
