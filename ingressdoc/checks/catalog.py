@@ -344,10 +344,11 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC410", "targetport-name-unresolved", "pods", E,
           "The named targetPort is not a container port (name and protocol) of the selected pods.",
           "Name a containerPort to match, or set targetPort to the number the app listens on."),
-    Entry("IDC411", "targetport-not-declared", "pods", N,
-          "The numeric targetPort is not declared as a containerPort; it still works if the app "
-          "listens there.",
-          "Declare the containerPort, or check the app listens on that number."),
+    Entry("IDC411", "targetport-not-declared", "pods", W,
+          "The numeric targetPort is none of the containerPorts the pod declares: the app most "
+          "likely listens on those, so the connection is refused (502). containerPort is "
+          "informational, so it still works if the app listens on the number.",
+          "Point targetPort at the port the app listens on (a declared name), or declare it."),
     Entry("IDC412", "internal-traffic-policy-local", "service", W,
           "internalTrafficPolicy: Local sends in-cluster clients only to endpoints on their node.",
           "Use Cluster unless every client node runs an endpoint."),

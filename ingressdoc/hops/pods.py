@@ -173,9 +173,10 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
                 field=f"{prefix}.containers[].ports",
             ))
             continue
-        if declared and resolved not in declared:
-            out.append(finding("IDC411", ref, f"targetPort {resolved} is not a declared "
-                               f"containerPort ({', '.join(map(str, sorted(declared)))})"))
+        if declared and resolved not in declared and resolved not in _probed(pod):
+            out.append(finding("IDC411", ref, f"targetPort {resolved} is none of the declared "
+                               f"containerPorts ({', '.join(map(str, sorted(declared)))}), "
+                               "where the app most likely listens"))
         out.extend(_probe_port(pod, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
@@ -196,6 +197,20 @@ def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
                 f"traffic goes to {served}",
                 field=f"{prefix}.containers[{c.get('name')}].readinessProbe",
             ))
+    return out
+
+
+def _probed(pod: Obj) -> set[int]:
+    """Ports a container's probes check: the kubelet's probe succeeding there shows the app
+    listens on them, declared or not."""
+    out = set()
+    for c in spec(pod).get("containers") or []:
+        for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
+            probe = c.get(kind) or {}
+            action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc") or {}
+            port = resolve_target_port(pod, action["port"]) if "port" in action else None
+            if port is not None:
+                out.add(port)
     return out
 
 

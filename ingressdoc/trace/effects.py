@@ -1,6 +1,7 @@
 """What each decisive finding does to the request, as each controller answers it.
 
-Only error findings decide an outcome; the table says which outcome and which status the
+Error findings decide an outcome, and warnings whose effect is marked likely (telling
+evidence that is not certain) when no error does; the table says which outcome and which status the
 controller in use returns. Sources: ingress-nginx answers 503 for a location whose upstream
 has no endpoints or no Service (a location with an empty backend returns 503) and 404 from
 its default backend when no rule matches. Traefik's Kubernetes Ingress provider drops a
@@ -31,6 +32,7 @@ class Effect:
     kind: OutcomeKind
     status: Mapping[str, str]  # by matching profile; "*" for every controller
     https_only: bool = False
+    likely: bool = False  # a warning decides too: telling evidence, though not certain
 
     def status_for(self, profile: str) -> str | None:
         return self.status.get(profile) or self.status.get("*")
@@ -63,6 +65,10 @@ EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC430", "IDC432"), Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502"})),
     "IDC431": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "400 (from the backend)"}),
     "IDC433": _DROP,
+    # A numeric targetPort none of the pod's declared ports is: the app most likely listens
+    # on those it declares, so the connection is refused.
+    "IDC411": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "likely 502 (connection refused)"},
+                     likely=True),
 }
 #: Per-pod errors that decide nothing alone (other pods may serve) but explain an empty
 #: upstream that the endpoints hop found.

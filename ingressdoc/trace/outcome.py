@@ -62,11 +62,13 @@ def _decisive(hops: Sequence[Hop], scheme: str) -> tuple[Hop, Finding, Effect] |
     for hop in hops:
         for f in hop.findings:
             effect = EMPTY if empty and f.code in EXPLAINS_EMPTY else EFFECTS.get(f.code)
-            if f.severity is not Severity.ERROR or effect is None:
+            if effect is None or (f.severity is not Severity.ERROR and not (
+                    effect.likely and f.severity is Severity.WARNING)):
                 continue
             if effect.https_only and scheme != "https":
                 continue
             found.append((hop, f, effect))
+    found = [x for x in found if x[1].severity is Severity.ERROR] or found
     first = next((x for x in found if x[2].kind is OutcomeKind.NO_CONTROLLER), None) or (
         found[0] if found else None)
     if first is None:
