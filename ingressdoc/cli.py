@@ -23,6 +23,7 @@ from ingressdoc.commands.common import (
     load_snapshot,
     output_option,
 )
+from ingressdoc.commands.compare import compare
 from ingressdoc.commands.completion import typer_values
 from ingressdoc.commands.reach import reach
 from ingressdoc.commands.trace import trace
@@ -137,6 +138,7 @@ def version() -> None:
 
 app.command()(reach)
 app.command()(check)
+app.command()(compare)
 
 
 def main() -> None:

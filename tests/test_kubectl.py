@@ -196,7 +196,7 @@ def test_kubectl_complete_script_is_installed() -> None:
 
 
 def test_complete_subcommands_and_options() -> None:
-    assert complete("") == ["check", "checks", "explain", "reach", "snapshot", "trace",
+    assert complete("") == ["check", "checks", "compare", "explain", "reach", "snapshot", "trace",
                             "version", ":4"]
     assert complete("tr") == ["trace", ":4"]
     assert {"--namespace", "--context", "--output", ":4"} <= set(complete("trace", "--"))

@@ -1,7 +1,7 @@
 """The finding catalog: every code the tool can raise, as data.
 
-Codes are grouped by hop (IDC1xx entry ... IDC7xx network and DNS) so the number alone tells
-where the request broke. Codes are never reused; a retired code stays here with `retired`.
+Codes are grouped by hop (IDC1xx entry ... IDC7xx network and DNS, IDC8xx Gateway API) so the
+number alone tells where the request broke. Codes are never reused; a retired code stays here with `retired`.
 `docs/findings.md` is generated from this table and a test fails when it drifts.
 """
 
@@ -157,6 +157,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "IngressClass defines and no running controller claims: no proxy picks it up.",
           "Use one of the existing classes, or create the IngressClass for an installed "
           "controller."),
+    Entry("IDC280", "ingress-not-admitted", "controller", W,
+          "The Ingress has no status address while other Ingresses of its class have one: "
+          "the class's controller has not admitted it (it rejected it, or serves another "
+          "class), so it may not be served at all.",
+          "Read the controller's logs and events for the Ingress (`kubectl describe ingress`); "
+          "check its class, annotations and that it is valid for that controller."),
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
           "Add a rule for the host (mind typos, case-insensitive, wildcards cover one label)."),
@@ -441,6 +447,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
           "the pods cannot run on: they stay Pending.",
           "Run the pods where the volume is (node selection, zones), or use a volume there."),
+    Entry("IDC680", "pods-container-cannot-start", "pods", E,
+          "A container of the selected pods cannot be created or started "
+          "(CreateContainerConfigError, CreateContainerError, RunContainerError...), so the "
+          "pod never becomes Ready; the kubelet's message names the cause, often a Secret or "
+          "ConfigMap (or one of its keys) that does not exist.",
+          "Create what the kubelet's message names, or fix the container's reference to it."),
     # IDC7xx: NetworkPolicy and DNS
     Entry("IDC637", "workload-cannot-create-pods", "pods", E,
           "The workload's controller fails to create its pods (a ResourceQuota is exceeded, a "
@@ -487,6 +499,33 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC721", "probe-fallback-certificate", "probe", E,
           "The entry serves the controller's fallback certificate for the host.",
           "Fix the TLS Secret of the host's Ingress (see the tls hop)."),
+    Entry("IDC780", "probe-answered-by-other-backend", "probe", E,
+          "The entry's answer is the one another backend gives to the same request, not the "
+          "one of the backend the objects route it to: a catch-all, a duplicate rule or a "
+          "controller precedence rule serves the request.",
+          "Compare the rule that answered (named in the finding) with the one you wrote for the "
+          "request; make the intended rule win (host, path, pathType, one Ingress per "
+          "host+path)."),
+    Entry("IDC781", "probe-served-despite-objects", "probe", W,
+          "The objects predict that the request fails, but the controller in use served it: it "
+          "relies on that controller's leniency beyond the API's rules, which an upgrade, "
+          "another controller or a settings change can take away.",
+          "Fix what the object finding says, so the request works by the API's rules."),
+    Entry("IDC782", "probe-certificate-not-valid-now", "probe", E,
+          "The entry serves a certificate outside its validity window (expired, or not yet "
+          "valid): clients refuse the connection.",
+          "Renew the certificate in the host's TLS Secret (or its cert-manager Certificate) and "
+          "check that the controller serves the new one."),
+    Entry("IDC783", "probe-certificate-wrong-host", "probe", E,
+          "The entry serves a certificate that does not name the request's host: clients "
+          "refuse the connection.",
+          "Give the host's spec.tls entry a Secret whose certificate names the host."),
+    Entry("IDC784", "probe-certificate-not-the-secrets", "probe", W,
+          "The entry serves another certificate than the one in the host's TLS Secret: "
+          "another Ingress's Secret, a default certificate or a stale copy wins.",
+          "Find which Ingress or controller setting provides the served certificate (another "
+          "spec.tls entry for the host, a default certificate), or wait for the controller to "
+          "reload the Secret."),
     Entry("IDC722", "netpol-not-enforced", "probe", W,
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",
@@ -512,6 +551,126 @@ _ENTRIES: tuple[Entry, ...] = (
           "cannot answer names under the cluster domain: the upstream fails.",
           "Set dnsPolicy: ClusterFirstWithHostNet on the controller pods, or point the "
           "ExternalName at a name the node resolves."),
+    # IDC8xx: Gateway API (GatewayClass, Gateway listeners, HTTPRoute/GRPCRoute, backendRefs)
+    Entry("IDC801", "gateway-no-listener", "gateway", E,
+          "No listener of the Gateway takes the request: none has its port, protocol (HTTP for "
+          "http, HTTPS for https) and a hostname matching its Host.",
+          "Add a listener for the host and scheme, or send the request to a listener's port.",
+          "A listener without hostname matches every host; `*.example.com` matches names with "
+          "one or more labels before example.com. The Gateway answers 404 (or refuses TLS)."),
+    Entry("IDC802", "gatewayclass-not-accepted", "gateway", E,
+          "The Gateway's GatewayClass is missing, or no running controller accepted it, so no "
+          "proxy is programmed for the Gateway.",
+          "Install the Gateway API implementation the class names (spec.controllerName), or "
+          "point gatewayClassName at an accepted class."),
+    Entry("IDC803", "gateway-not-programmed", "gateway", E,
+          "The Gateway's status says it is not Accepted or not Programmed, so its listeners do "
+          "not serve traffic.",
+          "Read the condition's reason and message (`kubectl describe gateway`)."),
+    Entry("IDC804", "listener-conflicted", "gateway", E,
+          "Listeners share protocol, port and hostname (or an HTTP/HTTPS/TLS listener shares a "
+          "port with a TCP one): they are Conflicted and none of them is accepted.",
+          "Give each listener a distinct port or hostname."),
+    Entry("IDC805", "listener-not-ready", "gateway", E,
+          "The listener that takes the request is not usable: its status is not Accepted, "
+          "Programmed or ResolvedRefs, or its TLS certificate Secret is missing or not "
+          "permitted.",
+          "Fix the listener (port the implementation can bind, certificateRefs to an existing "
+          "kubernetes.io/tls Secret, a ReferenceGrant for a Secret in another namespace)."),
+    Entry("IDC806", "listener-port-not-entrypoint", "gateway", E,
+          "Traefik attaches a listener only to an entryPoint bound on the listener's port; "
+          "no Traefik container port equals it (PortUnavailable).",
+          "Use the entryPoint's container port (8000/8443 with the Helm chart), not the "
+          "Service port 80/443."),
+    Entry("IDC810", "route-not-accepted", "route", E,
+          "A route for the host is not accepted by the Gateway it names: the listener does not "
+          "admit its namespace or kind, no hostname intersects, or the sectionName/port names "
+          "no listener.",
+          "Fix the parentRef (sectionName, port), the listener's allowedRoutes, or the route's "
+          "hostnames so they intersect the listener's."),
+    Entry("IDC811", "route-parent-not-found", "route", E,
+          "A route for the host names a parent Gateway that does not exist, so no proxy serves "
+          "its rules.",
+          "Point spec.parentRefs at an existing Gateway (name and namespace)."),
+    Entry("IDC812", "route-no-rule-matches", "route", E,
+          "Routes serve the host, but no rule match fits the request's path, method, headers "
+          "and query: the Gateway answers 404.",
+          "Add or fix a match (PathPrefix matches whole path elements; Exact the whole path)."),
+    Entry("IDC813", "route-status-disagrees", "route", W,
+          "The object's status (written by the controller) differs from what the spec computes "
+          "for it: the controller sees something else, lags, or deviates from the spec.",
+          "Read the status condition's message; check that the controller runs and watches "
+          "the namespace."),
+    Entry("IDC814", "route-lost-precedence", "route", N,
+          "Another rule also matches the request but loses on the spec's precedence (hostname, "
+          "Exact, longest prefix, method, headers, query, oldest route, namespace/name).",
+          "Make the wanted rule more specific, or drop the overlapping one."),
+    Entry("IDC815", "route-redirects", "route", N,
+          "The matching rule answers with a redirect (RequestRedirect); no backend is called.",
+          "Nothing to do if the redirect is intended."),
+    Entry("IDC816", "route-rewrites", "route", N,
+          "The matching rule rewrites the request (URLRewrite or header modifiers): the backend "
+          "receives another Host, path or headers than the client sent.",
+          "Nothing to do if the rewrite is intended; the backend must serve the rewritten path."),
+    Entry("IDC817", "filter-unsupported", "route", E,
+          "The rule uses a filter the implementation does not implement; Traefik v3.6 answers "
+          "500 for RequestMirror, CORS and ExternalAuth while the route's status stays healthy.",
+          "Drop the filter, or use an implementation that supports it."),
+    Entry("IDC818", "value-not-in-v1-4", "route", E,
+          "A field value the Gateway API v1.4.0 CRDs reject (RequestRedirect statusCode other "
+          "than 301/302): the apply fails on clusters with those CRDs.",
+          "Use 301 or 302 (303/307/308 need Gateway API v1.5)."),
+    Entry("IDC819", "route-priority-tie", "route", W,
+          "Two routes' matching rules have the same Traefik priority: Traefik's order between "
+          "them is not defined, unlike the spec's oldest-route rule.",
+          "Make one match more specific so the priorities differ."),
+    Entry("IDC820", "backend-ref-not-permitted", "backends", E,
+          "A backendRef names a Service in another namespace and no ReferenceGrant there "
+          "permits it: that share of requests gets 500 (ResolvedRefs RefNotPermitted).",
+          "Create a ReferenceGrant in the Service's namespace from the route's kind and "
+          "namespace to the Service."),
+    Entry("IDC821", "backend-ref-not-found", "backends", E,
+          "A backendRef names a Service (or Service port) that does not exist: that share of "
+          "requests gets 500 (ResolvedRefs BackendNotFound).",
+          "Fix the name, namespace or port (the Service port, not the targetPort)."),
+    Entry("IDC822", "backend-ref-invalid", "backends", E,
+          "A backendRef is not usable: an unsupported kind (InvalidKind), or a Service without "
+          "a port: that share of requests gets 500.",
+          "Reference a Service with its port."),
+    Entry("IDC823", "backend-weights-zero", "backends", E,
+          "Every backendRef of the rule has weight 0 (or the rule has none): no backend gets "
+          "traffic, and the answer is an error (500/503, left to the implementation).",
+          "Give at least one backendRef a positive weight."),
+    Entry("IDC824", "route-kinds-conflict", "route", W,
+          "An HTTPRoute and a GRPCRoute attach to one listener with intersecting hostnames; "
+          "the spec accepts only one of them (the oldest, then namespace/name).",
+          "Give the gRPC service its own hostname or listener."),
+    Entry("IDC825", "backend-tls-ca-missing", "backends", E,
+          "The BackendTLSPolicy for the backend names a CA certificate ConfigMap that does not "
+          "exist (or has no ca.crt): the Gateway cannot verify the backend and answers 5xx.",
+          "Create the ConfigMap with the CA bundle under key ca.crt in the Service's "
+          "namespace, or use wellKnownCACertificates: System."),
+    Entry("IDC826", "route-match-shadowed", "route", W,
+          "A route rule's hostname and match are the same as another route's that wins by "
+          "precedence (older, then namespace/name): this rule never serves a request, though "
+          "both routes report Accepted.",
+          "Delete the duplicate, or make its match differ."),
+    Entry("IDC827", "backend-status-disagrees", "backends", W,
+          "The route's ResolvedRefs status says its backendRefs resolve, but the spec finds "
+          "one invalid (missing Service or port, no ReferenceGrant, another kind): the status "
+          "is stale or the controller sees other objects.",
+          "Read the route's status message; check the backendRef against the Service and "
+          "ReferenceGrants the trace lists."),
+    Entry("IDC840", "host-claimed-twice", "any", W,
+          "Both an Ingress and a Gateway route serve the request. On different controllers "
+          "the host's DNS answer alone decides which one a client reaches (a live trace "
+          "follows it); one controller serving both orders them itself.",
+          "Point the DNS record at the entry you mean (trace with DNS evidence to see which "
+          "one it is), and remove the other rule when the migration is done."),
+    Entry("IDC850", "check-scope-empty", "any", E,
+          "Nothing to check: no Ingress and no HTTPRoute/GRPCRoute in scope. A CI gate that "
+          "passes on nothing hides a wrong namespace, selector or context.",
+          "Fix the scope (--namespace, --selector, --context), or pass --allow-empty."),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

@@ -42,6 +42,13 @@ def _server_option(value: str | None) -> str | None:
     return value
 
 
+def _dns_points_elsewhere(result: TraceResult, served_twice: bool = True) -> bool:
+    """The host resolves to none of the traced entry's addresses (IDC102), and, with
+    `served_twice`, another router also serves the request (IDC840)."""
+    codes = {f.code for f in result.findings}
+    return "IDC102" in codes and (not served_twice or "IDC840" in codes)
+
+
 def trace(
     target: Annotated[str, typer.Argument(help="host/path or URL, e.g. shop.example.com/cart",
                                           metavar="HOST/PATH",
@@ -72,9 +79,10 @@ def trace(
         rich_help_panel="Live evidence")] = None,
     probe: Annotated[bool, typer.Option(
         "--probe", help="Send the request to the entry point, and through the API server's "
-        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); ask "
-        "CoreDNS through a port-forward "
-        "when its ClusterIP is not reachable (needs create on pods/portforward).",
+        "proxy to the Service and its pods (needs get on services/proxy and pods/proxy); send "
+        "it to each candidate backend's pods through a port-forward to tell which one "
+        "answered, and ask CoreDNS that way when its ClusterIP is not reachable (needs create "
+        "on pods/portforward).",
         rich_help_panel="Live evidence")] = False,
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds per DNS query and HTTP probe.", metavar="SECONDS",
@@ -102,6 +110,15 @@ def trace(
 
             wanted = Wanted(not no_dns, probe, timeout, dns_server, cluster_dns)
             result = refresh(gather(result, snap, wanted, source.proxy_get, source.open_port))
+            if _dns_points_elsewhere(result):
+                # An Ingress and a Gateway route both serve the request, and the host
+                # resolves to the entry of the one not traced: the DNS answer decides.
+                kinds = ("Ingress",) if any(h.hop == HopId.GATEWAY for h in result.hops) else (
+                    "HTTPRoute", "GRPCRoute")
+                other = refresh(gather(run_trace(snap, request, ingress_class, kinds), snap,
+                                       wanted, source.proxy_get, source.open_port))
+                if not _dns_points_elsewhere(other, served_twice=False):
+                    result = other
         sys.stdout.write(TRACE.render(result, output))
         _served_elsewhere(result, namespace)
         raise typer.Exit(exit_status(result.findings, fail_on))

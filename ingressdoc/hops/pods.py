@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,8 @@ INPUTS = ("Pod",)
 TITLE = "Pods"
 _TERMINAL = ("Succeeded", "Failed")
 _PULL = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+# Waiting reasons of a container on its normal way to running.
+_STARTING = {"ContainerCreating", "PodInitializing"}
 
 
 def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[Hop, list[Obj]]:
@@ -118,17 +121,25 @@ def _pod_state(snap: Snapshot, pod: Obj) -> list[Finding]:
         reason = sorted(_PULL & set(waiting))[0]
         what, cs = waiting[reason]
         return [finding("IDC605", ref, f"{what} {cs.get('name')}: {reason} for image "
-                        f"{cs.get('image')}")]
+                        f"{cs.get('image')}{_said(cs)}")]
     if "CrashLoopBackOff" in waiting:
         what, cs = waiting["CrashLoopBackOff"]
         return [finding("IDC604", ref, f"{what} {cs.get('name')} in CrashLoopBackOff "
-                        f"({cs.get('restartCount', 0)} restarts)")]
+                        f"({cs.get('restartCount', 0)} restarts{_last_exit(cs)})")]
+    stuck = sorted(set(waiting) - _STARTING)
+    if stuck:
+        return [_cannot_start(pod, stuck[0], *waiting[stuck[0]])]
     if phase == "Pending":
         sched = condition(pod, "PodScheduled") or {}
-        why = sched.get("message") or sched.get("reason") or "waiting to start"
-        event = scheduler_event(snap, pod)
-        if event is not None and last_seen(event) >= str(sched.get("lastTransitionTime") or ""):
-            why = f"{event.get('message')} (FailedScheduling, {last_seen(event)})"
+        if sched.get("status") == "False":
+            why = sched.get("message") or sched.get("reason") or "not scheduled"
+            event = scheduler_event(snap, pod)
+            if event is not None and last_seen(event) >= str(sched.get("lastTransitionTime")
+                                                             or ""):
+                why = f"{event.get('message')} (FailedScheduling, {last_seen(event)})"
+        else:  # scheduled: an old scheduler message no longer says why it waits
+            why = (f"scheduled on {spec(pod).get('nodeName')}, " if spec(pod).get("nodeName")
+                   else "") + _starting(waiting)
         return [finding("IDC606", ref, f"pod Pending: {why}", field="status.phase")]
     if not pod_ready(pod):
         unready = [cs.get("name") for cs in status(pod).get("containerStatuses") or []
@@ -138,6 +149,68 @@ def _pod_state(snap: Snapshot, pod: Obj) -> list[Finding]:
                            if unready else ""),
                         field="status.conditions[Ready]")]
     return []
+
+
+def _said(cs: Mapping[str, Any]) -> str:
+    message = ((cs.get("state") or {}).get("waiting") or {}).get("message")
+    return f": {' '.join(str(message).split())[:300]}" if message else ""
+
+
+def _last_exit(cs: Mapping[str, Any]) -> str:
+    last = (cs.get("lastState") or {}).get("terminated") or {}
+    if not last:
+        return ""
+    reason = last.get("reason") or "exited"
+    return f"; last exit: {reason}, code {last.get('exitCode')}"
+
+
+def _starting(waiting: Mapping[str, tuple[str, Mapping[str, Any]]]) -> str:
+    if not waiting:
+        return "waiting to start"
+    return "; ".join(f"{what} {cs.get('name')} {reason}" for reason, (what, cs)
+                     in waiting.items())
+
+
+_MISSING_KEY = re.compile(r"couldn't find key (\S+) in (Secret|ConfigMap) (\S+)/(\S+)")
+_MISSING_OBJ = re.compile(r'(secret|configmap) "([^"]+)" not found')
+
+
+def _cannot_start(pod: Obj, reason: str, what: str, cs: Mapping[str, Any]) -> Finding:
+    """A container the kubelet cannot create or run (CreateContainerConfigError and the
+    like): the kubelet's message names the cause, often a missing Secret or ConfigMap key."""
+    message = f"{what} {cs.get('name')}: {reason}{_said(cs)}"
+    text = str(((cs.get("state") or {}).get("waiting") or {}).get("message") or "")
+    key = _MISSING_KEY.search(text)
+    obj = _MISSING_OBJ.search(text)
+    hint = None
+    if key:
+        hint = (f"Add key {key.group(1)} to {key.group(2)} {key.group(3)}/{key.group(4)}, or "
+                "fix the key the container references (or mark the reference optional).")
+    elif obj:
+        kind = "Secret" if obj.group(1) == "secret" else "ConfigMap"
+        hint = (f"Create {kind} {obj.group(2)} in namespace {namespace(pod)}, or fix the name "
+                "the container references.")
+    return finding("IDC680", ObjectRef.of(pod), message, hint=hint,
+                   field=_reference_field(pod, cs, key, obj))
+
+
+def _reference_field(pod: Obj, cs: Mapping[str, Any], key: re.Match[str] | None,
+                     obj: re.Match[str] | None) -> str | None:
+    """Where the container references the missing key or object, when it does so in env."""
+    if key is None and obj is None:
+        return None
+    wanted_name = key.group(4) if key else obj.group(2) if obj else None
+    wanted_key = key.group(1) if key else None
+    for c in (*(spec(pod).get("initContainers") or []), *(spec(pod).get("containers") or [])):
+        if c.get("name") != cs.get("name"):
+            continue
+        for i, env in enumerate(c.get("env") or []):
+            source = env.get("valueFrom") or {}
+            for ref_kind in ("secretKeyRef", "configMapKeyRef"):
+                ref = source.get(ref_kind) or {}
+                if ref.get("name") == wanted_name and wanted_key in (None, ref.get("key")):
+                    return f"spec.containers[{c.get('name')}].env[{i}].valueFrom.{ref_kind}"
+    return None
 
 
 def _waiting(pod: Obj) -> dict[str, tuple[str, Mapping[str, Any]]]:

@@ -127,7 +127,7 @@ def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
     cert = summary.get("certificate") or {}
     if "error" in cert:
         return [finding("IDC323", ref, cert["error"], field="data.tls.crt")]
-    info = _cert_info(cert)
+    info = cert_info(cert)
     out: list[Finding] = []
     if not info.covers(host):
         out.append(finding("IDC324", ref, _not_covered(info, host), field="data.tls.crt"))
@@ -140,7 +140,13 @@ def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
     return out
 
 
-def _cert_info(cert: Mapping[str, Any]) -> CertInfo:
+def secret_certificate(secret: Obj) -> CertInfo | None:
+    """The certificate a (redacted) TLS Secret holds, when it holds a parseable one."""
+    cert = (secret.get(SUMMARY_KEY) or {}).get("certificate") or {}
+    return cert_info(cert) if cert and "error" not in cert else None
+
+
+def cert_info(cert: Mapping[str, Any]) -> CertInfo:
     """The certificate metadata a redacted Secret carries (`certificate_summary`), as the
     `CertInfo` live probes use, so both judge a certificate by the same rules."""
     subject = cert.get("subject")
@@ -151,6 +157,7 @@ def _cert_info(cert: Mapping[str, Any]) -> CertInfo:
         not_before=datetime.fromisoformat(cert["notBefore"]),
         not_after=datetime.fromisoformat(cert["notAfter"]),
         is_fallback=subject in FALLBACK_SUBJECTS,
+        sha256=cert.get("sha256"),
     )
 
 

@@ -15,6 +15,8 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         out["detail"] = e.detail
     if e.replay:
         out["replay"] = e.replay
+    if e.data:
+        out["data"] = dict(e.data)
     return out
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ingressdoc.check.report import CheckReport
     from ingressdoc.checks.catalog import Entry
+    from ingressdoc.compare.run import CompareReport
     from ingressdoc.hops.model import TraceResult
     from ingressdoc.reach.model import ReachResult
 
@@ -88,5 +89,8 @@ CHECK: Renderers[CheckReport] = Renderers(
         Format.mermaid: "ingressdoc.render.mermaid:render_check_mermaid",
         Format.dot: "ingressdoc.render.dot:render_check_dot",
     })
+COMPARE: Renderers[CompareReport] = Renderers(
+    "ingressdoc.render.compare:render_table", "ingressdoc.render.compare:document",
+    {Format.junit: "ingressdoc.render.compare:render_junit"})
 CATALOG: Renderers[Sequence[Entry]] = Renderers(
     "ingressdoc.render.catalog:catalog_table", "ingressdoc.render.catalog:catalog_document")

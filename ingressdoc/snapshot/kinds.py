@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingressdoc.k8s.gateway.listeners import GROUP as GATEWAY_GROUP
+
 
 @dataclass(frozen=True)
 class KindInfo:
@@ -31,6 +33,12 @@ KINDS: dict[str, KindInfo] = {
     "Secret": KindInfo("", "v1", "secrets", True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    "GatewayClass": KindInfo(GATEWAY_GROUP, "v1", "gatewayclasses", False),
+    "Gateway": KindInfo(GATEWAY_GROUP, "v1", "gateways", True),
+    "HTTPRoute": KindInfo(GATEWAY_GROUP, "v1", "httproutes", True),
+    "GRPCRoute": KindInfo(GATEWAY_GROUP, "v1", "grpcroutes", True),
+    "ReferenceGrant": KindInfo(GATEWAY_GROUP, "v1beta1", "referencegrants", True),
+    "BackendTLSPolicy": KindInfo(GATEWAY_GROUP, "v1", "backendtlspolicies", True),
     "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
     "IngressClassParams": KindInfo("elbv2.k8s.aws", "v1beta1", "ingressclassparams", False),
     # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
@@ -48,6 +56,9 @@ KINDS: dict[str, KindInfo] = {
     # read for the backend at hand only, never in bulk.
     "Event": KindInfo("", "v1", "events", True, bulk=False),
 }
+# Gateway API kinds (standard channel): a cluster without the CRDs answers 404 for them, and
+# every hop that needs them says "not checked".
+GATEWAY_KINDS = tuple(k for k, info in KINDS.items() if info.group == GATEWAY_GROUP)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import KindStatus, Origin, Snapshot
-from ingressdoc.snapshot.kinds import KINDS
+from ingressdoc.snapshot.kinds import GATEWAY_KINDS, KINDS
 from ingressdoc.snapshot.redact import redact_secret
 
 Obj = Mapping[str, Any]
@@ -34,6 +34,8 @@ WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Cro
 # Kinds a manifest set speaks for even when it holds none of them: a missing Service is
 # missing. Everything else is "not in the snapshot" unless at least one object is present.
 CLOSED_WORLD = ("Ingress", "Service")
+# Manifests holding any Gateway API object speak for the whole group: a Gateway without
+# HTTPRoutes has none, it is not "not checked".
 CLUSTER_SCOPED = frozenset({k for k, info in KINDS.items() if not info.namespaced})
 
 
@@ -160,6 +162,9 @@ def _apply_statuses(snap: Snapshot, header: Mapping[str, Any]) -> None:
         return
     for kind in CLOSED_WORLD:
         snap.mark(kind, KindStatus.LOADED)
+    if any(snap.list(kind) for kind in GATEWAY_KINDS):
+        for kind in GATEWAY_KINDS:
+            snap.mark(kind, KindStatus.LOADED)
 
 
 def _template(workload: Obj) -> Mapping[str, Any]:

@@ -69,6 +69,15 @@ EFFECTS: Mapping[str, Effect] = {
     # on those it declares, so the connection is refused.
     "IDC411": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "likely 502 (connection refused)"},
                      likely=True),
+    # Gateway API: no listener or no attached rule is the Gateway's 404; a class nobody runs
+    # programs nothing; an unusable rule or backendRef is the Gateway's own 500 for its share.
+    **dict.fromkeys(("IDC801", "IDC804", "IDC806", "IDC810", "IDC811", "IDC812", "IDC818"),
+                    _NO_RULE),
+    "IDC802": _NONE,
+    **dict.fromkeys(("IDC803", "IDC805"), _DROP),
+    **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823"),
+                    Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "500"})),
+    "IDC825": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "5xx (TLS to the backend fails)"}),
 }
 #: Per-pod errors that decide nothing alone (other pods may serve) but explain an empty
 #: upstream that the endpoints hop found.

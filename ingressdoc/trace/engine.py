@@ -42,15 +42,22 @@ def trace(
     snapshot: Snapshot,
     request: Request,
     ingress_class: str | None = None,
+    prefer: tuple[str, ...] = (),
 ) -> TraceResult:
-    """The object trace; live evidence is added to it afterwards (`probe.run.gather`)."""
-    ctx = TraceContext(snapshot, request, ingress_class)
+    """The object trace; live evidence is added to it afterwards (`probe.run.gather`).
+    `prefer`: route kinds to trace when routes of several kinds serve the request."""
+    ctx = TraceContext(snapshot, request, ingress_class, prefer)
     ctl_hop, ctl = controller.check(ctx)
-    entry_hop, addresses = entry.check(ctx, ctl)
     routed = routing.route(ctx, ctl, ROUTERS)
+    if routed.controller is not None:  # a Gateway's implementation serves the route
+        ctl = routed.controller
+    entry_hop, addresses = entry.check(ctx, ctl)
+    addresses = (*routed.entry, *addresses)
     rule_hop = amend(routed.hop, findings=request_effects.check(ctx, ctl, routed))
-    hops: list[Hop] = [entry_hop, ctl_hop, rule_hop]
-    tls_hop = guarded(HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed))
+    hops: list[Hop] = [entry_hop, *(routed.lead or (ctl_hop,)), rule_hop, *routed.follow]
+    # A Gateway's listener holds its own TLS: the Gateway hop checks its certificateRefs.
+    tls_hop = None if routed.controller is not None else guarded(
+        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed))
     if tls_hop is not None:
         hops.append(tls_hop)
     hops += _backend_hops(ctx, ctl, routed)
@@ -101,7 +108,8 @@ def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome)
     rest = ((HopId.SERVICE, service.TITLE), (HopId.ENDPOINTS, endpoints.TITLE),
             (HopId.PODS, pods.TITLE), (HopId.NETPOL, netpol.TITLE))
     if routed.backend is None:
-        by = "the resource backend" if routed.resource_backend else "the rule hop"
+        by = "the resource backend" if routed.resource_backend else (
+            f"the {(routed.follow or (routed.hop,))[-1].hop} hop")
         return [blocked(h, t, by) for h, t in rest]
     svc_hop, svc = service.check(ctx, routed.backend, routed.route, routed.backend_field)
     if svc is not None:

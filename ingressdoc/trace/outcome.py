@@ -122,13 +122,16 @@ def served_backend(route: RouteOutcome) -> str | None:
 def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
            ctl: ControllerFacts) -> Outcome:
     profile, controller = answering(ctl), ctl.controller
-    rule_hop = next((h for h in hops if h.hop == "rule"), None)
-    competitors = _competitors(rule_hop)
+    rule_hop = next((h for h in hops if h.hop in ("rule", "route")), None)
+    competitors = _competitors(rule_hop) if rule_hop is not None and rule_hop.hop == "rule" else ()
     proxy = proxy_name(profile, controller)
     redirect = ssl_redirect(profile, route.route_object, request.host, request.scheme)
     decisive = _decisive(hops, "https" if redirect else request.scheme)
     if decisive is not None:
         return _failed(decisive, profile, controller, competitors)
+    if route.answer is not None:  # a Gateway rule's RequestRedirect
+        return Outcome(OutcomeKind.REDIRECT, route.hop.summary, "route", proxy, route.answer,
+                       route.label or str(route.route), competitors=competitors)
     backend = served_backend(route)
     if backend is None or rule_hop is None or rule_hop.status is HopStatus.SKIPPED:
         reason = rule_hop.summary if rule_hop is not None else "the rule hop did not run"

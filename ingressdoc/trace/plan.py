@@ -26,10 +26,13 @@ from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
 from ingressdoc.k8s.events import FAILED_CREATE, FAILED_SCHEDULING
+from ingressdoc.k8s.gateway.hostnames import host_matches
+from ingressdoc.k8s.gateway.listeners import listeners_of
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
 from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
-from ingressdoc.snapshot.kinds import Read
+from ingressdoc.snapshot.kinds import GATEWAY_KINDS, Read
 from ingressdoc.trace.routers import ROUTERS
 
 
@@ -65,6 +68,9 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
     for ns in sorted(str(n) for n in controller_ns):
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
+    yield from _gateway_reads(snap, request.host)
+
+
     yield from _controller_config_reads(snap)
     if any(_params_kind(c) == _ALB_PARAMS for c in snap.list("IngressClass")):
         yield Read("IngressClassParams")
@@ -81,6 +87,36 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
                 yield from _cert_reads(ing)
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+def _gateway_reads(snap: Snapshot, host: str) -> Iterator[Read]:
+    """Every Gateway API object (a handful per cluster, one LIST per kind), then what the
+    backendRefs of the routes that could serve `host` stand on."""
+    for kind in GATEWAY_KINDS:
+        yield Read(kind)
+    for gw in snap.list("Gateway"):
+        for lst in listeners_of(gw):
+            for cert in lst.certificate_refs:
+                yield Read("Secret", field_selector=f"metadata.name={cert.get('name')}")
+    for route in (r for kind in ROUTE_KINDS for r in snap.list(kind)):
+        hostnames = spec(route).get("hostnames") or []
+        if hostnames and not any(host_matches(str(h), host) for h in hostnames):
+            continue
+        for rule in spec(route).get("rules") or []:
+            for ref in rule.get("backendRefs") or []:
+                if (ref.get("group") or "", ref.get("kind") or "Service") == ("", "Service"):
+                    ns = str(ref.get("namespace") or namespace(route))
+                    yield from _service_reads(snap, ns, str(ref.get("name")), hops=4)
+                    yield from _backend_tls_reads(snap, ns)
+
+
+def _backend_tls_reads(snap: Snapshot, ns: str) -> Iterator[Read]:
+    """The CA ConfigMaps of the BackendTLSPolicies in a backend's namespace."""
+    for policy in snap.list("BackendTLSPolicy", ns):
+        for ca in (spec(policy).get("validation") or {}).get("caCertificateRefs") or []:
+            yield Read("ConfigMap", ns, field_selector=f"metadata.name={ca.get('name')}")
+
+
 
 
 _ALB_PARAMS = ("elbv2.k8s.aws", "IngressClassParams")

@@ -79,6 +79,8 @@ class Profile(ABC):
     controllers: tuple[str, ...] = ()  # IngressClass spec.controller values, lower-case
     pods: Signature | None = None  # None: the controller has no pods ingressdoc recognises
     runs_outside = False  # a cloud load balancer: no pods in the cluster to look for
+    # GatewayClass spec.controllerName values its pods implement (Gateway API).
+    gateway_controllers: tuple[str, ...] = ()
     ignores_annotations: tuple[str, ...] = ()  # annotation prefixes of other controllers
     internal_annotation: tuple[str, str] | None = None  # (key, value) of a private LB
     fallback_certificate: str | None = None  # subject CN served when no Secret matches the SNI

@@ -40,6 +40,7 @@ from ingressdoc.k8s.profiles import ingress_nginx
 from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
 
 CONTROLLER = "traefik.io/ingress-controller"
+GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
 ROUTER_PRIORITY = TRAEFIK_PREFIX + "router.priority"
 PATH_MATCHER = TRAEFIK_PREFIX + "router.pathmatcher"
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
@@ -47,16 +48,20 @@ _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
 def _implements(pod: Mapping[str, Any]) -> frozenset[str]:
     """Its ingress-nginx compatibility provider serves a controller string too:
-    `providers.kubernetesingressnginx.controllerclass`, `k8s.io/ingress-nginx` by default."""
+    `providers.kubernetesingressnginx.controllerclass`, `k8s.io/ingress-nginx` by default;
+    its Gateway API provider the GatewayClasses of `traefik.io/gateway-controller`."""
     args = pod_args(pod)
+    out = {CONTROLLER}
+    if "--providers.kubernetesgateway" in args.lower():
+        out.add(GATEWAY_CONTROLLER)
     if "--providers.kubernetesingressnginx" not in args:
-        return frozenset({CONTROLLER})
+        return frozenset(out)
     nginx_class = ingress_nginx.CONTROLLER
     for token in args.split():
         key, _, value = token.partition("=")
         if key.lower() == "--providers.kubernetesingressnginx.controllerclass" and value:
             nginx_class = value
-    return frozenset({CONTROLLER, nginx_class})
+    return frozenset({*out, nginx_class})
 
 
 def _matcher(p: RoutePath) -> str:
@@ -93,6 +98,7 @@ class Traefik(Profile):
     name = "traefik"
     title = "Traefik"
     controllers = (CONTROLLER,)
+    gateway_controllers = (GATEWAY_CONTROLLER,)
     fallback_certificate = "TRAEFIK DEFAULT CERT"
     scheme_ports = (("http", "web"), ("https", "websecure"))
     pods = Signature("app.kubernetes.io/name", "traefik", "traefik", _implements)
