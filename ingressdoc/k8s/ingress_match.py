@@ -32,6 +32,7 @@ HostClass = Literal["exact", "wildcard", "any"]
 _MAX_PER_KEY = 3
 # Most telling first: a wrong backend beats a plain miss, a near-identical path beats a host guess.
 _KEY_ORDER = (
+    "string-prefix-captured",
     "regex-hostwide",
     "lost-precedence",
     "exact-trailing-slash",
