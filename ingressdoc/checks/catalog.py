@@ -252,6 +252,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "The TLS Secret does not exist in the Ingress's namespace; the controller serves its "
           "fallback certificate.",
           "Create the kubernetes.io/tls Secret in the Ingress's namespace."),
+    Entry("IDC337", "tls-secret-not-in-manifests", "tls", W,
+          "The TLS Secret is not among the manifests. Manifests rarely carry Secrets, so this "
+          "is not checked; if the cluster lacks it, the controller serves its fallback "
+          "certificate. Only a snapshot that read the namespace's Secrets shows one missing.",
+          "Make sure the Secret exists in the Ingress's namespace (check live, or add it to "
+          "the manifests)."),
     Entry("IDC321", "tls-secret-other-namespace", "tls", E,
           "A Secret of that name exists only in another namespace; Ingresses read Secrets from "
           "their own namespace only.",
