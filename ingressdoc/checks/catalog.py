@@ -75,6 +75,10 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC115", "no-entry-service", "entry", W,
           "No Service, hostPort or hostNetwork exposes the controller, so nothing outside reaches it.",
           "Expose the controller with a LoadBalancer or NodePort Service, or hostPort."),
+    Entry("IDC130", "entry-port-not-exposed", "entry", E,
+          "The request's port is none the controller is exposed on (its LoadBalancer Service "
+          "ports, node ports, hostPorts): the connection fails before any proxy answers.",
+          "Send the request to an exposed port, or add the port to the controller's Service."),
     Entry("IDC116", "nodeport-out-of-range", "entry", E,
           "A nodePort outside the apiserver's range (default 30000-32767) is rejected on apply.",
           "Pick a nodePort in range or omit it to get one assigned."),

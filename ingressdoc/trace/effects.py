@@ -48,7 +48,8 @@ _MISSING = Effect(OutcomeKind.UPSTREAM_ERROR, _NO_SERVICE)
 _DIAL = Effect(OutcomeKind.UPSTREAM_ERROR, _DIAL_FAILS)
 
 EFFECTS: Mapping[str, Effect] = {
-    **dict.fromkeys(("IDC101", "IDC102", "IDC110", "IDC113", "IDC116", "IDC202"), _DROP),
+    **dict.fromkeys(("IDC101", "IDC102", "IDC110", "IDC113", "IDC116", "IDC130", "IDC202"),
+                    _DROP),
     **dict.fromkeys(("IDC201", "IDC203", "IDC204", "IDC230"), _NONE),
     **dict.fromkeys(("IDC301", "IDC302", "IDC303"), _NO_RULE),
     **dict.fromkeys(("IDC320", "IDC321", "IDC322", "IDC323", "IDC328", "IDC335", "IDC336"),
