@@ -388,7 +388,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "Set alb.ingress.kubernetes.io/target-type: ip, or make the Service NodePort."),
     Entry("IDC501", "no-ready-endpoints", "endpoints", E,
           "The Service has no ready endpoint: the controller answers 503.",
-          "Make the selected pods Ready (see the pods hop)."),
+          "Make the selected pods Ready, or make the Service select pods (see the pods hop)."),
     Entry("IDC502", "some-endpoints-not-ready", "endpoints", W,
           "Some endpoints are not ready; capacity is reduced.",
           "Look at the unready pods."),
@@ -452,7 +452,8 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC635", "claim-cannot-bind", "pods", E,
           "A PersistentVolumeClaim the pods mount does not exist or can never bind (its "
           "StorageClass is missing, no class is default, no volume fits): they stay Pending.",
-          "Create the claim, or name an existing StorageClass (kubectl get storageclass)."),
+          "Create the missing claim; for a claim that cannot bind, name an existing "
+          "StorageClass (kubectl get storageclass) or provide a volume that fits."),
     Entry("IDC636", "volume-node-conflict", "pods", E,
           "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
           "the pods cannot run on: they stay Pending.",
@@ -475,7 +476,8 @@ _ENTRIES: tuple[Entry, ...] = (
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),
     Entry("IDC702", "netpol-namespace-label-mismatch", "netpol", N,
           "A policy rule selects namespaces by a label the source namespace does not carry.",
-          "Select with kubernetes.io/metadata.name, or add the label to the namespace."),
+          "Make the selector match the source namespace: kubernetes.io/metadata.name is its "
+          "name (the API server sets it); any other label can be added to the namespace."),
     Entry("IDC703", "netpol-peer-and-or", "netpol", N,
           "podSelector and namespaceSelector in one peer are ANDed; in two peers they are ORed.",
           "Put both selectors in one list item (AND) or separate items (OR) as intended."),
