@@ -39,7 +39,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
         causes = tuple(no_pod_causes(ctx.snapshot, svc)) or (
-            _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
+            _no_pods(ctx.snapshot, ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
         return Hop(HopId.PODS, TITLE, status_from(causes), f"selector "
                    f"{describe_selector(selector)} matches no pod", objects=(ref,),
                    findings=causes), []
@@ -65,12 +65,15 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
                note="pods from workload templates: status unknown" if unknown else None), running
 
 
-def _no_pods(ref: ObjectRef, selector: Mapping[str, Any], ns_pods: Sequence[Obj]) -> Finding:
+def _no_pods(snap: Snapshot, ref: ObjectRef, selector: Mapping[str, Any],
+             ns_pods: Sequence[Obj]) -> Finding:
     ranked = sorted(ns_pods, key=lambda p: len(selector_mismatches(selector, labels(p))))
     message = f"selector {describe_selector(selector)} matches none of {len(ns_pods)} pods"
     if ranked:
         closest = ranked[0]
-        message += (f"; closest pod {name(closest)} differs: "
+        subject = template_subject(snap, closest)[0]
+        shown = f"pod {name(closest)}" if subject.kind == "Pod" else f"{subject}'s pods"
+        message += (f"; closest {shown} differ: "
                     + "; ".join(selector_mismatches(selector, labels(closest))))
     return finding("IDC601", ref, message, field="spec.selector")
 
