@@ -86,6 +86,10 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC115", "no-entry-service", "entry", W,
           "No Service, hostPort or hostNetwork exposes the controller, so nothing outside reaches it.",
           "Expose the controller with a LoadBalancer or NodePort Service, or hostPort."),
+    Entry("IDC130", "entry-port-not-exposed", "entry", E,
+          "The request's port is none the controller is exposed on (its LoadBalancer Service "
+          "ports, node ports, hostPorts): the connection fails before any proxy answers.",
+          "Send the request to an exposed port, or add the port to the controller's Service."),
     Entry("IDC116", "nodeport-out-of-range", "entry", E,
           "A nodePort outside the apiserver's range (default 30000-32767) is rejected on apply.",
           "Pick a nodePort in range or omit it to get one assigned."),
@@ -219,25 +223,25 @@ _ENTRIES: tuple[Entry, ...] = (
           "Nothing, if the fallback is intended; otherwise add a rule for the full host.",
           "Replaced by IDC330: a fallback answering a host a rule names is a warning.",
           retired=True),
-    Entry("IDC330", "catch-all-answers-named-request", "rule", W,
+    Entry("IDC330", "catch-all-answers-named-request", "rule", E,
           "A host-less rule or a default backend answers a request that another rule evidently "
           "names (a wildcard at another depth, a trailing slash, the path's case, an Exact "
           "path asked with a suffix): the request reaches another backend than the one written "
           "for it.",
           "Fix the rule written for the request (host depth, path, pathType), or add a rule "
           "for the request as sent."),
-    Entry("IDC331", "duplicate-route-lost", "rule", W,
+    Entry("IDC331", "duplicate-route-lost", "rule", E,
           "Another Ingress defines the same host and path with another backend and wins the "
           "controller's precedence (ingress-nginx: the oldest Ingress; Traefik: equal "
           "priority, undefined order), so this route never answers.",
           "Delete one of the two routes, or give them different hosts or paths."),
-    Entry("IDC332", "near-miss-served-elsewhere", "rule", W,
+    Entry("IDC332", "near-miss-served-elsewhere", "rule", E,
           "A route nearly matches the request (trailing slash, case, an Exact path asked with "
           "a suffix) while another path of the host answers it: the request reaches another "
           "backend than the one written for it.",
           "Make the route match the request as sent (pathType Prefix, the path's case), or "
           "send the request the route expects."),
-    Entry("IDC333", "priority-overrides-specific-route", "rule", W,
+    Entry("IDC333", "priority-overrides-specific-route", "rule", E,
           "On Traefik an explicit router.priority makes a shorter, more general route win over "
           "a longer route of the same host written for the request.",
           "Lower or drop the router.priority annotation, or give the specific route a higher "
@@ -263,6 +267,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "The TLS Secret does not exist in the Ingress's namespace; the controller serves its "
           "fallback certificate.",
           "Create the kubernetes.io/tls Secret in the Ingress's namespace."),
+    Entry("IDC337", "tls-secret-not-in-manifests", "tls", W,
+          "The TLS Secret is not among the manifests. Manifests rarely carry Secrets, so this "
+          "is not checked; if the cluster lacks it, the controller serves its fallback "
+          "certificate. Only a snapshot that read the namespace's Secrets shows one missing.",
+          "Make sure the Secret exists in the Ingress's namespace (check live, or add it to "
+          "the manifests)."),
     Entry("IDC321", "tls-secret-other-namespace", "tls", E,
           "A Secret of that name exists only in another namespace; Ingresses read Secrets from "
           "their own namespace only.",
@@ -361,10 +371,11 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC410", "targetport-name-unresolved", "pods", E,
           "The named targetPort is not a container port (name and protocol) of the selected pods.",
           "Name a containerPort to match, or set targetPort to the number the app listens on."),
-    Entry("IDC411", "targetport-not-declared", "pods", N,
-          "The numeric targetPort is not declared as a containerPort; it still works if the app "
-          "listens there.",
-          "Declare the containerPort, or check the app listens on that number."),
+    Entry("IDC411", "targetport-not-declared", "pods", W,
+          "The numeric targetPort is none of the containerPorts the pod declares: the app most "
+          "likely listens on those, so the connection is refused (502). containerPort is "
+          "informational, so it still works if the app listens on the number.",
+          "Point targetPort at the port the app listens on (a declared name), or declare it."),
     Entry("IDC412", "internal-traffic-policy-local", "service", W,
           "internalTrafficPolicy: Local sends in-cluster clients only to endpoints on their node.",
           "Use Cluster unless every client node runs an endpoint."),
@@ -388,7 +399,7 @@ _ENTRIES: tuple[Entry, ...] = (
           "Set alb.ingress.kubernetes.io/target-type: ip, or make the Service NodePort."),
     Entry("IDC501", "no-ready-endpoints", "endpoints", E,
           "The Service has no ready endpoint: the controller answers 503.",
-          "Make the selected pods Ready (see the pods hop)."),
+          "Make the selected pods Ready, or make the Service select pods (see the pods hop)."),
     Entry("IDC502", "some-endpoints-not-ready", "endpoints", W,
           "Some endpoints are not ready; capacity is reduced.",
           "Look at the unready pods."),
@@ -452,7 +463,8 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC635", "claim-cannot-bind", "pods", E,
           "A PersistentVolumeClaim the pods mount does not exist or can never bind (its "
           "StorageClass is missing, no class is default, no volume fits): they stay Pending.",
-          "Create the claim, or name an existing StorageClass (kubectl get storageclass)."),
+          "Create the missing claim; for a claim that cannot bind, name an existing "
+          "StorageClass (kubectl get storageclass) or provide a volume that fits."),
     Entry("IDC636", "volume-node-conflict", "pods", E,
           "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
           "the pods cannot run on: they stay Pending.",
@@ -475,7 +487,8 @@ _ENTRIES: tuple[Entry, ...] = (
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),
     Entry("IDC702", "netpol-namespace-label-mismatch", "netpol", N,
           "A policy rule selects namespaces by a label the source namespace does not carry.",
-          "Select with kubernetes.io/metadata.name, or add the label to the namespace."),
+          "Make the selector match the source namespace: kubernetes.io/metadata.name is its "
+          "name (the API server sets it); any other label can be added to the namespace."),
     Entry("IDC703", "netpol-peer-and-or", "netpol", N,
           "podSelector and namespaceSelector in one peer are ANDed; in two peers they are ORed.",
           "Put both selectors in one list item (AND) or separate items (OR) as intended."),

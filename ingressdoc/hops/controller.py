@@ -284,17 +284,19 @@ def _controller_pods(
         controller, [])
     cls_ref = ObjectRef("IngressClass", None, class_name or "")
     if not pods:
-        if not snap.live:
+        running = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+        if not snap.live and not running:
             return [], [], "controller pods not in the manifests: not checked"
-        if controller not in RECOGNISED:
+        if controller not in RECOGNISED and (snap.live or _may_implement(
+                snap, controller, class_name)):
             return [], [], (f"controller {controller} is not one ingressdoc recognises: "
                             "its pods are not checked")
-        running = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
         serving = {name(c): spec(c).get("controller") for c in snap.list("IngressClass")
                    if spec(c).get("controller") in running}
         return [], [finding(
             "IDC201", cls_ref,
-            f"no running pod implements controller {controller} of class {class_name} "
+            f"no {'running pod' if snap.live else 'pod in the manifests'} implements "
+            f"controller {controller} of class {class_name} "
             f"(running: {', '.join(sorted(running)) or 'no known controller'}; classes they "
             f"serve: {', '.join(sorted(serving)) or 'none'})",
         )], None
@@ -304,6 +306,23 @@ def _controller_pods(
             f"0 of {len(pods)} controller pods are Ready",
         )], None
     return pods, [], None
+
+
+def _may_implement(snap: Snapshot, controller: str, class_name: str | None) -> bool:
+    """Whether a pod of the manifests that is no recognised controller could run the
+    unrecognised `controller`: one whose image or arguments name the controller string or
+    the class. Manifests that carry the recognised controllers and no such pod show that
+    nothing serves the class."""
+    needles = [n for n in (controller, class_name) if n]
+    for pod in snap.list("Pod"):
+        if product_of(pod):
+            continue
+        for container in (pod.get("spec") or {}).get("containers") or []:
+            words = [str(container.get("image") or "")] + [
+                str(a) for a in (container.get("args") or []) + (container.get("command") or [])]
+            if any(n in w for n in needles for w in words):
+                return True
+    return False
 
 
 def _foreign_annotations(ingresses: Sequence[Obj], pods: Sequence[Obj]) -> list[Finding]:

@@ -49,7 +49,9 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     states = [e for s in slices for e in endpoint_states(s, unknown_readiness=derived)]
     objects = (ref, *(ObjectRef.of(s) for s in slices))
     if derived and not states:
-        found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists"))
+        found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists",
+                             hint="Make the Service selector match the pods' labels, or run "
+                             "the workload's pods (see the pods hop)."))
         return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found)), "no endpoints",
                    objects=objects, findings=tuple(found))
     if derived:

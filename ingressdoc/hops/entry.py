@@ -59,14 +59,45 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
             "IDC115", ObjectRef.of(controller.pods[0]),
             "controller pods have no LoadBalancer/NodePort Service, hostPort or hostNetwork",
         ))
+    found.extend(_port_not_exposed(ctx.request.port, ctx.request.scheme, exposed,
+                                   controller.pods))
+    # A LoadBalancer Service without status (a manifest) has an address the cloud assigns.
+    pending = [s for s in exposed if spec(s).get("type") == "LoadBalancer" and "status" not in s]
     summary = ", ".join(f"{a.address}:{a.port} ({a.via})" for a in addresses[:6]) or (
-        "no external address")
+        f"{ObjectRef.of(pending[0])}: address not in the manifests" if pending
+        else "no external address")
     objects = tuple(ObjectRef.of(s) for s in services)
     status = status_from(tuple(found))
-    if note and status is HopStatus.OK:
+    if (note or (pending and not addresses)) and status is HopStatus.OK:
         status = HopStatus.UNKNOWN
     return Hop(HopId.ENTRY, TITLE, status, summary, objects=objects, findings=tuple(found),
                note=note), tuple(addresses)
+
+
+def _port_not_exposed(named: int | None, scheme: str, exposed: Sequence[Obj],
+                      pods: Sequence[Obj]) -> list[Finding]:
+    """IDC130: the request's port is none the controller is reachable on from outside: a
+    LoadBalancer's ports, a node port, a hostPort or a hostNetwork container port. The
+    scheme's default port is judged only behind a LoadBalancer Service: in front of node
+    ports something outside the cluster maps it."""
+    balancers = [s for s in exposed if spec(s).get("type") == "LoadBalancer"]
+    if not exposed or (named is None and not balancers):
+        return []
+    port = named or (443 if scheme == "https" else 80)
+    open_ports = {int(p["port"]) for s in exposed if spec(s).get("type") == "LoadBalancer"
+                  for p in spec(s).get("ports") or [] if p.get("port")}
+    open_ports |= {int(p["nodePort"]) for s in exposed for p in spec(s).get("ports") or []
+                   if p.get("nodePort")}
+    for pod in pods:
+        open_ports |= {int(h) for cp in container_ports(pod)
+                       if (h := node_port_of(pod, cp)) is not None}
+    if port in open_ports:
+        return []
+    shown = ", ".join(map(str, sorted(open_ports))) or "none"
+    return [finding("IDC130", ObjectRef.of(exposed[0]),
+                    f"port {port} is not exposed: the controller is reachable from outside on "
+                    f"{shown} ({', '.join(str(ObjectRef.of(s)) for s in exposed)})",
+                    field="spec.ports")]
 
 
 def controller_services(services: Sequence[Obj], pods: Sequence[Obj]) -> list[Obj]:

@@ -18,6 +18,7 @@ from ingressdoc.k8s.ingress_match import (
     shown_host,
 )
 from ingressdoc.k8s.ingress_valid import invalid_backends
+from ingressdoc.k8s.objects import spec
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
@@ -213,7 +214,12 @@ class IngressRouter:
                 f"backend is {resource.get('kind')} {resource.get('name')}, not a Service",
                 field=_backend_field(result.winner),
             ))
-        if result.via_default_backend:
+        catch_all = ctx.snapshot.get("Ingress", result.winner.ingress_namespace,
+                                     result.winner.ingress_name)
+        deliberate = catch_all is not None and not spec(catch_all).get("rules")
+        # An Ingress of a default backend alone is a deliberate catch-all: only a host that
+        # another rule names makes its answer a surprise.
+        if result.via_default_backend and (not deliberate or result.host_class is not None):
             found.append(finding(
                 "IDC310", _ref(result.winner),
                 f"no rule path matches {req.host}{req.path}; spec.defaultBackend serves it",

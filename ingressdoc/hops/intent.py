@@ -22,7 +22,7 @@ from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
 # Near misses that name the request closely enough to be what the user wrote for it.
-_PATH_KEYS = ("exact-trailing-slash", "path-case")
+_PATH_KEYS = ("exact-trailing-slash", "path-case", "string-prefix-captured")
 Ident = tuple[str, str, int | None, int | None]
 
 
@@ -129,9 +129,11 @@ def _path_field(c: PathCandidate) -> str:
 
 def _near(miss: NearMiss, winner: PathCandidate, via_default: bool) -> Finding:
     c = miss.candidate
+    captured = miss.key == "string-prefix-captured"
     why = ("no rule path matches, so spec.defaultBackend answers" if via_default
            else "a rule without host matches every host, so it answers what no host rule "
            "matches" if winner.host is None
+           else "Traefik takes the router of highest priority" if captured
            else "the controller takes the best matching route, and only this one matches")
     code = "IDC330" if winner.host is None or via_default else "IDC332"
     field = (f"spec.rules[{c.rule_index}].host" if miss.key == "wildcard-depth"
@@ -140,7 +142,11 @@ def _near(miss: NearMiss, winner: PathCandidate, via_default: bool) -> Finding:
         code, ObjectRef("Ingress", c.ingress_namespace, c.ingress_name),
         f"{route_label(winner)} -> {_backend(winner)} answers, not {route_label(c)} -> "
         f"{_backend(c)}: {miss.reason}; {why}",
-        field=field, **{MEANT: route_label(c)}, winner=route_label(winner))
+        field=field, hint=(
+            f"Match {winner.path} by whole elements (Exact {winner.path} and Prefix "
+            f"{winner.path}/), or set the Traefik provider option "
+            "providers.kubernetesingress.strictPrefixMatching=true.") if captured else None,
+        **{MEANT: route_label(c)}, winner=route_label(winner))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
-from ingressdoc.hops.outcome import REACHING, Outcome
+from ingressdoc.hops.outcome import Outcome
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import NGINX, TRAEFIK, TRAEFIK_NGINX_PROVIDER
 from ingressdoc.k8s.profiles import Profile
@@ -222,15 +222,15 @@ class TraceResult:
     def verdict(self) -> Verdict:
         """Worst hop status, or worst finding: a skipped hop can still carry a warning
         (IDC002: the hop could not be checked), which must not read as "ok". The outcome
-        bounds it: a request that reaches no pod fails, one another route answers warns."""
+        bounds it: a request that reaches no pod, or another backend than the route written
+        for it, fails."""
         statuses = {h.status for h in self.hops}
         severities = {f.severity for f in self.findings}
         outcome = self.outcome
         if (HopStatus.FAIL in statuses or Severity.ERROR in severities
-                or (outcome is not None and outcome.kind not in REACHING)):
+                or (outcome is not None and not outcome.intended)):
             return Verdict.FAIL
-        if (HopStatus.WARN in statuses or Severity.WARNING in severities
-                or (outcome is not None and outcome.meant is not None)):
+        if HopStatus.WARN in statuses or Severity.WARNING in severities:
             return Verdict.WARN
         return Verdict.OK
 

@@ -16,6 +16,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import ControllerFacts, Hop, HopId, HopStatus, status_from
+from ingressdoc.hops.workloads import template_subject
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.netpol import Decision, Endpoint, Miss, evaluate
 from ingressdoc.k8s.objects import labels, name, namespace, spec, status
@@ -120,7 +121,7 @@ def check(
                 unknown += 1
                 continue
             denied += 1
-            found.extend(_denial(decision, src, dst))
+            found.extend(_denial(ctx.snapshot, decision, src, dst))
     found = list({(f.code, f.message): f for f in found}.values())
     summary = (f"{checked - denied - unknown}/{checked} controller-to-backend pod pairs admitted"
                + (f", {unknown} unknown (source IP not known)" if unknown else ""))
@@ -131,12 +132,12 @@ def check(
                if unknown else None)
 
 
-def _denial(decision: Decision, src: Obj, dst: Obj) -> list[Finding]:
+def _denial(snap: Snapshot, decision: Decision, src: Obj, dst: Obj) -> list[Finding]:
     out: list[Finding] = []
     if not decision.egress.allowed:
-        out.append(finding("IDC706", ObjectRef.of(src), decision.egress.reason))
+        out.append(finding("IDC706", template_subject(snap, src)[0], decision.egress.reason))
     if not decision.ingress.allowed:
-        out.append(finding("IDC701", ObjectRef.of(dst), decision.ingress.reason))
+        out.append(finding("IDC701", template_subject(snap, dst)[0], decision.ingress.reason))
     return out + miss_findings(decision, str(namespace(dst)))
 
 

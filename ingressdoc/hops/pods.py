@@ -39,7 +39,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
         causes = tuple(no_pod_causes(ctx.snapshot, svc)) or (
-            _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
+            _no_pods(ctx.snapshot, ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
         return Hop(HopId.PODS, TITLE, status_from(causes), f"selector "
                    f"{describe_selector(selector)} matches no pod", objects=(ref,),
                    findings=causes), []
@@ -65,12 +65,15 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
                note="pods from workload templates: status unknown" if unknown else None), running
 
 
-def _no_pods(ref: ObjectRef, selector: Mapping[str, Any], ns_pods: Sequence[Obj]) -> Finding:
+def _no_pods(snap: Snapshot, ref: ObjectRef, selector: Mapping[str, Any],
+             ns_pods: Sequence[Obj]) -> Finding:
     ranked = sorted(ns_pods, key=lambda p: len(selector_mismatches(selector, labels(p))))
     message = f"selector {describe_selector(selector)} matches none of {len(ns_pods)} pods"
     if ranked:
         closest = ranked[0]
-        message += (f"; closest pod {name(closest)} differs: "
+        subject = template_subject(snap, closest)[0]
+        shown = f"pod {name(closest)}" if subject.kind == "Pod" else f"{subject}'s pods"
+        message += (f"; closest {shown} differ: "
                     + "; ".join(selector_mismatches(selector, labels(closest))))
     return finding("IDC601", ref, message, field="spec.selector")
 
@@ -246,9 +249,10 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
                 field=f"{prefix}.containers[].ports",
             ))
             continue
-        if declared and resolved not in declared:
-            out.append(finding("IDC411", ref, f"targetPort {resolved} is not a declared "
-                               f"containerPort ({', '.join(map(str, sorted(declared)))})"))
+        if declared and resolved not in declared and resolved not in _probed(pod):
+            out.append(finding("IDC411", ref, f"targetPort {resolved} is none of the declared "
+                               f"containerPorts ({', '.join(map(str, sorted(declared)))}), "
+                               "where the app most likely listens"))
         out.extend(_probe_port(pod, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
@@ -269,6 +273,20 @@ def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
                 f"traffic goes to {served}",
                 field=f"{prefix}.containers[{c.get('name')}].readinessProbe",
             ))
+    return out
+
+
+def _probed(pod: Obj) -> set[int]:
+    """Ports a container's probes check: the kubelet's probe succeeding there shows the app
+    listens on them, declared or not."""
+    out = set()
+    for c in spec(pod).get("containers") or []:
+        for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
+            probe = c.get(kind) or {}
+            action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc") or {}
+            port = resolve_target_port(pod, action["port"]) if "port" in action else None
+            if port is not None:
+                out.add(port)
     return out
 
 

@@ -71,7 +71,13 @@ def check(
     made = production(ctx.snapshot, ing, secret_name, field) if secret_name else None
     if made is not None:
         found.extend(made.findings)
-    if note:
+    # Manifests rarely carry Secrets (made by hand or by a secrets operator), so one absent
+    # from them is unconfirmed (IDC337), whether other Secrets are there or not; only a
+    # snapshot that read the namespace's Secrets shows it missing. Where the manifests name
+    # its producer (cert-manager), the producer's state decides.
+    from_manifests = not ctx.snapshot.live
+    producer_named = made is not None and bool(made.producer or made.findings)
+    if note and (not from_manifests or producer_named):
         where = f"; it will be written by {made.producer}" if made and made.producer else ""
         status = status_from(tuple(found)) if found else HopStatus.SKIPPED
         return Hop(HopId.TLS, TITLE, status, f"secret {secret_name}: {note}{where}", objects=(ref,),
@@ -80,24 +86,27 @@ def check(
         summary = "no secretName: the controller's default certificate is used"
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                    findings=tuple(found))
-    secret = ctx.snapshot.get("Secret", namespace(ing), secret_name)
+    secret = None if note else ctx.snapshot.get("Secret", namespace(ing), secret_name)
     if secret is None:
         # In manifests a producer writes the Secret once applied; live, missing is missing.
-        if made is not None and made.producer and not ctx.snapshot.live:
+        if made is not None and made.producer and from_manifests:
             return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} "
                        f"will be written by {made.producer}", objects=(ref,),
                        findings=tuple(found))
         if not any(f.code == "IDC336" for f in found):
-            found.append(_missing_secret(ctx, ing, secret_name, field))
-        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
-                   objects=(ref,), findings=tuple(found))
+            found.append(_missing_secret(ctx, ing, secret_name, field,
+                                         unconfirmed=from_manifests and not producer_named))
+        missing = "not in the manifests" if found and found[-1].code == "IDC337" else "missing"
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)),
+                   f"secret {secret_name} {missing}", objects=(ref,), findings=tuple(found))
     found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))
     summary = f"secret {namespace(ing)}/{secret_name} for {host}"
     return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary,
                objects=(ref, ObjectRef.of(secret)), findings=tuple(found))
 
 
-def _missing_secret(ctx: TraceContext, ing: Obj, secret_name: str, field: str) -> Finding:
+def _missing_secret(ctx: TraceContext, ing: Obj, secret_name: str, field: str, *,
+                    unconfirmed: bool) -> Finding:
     elsewhere = [namespace(s) for s in ctx.snapshot.list("Secret") if name(s) == secret_name
                  and namespace(s) != namespace(ing)]
     if elsewhere:
@@ -109,6 +118,10 @@ def _missing_secret(ctx: TraceContext, ing: Obj, secret_name: str, field: str) -
             hint=f"Create the Secret in namespace {namespace(ing)} (Ingresses cannot "
             "reference Secrets of other namespaces).",
         )
+    if unconfirmed:
+        return finding("IDC337", ObjectRef.of(ing),
+                       f"secret {secret_name} (namespace {namespace(ing)}) is not among the "
+                       "manifests: not checked", field=field)
     return finding("IDC320", ObjectRef.of(ing),
                    f"secret {secret_name} not found in namespace {namespace(ing)}", field=field)
 

@@ -206,7 +206,8 @@ def _storage(snap: Snapshot, pod: Obj, ref: ObjectRef, wl: Obj | None, prefix: s
                     out.append(finding("IDC635", ref, f"pods of {ref} mount "
                                        f"PersistentVolumeClaim {claim_name}, which does not "
                                        "exist: they stay Pending",
-                                       field=f"{prefix}.volumes[{index}].persistentVolumeClaim"))
+                                       field=f"{prefix}.volumes[{index}].persistentVolumeClaim",
+                                       hint=f"Create PersistentVolumeClaim {claim_name}."))
                 continue
             claim_ref, claim_spec = ObjectRef.of(pvc), spec(pvc)
             bound, field = status(pvc).get("phase") == "Bound", "spec.storageClassName"
@@ -215,5 +216,7 @@ def _storage(snap: Snapshot, pod: Obj, ref: ObjectRef, wl: Obj | None, prefix: s
         if problem is not None:
             code = "IDC635" if problem.kind == "unbindable" else "IDC636"
             out.append(finding(code, claim_ref, f"claim {claim_name} of {ref} cannot bind: "
-                               f"{problem.message}; its pods stay Pending", field=field))
+                               f"{problem.message}; its pods stay Pending", field=field,
+                               hint="Name an existing StorageClass (kubectl get storageclass), "
+                               "or provide a volume that fits." if code == "IDC635" else None))
     return out

@@ -32,6 +32,7 @@ HostClass = Literal["exact", "wildcard", "any"]
 _MAX_PER_KEY = 3
 # Most telling first: a wrong backend beats a plain miss, a near-identical path beats a host guess.
 _KEY_ORDER = (
+    "string-prefix-captured",
     "regex-hostwide",
     "lost-precedence",
     "exact-trailing-slash",
@@ -443,7 +444,14 @@ def host_misses(
 
 
 def _wildcard_depth_reason(rule_host: str, host: str) -> str | None:
+    """A host rule at another depth: a wildcard needing one label more or less, or a host
+    one leading label apart (www.example.com against example.com, either way)."""
     if not rule_host.startswith("*."):
+        longer, shorter = sorted((rule_host, host), key=len, reverse=True)
+        label = longer[: -len(shorter) - 1]
+        if longer.endswith("." + shorter) and "." not in label:
+            return (f"rule host {rule_host} and request host {host} differ by the leading "
+                    f"label {label}")
         return None
     apex = rule_host[2:]
     if host == apex:

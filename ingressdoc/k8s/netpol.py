@@ -368,7 +368,11 @@ def _namespace_peer_miss(
     if ns_ok and pod_ok:
         return None
     ns_facts = _mismatch_prose(f"namespace {namespace}", ns_selector, ns_labels)
-    ns_facts += f"; it has {_labels(ns_labels)}" + _name_hint(ns_selector, namespace)
+    keys = {*(ns_selector.get("matchLabels") or {}),
+            *(str(e.get("key")) for e in ns_selector.get("matchExpressions") or [])}
+    if set(ns_labels) - keys:  # labels the mismatch did not already name
+        ns_facts += f"; it has {_labels(ns_labels)}"
+    ns_facts += _name_hint(ns_selector, namespace)
     if pod_selector is None:
         return miss(
             "namespace-label", f"selects {_selects_text(ns_selector, 'namespaces')}; {ns_facts}"

@@ -1,6 +1,7 @@
 """What each decisive finding does to the request, as each controller answers it.
 
-Only error findings decide an outcome; the table says which outcome and which status the
+Error findings decide an outcome, and warnings whose effect is marked likely (telling
+evidence that is not certain) when no error does; the table says which outcome and which status the
 controller in use returns. Sources: ingress-nginx answers 503 for a location whose upstream
 has no endpoints or no Service (a location with an empty backend returns 503) and 404 from
 its default backend when no rule matches. Traefik's Kubernetes Ingress provider drops a
@@ -31,6 +32,7 @@ class Effect:
     kind: OutcomeKind
     status: Mapping[str, str]  # by matching profile; "*" for every controller
     https_only: bool = False
+    likely: bool = False  # a warning decides too: telling evidence, though not certain
 
     def status_for(self, profile: str) -> str | None:
         return self.status.get(profile) or self.status.get("*")
@@ -46,7 +48,8 @@ _MISSING = Effect(OutcomeKind.UPSTREAM_ERROR, _NO_SERVICE)
 _DIAL = Effect(OutcomeKind.UPSTREAM_ERROR, _DIAL_FAILS)
 
 EFFECTS: Mapping[str, Effect] = {
-    **dict.fromkeys(("IDC101", "IDC102", "IDC110", "IDC113", "IDC116", "IDC202"), _DROP),
+    **dict.fromkeys(("IDC101", "IDC102", "IDC110", "IDC113", "IDC116", "IDC130", "IDC202"),
+                    _DROP),
     **dict.fromkeys(("IDC201", "IDC203", "IDC204", "IDC230"), _NONE),
     **dict.fromkeys(("IDC301", "IDC302", "IDC303"), _NO_RULE),
     **dict.fromkeys(("IDC320", "IDC321", "IDC322", "IDC323", "IDC328", "IDC335", "IDC336"),
@@ -63,6 +66,10 @@ EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC430", "IDC432"), Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502"})),
     "IDC431": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "400 (from the backend)"}),
     "IDC433": _DROP,
+    # A numeric targetPort none of the pod's declared ports is: the app most likely listens
+    # on those it declares, so the connection is refused.
+    "IDC411": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "likely 502 (connection refused)"},
+                     likely=True),
     # Gateway API: no listener or no attached rule is the Gateway's 404; a class nobody runs
     # programs nothing; an unusable rule or backendRef is the Gateway's own 500 for its share.
     **dict.fromkeys(("IDC801", "IDC804", "IDC806", "IDC810", "IDC811", "IDC812", "IDC818"),

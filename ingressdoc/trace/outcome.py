@@ -62,11 +62,13 @@ def _decisive(hops: Sequence[Hop], scheme: str) -> tuple[Hop, Finding, Effect] |
     for hop in hops:
         for f in hop.findings:
             effect = EMPTY if empty and f.code in EXPLAINS_EMPTY else EFFECTS.get(f.code)
-            if f.severity is not Severity.ERROR or effect is None:
+            if effect is None or (f.severity is not Severity.ERROR and not (
+                    effect.likely and f.severity is Severity.WARNING)):
                 continue
             if effect.https_only and scheme != "https":
                 continue
             found.append((hop, f, effect))
+    found = [x for x in found if x[1].severity is Severity.ERROR] or found
     first = next((x for x in found if x[2].kind is OutcomeKind.NO_CONTROLLER), None) or (
         found[0] if found else None)
     if first is None:
@@ -136,8 +138,9 @@ def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
         return Outcome(OutcomeKind.UNKNOWN, reason, "rule", competitors=competitors)
     rule = (f"{route.route} {route.backend_field.removesuffix('.backend')}"
             if route.route is not None and route.backend_field else None)
-    meant = next((str(f.params[MEANT]) for h in hops for f in h.findings
-                  if MEANT in f.params and f.severity is not Severity.INFO), None)
+    decided = next((f for h in hops for f in h.findings
+                    if MEANT in f.params and f.severity is not Severity.INFO), None)
+    meant, code = (str(decided.params[MEANT]), decided.code) if decided else (None, None)
     pods = next((h for h in hops if h.hop == "pods"), None)
     reason = pods.summary if pods is not None else ""
     if pods is not None and pods.status is not HopStatus.OK and pods.note:
@@ -146,7 +149,7 @@ def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
     if redirect:
         target = f"https://{request.host}{request.path}"
         return Outcome(OutcomeKind.REDIRECT, f"{redirect}; then served by {backend} via {rule}",
-                       "rule", proxy, f"308 to {target}", str(route.route), meant=meant,
-                       competitors=competitors)
-    return Outcome(OutcomeKind.SERVED, reason, "rule", backend, None, rule,
+                       "rule", proxy, f"308 to {target}", str(route.route), code,
+                       meant=meant, competitors=competitors)
+    return Outcome(OutcomeKind.SERVED, reason, "rule", backend, None, rule, code,
                    meant=meant, competitors=competitors)

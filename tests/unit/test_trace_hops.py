@@ -67,7 +67,7 @@ def test_hostless_winner_still_lists_the_near_misses(tmp_path: Path) -> None:
         ("<any host>", "serves"), ("*.example.com", "wildcard-depth")]
     assert rule_hop.summary.startswith("Ingress shop/shop: host <any host> path /")
     depth = next(f for f in rule_hop.findings if f.code == "IDC330")
-    assert depth.severity.value == "warning"
+    assert depth.severity.value == "error"
     assert depth.field == "spec.rules[0].host"
     assert "eu.shop.example.com has 2 (eu.shop)" in depth.message
     assert result.outcome is not None and result.outcome.meant == (

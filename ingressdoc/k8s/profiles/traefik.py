@@ -24,7 +24,9 @@ from ingressdoc.k8s.controller_settings import (
 )
 from ingressdoc.k8s.ingress_match import (
     HostClass,
+    NearMiss,
     Outcome,
+    PathCandidate,
     RoutePath,
     RouteTable,
     decode_unreserved,
@@ -149,7 +151,7 @@ class Traefik(Profile):
             key=lambda kp: kp[0],
         )
         best = scored[0][1] if scored else None
-        misses = path_misses(candidates, best, path, self)
+        misses = _captured(path_misses(candidates, best, path, self), best, path)
         specific, _ = select_host_class(table.rules, host)
         if specific != "exact":
             misses += host_misses(table.rules, host, host_rules,
@@ -167,6 +169,30 @@ class Traefik(Profile):
         if ingress_nginx.CONTROLLER in implements:
             return []
         return super().ignored_annotations(annotations, implements)
+
+
+def _captured(misses: list[NearMiss], best: RoutePath | None, path: str) -> list[NearMiss]:
+    """Traefik's Ingress provider renders Prefix as PathPrefix, `strings.HasPrefix` (unless
+    its strictPrefixMatching option is on): a winner that matches only as a string prefix
+    takes the request from the routes that match it by whole path elements, as the spec has
+    it. Those are what the user wrote for the request, the longest first (the spec's pick)."""
+    if best is None or best.kind == "Exact" or not best.cand.path or element_prefix(
+            best.path, path):
+        return misses
+
+    def by_spec(c: PathCandidate) -> bool:
+        if c.path_type == "Exact":
+            return c.path == path
+        return c.path_type == "Prefix" and element_prefix(c.path or "/", path)
+
+    captured = sorted((m for m in misses if m.key == "lost-precedence" and by_spec(m.candidate)),
+                      key=lambda m: -len((m.candidate.path or "/").rstrip("/")))
+    return [NearMiss(m.candidate, (
+        f"{best.describe()} matches {path} only as a Traefik PathPrefix string prefix "
+        f"({best.path} is not a whole path element of it), and Traefik orders routers by "
+        f"rule length; the spec matches whole path elements, so {m.candidate.path_type} "
+        f"{m.candidate.path or '/'} would answer"), "string-prefix-captured")
+        for m in captured] + [m for m in misses if m not in captured]
 
 
 def _notes(
