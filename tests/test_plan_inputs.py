@@ -75,8 +75,9 @@ def _findings(snapshot: Snapshot, case: dict[str, object]) -> list[tuple[str, st
 # Scenarios whose full snapshot knows more than a live trace may read, by design.
 LIVE_SEES_LESS = {
     # Secrets are read by name in the Ingress's namespace only (never listed), so a live
-    # trace cannot see the Secret in another namespace: IDC320 there, IDC321 from manifests.
-    "tls-secret-other-namespace": ("IDC321", "IDC320"),
+    # trace cannot see the Secret in another namespace: the cut-down snapshot lacks it, and
+    # a Secret missing from manifests is "not checked" (IDC337); all manifests give IDC321.
+    "tls-secret-other-namespace": ("IDC321", "IDC337"),
 }
 
 
