@@ -139,7 +139,13 @@ def test_default_route_and_the_resolver_note(shop: Scenario, host_dns: str) -> N
     evidence = name_evidence(result)
     note = service_hop(result)["note"]
     assert "names under cluster.local (from ConfigMap kube-system/coredns)" in note
-    assert "(no NodeLocal DNSCache)" in note
+    caches = shop.cluster.get_json("daemonsets", "-n", "kube-system",
+                                   "-l", "k8s-app in (node-local-dns,nodelocaldns)")["items"]
+    if caches:  # the harness runs one unless NODELOCAL_DNS=0; pods opt in with dnsConfig
+        assert "pods resolve through NodeLocal DNSCache" in note, note
+        assert "otherwise through kube-dns" in note, note
+    else:
+        assert "(no NodeLocal DNSCache)" in note, note
     if shop.cluster.is_harness:
         assert evidence["outcome"] == "ok", result.describe()
         assert f"asked kube-dns ClusterIP {kube_dns_ip(shop.cluster)}" in evidence["detail"]

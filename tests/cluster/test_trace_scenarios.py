@@ -271,7 +271,8 @@ def _assert_audited_within(scenario: Scenario, roles: tuple[str, ...]) -> None:
     outside = [r for r in seen if (r[0], r[1]) not in granted and r[:4] != tls_get]
     assert not outside, outside
     assert all(r[4] == 403 for r in seen if (r[0], r[1]) not in granted), seen
-    assert all(r[4] < 400 for r in seen if (r[0], r[1]) in granted), seen
+    # 404: a kind whose CRD the cluster does not serve (cert-manager here), "not checked".
+    assert all(r[4] < 400 or r[4] == 404 for r in seen if (r[0], r[1]) in granted), seen
     secrets = {r[:4] for r in seen if r[1] == "secrets"}
     assert secrets <= {tls_get}, secrets
 
