@@ -33,10 +33,9 @@ from ingressdoc.k8s.controller_settings import (
     ALB_PREFIX,
     LB_TLS_ANNOTATIONS,
     NGINX,
-    NGINX_PREFIX,
     REDIRECT_FLAG,
 )
-from ingressdoc.k8s.ingress_match import host_matches
+from ingressdoc.k8s.https_redirect import https_redirect
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -143,22 +142,13 @@ def _redirects(facts: ControllerFacts, route: Obj, host: str) -> str | None:
     if config is None:
         return None
     if facts.applied.reads_nginx_annotations:
-        anns = annotations_of(route)
         trust = config.setting("use-forwarded-headers") if config.product == NGINX else None
         if trust is not None and trust.value.lower() == "true":
             return None
-        why = (f", use-forwarded-headers {trust.value} ({trust.source})" if trust else "")
-        force = anns.get(NGINX_PREFIX + "force-ssl-redirect")
-        if _true(force) or (force is None and config.product == NGINX
-                            and config.enabled("force-ssl-redirect")):
-            return "force-ssl-redirect" + why
-        ssl = anns.get(NGINX_PREFIX + "ssl-redirect")
-        default = config.value("ssl-redirect") if config.product == NGINX else "true"
-        has_tls = any(host_matches(h, host) for t in spec(route).get("tls") or []
-                      for h in t.get("hosts") or [])
-        if has_tls and _true(ssl if ssl is not None else default):
-            return "ssl-redirect with a TLS entry for the host" + why
-        return None
+        why = https_redirect(route, host, config)
+        if why is None or trust is None:
+            return why
+        return f"{why}; use-forwarded-headers {trust.value} ({trust.source})"
     head, _, tail = REDIRECT_FLAG.partition("<name>")
     redirects = sorted(k for k in config.flags if k.startswith(head) and k.endswith(tail))
     return redirects[0] if redirects else None

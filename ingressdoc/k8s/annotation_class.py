@@ -12,46 +12,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ingressdoc.k8s.controller_config import read_config
+from ingressdoc.k8s.controller_settings import NGINX, TRAEFIK
 from ingressdoc.k8s.controllers import product_of
-from ingressdoc.k8s.objects import spec
 
 Obj = Mapping[str, Any]
 DEFAULTS = frozenset({"nginx", "traefik"})
+# Per product: the flag naming the annotation class and its value when unset. A Traefik
+# provider counts only where its flags (or TRAEFIK_* environment) enable it.
 _FLAGS = {
-    "ingress-nginx": (("--ingress-class", "nginx"),),
-    "traefik": (("--providers.kubernetesingress.ingressclass", "traefik"),
-                ("--providers.kubernetesingressnginx.ingressclass", "nginx")),
+    NGINX: (("ingress-class", "nginx"),),
+    TRAEFIK: (("providers.kubernetesingress.ingressclass", "traefik"),
+              ("providers.kubernetesingressnginx.ingressclass", "nginx")),
 }
 
 
-def _tokens(pod: Obj) -> list[str]:
-    return [str(t) for c in spec(pod).get("containers") or []
-            for t in [*(c.get("command") or []), *(c.get("args") or [])]]
-
-
-def _flag(tokens: list[str], name: str) -> str | None:
-    for token in tokens:
-        key, _, value = token.partition("=")
-        if key.lower() == name:
-            return value
-    return None
+def _enabled(flags: Mapping[str, str], provider: str) -> bool:
+    return any(key == provider or key.startswith(provider + ".") for key in flags)
 
 
 def claimed_classes(pods: Iterable[Obj]) -> frozenset[str]:
-    """Annotation values the controller pods in view process; the defaults without pods.
-    A Traefik provider counts only where its flags enable it."""
+    """Annotation values the controller pods in view process; the defaults without pods."""
     out: set[str] = set()
     seen = False
     for pod in pods:
         profile = product_of(pod)
-        if profile is None or profile.name not in _FLAGS:
+        config = read_config(pod, profile.name) if profile and profile.name in _FLAGS else None
+        if config is None:
             continue
-        product = profile.name
         seen = True
-        tokens = _tokens(pod)
-        for flag, default in _FLAGS[product]:
-            provider = flag.rsplit(".", 1)[0]
-            if product == "traefik" and not any(t.lower().startswith(provider) for t in tokens):
+        for flag, default in _FLAGS[config.product]:
+            if config.product == TRAEFIK and not _enabled(config.flags, flag.rsplit(".", 1)[0]):
                 continue
-            out.add(_flag(tokens, flag) or default)
+            out.add(config.flags.get(flag) or default)
     return frozenset(out) if seen else DEFAULTS

@@ -125,7 +125,8 @@ def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
     rule_hop = next((h for h in hops if h.hop in ("rule", "route")), None)
     competitors = _competitors(rule_hop) if rule_hop is not None and rule_hop.hop == "rule" else ()
     proxy = proxy_name(profile, controller)
-    redirect = ssl_redirect(profile, route.route_object, request.host, request.scheme)
+    redirect = ssl_redirect(profile, route.route_object, request.host, request.scheme,
+                            ctl.applied.config)
     decisive = _decisive(hops, "https" if redirect else request.scheme)
     if decisive is not None:
         return _failed(decisive, profile, controller, competitors)
