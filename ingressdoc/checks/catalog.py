@@ -482,6 +482,26 @@ _ENTRIES: tuple[Entry, ...] = (
           "says.",
           "Raise the quota or lower the template's requests, or fix what the admission "
           "message names."),
+    Entry("IDC638", "limit-range-rejects-pods", "pods", E,
+          "A LimitRange in the namespace rejects the workload's pods (a container's request or "
+          "limit, after the LimitRange's defaults, is below its min, above its max, or past "
+          "its limit/request ratio): the controller creates no pod (FailedCreate).",
+          "Bring the template's requests and limits within the LimitRange, or change it."),
+    Entry("IDC639", "quota-requires-resources", "pods", E,
+          "A ResourceQuota matching the pods holds CPU or memory, so every container must state "
+          "a request or limit for it; a container of the template states none (and no "
+          "LimitRange supplies a default): the API server rejects every pod.",
+          "State the requests and limits on every container, or add a LimitRange with "
+          "defaults."),
+    Entry("IDC640", "quota-exhausted", "pods", E,
+          "A ResourceQuota matching the pods has no room for one more: its used amount plus "
+          "one pod's requests (or limits, or the pod count) exceeds its hard amount, so the "
+          "controller creates no pod.",
+          "Raise the quota, lower the template's requests, or free what other pods use."),
+    Entry("IDC641", "quota-caps-replicas", "pods", W,
+          "A ResourceQuota matching the pods admits fewer of them than the workload's replicas: "
+          "the rest are never created, and a rollout needing surge pods stalls.",
+          "Raise the quota, or lower the replicas or the template's requests."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),

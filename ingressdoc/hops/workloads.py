@@ -16,6 +16,12 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import missing_inputs
+from ingressdoc.k8s.admission import (
+    Rejection,
+    admitted_spec,
+    limit_range_rejections,
+    quota_rejections,
+)
 from ingressdoc.k8s.events import FAILED_CREATE, last_seen, latest
 from ingressdoc.k8s.objects import (
     annotations_of,
@@ -77,7 +83,8 @@ def _replicas(workload: Obj | None) -> int:
 def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
     """Why the workloads whose template the Service selects have no pod: replicas 0
     (IDC630), or pods their controller fails to create (IDC637: quota, LimitRange,
-    admission, as the workload's ReplicaFailure condition says)."""
+    admission, as the workload's ReplicaFailure condition or a FailedCreate event says;
+    else IDC638-IDC641 as LimitRange and ResourceQuota admission decide it)."""
     selector = spec(svc).get("selector") or {}
     out = list(_gaps(snap, ("Deployment", "StatefulSet"), namespace(svc)))
     for kind in WORKLOADS:
@@ -91,7 +98,8 @@ def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
                                    f"Service's selector {describe_selector(selector)} finds no "
                                    "pod" + _who_scaled(snap, wl), field="spec.replicas"))
             else:
-                out.extend(replica_failure(wl) or _failed_create(snap, wl))
+                out.extend(replica_failure(wl) or _failed_create(snap, wl)
+                           or admission_causes(snap, wl, spec(spec(wl).get("template") or {})))
     return out
 
 
@@ -153,12 +161,69 @@ def pending_causes(snap: Snapshot, pods: Sequence[Obj]) -> tuple[list[Finding], 
             continue
         ref, wl, prefix = _workload(snap, pod)
         if ref not in seen:
-            failed = replica_failure(wl) if wl is not None and snap.is_derived(pod) else []
-            seen[ref] = failed or _causes(snap, pod, ref, wl, prefix, nodes)
+            failed = (replica_failure(wl) or admission_causes(snap, wl, spec(pod))
+                      ) if wl is not None and snap.is_derived(pod) else []
+            seen[ref] = failed if _errors(failed) else [
+                *failed, *_causes(snap, pod, ref, wl, prefix, nodes)]
             found.extend(seen[ref])
-        if any(f.severity.value == "error" for f in seen[ref]):
+        if _errors(seen[ref]):
             explained.add(ObjectRef.of(pod))
     return found, explained
+
+
+def _errors(found: Sequence[Finding]) -> bool:
+    return any(f.severity.value == "error" for f in found)
+
+
+_ADMISSION_CODES = {"limit-range": "IDC638", "quota-requires": "IDC639"}
+
+
+def admission_causes(snap: Snapshot, wl: Obj, pod_spec: Mapping[str, Any]) -> list[Finding]:
+    """What LimitRange and ResourceQuota admission make of the pods the workload's
+    controller still has to create (spec.replicas less status.replicas, the pods it has):
+    none admitted (IDC638, IDC639, IDC640), or fewer than it needs (IDC641)."""
+    ns = namespace(wl)
+    existing = status(wl).get("replicas")
+    have = existing if isinstance(existing, int) else 0
+    to_create = _replicas(wl) - have
+    if to_create <= 0:
+        return []
+    out = list(_gaps(snap, ("LimitRange", "ResourceQuota"), ns))
+    ranges = snap.list("LimitRange", ns) if snap.loaded("LimitRange") else []
+    quotas = snap.list("ResourceQuota", ns) if snap.loaded("ResourceQuota") else []
+    rejections = limit_range_rejections(pod_spec, ranges) or quota_rejections(
+        admitted_spec(pod_spec, ranges), quotas, to_create)
+    ref = ObjectRef.of(wl)
+    for r in rejections:
+        out.append(finding(_rejection_code(r, have), ref, _rejection_message(ref, r, to_create,
+                                                                             have),
+                           field=f"spec.template.spec.{r.field}",
+                           hint=_rejection_hint(r)))
+    return out
+
+
+def _rejection_code(r: Rejection, have: int) -> str:
+    if r.kind in _ADMISSION_CODES:
+        return _ADMISSION_CODES[r.kind]
+    return "IDC640" if r.fits == 0 and have == 0 else "IDC641"
+
+
+def _rejection_message(ref: ObjectRef, r: Rejection, to_create: int, have: int) -> str:
+    if r.kind == "quota-exceeded" and (r.fits or have):
+        return (f"{r.source} admits {r.fits} more of the {to_create} pods {ref} still has to "
+                f"create ({have + r.fits} of {have + to_create} replicas): {r.message}")
+    return f"{r.source} rejects the pods of {ref}, so none is created: {r.message}"
+
+
+def _rejection_hint(r: Rejection) -> str:
+    if r.kind == "limit-range":
+        return (f"Bring the template's requests and limits within {r.source}, or change it "
+                "(kubectl describe limitrange).")
+    if r.kind == "quota-requires":
+        return (f"State these requests and limits on every container of the template, or give "
+                f"the namespace a LimitRange with defaults; {r.source} requires them.")
+    return (f"Raise {r.source}'s hard limit, lower the template's requests or replicas, or free "
+            "what other pods in the namespace use (kubectl describe resourcequota).")
 
 
 def _causes(snap: Snapshot, pod: Obj, ref: ObjectRef, wl: Obj | None, prefix: str,

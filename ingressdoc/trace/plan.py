@@ -178,7 +178,8 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
 
 def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[Read]:
     """What explains missing or unscheduled pods, read only when there are such pods: the
-    workloads and autoscalers (replicas 0), claims, volumes and classes (Pending)."""
+    workloads and autoscalers (replicas 0), what admits pods (quotas, LimitRanges), claims,
+    volumes and classes (Pending)."""
     if not snap.loaded("Pod"):
         return
     pods = snap.list("Pod", ns, selector)
@@ -190,6 +191,8 @@ def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[
     if not pods:
         yield Read("HorizontalPodAutoscaler", ns)
         yield Read("Event", ns, field_selector=f"reason={FAILED_CREATE}")
+        yield Read("ResourceQuota", ns)
+        yield Read("LimitRange", ns)
         return
     yield Read("Event", ns, field_selector=f"involvedObject.kind=Pod,reason={FAILED_SCHEDULING}")
     yield Read("PersistentVolumeClaim", ns)
