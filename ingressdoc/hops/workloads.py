@@ -1,11 +1,13 @@
 """Why a backend has no pods, or pods that can never become ready, and which object to edit.
 
 Empty or unready endpoints are a consequence. The causes the objects prove: a workload scaled
-to zero (and what the objects say set it: an HPA, a downscaler's annotation), and pods the
-scheduler can never place (requests, node selection, taints, required anti-affinity with too
-few nodes) or whose claims never bind. They are computed for pods from workload templates and
-for live pods not yet scheduled, from the current objects rather than an old condition
-message. A finding about a pod of a workload names the workload and the field in its template.
+to zero (and what the objects say set it: an HPA, a downscaler's annotation), pods the API
+server never admits (LimitRange, ResourceQuota), a rollout whose strategy takes every pod down,
+and pods the scheduler can never place (requests, node selection, taints, required
+anti-affinity with too few nodes) or whose claims never bind. They are computed for pods from
+workload templates and for live pods not yet scheduled, from the current objects rather than
+an old condition message. A finding about a pod of a workload names the workload and the
+field in its template.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ingressdoc.k8s.admission import (
     limit_range_rejections,
     quota_rejections,
 )
+from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.events import FAILED_CREATE, last_seen, latest
 from ingressdoc.k8s.objects import (
     annotations_of,
@@ -142,6 +145,71 @@ def _who_scaled(snap: Snapshot, wl: Obj) -> str:
     if scalers:
         notes.append("scaling annotations: " + ", ".join(scalers))
     return "; " + "; ".join(notes) if notes else ""
+
+
+def _terminating(pod: Obj) -> bool:
+    return bool((pod.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def _scaled(value: Any, replicas: int, round_up: bool) -> int | None:
+    """An int-or-percent field of a rollout strategy, as the controller scales it."""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not text.endswith("%") or not text[:-1].isdigit():
+        return None
+    share = int(text[:-1]) * replicas
+    return -(-share // 100) if round_up else share // 100
+
+
+def _all_down(wl: Obj) -> tuple[str, str] | None:
+    """Whether the workload's update strategy lets a rollout take every pod down before
+    new ones are Ready, and the field that says so. Deployment: Recreate, or RollingUpdate
+    whose maxUnavailable (25% by default, rounded down; 1 where maxSurge is 0 too) covers
+    every replica. StatefulSet: RollingUpdate replaces one pod at a time, deleting it first,
+    so a single replica is always down while it updates."""
+    replicas = _replicas(wl)
+    if wl.get("kind") == "StatefulSet":
+        strategy = spec(wl).get("updateStrategy") or {}
+        if strategy.get("type", "RollingUpdate") == "RollingUpdate" and replicas == 1:
+            return ("a StatefulSet of 1 replica deletes its pod before it creates the updated "
+                    "one", "spec.updateStrategy")
+        return None
+    if wl.get("kind") != "Deployment":
+        return None
+    strategy = spec(wl).get("strategy") or {}
+    if strategy.get("type") == "Recreate":
+        return ("its strategy Recreate stops every old pod before it creates the new ones",
+                "spec.strategy.type")
+    rolling = strategy.get("rollingUpdate") or {}
+    unavailable = _scaled(rolling.get("maxUnavailable", "25%"), replicas, round_up=False)
+    surge = _scaled(rolling.get("maxSurge", "25%"), replicas, round_up=True)
+    if unavailable == 0 and surge == 0:
+        unavailable = 1
+    if unavailable is not None and unavailable >= replicas:
+        return (f"its RollingUpdate maxUnavailable {rolling.get('maxUnavailable')} lets all "
+                f"{replicas} replicas go at once", "spec.strategy.rollingUpdate.maxUnavailable")
+    return None
+
+
+def rollout_causes(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
+    """IDC642: no selected pod is Ready, some are terminating, and their workload's update
+    strategy lets a rollout take every pod down: the rollout is why the Service has no
+    ready endpoint (replicas 0 is IDC630 instead)."""
+    if any(snap.is_derived(p) for p in pods) or any(pod_ready(p) for p in pods):
+        return []
+    out: list[Finding] = []
+    for ref, wl in {ref: wl for p in pods if _terminating(p)
+                    for ref, wl, _ in [_workload(snap, p)] if wl is not None}.items():
+        why = _all_down(wl) if _replicas(wl) > 0 else None
+        if why is None:
+            continue
+        mine = [p for p in pods if _workload(snap, p)[0] == ref]
+        going = sum(1 for p in mine if _terminating(p))
+        out.append(finding("IDC642", ref, f"{going} of the {len(mine)} pods of {ref} are "
+                           f"terminating and none is Ready: {why[0]}, so the Service has no "
+                           "ready endpoint until the new pods are Ready", field=why[1]))
+    return out
 
 
 def _unscheduled(snap: Snapshot, pod: Obj) -> bool:
