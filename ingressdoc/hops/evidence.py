@@ -46,6 +46,9 @@ _LENIENCY = {
               "terminating, or all endpoints when none is ready)",
     "IDC603": "the controller sent the request to pods that are not ready (serving but "
               "terminating, or all endpoints when none is ready)",
+    "IDC642": "the controller sent the request to pods that are terminating but still serving "
+              "(EndpointSlice serving=true), which it keeps using while no endpoint is ready; "
+              "once they stop, the Service has no endpoint until the new pods are Ready",
     "IDC301": "the controller matched the host by rules of its own, looser than the Ingress "
               "API's",
     "IDC302": "the controller matched the wildcard host at another depth than the Ingress API "

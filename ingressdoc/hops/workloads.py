@@ -193,11 +193,12 @@ def _all_down(wl: Obj) -> tuple[str, str] | None:
 
 
 def rollout_causes(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
-    """IDC642: no selected pod is Ready, some are terminating, and their workload's update
-    strategy lets a rollout take every pod down: the rollout is why the Service has no
-    ready endpoint (replicas 0 is IDC630 instead)."""
-    if any(snap.is_derived(p) for p in pods) or any(pod_ready(p) for p in pods):
-        return []
+    """IDC642: no selected pod is Ready and staying, some are terminating, and their
+    workload's update strategy lets a rollout take every pod down: the rollout is why the
+    Service has no ready endpoint (replicas 0 is IDC630 instead)."""
+    if any(snap.is_derived(p) for p in pods) or any(
+            pod_ready(p) and not _terminating(p) for p in pods):
+        return []  # a terminating pod is never a ready endpoint, whatever its Ready says
     out: list[Finding] = []
     for ref, wl in {ref: wl for p in pods if _terminating(p)
                     for ref, wl, _ in [_workload(snap, p)] if wl is not None}.items():

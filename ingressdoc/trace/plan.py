@@ -185,8 +185,8 @@ def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[
     pods = snap.list("Pod", ns, selector)
     unscheduled = [p for p in pods if not spec(p).get("nodeName")]
     if pods and not unscheduled:
-        if not any(pod_ready(p) for p in pods) and any(
-                (p.get("metadata") or {}).get("deletionTimestamp") for p in pods):
+        going = [p for p in pods if (p.get("metadata") or {}).get("deletionTimestamp")]
+        if going and all(p in going or not pod_ready(p) for p in pods):
             yield Read("Deployment", ns)  # a rollout's strategy: did it take every pod down?
             yield Read("StatefulSet", ns)
         return
