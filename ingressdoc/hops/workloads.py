@@ -195,18 +195,23 @@ def _all_down(wl: Obj) -> tuple[str, str] | None:
 def rollout_causes(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
     """IDC642: no selected pod is Ready and staying, some are terminating, and their
     workload's update strategy lets a rollout take every pod down: the rollout is why the
-    Service has no ready endpoint (replicas 0 is IDC630 instead)."""
+    Service has no ready endpoint; or the workload was scaled to 0 (IDC630)."""
     if any(snap.is_derived(p) for p in pods) or any(
             pod_ready(p) and not _terminating(p) for p in pods):
         return []  # a terminating pod is never a ready endpoint, whatever its Ready says
     out: list[Finding] = []
     for ref, wl in {ref: wl for p in pods if _terminating(p)
                     for ref, wl, _ in [_workload(snap, p)] if wl is not None}.items():
-        why = _all_down(wl) if _replicas(wl) > 0 else None
-        if why is None:
-            continue
         mine = [p for p in pods if _workload(snap, p)[0] == ref]
         going = sum(1 for p in mine if _terminating(p))
+        if _replicas(wl) == 0:
+            out.append(finding("IDC630", ref, f"{ref} has spec.replicas 0: {going} of its pods "
+                               "are terminating and none replaces them" + _who_scaled(snap, wl),
+                               field="spec.replicas"))
+            continue
+        why = _all_down(wl)
+        if why is None:
+            continue
         out.append(finding("IDC642", ref, f"{going} of the {len(mine)} pods of {ref} are "
                            f"terminating and none is Ready: {why[0]}, so the Service has no "
                            "ready endpoint until the new pods are Ready", field=why[1]))
