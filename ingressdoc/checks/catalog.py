@@ -518,6 +518,13 @@ _ENTRIES: tuple[Entry, ...] = (
           "the new pods are Ready.",
           "Use RollingUpdate with maxUnavailable 0 (and maxSurge 1 or more), or more than one "
           "StatefulSet replica, where the Service must keep serving through a rollout."),
+    Entry("IDC643", "workload-short-of-replicas", "pods", W,
+          "The workload has fewer pods than its replicas and its controller fails to create "
+          "the rest (its ReplicaFailure condition or a FailedCreate event says why: a "
+          "ResourceQuota, a LimitRange, an admission webhook): the Service runs on reduced "
+          "capacity, and a rollout that needs new pods stalls.",
+          "Fix what the controller's message names (raise the quota, change the template), "
+          "or lower the replicas."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),

@@ -14,6 +14,7 @@ from ingressdoc.hops.workloads import (
     no_pod_causes,
     pending_causes,
     rollout_causes,
+    short_of_replicas,
     template_subject,
 )
 from ingressdoc.k8s.endpoints import pod_ready
@@ -55,6 +56,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     pods = running or pods
     found.extend(_too_broad(ref, pods))
     found.extend(rollout_causes(ctx.snapshot, running))
+    found.extend(short_of_replicas(ctx.snapshot, running))
     pending, explained = pending_causes(ctx.snapshot, running)
     found.extend(pending)
     for pod in running:

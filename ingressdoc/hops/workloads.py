@@ -101,14 +101,19 @@ def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
                                    f"Service's selector {describe_selector(selector)} finds no "
                                    "pod" + _who_scaled(snap, wl), field="spec.replicas"))
             else:
-                out.extend(replica_failure(wl) or _failed_create(snap, wl)
+                out.extend(_cannot_create(snap, wl)
                            or admission_causes(snap, wl, spec(spec(wl).get("template") or {})))
     return out
 
 
-def _failed_create(snap: Snapshot, wl: Obj) -> list[Finding]:
-    """IDC637 from the newest FailedCreate Event of the workload or its ReplicaSets (named
-    `<deployment>-<hash>`), for when no condition says it."""
+def creation_failure(snap: Snapshot, wl: Obj) -> tuple[str, str] | None:
+    """Why the workload's controller fails to create pods, and the field that says so: its
+    ReplicaFailure condition, else the newest FailedCreate Event of the workload or of its
+    ReplicaSets (named `<deployment>-<hash>`)."""
+    failed = condition(wl, "ReplicaFailure")
+    if failed is not None and failed.get("status") == "True":
+        return (f"{failed.get('reason') or 'ReplicaFailure'}: {failed.get('message') or ''}"
+                .rstrip(": "), "status.conditions[ReplicaFailure]")
     kind, wl_name = str(wl.get("kind")), name(wl)
     events = snap.list("Event", namespace(wl)) if snap.loaded("Event") else []
     event = latest(events, FAILED_CREATE, lambda o: (
@@ -116,21 +121,39 @@ def _failed_create(snap: Snapshot, wl: Obj) -> list[Finding]:
         kind == "Deployment" and o.get("kind") == "ReplicaSet"
         and str(o.get("name", "")).startswith(wl_name + "-")))
     if event is None:
-        return []
-    ref = ObjectRef.of(wl)
-    return [finding("IDC637", ref, f"{ref} cannot create its pods: FailedCreate "
-                    f"({last_seen(event)}): {event.get('message') or ''}".rstrip(": "),
-                    field="spec.template")]
+        return None
+    return (f"FailedCreate ({last_seen(event)}): {event.get('message') or ''}".rstrip(": "),
+            "spec.template")
 
 
-def replica_failure(wl: Obj) -> list[Finding]:
-    failed = condition(wl, "ReplicaFailure")
-    if failed is None or failed.get("status") != "True":
+def _cannot_create(snap: Snapshot, wl: Obj) -> list[Finding]:
+    """IDC637: the controller creates none of the workload's pods, and says why."""
+    failed = creation_failure(snap, wl)
+    if failed is None:
         return []
     ref = ObjectRef.of(wl)
-    return [finding("IDC637", ref, f"{ref} cannot create its pods: "
-                    f"{failed.get('reason') or 'ReplicaFailure'}: {failed.get('message') or ''}"
-                    .rstrip(": "), field="status.conditions[ReplicaFailure]")]
+    return [finding("IDC637", ref, f"{ref} cannot create its pods: {failed[0]}",
+                    field=failed[1])]
+
+
+def short_of_replicas(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
+    """IDC643: a workload has some pods, fewer than its replicas, and its controller says
+    it fails to create the rest (live)."""
+    out: list[Finding] = []
+    mine: dict[ObjectRef, tuple[Obj, int]] = {}
+    for pod in pods:
+        if snap.is_derived(pod) or _terminating(pod):
+            continue
+        ref, wl, _ = _workload(snap, pod)
+        if wl is not None:
+            mine[ref] = (wl, mine.get(ref, (wl, 0))[1] + 1)
+    for ref, (wl, have) in mine.items():
+        failed = creation_failure(snap, wl) if have < _replicas(wl) else None
+        if failed is not None:
+            out.append(finding("IDC643", ref, f"{ref} has {have} of its {_replicas(wl)} "
+                               f"replicas: its controller fails to create the rest: {failed[0]}",
+                               field=failed[1]))
+    return out
 
 
 def _who_scaled(snap: Snapshot, wl: Obj) -> str:
@@ -235,7 +258,7 @@ def pending_causes(snap: Snapshot, pods: Sequence[Obj]) -> tuple[list[Finding], 
             continue
         ref, wl, prefix = _workload(snap, pod)
         if ref not in seen:
-            failed = (replica_failure(wl) or admission_causes(snap, wl, spec(pod))
+            failed = (_cannot_create(snap, wl) or admission_causes(snap, wl, spec(pod))
                       ) if wl is not None and snap.is_derived(pod) else []
             seen[ref] = failed if _errors(failed) else [
                 *failed, *_causes(snap, pod, ref, wl, prefix, nodes)]
