@@ -82,8 +82,8 @@ _ENTRIES: tuple[Entry, ...] = (
           "Label the node (`kubectl label node NODE ingress-ready=true`) or drop the nodeSelector."),
     Entry("IDC114", "internal-load-balancer", "entry", N,
           "The load balancer is internal, so it is reachable only from the private network. "
-          "The objects cannot tell where the clients are: IDC131 warns when the host's DNS "
-          "answer shows they are outside.",
+          "The objects cannot tell where the clients are: IDC131 warns when live evidence "
+          "shows they are outside.",
           "Use an internet-facing scheme if the host must be public."),
     Entry("IDC115", "no-entry-service", "entry", W,
           "No Service, hostPort or hostNetwork exposes the controller, so nothing outside reaches it.",
@@ -93,9 +93,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "ports, node ports, hostPorts): the connection fails before any proxy answers.",
           "Send the request to an exposed port, or add the port to the controller's Service."),
     Entry("IDC131", "internal-load-balancer-public-host", "entry", W,
-          "The host's DNS answer shows its clients are on the internet (a public resolver "
-          "answers it, or it resolves to public addresses), but the entry is an internal load "
-          "balancer, reachable only from the private network: those clients cannot connect.",
+          "Live evidence shows clients outside the private network (a public resolver answers "
+          "the host, it resolves to public addresses, or with --probe the internal load "
+          "balancer gives the request from where ingressdoc runs no answer), but the entry is "
+          "an internal load balancer, reachable only from the private network: those clients "
+          "cannot connect.",
           "Use an internet-facing scheme (or a second, public load balancer), or publish the "
           "name only in the private zone."),
     Entry("IDC116", "nodeport-out-of-range", "entry", E,

@@ -17,7 +17,7 @@ from typing import Literal
 from ingressdoc.hops import (
     attribution,
     dns,
-    entry_dns,
+    entry_clients,
     evidence,
     ingress_status,
     served_cert,
@@ -67,7 +67,7 @@ def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: Proxy
     timeout = wanted.timeout
     if wanted.dns:
         answer = host_answer(result.request.host, wanted.dns_server, timeout)
-        result = entry_dns.attach(dns.attach(result, answer), snap, answer)
+        result = entry_clients.attach(dns.attach(result, answer), snap, answer)
     if wanted.probe:
         result = http_evidence(result, snap, proxy_get, open_port, timeout, wanted.allowed)
     if wanted.dns:
@@ -109,6 +109,7 @@ def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
     req = result.request
     seen = samples(cands, req.host_header, req.path, open_port, timeout)
     elsewhere = attribution.answered_elsewhere(result, observations, seen)
+    result = entry_clients.attach_probes(result, snapshot, observations)
     result = evidence.attach(result, observations, answered_elsewhere=elsewhere)
     result = attribution.attach(result, observations, cands, seen)
     return served_cert.attach(result, snapshot, observations)

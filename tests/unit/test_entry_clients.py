@@ -1,6 +1,7 @@
-"""The host's DNS answer judges the entry again: an internal load balancer matters when the
-clients are on the internet (IDC131), and externalTrafficPolicy Local counts only the nodes
-clients reach (IDC112)."""
+"""Live evidence judges the entry again: an internal load balancer matters when the clients
+are on the internet or the request gets no answer from here (IDC131), and
+externalTrafficPolicy Local counts only the nodes the host's DNS answer sends clients to
+(IDC112)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from ingressdoc.hops.dns import attach as dns_attach
-from ingressdoc.hops.entry_dns import attach, public_evidence
-from ingressdoc.hops.model import HopStatus, TraceResult
+from ingressdoc.hops.entry_clients import attach, attach_probes, public_evidence
+from ingressdoc.hops.evidence import HttpObservation
+from ingressdoc.hops.evidence import attach as evidence_attach
+from ingressdoc.hops.model import HopId, HopStatus, TraceResult
 from ingressdoc.probe.dns import DnsAnswer, Source
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot.manifests import load
@@ -74,3 +77,34 @@ def test_etp_local_counts_the_nodes_in_the_answer(addresses: tuple[str, ...],
     found = [f.message for h in result.hops if h.hop == "entry" for f in h.findings
              if f.code == "IDC112"]
     assert found == ([f"externalTrafficPolicy Local: {message}"] if message else [])
+
+
+def probed(*observations: HttpObservation) -> TraceResult:
+    """The internal-load-balancer scenario with entry probes folded in as `--probe` does."""
+    snap = load([str(SCENARIOS / "internal-load-balancer" / "manifests.yaml")])
+    result = trace(snap, parse_request(f"{HOST}/cart"))
+    return evidence_attach(attach_probes(result, snap, observations), observations)
+
+
+def entry_probe(status: int | None, target: str = f"{INTERNAL_ELB}:80 (LoadBalancer)",
+                skipped: str | None = None) -> HttpObservation:
+    return HttpObservation(HopId.ENTRY, target, status, None if status else "timed out after 3s",
+                           "curl ...", skipped=skipped)
+
+
+def test_an_internal_load_balancer_that_does_not_answer_here_puts_the_client_outside() -> None:
+    result = probed(entry_probe(None))
+    (outside,) = [f for f in result.findings if f.code == "IDC131"]
+    assert "gets no answer" in outside.message and "timed out" in outside.message
+    assert "IDC720" not in {f.code for f in result.findings}  # IDC131 explains the probe
+    assert result.verdict == "warn"
+
+
+@pytest.mark.parametrize("seen", [
+    entry_probe(200),  # answered from here: the client is inside
+    entry_probe(None, skipped="the probes' 6s are used up"),
+    entry_probe(None, target="10.0.0.11:30080 (NodePort)"),  # not the load balancer
+])
+def test_no_outside_evidence(seen: HttpObservation) -> None:
+    result = probed(seen)
+    assert "IDC131" not in {f.code for f in result.findings}
