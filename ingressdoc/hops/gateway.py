@@ -86,9 +86,9 @@ def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: i
 
 def _listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int, ...]:
     out = [port]
-    for svc in snap.list("Service"):
-        selector = spec(svc).get("selector")
-        mine = [p for p in pods if selector and namespace(p) == namespace(svc)
+    for svc in snap.services_selecting(pods):
+        selector = spec(svc)["selector"]
+        mine = [p for p in pods if namespace(p) == namespace(svc)
                 and selector_matches(selector, labels(p))]
         for sp in spec(svc).get("ports") or []:
             if port in (sp.get("port"), sp.get("nodePort")):
