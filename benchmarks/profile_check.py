@@ -7,7 +7,8 @@ With `--profile`, the stage to look at runs under cProfile and its top functions
 `--base FILE` merges a saved snapshot (`ingressdoc snapshot -o json`) of a real cluster, so
 the traces meet its controllers, cluster DNS and Gateway implementation.
 
-Usage: python benchmarks/profile_check.py [--pods 10000] [--base FILE] [--profile check|render|trace]
+Usage: python benchmarks/profile_check.py [--pods 10000] [--base FILE] [--write FILE]
+                                          [--profile snapshot|check|render|trace]
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=10000)
     parser.add_argument("--base", type=Path, help="a saved snapshot to merge (JSON)")
     parser.add_argument("--profile", choices=("snapshot", "check", "render", "trace"))
+    parser.add_argument("--write", type=Path, help="write the JSON report here (to compare "
+                        "the output of two versions)")
     args = parser.parse_args()
     snap = timed("snapshot", lambda: snapshot(args.pods, args.base),
                  args.profile == "snapshot")
@@ -86,6 +89,8 @@ def main() -> int:
         []), Severity.ERROR), args.profile == "check")
     text = timed("render json", lambda: CHECK.render(report, Format.json),
                  args.profile == "render")
+    if args.write:
+        args.write.write_text(text)
     result = timed("trace", lambda: trace(snap, parse_request(HOST)), args.profile == "trace")
     print(f"{len(report.results)} targets, {len(text) / 2**20:.1f} MiB of JSON; trace: "
           f"{len(TRACE.render(result, Format.json))} bytes", file=sys.stderr)
