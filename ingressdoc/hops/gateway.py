@@ -17,9 +17,9 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.controller import pods_by_controller
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
-from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
@@ -71,8 +71,7 @@ def profile_of(controller_name: str | None) -> Profile:
 def gateway_pods(snap: Snapshot, controller_name: str | None) -> list[Obj]:
     if not controller_name:
         return []
-    return snap.memo(("gateway-pods", controller_name), lambda: [
-        p for p in snap.list("Pod") if controller_name in controllers_of(p)], ("Pod",))
+    return list(pods_by_controller(snap).get(controller_name, ()))
 
 
 def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: int

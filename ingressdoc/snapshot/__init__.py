@@ -213,7 +213,8 @@ class Snapshot:
     def _selector_index(self, ns: str | None) -> tuple[Sequence[Obj], LabelIndex | None]:
         services = self._in_namespace.get(("Service", ns), ())
         return services, self.memo(("selectors", "Service", ns),
-                                   lambda: _label_index(services, _selector), ("Service",))
+                                   lambda: _label_index(services, _selector_terms),
+                                   ("Service",))
 
     def service_slices(self, service: Obj) -> Sequence[Obj]:
         """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
@@ -243,6 +244,15 @@ def _labels(obj: Obj) -> Any:
 
 def _selector(service: Obj) -> Any:
     return (service.get("spec") or {}).get("selector") or {}
+
+
+def _selector_terms(service: Obj) -> Any:
+    """A Service's selector as index keys; None (its namespace is scanned) when a value is
+    not a string, which no key of a pod's labels stands for."""
+    selector = _selector(service)
+    if isinstance(selector, Mapping) and all(isinstance(v, str) for v in selector.values()):
+        return selector
+    return None
 
 
 def _label_index(objs: Sequence[Obj], labels_of: Callable[[Obj], Any] = _labels
