@@ -36,7 +36,7 @@ from ingressdoc.k8s.controller_settings import (
     REDIRECT_FLAG,
 )
 from ingressdoc.k8s.https_redirect import https_redirect
-from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.objects import annotations_of, is_true, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
@@ -51,10 +51,6 @@ class Termination:
     why: str
     obj: ObjectRef
     plain_to_controller: bool = False
-
-
-def _true(value: Any) -> bool:
-    return str(value).strip().lower() == "true"
 
 
 def _tls_ports(svc: Obj, ports_key: str | None) -> list[Mapping[str, Any]]:
@@ -104,7 +100,7 @@ def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Te
         why = "certificate-arn " + arn if arn else "a certificate discovered for spec.tls hosts"
         return Termination("the ALB", why, ObjectRef.of(route))
     applied = facts.applied
-    if route is not None and _true(annotations_of(route).get(PASSTHROUGH)) and (
+    if route is not None and is_true(annotations_of(route).get(PASSTHROUGH)) and (
             applied.emulates_nginx or (applied.config is not None and applied.config.product
                                        == NGINX and applied.config.enabled(
                                            "enable-ssl-passthrough"))):
@@ -143,7 +139,7 @@ def _redirects(facts: ControllerFacts, route: Obj, host: str) -> str | None:
         return None
     if facts.applied.reads_nginx_annotations:
         trust = config.setting("use-forwarded-headers") if config.product == NGINX else None
-        if trust is not None and trust.value.lower() == "true":
+        if trust is not None and is_true(trust.value):
             return None
         why = https_redirect(route, host, config)
         if why is None or trust is None:

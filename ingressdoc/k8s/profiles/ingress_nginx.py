@@ -30,6 +30,7 @@ from ingressdoc.k8s.ingress_match import (
     first_default,
     resolve_segments,
 )
+from ingressdoc.k8s.objects import is_true
 from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
 
 CONTROLLER = "k8s.io/ingress-nginx"
@@ -205,7 +206,7 @@ def _regex_sources(pool: Sequence[Rule]) -> list[IngressEntry]:
         ing = rule.ingress
         if ing in out:
             continue
-        use_regex = str(ing.annotations.get(USE_REGEX, "")).lower() == "true"
+        use_regex = is_true(ing.annotations.get(USE_REGEX))
         target = str(ing.annotations.get(REWRITE_TARGET) or "")
         rewrites = bool(target) and any(target != (c.path or "/") for c in rule.paths)
         if use_regex or rewrites:
