@@ -4,7 +4,9 @@ A profile holds everything ingressdoc knows about one controller: which IngressC
 `spec.controller` values it claims, how to recognise its pods, how it normalises a request
 path, how it matches and orders paths, where it falls through and which default backend
 answers, which annotations it ignores, the certificate it falls back to, the port names of
-its Service, and the annotation that makes its load balancer private. The base class is the
+its Service, the annotation that makes its load balancer private, how it answers what it does
+not forward (`Answers`), the protocol it speaks to a backend, and which Ingress wins a host
+and path defined twice. The base class is the
 host-first algorithm of the Ingress API (most specific host class, then the best path, then a
 default backend); a profile overrides the steps its controller does differently.
 """
@@ -66,6 +68,38 @@ class Signature:
         return labels(pod).get(self.label_key) == self.label_value or self.image in images
 
 
+@dataclass(frozen=True)
+class Answers:
+    """How a controller answers a request it does not forward to a backend: what the outcome
+    names and the status it returns where controllers differ."""
+
+    proxy: str | None = None  # how the outcome names it; None: by its controller string
+    missing_service: str | None = None  # status when the route's Service or port is missing
+    empty_upstream: str | None = None  # status when the route's Service has no endpoints
+    own_default_backend: bool = False  # an unmatched request reaches its default backend
+    https_redirect: bool = False  # it redirects plain HTTP as ingress-nginx annotations say
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """The protocol a controller speaks to a backend port and where it takes it from:
+    `annotation` is the Ingress annotation that says so, None when the Service does."""
+
+    protocol: str  # http, https, grpc, grpcs or fcgi
+    source: str  # for messages
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadBalancerTls:
+    """Whether the controller's own load balancer listens for HTTPS for an Ingress, and so
+    ends TLS there: `why` says where the certificate comes from, or why there is none."""
+
+    where: str
+    listens: bool
+    why: str
+
+
 class Profile(ABC):
     """One controller. Instances are stateless singletons, registered in `profiles.PROFILES`.
 
@@ -92,6 +126,27 @@ class Profile(ABC):
     settings: tuple[SettingSpec, ...] = ()
     annotations: tuple[AnnotationSpec, ...] = ()
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
+    answers = Answers()
+    router_priority: str | None = None  # the annotation that overrides its route precedence
+
+    def answers_for(self, served: Profile) -> Answers:
+        """How this controller's pods answer when they serve a class of `served` (most
+        often its own)."""
+        return served.answers
+
+    def load_balancer_tls(self, ingress: Obj) -> LoadBalancerTls | None:
+        """TLS at its own load balancer; None where it runs none (the Service's load
+        balancer is another matter: hops/tls_elsewhere.py)."""
+        return None
+
+    def spoken(self, ingress: Obj | None, svc: Obj, port: Obj) -> Spoken | None:
+        """The protocol it speaks to the Service port; None when ingressdoc does not know."""
+        return None
+
+    def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
+        """Why `winner` (namespace/name, created ...) answers a host and path that `loser`
+        defines too; `served_by`: the controller whose pods run the class, where another."""
+        return f"the oldest Ingress keeps a host and path defined twice ({winner}, {loser})"
 
     def claims(self, controller: str) -> bool:
         """Whether an IngressClass `spec.controller` (lower-case) names this controller."""

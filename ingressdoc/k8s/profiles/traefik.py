@@ -38,13 +38,22 @@ from ingressdoc.k8s.ingress_match import (
     resolve_segments,
     select_host_class,
 )
+from ingressdoc.k8s.objects import annotations_of
 from ingressdoc.k8s.profiles import ingress_nginx
-from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
+from ingressdoc.k8s.profiles.base import Answers, Profile, Signature, Spoken, pod_args
 
 CONTROLLER = "traefik.io/ingress-controller"
 GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
 ROUTER_PRIORITY = TRAEFIK_PREFIX + "router.priority"
 PATH_MATCHER = TRAEFIK_PREFIX + "router.pathmatcher"
+SERVERS_SCHEME = TRAEFIK_PREFIX + "service.serversscheme"
+# Its Ingress provider drops a router whose Service is missing or has no endpoints
+# (`allowEmptyServices` defaults to false): Traefik's own 404. Its ingress-nginx provider
+# skips a path whose Service or port is missing, but keeps one without endpoints as an empty
+# load balancer (503), and follows ingress-nginx's ssl-redirect annotations.
+_ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="404")
+_NGINX_PROVIDER_ANSWERS = Answers("Traefik (its ingress-nginx provider)", missing_service="404",
+                                  empty_upstream="503", https_redirect=True)
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
 
@@ -114,6 +123,28 @@ class Traefik(Profile):
         "Traefik renders it as PathPrefix, a literal string prefix, unless "
         f"{PATH_MATCHER} says otherwise"
     )
+    answers = _ANSWERS
+    router_priority = ROUTER_PRIORITY
+
+    def answers_for(self, served: Profile) -> Answers:
+        return _NGINX_PROVIDER_ANSWERS if served is ingress_nginx.INGRESS_NGINX else served.answers
+
+    def spoken(self, ingress: Mapping[str, Any] | None, svc: Mapping[str, Any],
+               port: Mapping[str, Any]) -> Spoken | None:
+        """The Service's serversscheme annotation, else HTTPS to a port named `https*` or
+        numbered 443, else HTTP."""
+        source = f"the Service (annotation {SERVERS_SCHEME}, port name or number)"
+        scheme = str(annotations_of(svc).get(SERVERS_SCHEME) or "").lower()
+        if scheme:
+            return Spoken({"h2c": "grpc"}.get(scheme, scheme), source)
+        named_tls = str(port.get("name") or "").lower().startswith("https")
+        return Spoken("https" if named_tls or port.get("port") == 443 else "http", source)
+
+    def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
+        here = " (Traefik implements this class here)" if served_by is self else ""
+        return ("both routers have the same rule and so the same priority, and Traefik does "
+                f"not define which of equal-priority routers wins{here}; the trace assumes "
+                "the older Ingress")
 
     def claims(self, controller: str) -> bool:
         return controller.startswith("traefik.io/")
