@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ingressdoc.k8s.controller_settings import AnnotationSpec, SettingSpec
+from ingressdoc.k8s.gateway.matching import SPEC as SPEC_GATEWAY
+from ingressdoc.k8s.gateway.matching import GatewaySemantics
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     NearMiss,
@@ -115,6 +117,7 @@ class Profile(ABC):
     runs_outside = False  # a cloud load balancer: no pods in the cluster to look for
     # GatewayClass spec.controllerName values its pods implement (Gateway API).
     gateway_controllers: tuple[str, ...] = ()
+    gateway: GatewaySemantics = SPEC_GATEWAY  # where its Gateway API routing departs from the spec
     ignores_annotations: tuple[str, ...] = ()  # annotation prefixes of other controllers
     internal_annotation: tuple[str, str] | None = None  # (key, value) of a private LB
     fallback_certificate: str | None = None  # subject CN served when no Secret matches the SNI

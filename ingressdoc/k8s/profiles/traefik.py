@@ -22,6 +22,7 @@ from ingressdoc.k8s.controller_settings import (
     annotations_for,
     settings_for,
 )
+from ingressdoc.k8s.gateway.matching import Candidate, GatewaySemantics, rules_of
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     NearMiss,
@@ -38,7 +39,7 @@ from ingressdoc.k8s.ingress_match import (
     resolve_segments,
     select_host_class,
 )
-from ingressdoc.k8s.objects import annotations_of
+from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.k8s.profiles import ingress_nginx
 from ingressdoc.k8s.profiles.base import Answers, Profile, Signature, Spoken, pod_args
 
@@ -51,6 +52,34 @@ SERVERS_SCHEME = TRAEFIK_PREFIX + "service.serversscheme"
 # (`allowEmptyServices` defaults to false): Traefik's own 404. Its ingress-nginx provider
 # skips a path whose Service or port is missing, but keeps one without endpoints as an empty
 # load balancer (503), and follows ingress-nginx's ssl-redirect annotations.
+def gateway_priority(c: Candidate) -> int:
+    """Traefik v3.6 `httproute.go` router priority for one match."""
+    path = c.match.get("path") or {}
+    ptype, pvalue = path.get("type"), str(path.get("value") or "")
+    if ptype == "Exact":
+        prio = 100000
+    elif ptype == "PathPrefix" and pvalue.rstrip("/") == "":
+        prio = 1
+    else:
+        prio = 10000 + 100 * len(pvalue)
+    prio += 1000 if c.match.get("method") else 0
+    prio += 100 * len(c.match.get("headers") or []) + 10 * len(c.match.get("queryParams") or [])
+    prio += max((len(str(h)) for h in spec(c.route).get("hostnames") or []), default=0)
+    return prio + len(rules_of(c.route)) - c.rule_index
+
+
+
+
+# Traefik v3.6's Gateway provider: one router per match ranked by `gateway_priority` (Exact
+# 100000; PathPrefix 10000 + 100 per character, `/` alone 1; method 1000; 100 per header; 10
+# per query param; the longest route hostname's length; earlier rules a little higher), with
+# no creationTimestamp tie-break; PathRegexp and HeaderRegexp unanchored; listeners not
+# isolated; RequestMirror, CORS and ExternalAuth not implemented (the router answers 500 while
+# status stays healthy); listeners on its entryPoints, so on its container ports.
+GATEWAY = GatewaySemantics(unanchored_regex=True, priority=gateway_priority,
+                           every_listener=True,
+                           unsupported_filters=("RequestMirror", "CORS", "ExternalAuth"),
+                           listeners_on_pod_ports=True)
 _ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="404")
 _NGINX_PROVIDER_ANSWERS = Answers("Traefik (its ingress-nginx provider)", missing_service="404",
                                   empty_upstream="503", https_redirect=True)
@@ -110,6 +139,7 @@ class Traefik(Profile):
     title = "Traefik"
     controllers = (CONTROLLER,)
     gateway_controllers = (GATEWAY_CONTROLLER,)
+    gateway = GATEWAY
     fallback_certificate = "TRAEFIK DEFAULT CERT"
     scheme_ports = (("http", "web"), ("https", "websecure"))
     pods = Signature("app.kubernetes.io/name", "traefik", "traefik", _implements)
