@@ -75,7 +75,8 @@ def _is_duplicate(miss: NearMiss, winner: PathCandidate) -> bool:
 def _duplicate(miss: NearMiss, winner: PathCandidate, profile: Profile,
                implementer: Profile | None, ingresses: Sequence[Obj]) -> Finding:
     c = miss.candidate
-    served_by = implementer if implementer is not None and implementer is not profile else None
+    served_by = (implementer if implementer is not None and implementer.name != profile.name
+                 else None)
     rule = (served_by or profile).duplicate_precedence(
         f"{winner.ingress_namespace}/{winner.ingress_name} created {_created(ingresses, winner)}",
         f"{c.ingress_namespace}/{c.ingress_name} created {_created(ingresses, c)}", served_by)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import AnnotationSpec, SettingSpec
 from ingressdoc.k8s.gateway.matching import SPEC as SPEC_GATEWAY
 from ingressdoc.k8s.gateway.matching import GatewaySemantics
@@ -131,6 +132,11 @@ class Profile(ABC):
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
     answers = Answers()
     router_priority: str | None = None  # the annotation that overrides its route precedence
+
+    def configured(self, config: ControllerConfig | None) -> Profile:
+        """The profile as the running controller's configuration (`config`, when read) has
+        it match; itself where no option changes matching."""
+        return self
 
     def answers_for(self, served: Profile) -> Answers:
         """How this controller's pods answer when they serve a class of `served` (most

@@ -2,9 +2,12 @@
 ``buildHostRule``).
 
 Exact is ``Path``. Prefix *and* ImplementationSpecific are ``PathPrefix``, a string prefix
-(``strings.HasPrefix``), so ``/api`` matches ``/apis``. Routers form one flat list ordered by
-priority, which defaults to the length of the rule string. So unlike the spec, a request for a
-known host whose paths all miss falls through to wildcard or host-less rules.
+(``strings.HasPrefix``), so ``/api`` matches ``/apis``; with the provider's
+``strictPrefixMatching`` (v3.5+, off by default) ``buildRule`` renders it as
+``(Path(p) || PathPrefix(p/))``, whole path elements (`Traefik.configured`). Routers form
+one flat list ordered by priority, which defaults to the length of the rule string. So unlike
+the spec, a request for a known host whose paths all miss falls through to wildcard or
+host-less rules.
 ``spec.defaultBackend`` is only honoured on Ingresses without rules. Request paths are
 sanitised (v3): only unreserved %-escapes are decoded before dot segments are resolved.
 """
@@ -15,13 +18,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
+from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import (
+    STRICT_PREFIX_MATCHING,
     TRAEFIK_NGINX_SUPPORT,
     TRAEFIK_PREFIX,
     annotations_for,
     settings_for,
 )
+from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
 from ingressdoc.k8s.gateway.matching import Candidate, GatewaySemantics, rules_of
 from ingressdoc.k8s.ingress_match import (
     HostClass,
@@ -112,7 +117,15 @@ def _matcher(p: RoutePath) -> str:
     return str(p.rule.ingress.annotations.get(PATH_MATCHER) or "PathPrefix")
 
 
-def _rule(p: RoutePath) -> str:
+def _strict(path: str) -> str:
+    """`buildStrictPrefixMatchingRule`: a PathPrefix by whole path elements."""
+    if path == "/":
+        return "PathPrefix(`/`)"
+    trimmed = path.removesuffix("/")
+    return f"(Path(`{trimmed}`) || PathPrefix(`{trimmed}/`))"
+
+
+def _rule(p: RoutePath, strict: bool) -> str:
     parts: list[str] = []
     host = p.rule.host
     if host.startswith("*."):
@@ -121,17 +134,19 @@ def _rule(p: RoutePath) -> str:
     elif host:
         parts.append(f"Host(`{host}`)")
     if p.cand.path:
-        parts.append(f"{_matcher(p)}(`{p.cand.path}`)")
+        matcher = _matcher(p)
+        parts.append(_strict(p.cand.path) if strict and matcher == "PathPrefix"
+                     else f"{matcher}(`{p.cand.path}`)")
     return " && ".join(parts)
 
 
-def _priority(p: RoutePath) -> int:
+def _priority(p: RoutePath, strict: bool) -> int:
     raw = p.rule.ingress.annotations.get(ROUTER_PRIORITY)
     try:
         explicit = int(str(raw)) if raw is not None else 0
     except ValueError:
         explicit = 0
-    return explicit or len(_rule(p))
+    return explicit or len(_rule(p, strict))
 
 
 class Traefik(Profile):
@@ -148,13 +163,24 @@ class Traefik(Profile):
     annotations = annotations_for(TRAEFIK_PRODUCT)
     # The ingress-nginx annotations its ingress-nginx provider reads, by version.
     nginx_provider_annotations = TRAEFIK_NGINX_SUPPORT
-    prefix_is_string_prefix = True
-    implementation_specific = (
-        "Traefik renders it as PathPrefix, a literal string prefix, unless "
-        f"{PATH_MATCHER} says otherwise"
-    )
     answers = _ANSWERS
     router_priority = ROUTER_PRIORITY
+
+    def __init__(self, strict_prefix: bool = False) -> None:
+        """`strict_prefix`: its Ingress provider runs with strictPrefixMatching, so PathPrefix
+        rules match whole path elements."""
+        self.strict_prefix = strict_prefix
+        self.prefix_is_string_prefix = not strict_prefix
+        self.implementation_specific = (
+            "Traefik renders it as PathPrefix, "
+            + ("matched by whole path elements (strictPrefixMatching)" if strict_prefix
+               else "a literal string prefix")
+            + f", unless {PATH_MATCHER} says otherwise")
+
+    def configured(self, config: ControllerConfig | None) -> Profile:
+        strict = config is not None and config.product == TRAEFIK_PRODUCT and config.enabled(
+            STRICT_PREFIX_MATCHING)
+        return STRICT_PREFIX if strict else TRAEFIK
 
     def answers_for(self, served: Profile) -> Answers:
         return _NGINX_PROVIDER_ANSWERS if served is ingress_nginx.INGRESS_NGINX else served.answers
@@ -171,7 +197,7 @@ class Traefik(Profile):
         return Spoken("https" if named_tls or port.get("port") == 443 else "http", source)
 
     def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
-        here = " (Traefik implements this class here)" if served_by is self else ""
+        here = " (Traefik implements this class here)" if served_by is not None else ""
         return ("both routers have the same rule and so the same priority, and Traefik does "
                 f"not define which of equal-priority routers wins{here}; the trace assumes "
                 "the older Ingress")
@@ -189,17 +215,20 @@ class Traefik(Profile):
                 hit = path == p.cand.path
             elif matcher == "PathRegexp":
                 hit = re.search(p.cand.path, path) is not None
+            elif self.strict_prefix:
+                trimmed = p.cand.path.removesuffix("/")
+                hit = p.cand.path == "/" or path == trimmed or path.startswith(trimmed + "/")
             else:
                 hit = path.startswith(p.cand.path)
             if not hit:
                 return None
-        return (-_priority(p), *p.order)
+        return (-_priority(p, self.strict_prefix), *p.order)
 
     def lost_reason(self, loser: RoutePath, winner: RoutePath, path: str) -> str:
         return (
             f"{loser.describe()} also matches {path}, but Traefik orders routers by priority "
-            f"(rule length): {_priority(winner)} for {winner.describe()} beats "
-            f"{_priority(loser)}"
+            f"(rule length): {_priority(winner, self.strict_prefix)} for "
+            f"{winner.describe()} beats {_priority(loser, self.strict_prefix)}"
         )
 
     def match(self, table: RouteTable, host: str, path: str) -> Outcome:
@@ -290,3 +319,4 @@ def _notes(
 
 
 TRAEFIK = Traefik()
+STRICT_PREFIX = Traefik(strict_prefix=True)
