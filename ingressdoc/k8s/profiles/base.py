@@ -143,6 +143,12 @@ class Profile(ABC):
         often its own)."""
         return served.answers
 
+    def path_regex(self, ingress: Obj, path_type: str | None,
+                   path: str) -> Callable[[str], bool] | None:
+        """Whether a request path matches `path` where the controller reads this Ingress
+        path as a regular expression; None where it reads it as written."""
+        return None
+
     def load_balancer_tls(self, ingress: Obj) -> LoadBalancerTls | None:
         """TLS at its own load balancer; None where it runs none (the Service's load
         balancer is another matter: hops/tls_elsewhere.py)."""

@@ -12,7 +12,7 @@ decodes every escape before resolving dot segments and merging slashes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -118,6 +118,16 @@ class IngressNginx(Profile):
             return None
         return Spoken(protocol, "the Ingress annotation " + BACKEND_PROTOCOL,
                       BACKEND_PROTOCOL if ingress else None)
+
+    def path_regex(self, ingress: Mapping[str, Any], path_type: str | None,
+                   path: str) -> Callable[[str], bool] | None:
+        """Regex mode: `use-regex` or `rewrite-target` on the Ingress makes every path the
+        case-insensitive, start-anchored `~* "^<path>"`."""
+        notes = annotations_of(ingress)
+        if not is_true(notes.get(USE_REGEX)) and REWRITE_TARGET not in notes:
+            return None
+        pattern = nginx_regex(path)
+        return lambda request: pattern.match(request) is not None
 
     def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
         return ("ingress-nginx keeps the oldest Ingress for a host and path defined twice "

@@ -15,7 +15,7 @@ sanitised (v3): only unreserved %-escapes are decoded before dot segments are re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ingressdoc.k8s.controller_config import ControllerConfig
@@ -195,6 +195,19 @@ class Traefik(Profile):
             return Spoken({"h2c": "grpc"}.get(scheme, scheme), source)
         named_tls = str(port.get("name") or "").lower().startswith("https")
         return Spoken("https" if named_tls or port.get("port") == 443 else "http", source)
+
+    def path_regex(self, ingress: Mapping[str, Any], path_type: str | None,
+                   path: str) -> Callable[[str], bool] | None:
+        """An ImplementationSpecific path whose pathmatcher annotation is PathRegexp: an
+        unanchored Go regexp."""
+        if path_type not in (None, "", "ImplementationSpecific") or annotations_of(
+                ingress).get(PATH_MATCHER) != "PathRegexp":
+            return None
+        try:
+            pattern = re.compile(path)
+        except re.error:
+            return None
+        return lambda request: pattern.search(request) is not None
 
     def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
         here = " (Traefik implements this class here)" if served_by is not None else ""
