@@ -3,7 +3,7 @@
 #   cluster-up      start the single-node test cluster (builds first when needed)
 #   cluster-down    stop it and remove everything it created
 #   cluster-status  show its processes, network and pods
-#   kind-up/down    a kind cluster with ingress-nginx, for machines with kind and Docker
+#   kind-up/down    a kind cluster with the same Traefik, for machines with kind and Docker
 
 INGRESSDOC_CLUSTER_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KIND_CONFIG ?= kind-configs/single-node.yaml
