@@ -74,12 +74,15 @@ in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
 # start_component NAME [@NETNS] CMD...: run CMD in the background (inside network namespace
-# NETNS with @NETNS), log to $STATE/logs/NAME.log and record its PID.
+# NETNS with @NETNS), log to $STATE/logs/NAME.log and record its PID. The component gets
+# none of the caller's other descriptors: a lock held around `make cluster-up` (flock) would
+# otherwise stay held for as long as the cluster runs.
 start_component() {
   local name=$1; shift
   local prefix=()
   if [[ $1 == @* ]]; then prefix=(nsenter --net="/run/netns/${1#@}" --); shift; fi
-  setsid "${prefix[@]}" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 &
+  setsid "${prefix[@]}" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 \
+    3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   echo "$name $! $(start_time $!)" >>"$PIDS_FILE"
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the cluster's data-plane packages from Debian 12 (containerd, runc, CNI plugins,
-# iptables, ipset, conntrack, socat, tini). Idempotent: installs only what is missing. Needs root.
+# iptables, ipset, conntrack, socat, tini), and graphviz, which the test of `-o dot` renders
+# with. Idempotent: installs only what is missing. Needs root.
 set -euo pipefail
 
 PACKAGES=(containerd runc containernetworking-plugins iptables ipset conntrack socat tini
-          iproute2 openssl curl util-linux)
+          iproute2 openssl curl util-linux graphviz)
 
 [[ $(id -u) -eq 0 ]] || { echo "setup.sh must run as root" >&2; exit 1; }
 

@@ -23,6 +23,8 @@ from ingressdoc.commands.common import (
     load_snapshot,
     output_option,
 )
+from ingressdoc.commands.compare import compare
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.commands.reach import reach
 from ingressdoc.commands.trace import trace
 from ingressdoc.errors import ExitStatus
@@ -32,11 +34,39 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Find out why a request to a Kubernetes service fails, hop by hop.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ingressdoc import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Find out why a request to a Kubernetes service fails, hop by hop."""
+
+
 app.command()(trace)
+
+
+def _snapshot_format(value: str) -> str:
+    """-o is a format, as everywhere; say where the file name goes for the old spelling."""
+    from ingressdoc.snapshot.saved import FORMATS
+
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not a format ({', '.join(FORMATS)}); "
+                                 "write the snapshot to a file with --output-file PATH")
+    return value
 
 
 @app.command()
@@ -44,8 +74,11 @@ def snapshot(
     target: Annotated[Optional[str], typer.Argument(  # noqa: UP045
         help="Save only what tracing this host/path reads (default: everything).",
         metavar="[HOST/PATH]")] = None,
-    out: Annotated[str, typer.Option("--output-file", "-o", help="File to write ('-': stdout).")]
-    = "-",
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="Output format: yaml or json.", callback=_snapshot_format,
+        autocompletion=typer_values("output"))] = "yaml",
+    out: Annotated[str, typer.Option("--output-file", metavar="PATH",
+                                     help="File to write ('-': stdout).")] = "-",
     manifests: ManifestsOpt = [],  # noqa: B006
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -62,7 +95,7 @@ def snapshot(
         snap = load_snapshot(
             manifests, kubeconfig, context, request_timeout,
             (lambda s: list(reads_for(s, request))) if request else None)
-        text = dump_snapshot(snap)
+        text = dump_snapshot(snap, as_json=output == "json")
         if out == "-":
             sys.stdout.write(text)
         else:
@@ -73,7 +106,8 @@ def snapshot(
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A finding code or name, e.g. IDC401",
-                                                metavar="CODE")]) -> None:
+                                                metavar="CODE",
+                                                autocompletion=typer_values("code"))]) -> None:
     """Print the page of one finding code."""
     from ingressdoc.checks.catalog import lookup
     from ingressdoc.render.catalog import page
@@ -104,7 +138,15 @@ def version() -> None:
 
 app.command()(reach)
 app.command()(check)
+app.command()(compare)
 
 
 def main() -> None:
     app()
+
+
+def kubectl_complete() -> None:
+    """The `kubectl_complete-ingressdoc` script: kubectl's plugin completion protocol."""
+    from ingressdoc.commands.completion import kubectl_complete as complete
+
+    sys.stdout.write(complete(app, sys.argv[1:]))

@@ -10,6 +10,15 @@ from typing import Any
 
 from ingressdoc.snapshot import ObjectRef
 
+# The generated page of every finding code (docs/findings.md).
+DOCS_URL = "https://github.com/ingressdoc/ingressdoc/blob/main/docs/findings.md"
+
+
+def help_uri(code: str, name: str) -> str:
+    """A code's section of the docs page: GitHub's anchor for its heading "IDC401 `name`",
+    stable because codes and names are never reused."""
+    return f"{DOCS_URL}#{code.lower()}-{name}"
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"
@@ -39,6 +48,11 @@ class Finding:
     origin: str | None = None
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
+    @property
+    def help_uri(self) -> str:
+        """The code's section in the docs, for every report to link to."""
+        return help_uri(self.code, self.name)
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": self.code,
@@ -47,6 +61,7 @@ class Finding:
             "object": self.object.as_dict(),
             "message": self.message,
             "hint": self.hint,
+            "docs": self.help_uri,
         }
         if self.field:
             out["field"] = self.field

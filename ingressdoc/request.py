@@ -21,10 +21,19 @@ class Request:
     path: str
     scheme: str = "http"
     port: int | None = None
+    # What Gateway API route matches can also select on; Ingress rules never look at them.
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_ip(self) -> bool:
         return _ip(self.host)
+
+    @property
+    def host_header(self) -> str:
+        """The Host header a client sends: with the port only when the request names one."""
+        return self.host if self.port is None else f"{self.host}:{self.port}"
 
     def __str__(self) -> str:
         port = f":{self.port}" if self.port else ""

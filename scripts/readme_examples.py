@@ -2,7 +2,8 @@
 
 `python scripts/readme_examples.py` rewrites the blocks from fresh runs of the current code;
 `--check` fails when one differs (the unit tier runs it). Blocks marked `example-live` need
-a cluster and are refreshed by hand with `--live`.
+a cluster and are refreshed by hand with `--live`; `example-mermaid` blocks hold the bare
+output in a ```mermaid fence, so GitHub draws it.
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"<!-- (example(?:-live)?): (.+?) -->\n```\n.*?```\n<!-- /example -->",
-                   re.DOTALL)
+BLOCK = re.compile(r"<!-- (example(?:-live|-mermaid)?): (.+?) -->\n```(?:mermaid)?\n.*?```\n"
+                   r"<!-- /example -->", re.DOTALL)
 
 
-def run(args: str) -> str:
+def run(args: str, command_line: bool = True) -> str:
     proc = subprocess.run([sys.executable, "-m", "ingressdoc", *shlex.split(args)],
                           cwd=ROOT, capture_output=True, text=True,
                           env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin",
                                **{k: os.environ[k] for k in ("HOME", "KUBECONFIG")
                                   if k in os.environ}})
-    return f"$ ingressdoc {args}\n{proc.stdout}"
+    return f"$ ingressdoc {args}\n{proc.stdout}" if command_line else proc.stdout
 
 
 def render(text: str, live: bool) -> str:
@@ -33,6 +34,8 @@ def render(text: str, live: bool) -> str:
         kind, args = match.group(1), match.group(2)
         if kind == "example-live" and not live:
             return match.group(0)
+        if kind == "example-mermaid":
+            return f"<!-- {kind}: {args} -->\n```mermaid\n{run(args, False)}```\n<!-- /example -->"
         return f"<!-- {kind}: {args} -->\n```\n{run(args)}```\n<!-- /example -->"
 
     return BLOCK.sub(fill, text)

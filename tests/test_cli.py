@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -165,16 +166,21 @@ def test_checks_lists_every_code() -> None:
     from ingressdoc.checks.catalog import entries
 
     out = run("checks")[1]
-    assert all(e.code in out for e in entries())
+    assert all(e.code in out for e in entries() if not e.retired)
 
 
 def test_snapshot_round_trip_keeps_findings_and_hides_keys(tmp_path: Path) -> None:
     saved = tmp_path / "snap.yaml"
-    assert run("snapshot", "-f", SHOP, "-o", str(saved))[0] == 0
+    assert run("snapshot", "-f", SHOP, "--output-file", str(saved))[0] == 0
     before = run("trace", "shop.example.com/cart", "-f", SHOP, "-o", "json")[1]
     after = run("trace", "shop.example.com/cart", "-f", str(saved), "-o", "json")[1]
-    strip = lambda d: {**json.loads(d), "source": None}  # noqa: E731
-    assert strip(before) == strip(after)
+    def strip(node: Any) -> Any:
+        """Without the source and the file:line origins, which name the file read."""
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in ("source", "origin")}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    assert strip(json.loads(before)) == strip(json.loads(after))
 
 
 def test_module_entry_point_and_kubectl_plugin_name() -> None:

@@ -7,6 +7,7 @@ the diff of tests/golden/ like any other change.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ def _example_shop() -> TraceResult:
     """The bundled demo (`make demo`), loaded from examples/ itself."""
     snapshot = load([str(EXAMPLE)])
     snapshot.source = snapshot.source.replace(str(REPO) + "/", "")
+    snapshot.origins = {ref: replace(origin, source=origin.source.replace(str(REPO) + "/", ""))
+                        for ref, origin in snapshot.origins.items()}
     return trace(snapshot, parse_request("shop.example.com/cart/items"))
 
 
@@ -49,6 +52,7 @@ def test_golden(name: str, update_golden: bool) -> None:
     result = CASES[name]()
     assert str(REPO) not in result.source, "the source must be a stable relative path"
     for suffix, text in _outputs(result).items():
+        assert str(REPO) not in text, "file names in the output must be stable relative paths"
         path = GOLDEN / f"{name}.{suffix}"
         if update_golden:
             GOLDEN.mkdir(exist_ok=True)

@@ -46,10 +46,22 @@ def _list(full: Snapshot, read: Read, out: Snapshot) -> None:
     labels = parse_selector(read.label_selector) if read.label_selector else None
     for obj in full.list(read.kind, read.namespace, labels):
         ref = ObjectRef.of(obj)
-        if read.field_selector and read.field_selector != f"metadata.name={ref.name}":
+        if read.field_selector and not _fields_match(obj, read.field_selector):
             continue
         if out.get(ref.kind, ref.namespace, ref.name) is None:
             out.add(obj, full.origin_of(obj), derived=full.is_derived(obj))
+
+
+def _fields_match(obj: dict[str, object], selector: str) -> bool:
+    """A field selector as the API applies it: `a.b=value` terms, all of which must hold."""
+    for term in selector.split(","):
+        path, _, want = term.partition("=")
+        node: object = obj
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        if str(node if node is not None else "") != want:
+            return False
+    return True
 
 
 def _findings(snapshot: Snapshot, case: dict[str, object]) -> list[tuple[str, str, str]]:

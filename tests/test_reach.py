@@ -493,3 +493,15 @@ def test_dns_egress_hop_says_what_it_checks() -> None:
     dns = hop(doc, "dns-egress")
     assert dns["title"] == "DNS egress to kube-dns"
     assert dns["summary"] == "not checked: cannot list NetworkPolicy (not in the snapshot)"
+
+
+def test_a_host_a_gateway_route_serves_is_reached_through_the_gateways_pods() -> None:
+    manifests = (Path(__file__).resolve().parent / "scenarios"
+                 / "gateway-netpol-blocks-gateway-pods" / "manifests.yaml")
+    code, out, err = run("shop/deployment/cart", "shop.example.com/cart/items", "-f",
+                         str(manifests), "-o", "json")
+    doc = json.loads(out)
+    assert [h["hop"] for h in doc["hops"]][2:5] == ["gateway", "entry", "egress"]
+    assert "traefik/traefik" in hop(doc, "entry")["summary"]
+    assert codes(doc, "netpol") >= {"IDC701"}
+    assert code == 1, err

@@ -4,12 +4,13 @@ from them. Data only, so every output format tells the same story."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingressdoc.check.targets import Target
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import TraceResult, Verdict
 from ingressdoc.snapshot import ObjectRef, Origin
+from ingressdoc.snapshot.fieldlines import field_line
 
 FindingKey = tuple[str, ObjectRef, str | None, str]
 
@@ -95,8 +96,13 @@ class CheckReport:
                     yield f, result
 
     def location(self, result: EntryResult, finding: Finding) -> Origin | None:
-        """The finding's object in the manifests, else the Ingress the request came from."""
-        return self.origins.get(finding.object) or self.origins.get(result.target.ingress)
+        """The finding's field in the manifests (else its object), else the Ingress the
+        request came from."""
+        own = self.origins.get(finding.object)
+        if own is None:
+            return self.origins.get(result.target.ingress)
+        line = field_line(own.node, finding.field)
+        return replace(own, line=line) if line else own
 
     @property
     def summary(self) -> Summary:

@@ -8,11 +8,13 @@ from fnmatch import fnmatchcase
 
 from ingressdoc.check.ignore import IgnorePolicy
 from ingressdoc.check.report import CheckReport, EntryResult
+from ingressdoc.check.route_targets import route_served_by, route_targets
 from ingressdoc.check.scope import Scope
 from ingressdoc.check.targets import Target, targets
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import HopId, TraceResult
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
 from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.ingress_match import shown_host
 from ingressdoc.k8s.objects import name
@@ -24,11 +26,16 @@ _BACKEND_HOPS = frozenset({"service", "cluster-dns", "endpoints", "pods", "netpo
 
 
 def plan(snapshot: Snapshot, scope: Scope) -> list[Target]:
-    """Every target in scope; each Ingress is traced through its own class's controller."""
+    """Every target in scope; each Ingress is traced through its own class's controller,
+    each HTTPRoute/GRPCRoute match through its Gateway."""
     classes = snapshot.list("IngressClass")
     out: list[Target] = []
     for ing in scope.ingresses(snapshot.list("Ingress")):
         out.extend(t for t in targets(ing, resolve_class(ing, classes).class_name)
+                   if scope.host is None or _host_in_scope(scope.host, t))
+    routes = [r for kind in ROUTE_KINDS for r in snapshot.list(kind)]
+    for route in scope.ingresses(routes):
+        out.extend(t for t in route_targets(snapshot, route)
                    if scope.host is None or _host_in_scope(scope.host, t))
     return out
 
@@ -67,15 +74,17 @@ def _shadowed(snapshot: Snapshot, target: Target, result: TraceResult,
     """IDC312 for a rule path another rule serves, when that hides something: the other rule
     has the same host, path and pathType (so it serves every request this path matches), or
     this path's own backend is broken, which no request shows until the other rule goes."""
-    if target.path is None:
-        return []
+    canaries = result.controller.applied.canaries if result.controller else ()
+    if target.path is None or target.ingress in {ObjectRef.of(c) for c in canaries}:
+        return []  # a canary's paths are alternatives of its primary's, never routes
     won = _winner(result)
     duplicate = won is not None and (
         str(won[1].get("host")).lower() == shown_host(target.host).lower()
         and (won[1].get("path"), won[1].get("pathType")) == _own(target))
     broken = _own_backend_errors(snapshot, target)
-    if not duplicate and not broken:
-        return []
+    told = any(f.code == "IDC331" and f.object == target.ingress for f in result.findings)
+    if (not duplicate or told) and not broken:
+        return []  # nothing hidden, or the trace's IDC331 already names the duplicate
     parts = [f"{target.label} is never served: {served_by} has the same host and path and "
              "serves every request it matches" if duplicate else
              f"requests for {target.request.path} go to {served_by}"]
@@ -112,9 +121,13 @@ def _origins(snapshot: Snapshot, refs: Iterable[ObjectRef]) -> dict[ObjectRef, O
 def _checked(snapshot: Snapshot, target: Target, policy: IgnorePolicy) -> EntryResult:
     """One target traced, its shadowing judged and the ignore policy applied."""
     started = time.perf_counter()
-    result = trace(snapshot, target.request, target.ingress_class)
-    served_by = _served_by(target, result)
-    extra = _shadowed(snapshot, target, result, served_by) if served_by else []
+    result = trace(snapshot, target.request, target.ingress_class,
+                   ROUTE_KINDS if target.ingress.kind in ROUTE_KINDS else ())
+    if target.ingress.kind in ROUTE_KINDS:
+        served_by, extra = route_served_by(snapshot, target, result)
+    else:
+        served_by = _served_by(target, result)
+        extra = _shadowed(snapshot, target, result, served_by) if served_by else []
     kept, ignored = policy.split((*result.findings, *extra), target.ingress)
     return EntryResult(target, result, kept, ignored, served_by, time.perf_counter() - started)
 

@@ -1,7 +1,7 @@
 """The finding catalog: every code the tool can raise, as data.
 
-Codes are grouped by hop (IDC1xx entry ... IDC7xx network and DNS) so the number alone tells
-where the request broke. Codes are never reused; a retired code stays here with `retired`.
+Codes are grouped by hop (IDC1xx entry ... IDC7xx network and DNS, IDC8xx Gateway API) so the
+number alone tells where the request broke. Codes are never reused; a retired code stays here with `retired`.
 `docs/findings.md` is generated from this table and a test fails when it drifts.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingressdoc.findings import Severity
+from ingressdoc.findings import Severity, help_uri
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -24,6 +24,10 @@ class Entry:
     fix: str
     details: str = ""
     retired: bool = False
+
+    @property
+    def help_uri(self) -> str:
+        return help_uri(self.code, self.name)
 
 
 _ENTRIES: tuple[Entry, ...] = (
@@ -49,7 +53,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC103", "host-aaaa-only", "dns", W,
           "The host has only AAAA records; IPv4-only clients and entry points cannot use it.",
           "Add an A record, or make sure the entry point and clients speak IPv6."),
-    Entry("IDC104", "request-host-is-ip", "dns", W,
+    Entry("IDC104", "request-host-is-ip", "rule", W,
           "The request uses an IP address, so the Host header matches no host rule.",
           "Send the request with the host name (or `curl --resolve host:port:ip`)."),
     Entry("IDC110", "load-balancer-pending", "entry", E,
@@ -99,7 +103,66 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC208", "host-merged-across-ingresses", "controller", N,
           "Several Ingresses define rules for this host; their paths are merged into one route table.",
           "Check that the paths of the Ingresses do not shadow each other."),
+    Entry("IDC290", "namespace-not-watched", "controller", E,
+          "The controller watches only some namespaces, so it never sees this Ingress: no "
+          "address in its status, and another route or the default backend answers.",
+          "Add the namespace to the controller's watched namespaces (flag or label selector), "
+          "or move the Ingress into a watched namespace."),
+    Entry("IDC291", "classless-ingress-served", "controller", N,
+          "The Ingress names no class; the serving controller is configured to take classless "
+          "Ingresses (ingress-nginx --watch-ingress-without-class, Traefik without "
+          "ingressClass), so it serves it.",
+          "Set spec.ingressClassName anyway: another controller may take it too."),
+    Entry("IDC292", "class-filtered-by-controller", "controller", E,
+          "The controller is configured to serve one class name only, and this Ingress has "
+          "another, so it is not served.",
+          "Use the class the controller is configured for, or widen its class setting."),
+    Entry("IDC293", "annotation-too-risky", "controller", E,
+          "ingress-nginx drops a whole Ingress whose annotation is riskier than the "
+          "annotations-risk-level ConfigMap key (High by default since v1.12): none of its "
+          "rules are served.",
+          "Remove the annotation (snippets: use the controller ConfigMap instead), or raise "
+          "annotations-risk-level if the administrators accept the risk."),
+    Entry("IDC294", "snippet-annotation-ignored", "controller", W,
+          "Snippet annotations are ignored while allow-snippet-annotations is false (the "
+          "default since ingress-nginx v1.10), so the configuration they carry is not applied.",
+          "Move the configuration into supported annotations or the ConfigMap, or set "
+          "allow-snippet-annotations: \"true\"."),
+    Entry("IDC295", "ssl-passthrough-not-enabled", "controller", W,
+          "The ssl-passthrough annotation only works when ingress-nginx runs with "
+          "--enable-ssl-passthrough; without it the controller terminates TLS with its own "
+          "certificate.",
+          "Add --enable-ssl-passthrough to the controller's arguments, or drop the annotation."),
+    Entry("IDC296", "annotation-ignored-by-implementation", "controller", W,
+          "Traefik's ingress-nginx provider emulates only some ingress-nginx annotations; the "
+          "others are silently ignored, so the request is not changed as the Ingress says.",
+          "Express the behaviour with a Traefik Middleware, or upgrade to a Traefik version "
+          "whose provider supports the annotation."),
+    Entry("IDC297", "middleware-not-resolved", "controller", E,
+          "A Middleware the route references does not resolve, so Traefik does not serve the "
+          "route at all: another route or a 404 answers.",
+          "Reference it as <namespace>-<name>@kubernetescrd, create the Middleware, and enable "
+          "the kubernetescrd provider (and crossProviderNamespaces where set)."),
+    Entry("IDC298", "canary-without-primary", "controller", W,
+          "An ingress-nginx canary Ingress only adds an alternative backend to an existing "
+          "Ingress of the same host and path; without one it is ignored.",
+          "Create the primary Ingress for that host and path, or drop the canary annotation."),
+    Entry("IDC299", "class-scope-excludes-namespace", "controller", E,
+          "The IngressClass's parameters restrict it to some namespaces (AWS Load Balancer "
+          "Controller IngressClassParams namespaceSelector); an Ingress elsewhere is refused.",
+          "Label the namespace to match the namespaceSelector, or use a class meant for it."),
     # IDC3xx: rule match and TLS
+    Entry("IDC230", "class-not-served", "controller", E,
+          "The Ingress names a class (spec.ingressClassName or the legacy annotation) that no "
+          "IngressClass defines and no running controller claims: no proxy picks it up.",
+          "Use one of the existing classes, or create the IngressClass for an installed "
+          "controller."),
+    Entry("IDC280", "ingress-not-admitted", "controller", W,
+          "The Ingress has no status address while other Ingresses of its class have one: "
+          "the class's controller has not admitted it (it rejected it, or serves another "
+          "class), so it may not be served at all.",
+          "Read the controller's logs and events for the Ingress (`kubectl describe ingress`); "
+          "check its class, annotations and that it is valid for that controller."),
     Entry("IDC301", "host-no-match", "rule", E,
           "No Ingress rule matches the request host and no default backend catches it: 404.",
           "Add a rule for the host (mind typos, case-insensitive, wildcards cover one label)."),
@@ -142,7 +205,49 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC313", "wildcard-host-depth-near-miss", "rule", N,
           "A wildcard rule would match the host at another depth; a host-less rule or a "
           "default backend serves the request instead.",
-          "Nothing, if the fallback is intended; otherwise add a rule for the full host."),
+          "Nothing, if the fallback is intended; otherwise add a rule for the full host.",
+          "Replaced by IDC330: a fallback answering a host a rule names is a warning.",
+          retired=True),
+    Entry("IDC330", "catch-all-answers-named-request", "rule", W,
+          "A host-less rule or a default backend answers a request that another rule evidently "
+          "names (a wildcard at another depth, a trailing slash, the path's case, an Exact "
+          "path asked with a suffix): the request reaches another backend than the one written "
+          "for it.",
+          "Fix the rule written for the request (host depth, path, pathType), or add a rule "
+          "for the request as sent."),
+    Entry("IDC331", "duplicate-route-lost", "rule", W,
+          "Another Ingress defines the same host and path with another backend and wins the "
+          "controller's precedence (ingress-nginx: the oldest Ingress; Traefik: equal "
+          "priority, undefined order), so this route never answers.",
+          "Delete one of the two routes, or give them different hosts or paths."),
+    Entry("IDC332", "near-miss-served-elsewhere", "rule", W,
+          "A route nearly matches the request (trailing slash, case, an Exact path asked with "
+          "a suffix) while another path of the host answers it: the request reaches another "
+          "backend than the one written for it.",
+          "Make the route match the request as sent (pathType Prefix, the path's case), or "
+          "send the request the route expects."),
+    Entry("IDC333", "priority-overrides-specific-route", "rule", W,
+          "On Traefik an explicit router.priority makes a shorter, more general route win over "
+          "a longer route of the same host written for the request.",
+          "Lower or drop the router.priority annotation, or give the specific route a higher "
+          "one."),
+    Entry("IDC334", "cert-manager-issuer-not-found", "tls", E,
+          "The Ingress's cert-manager.io/issuer or cluster-issuer annotation names an issuer "
+          "that does not exist: the Certificate is never issued.",
+          "Name an existing Issuer (same namespace) or ClusterIssuer, or create it."),
+    Entry("IDC335", "certificate-not-ready", "tls", E,
+          "The cert-manager Certificate that writes the TLS Secret is not Ready, so the "
+          "Secret is missing or stale and the controller serves its fallback certificate.",
+          "Read the Certificate's Ready condition and its CertificateRequest/Order events."),
+    Entry("IDC336", "certificate-other-namespace", "tls", E,
+          "A cert-manager Certificate writes the TLS Secret in another namespace than the "
+          "Ingress's; an Ingress only reads Secrets of its own namespace.",
+          "Create the Certificate in the Ingress's namespace (or annotate the Ingress for the "
+          "ingress-shim)."),
+    Entry("IDC340", "path-without-backend", "rule", E,
+          "An Ingress path has no usable backend (a Service with a port name or number, or a "
+          "resource); the API server rejects the whole Ingress, so none of its rules exist.",
+          "Give every path a backend: service.name with port.number or port.name."),
     Entry("IDC320", "tls-secret-not-found", "tls", E,
           "The TLS Secret does not exist in the Ingress's namespace; the controller serves its "
           "fallback certificate.",
@@ -173,6 +278,53 @@ _ENTRIES: tuple[Entry, ...] = (
           "The request is HTTPS but no tls entry of the Ingress lists the host; the controller "
           "answers with its fallback certificate.",
           "Add the host to spec.tls with a Secret."),
+    Entry("IDC390", "tls-ends-elsewhere", "tls", N,
+          "TLS does not end at the controller with an Ingress Secret: a load balancer "
+          "terminates it with a cloud certificate, or the controller passes it through to the "
+          "backend. The Ingress needs no spec.tls entry for the host then.",
+          "Nothing to fix; check the certificate where TLS ends (cloud certificate manager or "
+          "the backend)."),
+    Entry("IDC391", "redirect-loop", "tls", E,
+          "TLS ends before the controller, which receives plain HTTP and redirects it to "
+          "HTTPS; the client follows the redirect to the same place and loops.",
+          "Let the controller trust X-Forwarded-Proto (ingress-nginx use-forwarded-headers), "
+          "forward the load balancer's TLS port to the controller's TLS port, or turn the "
+          "redirect off for this host."),
+    Entry("IDC392", "backend-request-rewritten", "rule", N,
+          "The controller changes the request before the backend sees it (rewrite-target, "
+          "StripPrefix, upstream-vhost): the backend receives the method, Host and path shown.",
+          "Make sure the backend serves that path and Host."),
+    Entry("IDC393", "rewrite-drops-path", "rule", W,
+          "rewrite-target replaces the whole path with the target; a path without capture "
+          "groups (or a $n beyond them) sends every request under it to the same backend path, "
+          "which breaks sub-paths and assets.",
+          "Capture the rest of the path: path /app(/|$)(.*), rewrite-target /$2, "
+          "pathType ImplementationSpecific."),
+    Entry("IDC394", "answered-by-redirect", "rule", N,
+          "The controller answers this request with a redirect (app-root, permanent-redirect) "
+          "instead of sending it to the backend.",
+          "Nothing to fix if intended; request the redirect's target to trace the backend."),
+    Entry("IDC395", "allowlist-sees-proxy-address", "rule", W,
+          "A source allowlist decides on the client address the controller sees; behind a "
+          "Service with externalTrafficPolicy Cluster and no PROXY protocol or trusted "
+          "forwarded headers, that is a node's address, so real clients are refused (403).",
+          "Set externalTrafficPolicy: Local on the controller's Service, or enable "
+          "use-proxy-protocol / use-forwarded-headers to match the load balancer."),
+    Entry("IDC396", "alb-no-https-listener", "tls", E,
+          "The AWS Load Balancer Controller opens an HTTPS listener only with a certificate "
+          "(certificate-arn, or one discovered for spec.tls hosts); without one HTTPS fails.",
+          "Set alb.ingress.kubernetes.io/certificate-arn or list the host in spec.tls, with "
+          "listen-ports including HTTPS:443."),
+    Entry("IDC397", "canary-share", "rule", N,
+          "A canary Ingress takes part of this route's requests (by header, cookie or weight) "
+          "and sends them to another Service.",
+          "Nothing to fix if intended; send the canary header to trace that Service."),
+    Entry("IDC399", "externalname-not-allowed", "rule", E,
+          "Traefik's Ingress provider refuses ExternalName Services unless "
+          "allowExternalNameServices is set: the path gets no route, so another route or a "
+          "404 answers.",
+          "Start Traefik with --providers.kubernetesingress.allowExternalNameServices=true, or "
+          "point the path at a Service with a selector."),
     # IDC4xx: the backend Service
     Entry("IDC401", "backend-service-not-found", "service", E,
           "The backend Service does not exist in the Ingress's namespace: the controller answers 503.",
@@ -183,22 +335,22 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC403", "externalname-backend", "service", N,
           "The backend is an ExternalName Service: the controller proxies to a DNS name.",
           "Make sure the controller allows ExternalName backends and the name resolves in-cluster."),
-    Entry("IDC404", "externalname-unresolvable", "service", E,
+    Entry("IDC404", "externalname-unresolvable", "cluster-dns", E,
           "The ExternalName target cannot be resolved by the cluster DNS.",
           "Point externalName at a resolvable name, or add a forward/stub zone to CoreDNS."),
     Entry("IDC405", "externalname-port-mismatch", "service", W,
           "The ExternalName aliases an in-cluster Service that does not expose the backend port.",
           "Use the aliased Service's port number in the backend."),
-    Entry("IDC406", "resource-backend", "service", N,
+    Entry("IDC406", "resource-backend", "rule", N,
           "The backend is a resource reference, not a Service; only some controllers support it.",
           "Check your controller documents resource backends."),
     Entry("IDC407", "service-without-selector", "service", N,
           "The Service has no selector; its endpoints come from manually managed EndpointSlices.",
           "Make sure the EndpointSlices are maintained (labelled kubernetes.io/service-name)."),
-    Entry("IDC410", "targetport-name-unresolved", "service", E,
+    Entry("IDC410", "targetport-name-unresolved", "pods", E,
           "The named targetPort is not a container port (name and protocol) of the selected pods.",
           "Name a containerPort to match, or set targetPort to the number the app listens on."),
-    Entry("IDC411", "targetport-not-declared", "service", N,
+    Entry("IDC411", "targetport-not-declared", "pods", N,
           "The numeric targetPort is not declared as a containerPort; it still works if the app "
           "listens there.",
           "Declare the containerPort, or check the app listens on that number."),
@@ -206,6 +358,23 @@ _ENTRIES: tuple[Entry, ...] = (
           "internalTrafficPolicy: Local sends in-cluster clients only to endpoints on their node.",
           "Use Cluster unless every client node runs an endpoint."),
     # IDC5xx: EndpointSlices
+    Entry("IDC430", "backend-tls-to-plain-port", "service", E,
+          "The controller speaks TLS (HTTPS, GRPCS) to a port that serves plain HTTP or gRPC: "
+          "the handshake fails and the controller answers 502.",
+          "Set the controller's backend protocol to what the port serves (ingress-nginx "
+          "backend-protocol, Traefik serversscheme), or fix the port's appProtocol/name."),
+    Entry("IDC431", "backend-plain-to-tls-port", "service", E,
+          "The controller speaks plain HTTP to a port that serves TLS: the backend answers "
+          "400 (a plain HTTP request sent to an HTTPS port).",
+          "Set backend-protocol HTTPS (ingress-nginx) or serversscheme https (Traefik)."),
+    Entry("IDC432", "backend-grpc-mismatch", "service", E,
+          "The controller speaks gRPC to an HTTP/1 port, or HTTP/1 to a gRPC port: requests "
+          "fail with 502.",
+          "Make the backend protocol and the port's appProtocol agree (GRPC, h2c)."),
+    Entry("IDC433", "aws-target-type-service-type", "service", E,
+          "The AWS Load Balancer Controller's target-type instance (its default) registers "
+          "NodePorts, but the backend Service is ClusterIP: the Ingress does not reconcile.",
+          "Set alb.ingress.kubernetes.io/target-type: ip, or make the Service NodePort."),
     Entry("IDC501", "no-ready-endpoints", "endpoints", E,
           "The Service has no ready endpoint: the controller answers 503.",
           "Make the selected pods Ready (see the pods hop)."),
@@ -249,7 +418,47 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC608", "pods-not-running", "pods", E,
           "Selected pods have finished or failed; they are never endpoints.",
           "Look at why the pods stopped (phase, container exit codes)."),
+    Entry("IDC630", "workload-scaled-to-zero", "pods", E,
+          "The workload whose pods the Service selects has spec.replicas 0, so no pod exists "
+          "(an HPA does not scale a target at 0; a downscaler or a person set it).",
+          "Scale the workload up (kubectl scale --replicas=N), or fix what scaled it down."),
+    Entry("IDC631", "requests-exceed-nodes", "pods", E,
+          "The pods request more CPU, memory or another resource than any node that passes "
+          "the other scheduling filters can allocate: they stay Pending.",
+          "Lower the requests in the pod template, or add nodes large enough."),
+    Entry("IDC632", "no-node-selectable", "pods", E,
+          "nodeSelector or required node affinity matches no schedulable node (or every node "
+          "is cordoned): the pods stay Pending.",
+          "Fix the labels the template asks for, or label a node to match."),
+    Entry("IDC633", "taints-not-tolerated", "pods", E,
+          "Every node the pods may use has a NoSchedule/NoExecute taint they do not tolerate: "
+          "they stay Pending.",
+          "Add a toleration to the pod template, or remove the taint from a node."),
+    Entry("IDC634", "anti-affinity-too-few-nodes", "pods", W,
+          "Required pod anti-affinity per node allows one replica per node, and fewer nodes "
+          "can take them than there are replicas: the rest stay Pending.",
+          "Lower the replicas, make the anti-affinity preferred, or add nodes."),
+    Entry("IDC635", "claim-cannot-bind", "pods", E,
+          "A PersistentVolumeClaim the pods mount does not exist or can never bind (its "
+          "StorageClass is missing, no class is default, no volume fits): they stay Pending.",
+          "Create the claim, or name an existing StorageClass (kubectl get storageclass)."),
+    Entry("IDC636", "volume-node-conflict", "pods", E,
+          "The claim's volume (PV node affinity, class allowedTopologies) is pinned to nodes "
+          "the pods cannot run on: they stay Pending.",
+          "Run the pods where the volume is (node selection, zones), or use a volume there."),
+    Entry("IDC680", "pods-container-cannot-start", "pods", E,
+          "A container of the selected pods cannot be created or started "
+          "(CreateContainerConfigError, CreateContainerError, RunContainerError...), so the "
+          "pod never becomes Ready; the kubelet's message names the cause, often a Secret or "
+          "ConfigMap (or one of its keys) that does not exist.",
+          "Create what the kubelet's message names, or fix the container's reference to it."),
     # IDC7xx: NetworkPolicy and DNS
+    Entry("IDC637", "workload-cannot-create-pods", "pods", E,
+          "The workload's controller fails to create its pods (a ResourceQuota is exceeded, a "
+          "LimitRange or an admission webhook rejects them), as its ReplicaFailure condition "
+          "says.",
+          "Raise the quota or lower the template's requests, or fix what the admission "
+          "message names."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),
@@ -274,7 +483,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC711", "dns-cluster-domain-mismatch", "dns", E,
           "The name uses a cluster domain that this cluster does not serve.",
           "Use the cluster's domain, or a name without the domain part."),
-    Entry("IDC712", "cluster-dns-not-ready", "dns", E,
+    Entry("IDC712", "cluster-dns-not-ready", "cluster-dns", E,
           "The cluster DNS Service has no ready endpoints: in-cluster names do not resolve.",
           "Make the CoreDNS pods Ready (logs, Corefile loops)."),
     Entry("IDC713", "dns-name-not-found", "dns", E,
@@ -289,6 +498,33 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC721", "probe-fallback-certificate", "probe", E,
           "The entry serves the controller's fallback certificate for the host.",
           "Fix the TLS Secret of the host's Ingress (see the tls hop)."),
+    Entry("IDC780", "probe-answered-by-other-backend", "probe", E,
+          "The entry's answer is the one another backend gives to the same request, not the "
+          "one of the backend the objects route it to: a catch-all, a duplicate rule or a "
+          "controller precedence rule serves the request.",
+          "Compare the rule that answered (named in the finding) with the one you wrote for the "
+          "request; make the intended rule win (host, path, pathType, one Ingress per "
+          "host+path)."),
+    Entry("IDC781", "probe-served-despite-objects", "probe", W,
+          "The objects predict that the request fails, but the controller in use served it: it "
+          "relies on that controller's leniency beyond the API's rules, which an upgrade, "
+          "another controller or a settings change can take away.",
+          "Fix what the object finding says, so the request works by the API's rules."),
+    Entry("IDC782", "probe-certificate-not-valid-now", "probe", E,
+          "The entry serves a certificate outside its validity window (expired, or not yet "
+          "valid): clients refuse the connection.",
+          "Renew the certificate in the host's TLS Secret (or its cert-manager Certificate) and "
+          "check that the controller serves the new one."),
+    Entry("IDC783", "probe-certificate-wrong-host", "probe", E,
+          "The entry serves a certificate that does not name the request's host: clients "
+          "refuse the connection.",
+          "Give the host's spec.tls entry a Secret whose certificate names the host."),
+    Entry("IDC784", "probe-certificate-not-the-secrets", "probe", W,
+          "The entry serves another certificate than the one in the host's TLS Secret: "
+          "another Ingress's Secret, a default certificate or a stale copy wins.",
+          "Find which Ingress or controller setting provides the served certificate (another "
+          "spec.tls entry for the host, a default certificate), or wait for the controller to "
+          "reload the Secret."),
     Entry("IDC722", "netpol-not-enforced", "probe", W,
           "The object verdict says blocked, but a live connection succeeded: the CNI does not "
           "enforce NetworkPolicy.",
@@ -320,6 +556,132 @@ _ENTRIES: tuple[Entry, ...] = (
           "API does not show: those pods cannot resolve Service names.",
           "Give the cache's Corefile a server block for the cluster domain that forwards to "
           "CoreDNS, or check that no kubelet's clusterDNS names the cache."),
+    Entry("IDC730", "controller-resolver-not-cluster-dns", "cluster-dns", E,
+          "The controller resolves the ExternalName target itself, but its pods use the node's "
+          "resolver (hostNetwork with dnsPolicy ClusterFirst, or dnsPolicy Default), which "
+          "cannot answer names under the cluster domain: the upstream fails.",
+          "Set dnsPolicy: ClusterFirstWithHostNet on the controller pods, or point the "
+          "ExternalName at a name the node resolves."),
+    # IDC8xx: Gateway API (GatewayClass, Gateway listeners, HTTPRoute/GRPCRoute, backendRefs)
+    Entry("IDC801", "gateway-no-listener", "gateway", E,
+          "No listener of the Gateway takes the request: none has its port, protocol (HTTP for "
+          "http, HTTPS for https) and a hostname matching its Host.",
+          "Add a listener for the host and scheme, or send the request to a listener's port.",
+          "A listener without hostname matches every host; `*.example.com` matches names with "
+          "one or more labels before example.com. The Gateway answers 404 (or refuses TLS)."),
+    Entry("IDC802", "gatewayclass-not-accepted", "gateway", E,
+          "The Gateway's GatewayClass is missing, or no running controller accepted it, so no "
+          "proxy is programmed for the Gateway.",
+          "Install the Gateway API implementation the class names (spec.controllerName), or "
+          "point gatewayClassName at an accepted class."),
+    Entry("IDC803", "gateway-not-programmed", "gateway", E,
+          "The Gateway's status says it is not Accepted or not Programmed, so its listeners do "
+          "not serve traffic.",
+          "Read the condition's reason and message (`kubectl describe gateway`)."),
+    Entry("IDC804", "listener-conflicted", "gateway", E,
+          "Listeners share protocol, port and hostname (or an HTTP/HTTPS/TLS listener shares a "
+          "port with a TCP one): they are Conflicted and none of them is accepted.",
+          "Give each listener a distinct port or hostname."),
+    Entry("IDC805", "listener-not-ready", "gateway", E,
+          "The listener that takes the request is not usable: its status is not Accepted, "
+          "Programmed or ResolvedRefs, or its TLS certificate Secret is missing or not "
+          "permitted.",
+          "Fix the listener (port the implementation can bind, certificateRefs to an existing "
+          "kubernetes.io/tls Secret, a ReferenceGrant for a Secret in another namespace)."),
+    Entry("IDC806", "listener-port-not-entrypoint", "gateway", E,
+          "Traefik attaches a listener only to an entryPoint bound on the listener's port; "
+          "no Traefik container port equals it (PortUnavailable).",
+          "Use the entryPoint's container port (8000/8443 with the Helm chart), not the "
+          "Service port 80/443."),
+    Entry("IDC810", "route-not-accepted", "route", E,
+          "A route for the host is not accepted by the Gateway it names: the listener does not "
+          "admit its namespace or kind, no hostname intersects, or the sectionName/port names "
+          "no listener.",
+          "Fix the parentRef (sectionName, port), the listener's allowedRoutes, or the route's "
+          "hostnames so they intersect the listener's."),
+    Entry("IDC811", "route-parent-not-found", "route", E,
+          "A route for the host names a parent Gateway that does not exist, so no proxy serves "
+          "its rules.",
+          "Point spec.parentRefs at an existing Gateway (name and namespace)."),
+    Entry("IDC812", "route-no-rule-matches", "route", E,
+          "Routes serve the host, but no rule match fits the request's path, method, headers "
+          "and query: the Gateway answers 404.",
+          "Add or fix a match (PathPrefix matches whole path elements; Exact the whole path)."),
+    Entry("IDC813", "route-status-disagrees", "route", W,
+          "The object's status (written by the controller) differs from what the spec computes "
+          "for it: the controller sees something else, lags, or deviates from the spec.",
+          "Read the status condition's message; check that the controller runs and watches "
+          "the namespace."),
+    Entry("IDC814", "route-lost-precedence", "route", N,
+          "Another rule also matches the request but loses on the spec's precedence (hostname, "
+          "Exact, longest prefix, method, headers, query, oldest route, namespace/name).",
+          "Make the wanted rule more specific, or drop the overlapping one."),
+    Entry("IDC815", "route-redirects", "route", N,
+          "The matching rule answers with a redirect (RequestRedirect); no backend is called.",
+          "Nothing to do if the redirect is intended."),
+    Entry("IDC816", "route-rewrites", "route", N,
+          "The matching rule rewrites the request (URLRewrite or header modifiers): the backend "
+          "receives another Host, path or headers than the client sent.",
+          "Nothing to do if the rewrite is intended; the backend must serve the rewritten path."),
+    Entry("IDC817", "filter-unsupported", "route", E,
+          "The rule uses a filter the implementation does not implement; Traefik v3.6 answers "
+          "500 for RequestMirror, CORS and ExternalAuth while the route's status stays healthy.",
+          "Drop the filter, or use an implementation that supports it."),
+    Entry("IDC818", "value-not-in-v1-4", "route", E,
+          "A field value the Gateway API v1.4.0 CRDs reject (RequestRedirect statusCode other "
+          "than 301/302): the apply fails on clusters with those CRDs.",
+          "Use 301 or 302 (303/307/308 need Gateway API v1.5)."),
+    Entry("IDC819", "route-priority-tie", "route", W,
+          "Two routes' matching rules have the same Traefik priority: Traefik's order between "
+          "them is not defined, unlike the spec's oldest-route rule.",
+          "Make one match more specific so the priorities differ."),
+    Entry("IDC820", "backend-ref-not-permitted", "backends", E,
+          "A backendRef names a Service in another namespace and no ReferenceGrant there "
+          "permits it: that share of requests gets 500 (ResolvedRefs RefNotPermitted).",
+          "Create a ReferenceGrant in the Service's namespace from the route's kind and "
+          "namespace to the Service."),
+    Entry("IDC821", "backend-ref-not-found", "backends", E,
+          "A backendRef names a Service (or Service port) that does not exist: that share of "
+          "requests gets 500 (ResolvedRefs BackendNotFound).",
+          "Fix the name, namespace or port (the Service port, not the targetPort)."),
+    Entry("IDC822", "backend-ref-invalid", "backends", E,
+          "A backendRef is not usable: an unsupported kind (InvalidKind), or a Service without "
+          "a port: that share of requests gets 500.",
+          "Reference a Service with its port."),
+    Entry("IDC823", "backend-weights-zero", "backends", E,
+          "Every backendRef of the rule has weight 0 (or the rule has none): no backend gets "
+          "traffic, and the answer is an error (500/503, left to the implementation).",
+          "Give at least one backendRef a positive weight."),
+    Entry("IDC824", "route-kinds-conflict", "route", W,
+          "An HTTPRoute and a GRPCRoute attach to one listener with intersecting hostnames; "
+          "the spec accepts only one of them (the oldest, then namespace/name).",
+          "Give the gRPC service its own hostname or listener."),
+    Entry("IDC825", "backend-tls-ca-missing", "backends", E,
+          "The BackendTLSPolicy for the backend names a CA certificate ConfigMap that does not "
+          "exist (or has no ca.crt): the Gateway cannot verify the backend and answers 5xx.",
+          "Create the ConfigMap with the CA bundle under key ca.crt in the Service's "
+          "namespace, or use wellKnownCACertificates: System."),
+    Entry("IDC826", "route-match-shadowed", "route", W,
+          "A route rule's hostname and match are the same as another route's that wins by "
+          "precedence (older, then namespace/name): this rule never serves a request, though "
+          "both routes report Accepted.",
+          "Delete the duplicate, or make its match differ."),
+    Entry("IDC827", "backend-status-disagrees", "backends", W,
+          "The route's ResolvedRefs status says its backendRefs resolve, but the spec finds "
+          "one invalid (missing Service or port, no ReferenceGrant, another kind): the status "
+          "is stale or the controller sees other objects.",
+          "Read the route's status message; check the backendRef against the Service and "
+          "ReferenceGrants the trace lists."),
+    Entry("IDC840", "host-claimed-twice", "any", W,
+          "Both an Ingress and a Gateway route serve the request. On different controllers "
+          "the host's DNS answer alone decides which one a client reaches (a live trace "
+          "follows it); one controller serving both orders them itself.",
+          "Point the DNS record at the entry you mean (trace with DNS evidence to see which "
+          "one it is), and remove the other rule when the migration is done."),
+    Entry("IDC850", "check-scope-empty", "any", E,
+          "Nothing to check: no Ingress and no HTTPRoute/GRPCRoute in scope. A CI gate that "
+          "passes on nothing hides a wrong namespace, selector or context.",
+          "Fix the scope (--namespace, --selector, --context), or pass --allow-empty."),
 )
 
 BY_CODE: dict[str, Entry] = {e.code: e for e in _ENTRIES}

@@ -10,6 +10,7 @@ TTY, the `--wait` progress the user asked for, and the ignored count.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
@@ -28,6 +29,7 @@ from ingressdoc.commands.common import (
     open_source,
     output_option,
 )
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import UsageError
 from ingressdoc.render.registry import CHECK, Format
 
@@ -63,18 +65,19 @@ def _waiting(report: CheckReport, left: float) -> None:
 
 def check(
     namespace: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-        "--namespace", "-n", metavar="NAMESPACE", help="Check Ingresses in this namespace.",
-        rich_help_panel="Scope")] = None,
+        "--namespace", "-n", metavar="NAMESPACE",
+        help="Check Ingresses and Gateway routes in this namespace.",
+        rich_help_panel="Scope", autocompletion=typer_values("namespace"))] = None,
     all_namespaces: Annotated[bool, typer.Option(
-        "--all-namespaces", "-A", help="Check Ingresses in every namespace.",
+        "--all-namespaces", "-A", help="Check Ingresses and Gateway routes in every namespace.",
         rich_help_panel="Scope")] = False,
     selector: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--selector", "-l", metavar="SELECTOR",
-        help="Only Ingresses matching this label selector (kubectl syntax).",
+        help="Only Ingresses and routes matching this label selector (kubectl syntax).",
         rich_help_panel="Scope")] = None,
     host: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--host", metavar="GLOB", help="Only requests to hosts matching this glob, e.g. '*.example.com'.",
-        rich_help_panel="Scope")] = None,
+        rich_help_panel="Scope", autocompletion=typer_values("host"))] = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -92,9 +95,14 @@ def check(
     wait: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--wait", metavar="DURATION", help="Re-check until everything passes or this much time is up, "
         "e.g. 2m or 90s (live cluster only).")] = None,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Pass when nothing is in scope (no Ingress and no "
+        "HTTPRoute/GRPCRoute); without it an empty scope fails (IDC850).",
+        rich_help_panel="Scope")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Trace every host/path of every Ingress in scope and fail when any is broken."""
+    """Trace every host/path of every Ingress and every hostname/match of every
+    HTTPRoute/GRPCRoute in scope, and fail when any is broken."""
     with error_boundary(debug):
         from ingressdoc.check.config import CheckConfig, find_config, load_config
         from ingressdoc.check.ignore import IgnorePolicy
@@ -142,12 +150,34 @@ def check(
         if timeout is not None and not report.passed:
             typer.echo(f"gave up waiting after {wait}", err=True)
         _write(CHECK.render(report, output), output_file)
+        _step_summary(report)
         if not report.results:
-            typer.echo("ingressdoc: warning: no Ingress host/path in scope", err=True)
+            typer.echo(_EMPTY.format("warning" if allow_empty else "error"), err=True)
+            if not allow_empty:
+                raise typer.Exit(1)
         ignored = report.summary.ignored
         if ignored:
             typer.echo(f"{ignored} findings ignored", err=True)
         raise typer.Exit(exit_status(report.findings, fail_on))
+
+
+_EMPTY = ("ingressdoc: {}: IDC850 nothing to check: no Ingress and no HTTPRoute/GRPCRoute in "
+          "scope (fix --namespace/--selector/--host/--context, or pass --allow-empty)")
+
+
+def _step_summary(report: CheckReport) -> None:
+    """GitHub Actions shows what a step appends to $GITHUB_STEP_SUMMARY on the run's page."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from ingressdoc.render.summary import step_summary
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(step_summary(report))
+    except OSError as exc:
+        typer.echo(f"ingressdoc: warning: cannot write the step summary {path}: "
+                   f"{exc.strerror or exc}", err=True)
 
 
 def _write(text: str, output_file: str | None) -> None:

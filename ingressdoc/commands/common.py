@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ingressdoc.commands.completion import typer_values
 from ingressdoc.errors import ExitStatus, IngressdocError, UsageError
 from ingressdoc.render.registry import Format, Renderers
 
@@ -29,12 +30,16 @@ class FailOn(str, enum.Enum):
 ManifestsOpt = Annotated[list[str], typer.Option(
     "--manifests", "-f", help="Read objects from YAML/JSON files, directories or '-' (stdin) "
     "instead of a cluster. Repeatable.", metavar="PATH", rich_help_panel="Source")]
+NamespaceOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+    "--namespace", "-n", metavar="NAMESPACE", rich_help_panel="Source",
+    help="The default namespace of kubectl-style names (default: the context's namespace).",
+    autocompletion=typer_values("namespace"))]
 KubeconfigOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
     "--kubeconfig", help="Path to the kubeconfig file.", metavar="FILE",
     rich_help_panel="Source")]
 ContextOpt = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--context", help="The kubeconfig context to use.", metavar="NAME",
-    rich_help_panel="Source")]
+    rich_help_panel="Source", autocompletion=typer_values("context"))]
 TimeoutOpt = Annotated[float, typer.Option(
     "--request-timeout", help="Seconds per API request.", metavar="SECONDS",
     rich_help_panel="Source")]
@@ -56,7 +61,9 @@ def output_option(renderers: Renderers[Any]) -> Any:
         return Format(value)
 
     return typer.Option("--output", "-o", help="Output format.", parser=parse,
-                        metavar=f"<{'|'.join(names)}>")
+                        metavar=f"<{'|'.join(names)}>",
+                        autocompletion=lambda incomplete: [n for n in names
+                                                           if n.startswith(incomplete)])
 
 
 @contextmanager
@@ -102,6 +109,13 @@ def open_source(
     from ingressdoc.snapshot.live import LiveSource
 
     return LiveSource.connect(kubeconfig, context, timeout)
+
+
+def default_namespace(namespace: str | None, source: Source) -> str | None:
+    """-n, else the kubeconfig context's namespace, as kubectl resolves it."""
+    from ingressdoc.snapshot.live import LiveSource
+
+    return namespace or (source.namespace if isinstance(source, LiveSource) else None)
 
 
 def load_snapshot(

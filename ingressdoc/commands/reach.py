@@ -23,7 +23,9 @@ from ingressdoc.commands.common import (
     FailOnOpt,
     KubeconfigOpt,
     ManifestsOpt,
+    NamespaceOpt,
     TimeoutOpt,
+    default_namespace,
     error_boundary,
     exit_status,
     open_source,
@@ -46,11 +48,14 @@ PROBE_STEPS = 6
 def reach(
     source: Annotated[str, typer.Argument(
         metavar="FROM", help="Client pods: ns/pod, ns/KIND/name (deployment, statefulset, ...), "
-        "ns with -l, or ingress-controller[/CLASS].")],
+        "po/NAME or KIND/NAME in the -n namespace (deploy/web), ns with -l, or "
+        "ingress-controller[/CLASS].")],
     target: Annotated[str, typer.Argument(
-        metavar="TO", help="ns/service[:port]; a DNS name as the client writes it, e.g. "
+        metavar="TO", help="ns/service[:port] or svc/NAME[:port] in the -n namespace; a DNS name "
+        "as the client writes it, e.g. "
         "payments-api.payments:8080; or host/path (a URL too), e.g. shop.example.com/api, "
         "reached through the ingress controller, then traced from the Ingress on.")],
+    namespace: NamespaceOpt = None,
     manifests: ManifestsOpt = [],  # noqa: B006 - typer reads the default
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
@@ -87,11 +92,12 @@ def reach(
         from ingressdoc.reach.parse import parse_client, parse_target
         from ingressdoc.snapshot.live import LiveSource
 
-        client = parse_client(source, selector)
-        dest = parse_target(target, port)
         if probe and manifests:
             raise UsageError("--probe needs a live cluster, not --manifests")
         snap_source = open_source(manifests, kubeconfig, context, request_timeout)
+        ns = default_namespace(namespace, snap_source)
+        client = parse_client(source, selector, ns)
+        dest = parse_target(target, port, ns)
         result = run_reach(snap_source.read(None), client, dest)
         if probe and isinstance(snap_source, LiveSource):
             result = _probe(snap_source, result, probe_image, timeout)

@@ -15,9 +15,13 @@ from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 
 @dataclass(frozen=True)
 class TraceContext:
+    """`prefer`: route kinds to trace when routers of several kinds serve the request
+    (`check` of an HTTPRoute traces the route, not an Ingress for the same host)."""
+
     snapshot: Snapshot
     request: Request
     ingress_class: str | None = None
+    prefer: tuple[str, ...] = ()
 
 
 _WHY = {

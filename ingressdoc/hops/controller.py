@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops import controller_config
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, Hop, HopId, status_from
+from ingressdoc.k8s.annotation_class import claimed_classes
 from ingressdoc.k8s.controllers import RECOGNISED, controllers_of, product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.ingress_class import (
@@ -19,6 +22,7 @@ from ingressdoc.k8s.ingress_class import (
 )
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, name, spec
+from ingressdoc.k8s.objects import namespace as namespace_of
 from ingressdoc.k8s.profiles import Profile, for_controller
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -112,12 +116,17 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     class_name = _choose_class(resolutions, ctx.request.host, ctx.ingress_class)
     cls_obj = next((c for c in classes if name(c) == class_name), None)
     controller = spec(cls_obj).get("controller") if cls_obj else None
+    by_name: list[Obj] = []
+    if cls_obj is None and class_name and snap.loaded("Pod"):
+        controller, by_name = _named_class_taker(snap, class_name) or (None, [])
 
     claimed: list[Obj] = []
     unclaimed: list[ObjectRef] = []
     for ref, (ing, res) in resolutions.items():
         found.extend(_class_findings(ref, ing, res, classes, snap.loaded("IngressClass")))
-        if res.class_name == class_name and (res.ingress_class or not snap.loaded("IngressClass")):
+        found.extend(unserved_annotation_class(snap, ref, res, classes))
+        if res.class_name == class_name and (res.ingress_class or by_name
+                                             or not snap.loaded("IngressClass")):
             claimed.append(ing)
         elif res.class_name is None or (res.ingress_class is None and res.via == "field"):
             claimed.append(ing)
@@ -130,22 +139,71 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
             + ", ".join(str(ObjectRef.of(i)) for i in exact),
         ))
 
+    classless = [ref for ref, (_, res) in resolutions.items() if res.via == "none"]
+    pods: list[Obj] = by_name
+    if controller is None and classless and snap.loaded("Pod"):
+        controller, pods = _classless_taker(snap, claimed, classless) or (None, [])
     profile = for_controller(controller)
-    pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
+    found_pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
+    pods = pods or found_pods
     found.extend(pod_findings)
     found.extend(_foreign_annotations(claimed, pods))
+    applied = controller_config.apply(snap, controller, pods, claimed, classless)
+    if applied.classless_served:
+        found = [f for f in found if not (f.code == "IDC204" and f.object in classless)]
+        found.extend(finding("IDC291", ref, "no class, and the controller serves classless "
+                             "Ingresses", field="spec.ingressClassName") for ref in classless)
+    found.extend(applied.findings)
+    scoped_out = controller_config.class_scope(snap, cls_obj, claimed)
+    found.extend(scoped_out)
+    applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
+    claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
-                            tuple(pods), tuple(unclaimed))
+                            tuple(pods), tuple(unclaimed), applied)
     readiness = [pod_ready(p) for p in pods]
     summary = f"class {class_name or '<none>'} -> controller {controller or '<unknown>'}" + (
         f"; {len(pods)} controller pods (readiness unknown)" if None in readiness
         else f"; {readiness.count(True)}/{len(pods)} controller pods ready" if pods else "")
     notes = "; ".join(n for n in (note, pod_note) if n) or None
     objects = tuple(ObjectRef.of(o) for o in ([cls_obj] if cls_obj else []) + list(pods))
-    hop = Hop(HopId.CONTROLLER, TITLE, status_from(tuple(found), unknown=bool(notes)), summary,
-              objects=objects, findings=tuple(found), note=notes)
+    status = status_from(tuple(found), unknown=bool(notes))
+    if applied.config is not None:
+        version = ".".join(map(str, applied.config.version or ())) or "unknown version"
+        summary += f"; {applied.config.product} {version}"
+        notes = "; ".join(n for n in (notes, applied.config.configmap_note) if n) or None
+    hop = Hop(HopId.CONTROLLER, TITLE, status, summary, objects=objects,
+              findings=tuple(found), note=notes, settings=applied.rows)
     return hop, facts
+
+
+def _title(pod: Obj) -> str:
+    profile = product_of(pod)
+    return profile.title if profile else "unknown"
+
+
+def unserved_annotation_class(
+    snap: Snapshot, ref: ObjectRef, res: ClassResolution, classes: Sequence[Obj]
+) -> list[Finding]:
+    """IDC230: a legacy annotation class that no IngressClass defines and no controller in
+    view processes (with none in view, the controllers' default classes)."""
+    if res.via != "annotation" or res.ingress_class is not None or not snap.loaded(
+            "IngressClass") or not snap.loaded("Pod"):
+        return []
+    pods = snap.memo("controller-pods-all", lambda: [p for p in snap.list("Pod")
+                                                     if product_of(p)], ("Pod",))
+    claimed = claimed_classes(pods)
+    if res.class_name in claimed:
+        return []
+    have = ", ".join(name(c) for c in classes) or "none"
+    running = ", ".join(sorted({f"{_title(p)} ({namespace_of(p)})" for p in pods})) or (
+        "none in view; default annotation classes: " + ", ".join(sorted(claimed)))
+    return [finding(
+        "IDC230", ref, f"annotation {LEGACY_ANNOTATION}={res.class_name} names no IngressClass "
+        f"(have: {have}) and no controller processes it (controllers: {running})",
+        field=f"metadata.annotations.{LEGACY_ANNOTATION}",
+        hint=f"Set spec.ingressClassName to one of: {have}; drop the annotation.",
+    )]
 
 
 def _class_findings(
@@ -189,6 +247,28 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
     return out
 
 
+def _named_class_taker(snap: Snapshot, class_name: str) -> tuple[str, list[Obj]] | None:
+    """The controller pods configured to answer to `class_name` by name (the legacy class
+    annotation, no IngressClass object): only those of several deployments serve it."""
+    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    for implemented, pods in sorted(by_controller.items()):
+        mine = [p for p in pods if controller_config.answers_to(snap, implemented, p, class_name)]
+        if mine:
+            return implemented, mine
+    return None
+
+
+def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence[ObjectRef]
+                     ) -> tuple[str, list[Obj]] | None:
+    """The running controller configured to serve Ingresses without a class, if any: with
+    no class to go by, that is the controller that picks them up."""
+    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    for implemented, pods in sorted(by_controller.items()):
+        if controller_config.apply(snap, implemented, pods, claimed, classless).classless_served:
+            return implemented, pods
+    return None
+
+
 def _controller_pods(
     ctx: TraceContext, controller: str | None, profile: Profile, class_name: str | None
 ) -> tuple[list[Obj], list[Finding], str | None]:
@@ -209,9 +289,14 @@ def _controller_pods(
         if controller not in RECOGNISED:
             return [], [], (f"controller {controller} is not one ingressdoc recognises: "
                             "its pods are not checked")
+        running = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+        serving = {name(c): spec(c).get("controller") for c in snap.list("IngressClass")
+                   if spec(c).get("controller") in running}
         return [], [finding(
             "IDC201", cls_ref,
-            f"no running pod implements controller {controller} of class {class_name}",
+            f"no running pod implements controller {controller} of class {class_name} "
+            f"(running: {', '.join(sorted(running)) or 'no known controller'}; classes they "
+            f"serve: {', '.join(sorted(serving)) or 'none'})",
         )], None
     if all(pod_ready(p) is False for p in pods):  # None: from a template, readiness unknown
         return pods, [finding(

@@ -44,12 +44,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
     nodes = ctx.snapshot.list("Node")
-    services = [
-        s for s in ctx.snapshot.list("Service")
-        if spec(s).get("selector") and any(
-            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
-            for p in controller.pods)
-    ]
+    services = controller_services(ctx.snapshot.list("Service"), controller.pods)
     found: list[Finding] = list(gaps) + _internal_ingress(controller.routes_of("Ingress"))
     found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
     addresses: list[EntryAddress] = []
@@ -72,6 +67,16 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
         status = HopStatus.UNKNOWN
     return Hop(HopId.ENTRY, TITLE, status, summary, objects=objects, findings=tuple(found),
                note=note), tuple(addresses)
+
+
+def controller_services(services: Sequence[Obj], pods: Sequence[Obj]) -> list[Obj]:
+    """The Services that select controller pods: the ways in to the controller."""
+    return [
+        s for s in services
+        if spec(s).get("selector") and any(
+            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
+            for p in pods)
+    ]
 
 
 def _node_addresses(nodes: Sequence[Obj]) -> list[str]:
@@ -130,16 +135,30 @@ def _scheme(port: Mapping[str, Any]) -> str:
         SCHEME_PORT_NAMES["https"]) else "http"
 
 
+_EXCLUDED = "node.kubernetes.io/exclude-from-external-load-balancers"
+_CONTROL_PLANE = ("node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master")
+
+
+def receives_traffic(node: Obj) -> bool:
+    """A node the load balancer sends traffic to: not excluded by the service controller's
+    label, and not a control-plane node that keeps workloads (and their traffic) off."""
+    if _EXCLUDED in labels(node):
+        return False
+    return not any(t.get("key") in _CONTROL_PLANE and t.get("effect") in (
+        "NoSchedule", "NoExecute") for t in spec(node).get("taints") or [])
+
+
 def _etp_local(svc: Obj, pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[Finding]:
     ready_nodes = {spec(p).get("nodeName") for p in pods if pod_ready(p)}
-    node_names = [str((n.get("metadata") or {}).get("name")) for n in nodes]
+    node_names = [str((n.get("metadata") or {}).get("name")) for n in nodes
+                  if receives_traffic(n)]
     without = [n for n in node_names if n not in ready_nodes]
     if not node_names or not without:
         return []
     return [finding(
         "IDC112", ObjectRef.of(svc),
-        f"externalTrafficPolicy Local: {len(without)} of {len(node_names)} nodes run no ready "
-        f"controller pod ({', '.join(without[:3])})",
+        f"externalTrafficPolicy Local: {len(without)} of {len(node_names)} nodes that receive "
+        f"traffic run no ready controller pod ({', '.join(without[:3])})",
         field="spec.externalTrafficPolicy",
     )]
 

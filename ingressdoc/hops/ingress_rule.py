@@ -6,8 +6,10 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.controller import class_ingresses
+from ingressdoc.hops.intent import Signals, ident, route_label, signals
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
     NearMiss,
@@ -15,12 +17,14 @@ from ingressdoc.k8s.ingress_match import (
     match_request,
     shown_host,
 )
+from ingressdoc.k8s.ingress_valid import invalid_backends
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
 _MAX_MISS_ROWS = 5
 # Near-miss keys -> catalog codes (info findings that explain a miss). A wildcard-depth miss
-# is IDC302 (error) when nothing else serves the host, IDC313 (info) when a fallback does.
+# is IDC302 (error) when nothing else serves the host; when a fallback does, the intent signal
+# IDC330 stands for it.
 NEAR_MISS_CODES = {
     "prefix-not-string-prefix": "IDC304",
     "exact-trailing-slash": "IDC305",
@@ -116,6 +120,31 @@ def _miss_findings(misses: tuple[NearMiss, ...], depth_code: str | None = None) 
     return out
 
 
+def _rejected(ctx: TraceContext, winner: PathCandidate) -> list[Finding]:
+    """IDC340 for the winner's Ingress when the API server rejects it: none of its rules
+    exist, so the request meets the controller's default backend."""
+    obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
+    return [finding("IDC340", _ref(winner), f"{where} {problem}: the API server rejects "
+                    "Ingress " + f"{winner.ingress_namespace}/{winner.ingress_name}",
+                    field=where)
+            for where, problem in (invalid_backends(obj) if obj is not None else ())]
+
+
+def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
+    """A candidate as a route of its own: what the walk follows for the nearest miss."""
+    ref = _ref(c)
+    obj = ctx.snapshot.get("Ingress", c.ingress_namespace, c.ingress_name)
+    hop = Hop(HopId.RULE, TITLE, status_from(()), route_label(c), objects=(ref,))
+    return RouteOutcome(hop, ref, obj, _backend_ref(c), c.backend.get("resource"),
+                        _backend_field(c), label=route_label(c))
+
+
+def _implementer(controller: ControllerFacts) -> str | None:
+    """The proxy the controller pods run, when they agree on one."""
+    names = {p.name for pod in controller.pods if (p := product_of(pod)) is not None}
+    return names.pop() if len(names) == 1 else None
+
+
 class IngressRouter:
     """Routes by the Ingresses the controller claims, under its profile's rules."""
 
@@ -130,34 +159,43 @@ class IngressRouter:
         if result.winner is None or result.via_default_backend or result.host_class == "any":
             # Nothing specific serves the host: rules for other hosts of the class become
             # near misses (a typo, a wildcard at the wrong depth). They cannot win.
-            claimed = {ObjectRef.of(i) for i in ingresses}
+            claimed = {ObjectRef.of(i) for i in ingresses} | controller.applied.dropped
             others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
                       if ObjectRef.of(i) not in claimed]
             result = match_request([*ingresses, *others], req.host, req.path,
                                    controller.profile)
-        found = self._findings(ctx, result)
+        intent = signals(result, controller.profile.name, ingresses, _implementer(controller))
+        found = self._findings(ctx, result, intent)
+        nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner
         if winner is None:
             summary = f"no rule for {req.host}{req.path}"
             hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary,
                       findings=tuple(found), rows=_miss_rows(result))
-            return RouteOutcome(hop, None, None, None)
+            return RouteOutcome(hop, None, None, None, nearest=nearest)
         ref = _ref(winner)
         if winner.rule_index is None:
             summary = f"{ref}: spec.defaultBackend"
         else:
             summary = (f"{ref}: host {shown_host(winner.host)} path {_shown_path(winner)} "
                        f"({winner.path_type or 'ImplementationSpecific'})")
-        rows = (_row(winner, "serves"), *(_miss_rows(result) if _fallback_won(result) else ()))
+        # The routes that lost this request though written for it are shown with why.
+        losers = tuple(_row(m.candidate, m.key) for m in result.near_misses
+                       if ident(m.candidate) in intent.explained)
+        misses = _miss_rows(result) if _fallback_won(result) else ()
+        rows = (_row(winner, "serves"), *misses, *(r for r in losers if r not in misses))
         hop = Hop(HopId.RULE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                   findings=tuple(found), rows=rows,
                   note="; ".join(result.notes) or None)
         obj = ctx.snapshot.get("Ingress", winner.ingress_namespace, winner.ingress_name)
+        if any(f.code == "IDC340" for f in found):  # rejected: no backend to follow
+            return RouteOutcome(hop, ref, obj, None, nearest=nearest)
         resource = winner.backend.get("resource")
         return RouteOutcome(hop, ref, obj, _backend_ref(winner), resource,
-                            _backend_field(winner))
+                            _backend_field(winner), nearest=nearest)
 
-    def _findings(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:
+    def _findings(self, ctx: TraceContext, result: MatchResult,
+                  intent: Signals) -> list[Finding]:
         req = ctx.request
         found: list[Finding] = []
         if req.is_ip:
@@ -167,6 +205,7 @@ class IngressRouter:
             ))
         if result.winner is None:
             return found + self._no_match(ctx, result)
+        found.extend(_rejected(ctx, result.winner))
         resource = result.winner.backend.get("resource")
         if resource:
             found.append(finding(
@@ -180,8 +219,9 @@ class IngressRouter:
                 f"no rule path matches {req.host}{req.path}; spec.defaultBackend serves it",
                 field="spec.defaultBackend",
             ))
-        found.extend(_miss_findings(result.near_misses,
-                                    "IDC313" if _fallback_won(result) else None))
+        found.extend(intent.findings)
+        found.extend(_miss_findings(
+            tuple(m for m in result.near_misses if ident(m.candidate) not in intent.explained)))
         return found
 
     def _no_match(self, ctx: TraceContext, result: MatchResult) -> list[Finding]:

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingressdoc.findings import Finding, Severity
+from ingressdoc.hops.outcome import REACHING, Outcome
+from ingressdoc.k8s.controller_config import ControllerConfig
+from ingressdoc.k8s.controller_settings import NGINX, TRAEFIK, TRAEFIK_NGINX_PROVIDER
 from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
@@ -19,7 +22,10 @@ class HopId(str, enum.Enum):
     DNS = "dns"
     ENTRY = "entry"
     CONTROLLER = "controller"
+    GATEWAY = "gateway"
     RULE = "rule"
+    ROUTE = "route"
+    BACKENDS = "backends"
     TLS = "tls"
     SERVICE = "service"
     CLUSTER_DNS = "cluster-dns"
@@ -104,6 +110,33 @@ class BackendRef:
 
 
 @dataclass(frozen=True)
+class AppliedConfig:
+    """The configuration of the controller serving the class, and what it does to the
+    Ingresses: `dropped` ones never reach routing."""
+
+    config: ControllerConfig | None
+    provider: str  # the flag prefix of the serving provider ("" for ingress-nginx)
+    dropped: frozenset[ObjectRef]
+    findings: tuple[Finding, ...]
+    rows: tuple[Mapping[str, str], ...]
+    classless_served: bool = False
+    canaries: tuple[Mapping[str, Any], ...] = ()  # ingress-nginx canary Ingresses: alternatives, not routes
+
+    @property
+    def emulates_nginx(self) -> bool:
+        """Traefik's ingress-nginx provider serves the class (nginx annotations emulated)."""
+        return self.config is not None and self.config.product == TRAEFIK and (
+            self.provider == TRAEFIK_NGINX_PROVIDER)
+
+    @property
+    def reads_nginx_annotations(self) -> bool:
+        return self.config is not None and (self.config.product == NGINX or self.emulates_nginx)
+
+
+NO_CONFIG = AppliedConfig(None, "", frozenset(), (), ())
+
+
+@dataclass(frozen=True)
 class ControllerFacts:
     """What later hops, and reach, need of the controller that serves the request: the class
     it serves, its profile, the route objects it claims by kind (Ingresses today, HTTPRoutes
@@ -115,6 +148,7 @@ class ControllerFacts:
     routes: Mapping[str, tuple[Mapping[str, Any], ...]]
     pods: tuple[Mapping[str, Any], ...]
     unclaimed: tuple[ObjectRef, ...]
+    applied: AppliedConfig = NO_CONFIG
 
     def routes_of(self, kind: str) -> tuple[Mapping[str, Any], ...]:
         return tuple(self.routes.get(kind, ()))
@@ -131,6 +165,8 @@ class Hop:
     evidence: tuple[Evidence, ...] = ()
     rows: tuple[Mapping[str, str], ...] = ()
     note: str | None = None
+    # The controller configuration that decided this hop: setting, value, where it came from.
+    settings: tuple[Mapping[str, str], ...] = ()
 
 
 def status_from(findings: tuple[Finding, ...], unknown: bool = False) -> HopStatus:
@@ -155,6 +191,19 @@ def amend(hop: Hop, evidence: Sequence[Evidence] = (), findings: Sequence[Findin
 
 
 @dataclass(frozen=True)
+class AfterFix:
+    """The hops of the route the user most likely meant, walked past the first cause."""
+
+    cause: str  # e.g. "IDC332 near-miss-served-elsewhere"
+    route: str
+    hops: tuple[Hop, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for hop in self.hops for f in hop.findings)
+
+
+@dataclass(frozen=True)
 class TraceResult:
     request: Request
     hops: tuple[Hop, ...]
@@ -162,6 +211,8 @@ class TraceResult:
     entry_addresses: tuple[EntryAddress, ...] = ()
     backend: BackendRef | None = None
     controller: ControllerFacts | None = None  # what the controller hop found, for reach
+    outcome: Outcome | None = None
+    after_fix: AfterFix | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -170,12 +221,16 @@ class TraceResult:
     @property
     def verdict(self) -> Verdict:
         """Worst hop status, or worst finding: a skipped hop can still carry a warning
-        (IDC002: the hop could not be checked), which must not read as "ok"."""
+        (IDC002: the hop could not be checked), which must not read as "ok". The outcome
+        bounds it: a request that reaches no pod fails, one another route answers warns."""
         statuses = {h.status for h in self.hops}
         severities = {f.severity for f in self.findings}
-        if HopStatus.FAIL in statuses or Severity.ERROR in severities:
+        outcome = self.outcome
+        if (HopStatus.FAIL in statuses or Severity.ERROR in severities
+                or (outcome is not None and outcome.kind not in REACHING)):
             return Verdict.FAIL
-        if HopStatus.WARN in statuses or Severity.WARNING in severities:
+        if (HopStatus.WARN in statuses or Severity.WARNING in severities
+                or (outcome is not None and outcome.meant is not None)):
             return Verdict.WARN
         return Verdict.OK
 

@@ -7,8 +7,10 @@ controller's traffic comes from node IPs; both are modelled by the one policy en
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
@@ -18,7 +20,7 @@ from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.netpol import Decision, Endpoint, Miss, evaluate
 from ingressdoc.k8s.objects import labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import resolve_target_port, target_port_of
-from ingressdoc.snapshot import ObjectRef, Snapshot
+from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("NetworkPolicy",)
@@ -149,3 +151,25 @@ def _without_sources(policies: Sequence[Obj], pods: Sequence[Obj]) -> Hop:
     note = "not checked: controller pods unknown, cannot judge the policies"
     return Hop(HopId.NETPOL, TITLE, HopStatus.UNKNOWN, note, note=note,
                objects=tuple(ObjectRef.of(p) for p in isolating))
+
+
+def proxy_blocked(snapshot: Snapshot, pod: Obj, pod_port: int) -> str | None:
+    """Why the API server's proxy cannot reach `pod_port` of `pod`, or None.
+
+    The proxy connects from the API server, not from the controller: a policy that rightly
+    admits only the controller blocks it, and its failure says nothing about the request."""
+    if snapshot.status("NetworkPolicy", namespace(pod)) is not KindStatus.LOADED:
+        return None
+    host = urlsplit(str(snapshot.meta.get("server") or "")).hostname
+    try:
+        address = str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        address = None
+    src = Endpoint(namespace=None, ip=address)
+    policies = snapshot.list("NetworkPolicy", namespace(pod))
+    decision = evaluate(policies, namespace_labels(snapshot), src, endpoint_of(pod), pod_port)
+    if decision.ingress.allowed:
+        return None
+    return (f"NetworkPolicy {', '.join(decision.ingress.selecting)} admits no traffic from the "
+            f"API server{f' ({address})' if address else ''} to port {pod_port}, and the "
+            "API server's proxy connects from there")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -9,17 +10,21 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, HopId, status_from
+from ingressdoc.hops.workloads import no_pod_causes, pending_causes, template_subject
 from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
-from ingressdoc.snapshot import ObjectRef
+from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
 INPUTS = ("Pod",)
 TITLE = "Pods"
 _TERMINAL = ("Succeeded", "Failed")
 _PULL = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"}
+# Waiting reasons of a container on its normal way to running.
+_STARTING = {"ContainerCreating", "PodInitializing"}
 
 
 def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[Hop, list[Obj]]:
@@ -33,19 +38,24 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     ref = ObjectRef.of(svc)
     pods = ctx.snapshot.selected_pods(svc)
     if not pods:
-        f = _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc)))
-        return Hop(HopId.PODS, TITLE, status_from((f,)), f"selector {describe_selector(selector)} "
-                   "matches no pod", objects=(ref,), findings=(f,)), []
+        causes = tuple(no_pod_causes(ctx.snapshot, svc)) or (
+            _no_pods(ref, selector, ctx.snapshot.list("Pod", namespace(svc))),)
+        return Hop(HopId.PODS, TITLE, status_from(causes), f"selector "
+                   f"{describe_selector(selector)} matches no pod", objects=(ref,),
+                   findings=causes), []
     found: list[Finding] = []
     running = [p for p in pods if status(p).get("phase") not in _TERMINAL]
     if not running:
         found.append(_all_terminal(ref, pods))
     pods = running or pods
     found.extend(_too_broad(ref, pods))
+    pending, explained = pending_causes(ctx.snapshot, running)
+    found.extend(pending)
     for pod in running:
-        found.extend(_pod_state(pod))
+        if ObjectRef.of(pod) not in explained:
+            found.extend(_pod_state(ctx.snapshot, pod))
     if port is not None:
-        found.extend(_port_findings(pods, port))
+        found.extend(_port_findings(ctx.snapshot, pods, port))
     unknown = any(ctx.snapshot.is_derived(p) for p in pods)
     ready = sum(1 for p in pods if pod_ready(p))
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
@@ -94,7 +104,14 @@ def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
     return []
 
 
-def _pod_state(pod: Obj) -> list[Finding]:
+def scheduler_event(snap: Snapshot, pod: Obj) -> Mapping[str, Any] | None:
+    """The scheduler's newest word on a pod, when Events were read."""
+    events = snap.list("Event", namespace(pod)) if snap.loaded("Event") else []
+    return latest(events, FAILED_SCHEDULING,
+                  lambda o: o.get("kind") == "Pod" and o.get("name") == name(pod))
+
+
+def _pod_state(snap: Snapshot, pod: Obj) -> list[Finding]:
     if not status(pod) or (pod.get("metadata") or {}).get("deletionTimestamp"):
         return []  # no status: from a template; deletionTimestamp: terminating (see IDC503)
     ref = ObjectRef.of(pod)
@@ -104,14 +121,25 @@ def _pod_state(pod: Obj) -> list[Finding]:
         reason = sorted(_PULL & set(waiting))[0]
         what, cs = waiting[reason]
         return [finding("IDC605", ref, f"{what} {cs.get('name')}: {reason} for image "
-                        f"{cs.get('image')}")]
+                        f"{cs.get('image')}{_said(cs)}")]
     if "CrashLoopBackOff" in waiting:
         what, cs = waiting["CrashLoopBackOff"]
         return [finding("IDC604", ref, f"{what} {cs.get('name')} in CrashLoopBackOff "
-                        f"({cs.get('restartCount', 0)} restarts)")]
+                        f"({cs.get('restartCount', 0)} restarts{_last_exit(cs)})")]
+    stuck = sorted(set(waiting) - _STARTING)
+    if stuck:
+        return [_cannot_start(pod, stuck[0], *waiting[stuck[0]])]
     if phase == "Pending":
         sched = condition(pod, "PodScheduled") or {}
-        why = sched.get("message") or sched.get("reason") or "waiting to start"
+        if sched.get("status") == "False":
+            why = sched.get("message") or sched.get("reason") or "not scheduled"
+            event = scheduler_event(snap, pod)
+            if event is not None and last_seen(event) >= str(sched.get("lastTransitionTime")
+                                                             or ""):
+                why = f"{event.get('message')} (FailedScheduling, {last_seen(event)})"
+        else:  # scheduled: an old scheduler message no longer says why it waits
+            why = (f"scheduled on {spec(pod).get('nodeName')}, " if spec(pod).get("nodeName")
+                   else "") + _starting(waiting)
         return [finding("IDC606", ref, f"pod Pending: {why}", field="status.phase")]
     if not pod_ready(pod):
         unready = [cs.get("name") for cs in status(pod).get("containerStatuses") or []
@@ -121,6 +149,68 @@ def _pod_state(pod: Obj) -> list[Finding]:
                            if unready else ""),
                         field="status.conditions[Ready]")]
     return []
+
+
+def _said(cs: Mapping[str, Any]) -> str:
+    message = ((cs.get("state") or {}).get("waiting") or {}).get("message")
+    return f": {' '.join(str(message).split())[:300]}" if message else ""
+
+
+def _last_exit(cs: Mapping[str, Any]) -> str:
+    last = (cs.get("lastState") or {}).get("terminated") or {}
+    if not last:
+        return ""
+    reason = last.get("reason") or "exited"
+    return f"; last exit: {reason}, code {last.get('exitCode')}"
+
+
+def _starting(waiting: Mapping[str, tuple[str, Mapping[str, Any]]]) -> str:
+    if not waiting:
+        return "waiting to start"
+    return "; ".join(f"{what} {cs.get('name')} {reason}" for reason, (what, cs)
+                     in waiting.items())
+
+
+_MISSING_KEY = re.compile(r"couldn't find key (\S+) in (Secret|ConfigMap) (\S+)/(\S+)")
+_MISSING_OBJ = re.compile(r'(secret|configmap) "([^"]+)" not found')
+
+
+def _cannot_start(pod: Obj, reason: str, what: str, cs: Mapping[str, Any]) -> Finding:
+    """A container the kubelet cannot create or run (CreateContainerConfigError and the
+    like): the kubelet's message names the cause, often a missing Secret or ConfigMap key."""
+    message = f"{what} {cs.get('name')}: {reason}{_said(cs)}"
+    text = str(((cs.get("state") or {}).get("waiting") or {}).get("message") or "")
+    key = _MISSING_KEY.search(text)
+    obj = _MISSING_OBJ.search(text)
+    hint = None
+    if key:
+        hint = (f"Add key {key.group(1)} to {key.group(2)} {key.group(3)}/{key.group(4)}, or "
+                "fix the key the container references (or mark the reference optional).")
+    elif obj:
+        kind = "Secret" if obj.group(1) == "secret" else "ConfigMap"
+        hint = (f"Create {kind} {obj.group(2)} in namespace {namespace(pod)}, or fix the name "
+                "the container references.")
+    return finding("IDC680", ObjectRef.of(pod), message, hint=hint,
+                   field=_reference_field(pod, cs, key, obj))
+
+
+def _reference_field(pod: Obj, cs: Mapping[str, Any], key: re.Match[str] | None,
+                     obj: re.Match[str] | None) -> str | None:
+    """Where the container references the missing key or object, when it does so in env."""
+    if key is None and obj is None:
+        return None
+    wanted_name = key.group(4) if key else obj.group(2) if obj else None
+    wanted_key = key.group(1) if key else None
+    for c in (*(spec(pod).get("initContainers") or []), *(spec(pod).get("containers") or [])):
+        if c.get("name") != cs.get("name"):
+            continue
+        for i, env in enumerate(c.get("env") or []):
+            source = env.get("valueFrom") or {}
+            for ref_kind in ("secretKeyRef", "configMapKeyRef"):
+                ref = source.get(ref_kind) or {}
+                if ref.get("name") == wanted_name and wanted_key in (None, ref.get("key")):
+                    return f"spec.containers[{c.get('name')}].env[{i}].valueFrom.{ref_kind}"
+    return None
 
 
 def _waiting(pod: Obj) -> dict[str, tuple[str, Mapping[str, Any]]]:
@@ -136,12 +226,13 @@ def _waiting(pod: Obj) -> dict[str, tuple[str, Mapping[str, Any]]]:
     return out
 
 
-def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding]:
+def _port_findings(snap: Snapshot, pods: Sequence[Obj],
+                   port: Mapping[str, Any]) -> list[Finding]:
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     out: list[Finding] = []
     for pod in pods:
-        ref = ObjectRef.of(pod)
+        ref, prefix = template_subject(snap, pod)
         declared = {p["containerPort"] for p in container_ports(pod)
                     if isinstance(p.get("containerPort"), int)}
         resolved = resolve_target_port(pod, target, protocol)
@@ -152,17 +243,18 @@ def _port_findings(pods: Sequence[Obj], port: Mapping[str, Any]) -> list[Finding
                 "IDC410", ref,
                 f"targetPort {target}/{protocol} names no container port (ports: "
                 f"{names or 'none declared'})",
-                field="spec.containers[].ports",
+                field=f"{prefix}.containers[].ports",
             ))
             continue
         if declared and resolved not in declared:
             out.append(finding("IDC411", ref, f"targetPort {resolved} is not a declared "
                                f"containerPort ({', '.join(map(str, sorted(declared)))})"))
-        out.extend(_probe_port(pod, resolved, declared))
+        out.extend(_probe_port(pod, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
 
-def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
+def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
+                prefix: str) -> list[Finding]:
     out = []
     for c in spec(pod).get("containers") or []:
         probe = c.get("readinessProbe") or {}
@@ -172,10 +264,10 @@ def _probe_port(pod: Obj, served: int, declared: set[int]) -> list[Finding]:
         port = resolve_target_port(pod, action["port"])
         if port is None or (port != served and port not in declared):
             out.append(finding(
-                "IDC607", ObjectRef.of(pod),
+                "IDC607", ref,
                 f"container {c.get('name')} readinessProbe checks port {action['port']}, "
                 f"traffic goes to {served}",
-                field=f"spec.containers[{c.get('name')}].readinessProbe",
+                field=f"{prefix}.containers[{c.get('name')}].readinessProbe",
             ))
     return out
 

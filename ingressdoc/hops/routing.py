@@ -10,11 +10,13 @@ before asking it and the live read plan lists.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
-from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId
+from ingressdoc.hops.model import BackendRef, ControllerFacts, EntryAddress, Hop, HopId, amend
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -22,12 +24,28 @@ Obj = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class RouteOutcome:
+    """`controller`: the one serving the route when it is not the Ingress controller the
+    engine found (a Gateway's implementation), with `lead` standing in for the controller
+    hop and `entry` its addresses; `follow` are hops between routing and the Service (the
+    backendRefs). `claims`: the router's objects name the host, so its account of a miss
+    is the one to show."""
+
     hop: Hop
     route: ObjectRef | None
     route_object: Obj | None
     backend: BackendRef | None
     resource_backend: Mapping[str, Any] | None = None
     backend_field: str | None = None  # e.g. spec.rules[0].http.paths[1].backend
+    # The route the user most likely meant when another one (or none) answers: the walk
+    # follows it too, so one run shows what fails after the routing is fixed.
+    nearest: RouteOutcome | None = None
+    label: str | None = None  # how the route reads, e.g. "Ingress shop/shop spec.rules[0]..."
+    controller: ControllerFacts | None = None
+    lead: tuple[Hop, ...] = ()
+    follow: tuple[Hop, ...] = ()
+    entry: tuple[EntryAddress, ...] = ()
+    claims: bool = False
+    answer: str | None = None  # the proxy answers itself (a redirect): "302 to URL"
 
 
 class Router(Protocol):
@@ -47,13 +65,34 @@ class Router(Protocol):
 
 def route(ctx: TraceContext, controller: ControllerFacts,
           routers: Sequence[Router]) -> RouteOutcome:
-    """Ask each router in turn; the first that routes the request answers. When none does,
-    the first router's account of the miss (or of its missing inputs) is the hop."""
-    outcomes = (_ask(router, ctx, controller) for router in routers)
-    first = next(outcomes)
-    if first.route is not None:
-        return first
-    return next((o for o in outcomes if o.route is not None), first)
+    """Ask every router. The one that routes the request answers (the first, or the first of
+    a kind in `ctx.prefer`), and names the others that route it too (IDC840). When none
+    does, the first router whose objects name the host explains the miss, else the first
+    router (or its missing inputs)."""
+    outcomes = [_ask(router, ctx, controller) for router in routers]
+    routed = sorted((o for o in outcomes if o.route is not None),
+                    key=lambda o: o.route is None or o.route.kind not in ctx.prefer)
+    if not routed:
+        return next((o for o in outcomes if o.claims), outcomes[0])
+    chosen, others = routed[0], routed[1:]
+    if not others:
+        return chosen
+    return replace(chosen, hop=amend(chosen.hop, findings=[
+        _served_twice(ctx, controller, chosen, others)]))
+
+
+def _served_twice(ctx: TraceContext, ingress_controller: ControllerFacts, chosen: RouteOutcome,
+                  others: Sequence[RouteOutcome]) -> Finding:
+    """Two routers' objects serve one request. On different proxies the host's DNS answer
+    decides which one a client reaches; one proxy serving both orders them itself."""
+    pods = [{ObjectRef.of(p) for p in (o.controller or ingress_controller).pods}
+            for o in (chosen, *others)]
+    shared = bool(pods[0]) and all(p == pods[0] for p in pods[1:])
+    how = ("one controller serves both: its own router order decides" if shared else
+           "the host's DNS answer decides which one a client reaches")
+    return finding("IDC840", ObjectRef("Request", None, ctx.request.host),
+                   f"{chosen.route} and " + ", ".join(str(o.route) for o in others)
+                   + f" both serve the request: {how}; traced: {chosen.route}")
 
 
 def _ask(router: Router, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:

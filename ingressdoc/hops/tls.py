@@ -8,8 +8,10 @@ from typing import Any
 
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
+from ingressdoc.hops import tls_elsewhere
 from ingressdoc.hops.base import TraceContext, missing_inputs
-from ingressdoc.hops.model import Hop, HopId, HopStatus, status_from
+from ingressdoc.hops.cert_producers import production
+from ingressdoc.hops.model import ControllerFacts, Hop, HopId, HopStatus, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.certs import FALLBACK_SUBJECTS, CertInfo
 from ingressdoc.k8s.ingress_match import host_matches
@@ -32,38 +34,61 @@ def _tls_entries(ingresses: Sequence[Obj], host: str) -> list[tuple[Obj, int, Ma
 
 
 def check(
-    ctx: TraceContext, ingresses: Sequence[Obj], route: RouteOutcome, now: datetime | None = None
+    ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome, now: datetime | None = None
 ) -> Hop | None:
     """None when TLS plays no part: plain HTTP and no tls entry for the host."""
     host = ctx.request.host
-    entries = _tls_entries(ingresses, host)
+    https = ctx.request.scheme == "https"
+    entries = _tls_entries(facts.routes_of("Ingress"), host)
     found: list[Finding] = []
     if route.route_object is not None:
         found.extend(_tls_hosts_not_rule_hosts(route.route_object))
+    ends = tls_elsewhere.termination(ctx.snapshot, facts, route.route_object)
+    loop = tls_elsewhere.redirect_loop(facts, ends, route.route_object, host)
+    if ends is not None and (https or loop):
+        found.extend([loop] if loop else [])
+        if https:
+            found.append(finding("IDC390", ends.obj,
+                                 f"TLS for {host} ends at {ends.where} ({ends.why}); the "
+                                 "certificate there is not checked"))
+        return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"TLS ends at {ends.where}",
+                   objects=(ends.obj,), findings=tuple(found))
     if not entries:
-        if ctx.request.scheme != "https":
+        if not https:
             return None if not found else Hop(HopId.TLS, TITLE, status_from(tuple(found)),
                                               "plain HTTP", findings=tuple(found))
         ref = route.route or ObjectRef("Request", None, host)
-        found.append(finding("IDC328", ref, f"no spec.tls entry lists host {host}",
-                             field="spec.tls"))
+        alb = tls_elsewhere.alb_without_https(facts, route.route_object)
+        found.append(alb or finding("IDC328", ref, f"no spec.tls entry lists host {host}",
+                                    field="spec.tls"))
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"no certificate for {host}",
                    findings=tuple(found))
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     ing, index, entry = entries[0]
     secret_name = entry.get("secretName")
     ref = ObjectRef.of(ing)
-    if note:
-        return Hop(HopId.TLS, TITLE, HopStatus.SKIPPED, f"secret {secret_name}: {note}",
-                   objects=(ref,), findings=gaps + tuple(found), note=note)
     field = f"spec.tls[{index}].secretName"
+    made = production(ctx.snapshot, ing, secret_name, field) if secret_name else None
+    if made is not None:
+        found.extend(made.findings)
+    if note:
+        where = f"; it will be written by {made.producer}" if made and made.producer else ""
+        status = status_from(tuple(found)) if found else HopStatus.SKIPPED
+        return Hop(HopId.TLS, TITLE, status, f"secret {secret_name}: {note}{where}", objects=(ref,),
+                   findings=gaps + tuple(found), note=note)
     if not secret_name:
         summary = "no secretName: the controller's default certificate is used"
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                    findings=tuple(found))
     secret = ctx.snapshot.get("Secret", namespace(ing), secret_name)
     if secret is None:
-        found.append(_missing_secret(ctx, ing, secret_name, field))
+        # In manifests a producer writes the Secret once applied; live, missing is missing.
+        if made is not None and made.producer and not ctx.snapshot.live:
+            return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} "
+                       f"will be written by {made.producer}", objects=(ref,),
+                       findings=tuple(found))
+        if not any(f.code == "IDC336" for f in found):
+            found.append(_missing_secret(ctx, ing, secret_name, field))
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"secret {secret_name} missing",
                    objects=(ref,), findings=tuple(found))
     found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))
@@ -102,7 +127,7 @@ def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
     cert = summary.get("certificate") or {}
     if "error" in cert:
         return [finding("IDC323", ref, cert["error"], field="data.tls.crt")]
-    info = _cert_info(cert)
+    info = cert_info(cert)
     out: list[Finding] = []
     if not info.covers(host):
         out.append(finding("IDC324", ref, _not_covered(info, host), field="data.tls.crt"))
@@ -115,7 +140,13 @@ def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
     return out
 
 
-def _cert_info(cert: Mapping[str, Any]) -> CertInfo:
+def secret_certificate(secret: Obj) -> CertInfo | None:
+    """The certificate a (redacted) TLS Secret holds, when it holds a parseable one."""
+    cert = (secret.get(SUMMARY_KEY) or {}).get("certificate") or {}
+    return cert_info(cert) if cert and "error" not in cert else None
+
+
+def cert_info(cert: Mapping[str, Any]) -> CertInfo:
     """The certificate metadata a redacted Secret carries (`certificate_summary`), as the
     `CertInfo` live probes use, so both judge a certificate by the same rules."""
     subject = cert.get("subject")
@@ -126,6 +157,7 @@ def _cert_info(cert: Mapping[str, Any]) -> CertInfo:
         not_before=datetime.fromisoformat(cert["notBefore"]),
         not_after=datetime.fromisoformat(cert["notAfter"]),
         is_fallback=subject in FALLBACK_SUBJECTS,
+        sha256=cert.get("sha256"),
     )
 
 

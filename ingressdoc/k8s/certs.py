@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from ingressdoc.k8s.profiles import PROFILES
@@ -27,6 +28,7 @@ class CertInfo:
     not_before: datetime  # UTC
     not_after: datetime  # UTC
     is_fallback: bool  # a controller's built-in default certificate
+    sha256: str | None = None  # of the DER encoding: tells two look-alike certificates apart
 
     def valid_at(self, when: datetime) -> bool:
         return self.not_before <= when <= self.not_after
@@ -74,6 +76,7 @@ def parse_pem_certificate(pem: bytes) -> CertInfo:
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         is_fallback=subject_cn in FALLBACK_SUBJECTS,
+        sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )
 
 

@@ -3,7 +3,8 @@
 The request is sent to an address, not a name, with the Host header (and for HTTPS the SNI) the
 user's client would send: public DNS may point elsewhere, and the question is what this hop
 answers. It is safe by construction: one GET without a body, redirects reported and never
-followed, the certificate recorded rather than verified, every step bounded by the timeout.
+followed, the answer's body read up to a bound (to fingerprint it), the certificate recorded
+rather than verified, every step bounded by the timeout.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from ingressdoc import __version__
 from ingressdoc.k8s.certs import CertInfo, parse_pem_certificate
+from ingressdoc.probe import exchange
 
 Scheme = Literal["http", "https"]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -68,6 +69,7 @@ class HttpEvidence:
     latency_ms: float  # until the response headers, or until the failure
     error: str | None  # why there is no status, in words
     certificate: CertInfo | None  # what the server presented, whatever the error
+    response: exchange.Response | None = None  # headers and the bounded body, to fingerprint
 
 
 def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
@@ -83,41 +85,27 @@ def probe(p: HttpProbe, timeout: float = 2.0) -> HttpEvidence:
         sock = socket.create_connection((p.address, p.port), timeout=timeout)
     except OSError as exc:
         return failed(_describe(exc, timeout))
-    conn = http.client.HTTPConnection(p.address, p.port, timeout=timeout)
     try:
         if p.scheme == "https":
             try:
-                sock = _tls_wrap(sock, p.server_name, deadline)
+                sock = exchange.tls_wrap(sock, p.server_name, deadline)
             except ssl.SSLError as exc:
                 return failed(f"TLS handshake failed: {_tls_reason(exc)}")
             certificate = _peer_certificate(sock)
-        conn.sock = sock
-        response = _get(conn, p, deadline)
+        response = exchange.get(sock, p.host_header, p.path, deadline, p.address, p.port)
     except (OSError, http.client.HTTPException) as exc:
         return failed(_describe(exc, timeout))
     finally:
-        conn.close()
+        sock.close()
     return HttpEvidence(
         status=response.status,
-        server=response.getheader("Server"),
-        location=response.getheader("Location"),
+        server=response.header("Server"),
+        location=response.header("Location"),
         latency_ms=_elapsed_ms(started),
         error=None,
         certificate=certificate,
+        response=response,
     )
-
-
-def _tls_wrap(sock: socket.socket, server_name: str, deadline: float) -> ssl.SSLSocket:
-    """A TLS session that accepts any certificate: it is evidence to report, not a gate."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        sock.settimeout(_remaining(deadline))
-        return context.wrap_socket(sock, server_hostname=server_name)
-    except BaseException:
-        sock.close()
-        raise
 
 
 def _peer_certificate(sock: ssl.SSLSocket) -> CertInfo | None:
@@ -130,19 +118,6 @@ def _peer_certificate(sock: ssl.SSLSocket) -> CertInfo | None:
         return None
 
 
-def _get(conn: http.client.HTTPConnection, p: HttpProbe, deadline: float) -> http.client.HTTPResponse:
-    assert conn.sock is not None
-    conn.sock.settimeout(_remaining(deadline))
-    conn.putrequest("GET", p.path, skip_host=True, skip_accept_encoding=True)
-    conn.putheader("Host", p.host_header)
-    conn.putheader("User-Agent", f"ingressdoc/{__version__}")
-    conn.putheader("Accept", "*/*")
-    conn.putheader("Connection", "close")
-    conn.endheaders()
-    conn.sock.settimeout(_remaining(deadline))
-    return conn.getresponse()  # headers only: the body is never read
-
-
 def _tls_reason(exc: ssl.SSLError) -> str:
     if not exc.reason:
         return str(exc)
@@ -150,13 +125,6 @@ def _tls_reason(exc: ssl.SSLError) -> str:
     if reason == "wrong version number":
         return f"{reason} (the port does not seem to speak TLS)"
     return reason
-
-
-def _remaining(deadline: float) -> float:
-    remaining = deadline - time.perf_counter()
-    if remaining <= 0:
-        raise TimeoutError
-    return remaining
 
 
 def _elapsed_ms(started: float) -> float:

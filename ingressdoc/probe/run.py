@@ -9,15 +9,20 @@ command to replay it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ingressdoc.hops import dns, service_dns
-from ingressdoc.hops.evidence import HttpObservation, attach
-from ingressdoc.hops.model import HopId, TraceResult
-from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
+from ingressdoc.hops import attribution, dns, evidence, ingress_status, served_cert, service_dns
+from ingressdoc.hops.candidates import PodTarget, backend_targets, candidates
+from ingressdoc.hops.cluster_dns import is_external_name
+from ingressdoc.hops.evidence import HttpObservation
+from ingressdoc.hops.fingerprint import fingerprint
+from ingressdoc.hops.ingress_status import status_addresses
+from ingressdoc.hops.model import EntryAddress, HopId, TraceResult
+from ingressdoc.hops.netpol import proxy_blocked
 from ingressdoc.probe import cluster_dns
+from ingressdoc.probe.attribution import OpenPort, ask, samples
 from ingressdoc.probe.dns import DnsAnswer, parse_server, resolve
 from ingressdoc.probe.http import HttpProbe, probe
 from ingressdoc.snapshot import Snapshot
@@ -31,7 +36,7 @@ ProxyGet = Callable[[str, str, str, str, str], tuple[int | None, str | None]]
 class Wanted:
     """The live evidence a trace asks for: `dns` resolves the host (with `dns_server`) and
     asks the cluster DNS about the backend (`cluster_dns`); `probe` sends HTTP requests and
-    may port-forward to CoreDNS."""
+    may port-forward (to CoreDNS, and to candidate backends' pods)."""
 
     dns: bool
     probe: bool
@@ -44,17 +49,17 @@ def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: Proxy
            open_port: cluster_dns.OpenPort) -> TraceResult:
     """Every piece of live evidence for a trace, added to the object trace in one place, in
     the order the request meets it: the host's DNS answer (a hop of its own), HTTP answers of
-    the entry, the Service and its pods, then the cluster DNS's answer for the backend."""
+    the entry, the Service and its pods, then the cluster DNS's answer for the backend, and
+    the Ingress's published status."""
     timeout = wanted.timeout
     if wanted.dns:
         result = dns.attach(result, host_answer(result.request.host, wanted.dns_server, timeout))
     if wanted.probe:
-        result = attach(result, entry_observations(result, timeout)
-                        + backend_observations(result, proxy_get, snap))
+        result = http_evidence(result, snap, proxy_get, open_port, timeout)
     if wanted.dns:
         result = backend_name_evidence(result, snap, wanted.cluster_dns,
                                        open_port if wanted.probe else None, timeout)
-    return result
+    return ingress_status.attach(snap, result)
 
 
 def host_answer(host: str, server: str | None, timeout: float) -> DnsAnswer:
@@ -75,48 +80,97 @@ def backend_name_evidence(result: TraceResult, snap: Snapshot, server: str | Non
     return service_dns.attach(result, exp, seen, service_dns.resolvers_note(snap))
 
 
-def entry_observations(result: TraceResult, timeout: float) -> list[HttpObservation]:
+def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
+                  open_port: OpenPort, timeout: float) -> TraceResult:
+    """`--probe`: the request at the entry (or the Ingress's status address), the same path
+    at the backend Service and its pods, which backend answered (the same request to each
+    candidate backend's pods through a port-forward), and the served certificate, each
+    folded into the trace."""
+    observations = (entry_observations(result, timeout, status_addresses(snapshot, result))
+                    + backend_observations(result, proxy_get, snapshot, open_port, timeout))
+    answered = any(o.hop == HopId.ENTRY and o.fingerprint is not None for o in observations)
+    cands = candidates(snapshot, result) if answered else []
     req = result.request
-    wanted = [a for a in result.entry_addresses if a.scheme == req.scheme] or list(
-        result.entry_addresses)
+    seen = samples(cands, req.host_header, req.path, open_port, timeout)
+    elsewhere = attribution.answered_elsewhere(result, observations, seen)
+    result = evidence.attach(result, observations, answered_elsewhere=elsewhere)
+    result = attribution.attach(result, observations, cands, seen)
+    return served_cert.attach(result, snapshot, observations)
+
+
+def entry_observations(result: TraceResult, timeout: float,
+                       published: Sequence[EntryAddress] = ()) -> list[HttpObservation]:
+    """The request sent to the entry addresses the objects give, or else to the addresses
+    the Ingress's status publishes (any controller, also one not recognised)."""
+    req = result.request
+    addresses = list(result.entry_addresses) or list(published)
+    wanted = [a for a in addresses if a.scheme == req.scheme] or addresses
     out = []
     for addr in wanted[:MAX_ENTRY_PROBES]:
         scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"
         p = HttpProbe(scheme, addr.address, addr.port, req.host, req.path)
         ev = probe(p, timeout=timeout)
-        cert = ev.certificate
+        cert, got = ev.certificate, ev.response
         out.append(HttpObservation(
-            HopId.ENTRY, f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error,
-            p.curl(),
+            HopId.ENTRY, f"{addr.address}:{addr.port} ({addr.via})", ev.status, ev.error, p.curl(),
             fallback_certificate=bool(cert and cert.is_fallback),
             certificate_covers_host=cert.covers(req.host) if cert else None,
+            certificate=cert,
+            fingerprint=fingerprint(got.status, got.headers, got.body, got.truncated)
+            if got is not None else None,
         ))
     return out
 
 
-def backend_observations(result: TraceResult, proxy_get: ProxyGet,
-                         snapshot: Snapshot) -> list[HttpObservation]:
+def backend_observations(result: TraceResult, proxy_get: ProxyGet, snapshot: Snapshot,
+                         open_port: OpenPort | None = None,
+                         timeout: float = 3.0) -> list[HttpObservation]:
     """The same path sent to the backend Service and to a few of its pods on their target
     port, through the API server's proxy: "pods answer 200, the entry 404" says the rule is
-    the problem, "the entry 503 and no pod answers" says the pods are."""
+    the problem, "the entry 503 and no pod answers" says the pods are.
+
+    Where the proxy fails by construction, the pod is asked through a port-forward instead
+    (a NetworkPolicy that admits only the controller), or the probe is marked not probed
+    (an ExternalName Service, which the proxy cannot follow)."""
     backend = result.backend
     if backend is None:
         return []
-    out = [_via_proxy(HopId.SERVICE, "services", backend.namespace, backend.service,
-                      backend.port_label, result.request.path, proxy_get)]
     svc = snapshot.get("Service", backend.namespace, backend.service)
-    port = find_service_port(svc, {"number": backend.port_number, "name": backend.port_name}
-                             ) if svc is not None else None
-    pods_hop = next((h for h in result.hops if h.hop == HopId.PODS), None)
-    if port is None or pods_hop is None:
-        return out
-    for ref in [r for r in pods_hop.objects if r.kind == "Pod"][:MAX_POD_PROBES]:
-        pod = snapshot.get("Pod", ref.namespace, ref.name)
-        target = resolve_target_port(pod, target_port_of(port), protocol_of(port)) if pod else None
-        if target is not None:
-            out.append(_via_proxy(HopId.PODS, "pods", str(ref.namespace), ref.name, str(target),
-                                  result.request.path, proxy_get))
-    return out
+    req = result.request
+    targets = backend_targets(snapshot, result, ready_only=False, limit=MAX_POD_PROBES)
+    blocked = {t: why for t in targets
+               for pod in [snapshot.get("Pod", t.namespace, t.pod)] if pod is not None
+               for why in [proxy_blocked(snapshot, pod, t.port)] if why is not None}
+    service = f"services/{backend.namespace}/{backend.service}:{backend.port_label}"
+    if svc is not None and is_external_name(svc):
+        first = HttpObservation(HopId.SERVICE, service, None, None, "", skipped=(
+            "an ExternalName Service: the API server's proxy cannot follow its name"
+            + ("; its destination's pods are asked below" if targets else "")))
+    elif targets and len(blocked) == len(targets):
+        first = HttpObservation(HopId.SERVICE, service, None, None, "",
+                                skipped=next(iter(blocked.values())))
+    else:
+        first = _via_proxy(HopId.SERVICE, "services", backend.namespace, backend.service,
+                           backend.port_label, req.path, proxy_get)
+    return [first, *(
+        _via_forward(t, req.host_header, req.path, open_port, timeout, blocked[t])
+        if t in blocked else
+        _via_proxy(HopId.PODS, "pods", t.namespace, t.pod, str(t.port), req.path, proxy_get)
+        for t in targets)]
+
+
+def _via_forward(t: PodTarget, host: str, path: str, open_port: OpenPort | None,
+                 timeout: float, why: str) -> HttpObservation:
+    target = f"pods/{t.namespace}/{t.pod}:{t.port} (port-forward)"
+    if open_port is None:
+        return HttpObservation(HopId.PODS, target, None, None, "", skipped=why)
+    got = ask(open_port, t, host, path, timeout)
+    replay = (f"kubectl port-forward -n {t.namespace} pod/{t.pod} {t.port} & "
+              f"curl -s -o /dev/null -w '%{{http_code}}' -H 'Host: {host}' "
+              f"http://127.0.0.1:{t.port}{path}")
+    if isinstance(got, str):
+        return HttpObservation(HopId.PODS, target, None, got, replay)
+    return HttpObservation(HopId.PODS, target, got.status, None, replay)
 
 
 def _via_proxy(hop: HopId, resource: str, ns: str, name: str, port: str, path: str,

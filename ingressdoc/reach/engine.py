@@ -62,7 +62,7 @@ def reach(snapshot: Snapshot, source: ClientSpec, target: TargetSpec) -> ReachRe
         found, conn = _destination(ctx, client, svc, target)
         hops.extend(found)
         assumed = assumed_for(snapshot, svc)
-        dialling = dial(reps, written, conn)
+        dialling = dial(reps, written, conn or _closed(svc, target.port))
     result = TraceResult(ctx.request, tuple(hops), snapshot.source)
     return ReachResult(describe_client(source), target.text, result, assumed, dialling)
 
@@ -103,6 +103,14 @@ def _destination(ctx: TraceContext, client: clients.ClientFacts, svc: Obj,
 
     walked = backend.walk(ctx, ServiceFacts(svc, port), judge)
     return [svc_hop, *walked], conn
+
+
+def _closed(svc: Obj, port: int | str | None) -> policy.Connection | None:
+    """A port number the Service does not serve is still dialled by name with `--probe`:
+    a refusal or a timeout is the live proof of the predicted failure."""
+    if not isinstance(port, int):
+        return None
+    return policy.Connection(svc, {"port": port, "protocol": "TCP"}, ())
 
 
 def _backend(svc: Obj, port: int | str | None) -> BackendRef:

@@ -57,7 +57,9 @@ def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec
     ctl = routed.controller
     if ctl is None:
         raise AssertionError("a trace always keeps its controller's facts")
-    after = [h for h in routed.hops if h.hop not in (HopId.ENTRY, HopId.CONTROLLER)]
+    # The controller hop, or the Gateway hop when a Gateway's implementation serves the route.
+    controller_hop = next(h for h in routed.hops if h.hop in (HopId.CONTROLLER, HopId.GATEWAY))
+    after = [h for h in routed.hops if h.hop not in (HopId.ENTRY, controller_hop.hop)]
     dialling = None
     if ctl.pods:
         door = _door(snapshot, _hop(routed, HopId.ENTRY), ctl.pods, request)
@@ -66,8 +68,7 @@ def reach_via_ingress(snapshot: Snapshot, source: ClientSpec, target: TargetSpec
         dialling = _dial(client.representatives(), door, request)
     else:
         legs = _unreached(ctl)
-    hops = (client_hop, policy.lookups(snapshot, client), _hop(routed, HopId.CONTROLLER), *legs,
-            *after)
+    hops = (client_hop, policy.lookups(snapshot, client), controller_hop, *legs, *after)
     result = TraceResult(request, hops, snapshot.source, backend=routed.backend)
     return ReachResult(describe_client(source), target.text, result,
                        _assumed(snapshot, routed.backend), dialling)

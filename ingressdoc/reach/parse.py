@@ -4,6 +4,10 @@ FROM names client pods; TO names a Service either directly (`ns/service[:port]`)
 client would write it in its code (a DNS name), because the name is where most cross-namespace
 failures start. A `host/path` (or URL) goes through an ingress controller: it is parsed by the
 trace's own request parser, so `reach` and `trace` accept and refuse the same requests.
+
+kubectl's resource forms name objects in the default namespace (-n, else the context's):
+`po/NAME`, `deploy/NAME` (any workload kind, short or plural) for FROM and `svc/NAME[:port]`
+for TO. As in kubectl, a kind word is read as a kind, never as a namespace.
 """
 
 from __future__ import annotations
@@ -19,13 +23,16 @@ from ingressdoc.request import Request, parse_request
 
 CONTROLLER = "ingress-controller"
 WORKLOAD_KINDS: Mapping[str, str] = {
-    "deployment": "Deployment", "deploy": "Deployment",
-    "statefulset": "StatefulSet", "sts": "StatefulSet",
-    "daemonset": "DaemonSet", "ds": "DaemonSet",
-    "replicaset": "ReplicaSet", "rs": "ReplicaSet",
-    "job": "Job",
-    "cronjob": "CronJob", "cj": "CronJob",
+    "deployment": "Deployment", "deploy": "Deployment", "deployments": "Deployment",
+    "statefulset": "StatefulSet", "sts": "StatefulSet", "statefulsets": "StatefulSet",
+    "daemonset": "DaemonSet", "ds": "DaemonSet", "daemonsets": "DaemonSet",
+    "replicaset": "ReplicaSet", "rs": "ReplicaSet", "replicasets": "ReplicaSet",
+    "job": "Job", "jobs": "Job",
+    "cronjob": "CronJob", "cj": "CronJob", "cronjobs": "CronJob",
 }
+POD_WORDS = ("pod", "pods", "po")
+SERVICE_WORDS = ("service", "services", "svc")
+DEFAULT_NAMESPACE = "default"
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
 _PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
@@ -66,7 +73,9 @@ class TargetSpec:
         return self.request is not None
 
 
-def parse_client(text: str, selector: str | None = None) -> ClientSpec:
+def parse_client(text: str, selector: str | None = None,
+                 namespace: str | None = None) -> ClientSpec:
+    """`namespace`: the default namespace of kubectl's `KIND/NAME` forms."""
     raw = text.strip()
     if not raw:
         raise RequestSyntaxError("empty FROM: expected ns/pod, ns/kind/name, ns -l SELECTOR "
@@ -78,6 +87,10 @@ def parse_client(text: str, selector: str | None = None) -> ClientSpec:
             _check(_SUBDOMAIN, rest, "IngressClass name", f"FROM {raw!r}")
         return ClientSpec(raw, "ingress-controller", None, rest or None)
     parts = raw.split("/")
+    if len(parts) == 2 and parts[0].lower() in (*POD_WORDS, *WORKLOAD_KINDS):
+        parts.insert(0, namespace or DEFAULT_NAMESPACE)
+        if parts[1].lower() in POD_WORDS:
+            parts.pop(1)
     _check(_LABEL, parts[0], "namespace", f"FROM {raw!r}")
     if len(parts) == 1:
         if selector is None:
@@ -104,7 +117,8 @@ def parse_client(text: str, selector: str | None = None) -> ClientSpec:
                              "ingress-controller")
 
 
-def parse_target(text: str, port: int | None = None) -> TargetSpec:
+def parse_target(text: str, port: int | None = None, namespace: str | None = None) -> TargetSpec:
+    """`namespace`: the default namespace of kubectl's `svc/NAME` form."""
     raw = text.strip()
     if not raw:
         raise RequestSyntaxError("empty TO: expected ns/service[:port], a DNS name[:port] or "
@@ -113,7 +127,9 @@ def parse_target(text: str, port: int | None = None) -> TargetSpec:
         return _host_path(raw, port)
     where, _, typed_port = raw.rpartition(":") if ":" in raw else (raw, "", "")
     if "/" in where:
-        namespace, _, service = where.partition("/")
+        namespace_or_kind, _, service = where.partition("/")
+        namespace = ((namespace or DEFAULT_NAMESPACE) if namespace_or_kind.lower() in SERVICE_WORDS
+                     else namespace_or_kind)
         _check(_LABEL, namespace, "namespace", f"TO {raw!r}")
         _check(_LABEL, service, "Service name", f"TO {raw!r}")
         return TargetSpec(raw, service, namespace, _port(typed_port, port, raw, named=True))

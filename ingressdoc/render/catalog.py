@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from ingressdoc.checks.catalog import Entry
+from ingressdoc.k8s import controller_settings as cs
+from ingressdoc.k8s.profiles import PROFILES
 
 
 def page(entry: Entry) -> str:
@@ -22,6 +24,7 @@ def page(entry: Entry) -> str:
     ]
     if entry.details:
         lines += ["", entry.details]
+    lines += ["", f"Docs: {entry.help_uri}"]
     return "\n".join(lines) + "\n"
 
 
@@ -44,7 +47,41 @@ def markdown(entries: Sequence[Entry]) -> str:
                 f"**Why it breaks the request:** {e.why}", "", f"**How to fix:** {e.fix}", ""]
         if e.details:
             out += [e.details, ""]
-    return "\n".join(out)
+    return "\n".join(out + controller_model())
+
+
+def _version(v: cs.Version) -> str:
+    return "v" + ".".join(map(str, v))
+
+
+def controller_model() -> list[str]:
+    """The flags, ConfigMap keys and annotations each controller profile models (from
+    ingressdoc/k8s/controller_settings.py): what the tool knows and where it read it."""
+    out = ["# Controller configuration modelled", "",
+           "Generated from the controller profiles (`ingressdoc/k8s/profiles/`, data in "
+           "`ingressdoc/k8s/controller_settings.py`).", ""]
+    for profile in (p for p in PROFILES if p.settings or p.annotations):
+        out += [f"## {profile.title}", "", "| setting | where | default | effect | source |",
+                "|---|---|---|---|---|"]
+        for s in profile.settings:
+            default = "; ".join(f"{v or '<empty>'} (from {_version(since)})"
+                                if since != (0,) else (v or "<empty>")
+                                for since, v in s.defaults)
+            out.append(f"| `{s.key}` | {s.where} | {default} | {s.effect} | {s.source} |")
+        out += ["", "| annotation | risk | effect | source |", "|---|---|---|---|"]
+        out += [f"| `{a.name}` | {a.risk or '-'} | {a.effect} | {a.source} |"
+                for a in profile.annotations]
+        out.append("")
+    out += ["## ingress-nginx annotations read by Traefik's ingress-nginx provider", "",
+            "Any other `nginx.ingress.kubernetes.io/` annotation is ignored by that provider "
+            "(IDC296).", ""]
+    for since, names in cs.TRAEFIK_NGINX_SUPPORT:
+        out += [f"- Traefik {_version(since)} and later: "
+                + ", ".join(f"`{n}`" for n in sorted(names)), ""]
+    out += ["## Load-balancer TLS termination (controller Service annotations)", ""]
+    out += [f"- {cloud}: `{cert}`" + (f", ports from `{ports}`" if ports else "")
+            for cert, ports, cloud in cs.LB_TLS_ANNOTATIONS]
+    return [*out, ""]
 
 
 def _main(argv: list[str]) -> int:

@@ -15,6 +15,8 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         out["detail"] = e.detail
     if e.replay:
         out["replay"] = e.replay
+    if e.data:
+        out["data"] = dict(e.data)
     return out
 
 
@@ -29,6 +31,8 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
     }
     if hop.rows:
         out["routes"] = [dict(r) for r in hop.rows]
+    if hop.settings:
+        out["settings"] = [dict(r) for r in hop.settings]
     if hop.evidence:
         out["evidence"] = [_evidence(e) for e in hop.evidence]
     if hop.note:
@@ -38,12 +42,17 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
 
 def trace_document(result: TraceResult) -> dict[str, Any]:
     root, cause = result.root_cause, result.root_finding
+    fix = result.after_fix
+    after = {"afterFix": {"cause": fix.cause, "route": fix.route,
+                          "hops": [hop_dict(h) for h in fix.hops]}} if fix else {}
     return {
         "schemaVersion": SCHEMA_VERSION,
         "request": result.request.as_dict(),
         "source": result.source,
+        "outcome": result.outcome.as_dict() if result.outcome else None,
         "verdict": result.verdict.value,
         "rootCause": {"hop": root.hop.value, "summary": root.summary,
                       "finding": cause.as_dict() if cause else None} if root else None,
         "hops": [hop_dict(h) for h in result.hops],
+        **after,
     }

@@ -36,7 +36,7 @@ def render_github(report: CheckReport) -> str:
             props += [f"file={_property(path)}", f"line={origin.line or 1}"]
         props.append(f"title={_property(f'{finding.code} {finding.name}')}")
         message = (f"{finding.object}: {finding.message} (request {result.target.request}). "
-                   f"Fix: {finding.hint}")
+                   f"Fix: {finding.hint} Docs: {finding.help_uri}")
         lines.append(f"::{COMMANDS[finding.severity]} {','.join(props)}::{_data(message)}")
     lines.append(f"ingressdoc check: {'passed' if report.passed else 'FAILED'}: "
                  f"{summary_line(report)}")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ingressdoc.check.report import CheckReport
     from ingressdoc.checks.catalog import Entry
+    from ingressdoc.compare.run import CompareReport
     from ingressdoc.hops.model import TraceResult
     from ingressdoc.reach.model import ReachResult
 
@@ -32,6 +33,8 @@ class Format(str, enum.Enum):
     junit = "junit"
     sarif = "sarif"
     github = "github"
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,10 @@ def dump(document: object, fmt: Format) -> str:
 
 
 TRACE: Renderers[TraceResult] = Renderers(
-    "ingressdoc.render.table:render_trace", "ingressdoc.render.document:trace_document")
+    "ingressdoc.render.table:render_trace", "ingressdoc.render.document:trace_document", {
+        Format.mermaid: "ingressdoc.render.mermaid:render_trace_mermaid",
+        Format.dot: "ingressdoc.render.dot:render_trace_dot",
+    })
 REACH: Renderers[ReachResult] = Renderers(
     "ingressdoc.render.reach:render_reach", "ingressdoc.render.reach:reach_document")
 CHECK: Renderers[CheckReport] = Renderers(
@@ -80,6 +86,11 @@ CHECK: Renderers[CheckReport] = Renderers(
         Format.junit: "ingressdoc.render.junit:render_junit",
         Format.sarif: "ingressdoc.render.sarif:render_sarif",
         Format.github: "ingressdoc.render.github:render_github",
+        Format.mermaid: "ingressdoc.render.mermaid:render_check_mermaid",
+        Format.dot: "ingressdoc.render.dot:render_check_dot",
     })
+COMPARE: Renderers[CompareReport] = Renderers(
+    "ingressdoc.render.compare:render_table", "ingressdoc.render.compare:document",
+    {Format.junit: "ingressdoc.render.compare:render_junit"})
 CATALOG: Renderers[Sequence[Entry]] = Renderers(
     "ingressdoc.render.catalog:catalog_table", "ingressdoc.render.catalog:catalog_document")

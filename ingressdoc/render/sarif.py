@@ -1,5 +1,9 @@
 """SARIF 2.1.0: rules from the finding catalog, one result per distinct finding, located at
-the manifest file and line of the object it names (code-scanning uploads show them inline)."""
+the manifest file and line of the field it names (code-scanning uploads show them inline).
+
+Code scanning rejects results without an artifact location, so an object read from a cluster
+(or stdin) is located in a stable synthetic artifact, `kubernetes/NAMESPACE/KIND/NAME.yaml`,
+the path `kubectl get -o yaml` output would be saved under in a GitOps repository."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from ingressdoc import __version__
 from ingressdoc.check.report import CheckReport
 from ingressdoc.checks.catalog import Entry, entries
 from ingressdoc.findings import Severity
-from ingressdoc.snapshot import Origin
+from ingressdoc.snapshot import ObjectRef, Origin
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -30,11 +34,23 @@ def artifact_path(origin: Origin) -> str | None:
         return path.as_uri()
 
 
+def synthetic_path(ref: ObjectRef) -> str:
+    return f"kubernetes/{ref.namespace or '_cluster'}/{ref.kind}/{ref.name}.yaml"
+
+
+def _physical(origin: Origin | None, ref: ObjectRef) -> dict[str, Any]:
+    path = artifact_path(origin) if origin else None
+    if origin is None or path is None:
+        return {"artifactLocation": {"uri": synthetic_path(ref)}, "region": {"startLine": 1}}
+    return {"artifactLocation": {"uri": path}, "region": {"startLine": origin.line or 1}}
+
+
 def _rule(entry: Entry) -> dict[str, Any]:
     full = f"{entry.why} {entry.details}".strip()
     return {
         "id": entry.code,
         "name": entry.name,
+        "helpUri": entry.help_uri,
         "shortDescription": {"text": entry.why},
         "fullDescription": {"text": full},
         "help": {"text": f"{entry.why}\nHow to fix: {entry.fix}",
@@ -49,13 +65,11 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
     index = {e.code: i for i, e in enumerate(rules)}
     results = []
     for finding, result in report.located_findings():
-        location: dict[str, Any] = {"logicalLocations": [
-            {"fullyQualifiedName": str(finding.object), "kind": "resource"}]}
         origin = report.location(result, finding)
-        uri = artifact_path(origin) if origin else None
-        if origin and uri:
-            location["physicalLocation"] = {"artifactLocation": {"uri": uri},
-                                            "region": {"startLine": origin.line or 1}}
+        location = {
+            "physicalLocation": _physical(origin, finding.object),
+            "logicalLocations": [{"fullyQualifiedName": str(finding.object), "kind": "resource"}],
+        }
         results.append({
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],

@@ -52,9 +52,11 @@ class Style:
 def findings_lines(findings: Iterable[Finding], indent: str = "    ") -> list[str]:
     lines = []
     for f in findings:
-        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}")
+        lines.append(f"{indent}{f.severity.value:<7} {f.code} {f.name}  {f.object}"
+                     + (f"  ({f.origin})" if f.origin else ""))
         lines.append(f"{indent}        why: {f.message}")
         lines.append(f"{indent}        fix: {f.hint}")
+        lines.append(f"{indent}        docs: {f.help_uri}")
     return lines
 
 
@@ -64,9 +66,10 @@ _VERDICT = {Verdict.OK: "OK", Verdict.WARN: "OK with warnings", Verdict.FAIL: "B
 def hop_lines(hop: Hop, style: Style) -> list[str]:
     """One hop: its mark and summary, route rows, note, evidence with replay, findings."""
     lines = [f"{style.mark(hop.status)} {hop.title:<28} {hop.summary}"]
-    if hop.rows:
-        table = tabulate([dict(r) for r in hop.rows], headers="keys", tablefmt="plain")
-        lines.extend("    " + row for row in table.splitlines())
+    for rows in (hop.rows, hop.settings):
+        if rows:
+            table = tabulate([dict(r) for r in rows], headers="keys", tablefmt="plain")
+            lines.extend("    " + row for row in table.splitlines())
     if hop.note and hop.note != hop.summary:
         lines.append(f"    note: {hop.note}")
     for e in hop.evidence:
@@ -94,7 +97,14 @@ def render_trace(result: TraceResult, style: Style | None = None) -> str:
     lines = [style.bold(f"Trace {result.request}") + f"  (source: {result.source})", ""]
     for hop in result.hops:
         lines.extend(hop_lines(hop, style))
+    fix = result.after_fix
+    if fix is not None and fix.hops:
+        lines += ["", style.bold(f"After fixing {fix.cause}") + f", the route meant: {fix.route}"]
+        for hop in fix.hops:
+            lines.extend(hop_lines(hop, style))
     lines.append("")
+    if result.outcome is not None:
+        lines.append(style.bold("Outcome: ") + result.outcome.line())
     lines.append(style.bold(f"Verdict: {_VERDICT[result.verdict]}"))
     lines.extend(root_cause_lines(result))
     return "\n".join(lines) + "\n"

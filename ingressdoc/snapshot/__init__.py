@@ -56,10 +56,12 @@ class KindStatus(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an object came from, so findings can point at a file and line or a context."""
+    """Where an object came from, so findings can point at a file and line or a context.
+    `node` is the parsed YAML node of a manifest, to find the line of a field in it."""
 
     source: str
     line: int | None = None
+    node: Any = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source

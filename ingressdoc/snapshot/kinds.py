@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingressdoc.k8s.gateway.listeners import GROUP as GATEWAY_GROUP
+
 
 @dataclass(frozen=True)
 class KindInfo:
@@ -11,6 +13,7 @@ class KindInfo:
     version: str
     plural: str
     namespaced: bool
+    bulk: bool = True  # read by a whole-cluster read (`check -A`); else only when planned
 
     def path(self, namespace: str | None) -> str:
         base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
@@ -30,7 +33,32 @@ KINDS: dict[str, KindInfo] = {
     "Secret": KindInfo("", "v1", "secrets", True),
     "ConfigMap": KindInfo("", "v1", "configmaps", True),
     "EndpointSlice": KindInfo("discovery.k8s.io", "v1", "endpointslices", True),
+    "GatewayClass": KindInfo(GATEWAY_GROUP, "v1", "gatewayclasses", False),
+    "Gateway": KindInfo(GATEWAY_GROUP, "v1", "gateways", True),
+    "HTTPRoute": KindInfo(GATEWAY_GROUP, "v1", "httproutes", True),
+    "GRPCRoute": KindInfo(GATEWAY_GROUP, "v1", "grpcroutes", True),
+    "ReferenceGrant": KindInfo(GATEWAY_GROUP, "v1beta1", "referencegrants", True),
+    "BackendTLSPolicy": KindInfo(GATEWAY_GROUP, "v1", "backendtlspolicies", True),
+    "Middleware": KindInfo("traefik.io", "v1alpha1", "middlewares", True),
+    "IngressClassParams": KindInfo("elbv2.k8s.aws", "v1beta1", "ingressclassparams", False),
+    # Why a backend's pods are missing or Pending: replicas, autoscalers, claims and classes.
+    "Deployment": KindInfo("apps", "v1", "deployments", True),
+    "StatefulSet": KindInfo("apps", "v1", "statefulsets", True),
+    "HorizontalPodAutoscaler": KindInfo("autoscaling", "v2", "horizontalpodautoscalers", True),
+    "PersistentVolumeClaim": KindInfo("", "v1", "persistentvolumeclaims", True),
+    "PersistentVolume": KindInfo("", "v1", "persistentvolumes", False),
+    "StorageClass": KindInfo("storage.k8s.io", "v1", "storageclasses", False),
+    # Who writes TLS Secrets: cert-manager (a CRD: unavailable where it is not installed).
+    "Certificate": KindInfo("cert-manager.io", "v1", "certificates", True),
+    "Issuer": KindInfo("cert-manager.io", "v1", "issuers", True),
+    "ClusterIssuer": KindInfo("cert-manager.io", "v1", "clusterissuers", False),
+    # Why pods are not there or not scheduled, as the controllers and the scheduler said:
+    # read for the backend at hand only, never in bulk.
+    "Event": KindInfo("", "v1", "events", True, bulk=False),
 }
+# Gateway API kinds (standard channel): a cluster without the CRDs answers 404 for them, and
+# every hop that needs them says "not checked".
+GATEWAY_KINDS = tuple(k for k, info in KINDS.items() if info.group == GATEWAY_GROUP)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from ingressdoc.snapshot.redact import redact_secret
 
 PAGE_SIZE = 500
 RETRIES = 4
+MAX_RETRY_AFTER = 30.0  # seconds
 Plan = Callable[[Snapshot], Sequence[object]]
 
 
@@ -57,11 +58,10 @@ class LiveSource:
         from kubernetes.config.config_exception import ConfigException
 
         cfg = client.Configuration()
-        path = kubeconfig or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or None
+        path = _kubeconfig_path(kubeconfig)
+        context = context or _first_current_context(path)
         try:
             if path or os.path.exists(os.path.expanduser("~/.kube/config")) or context:
-                if path and not os.path.exists(path):
-                    raise KubeconfigError(f"kubeconfig {path} does not exist")
                 config.load_kube_config(config_file=path, context=context,
                                         client_configuration=cfg)
                 contexts, active = config.list_kube_config_contexts(config_file=path)
@@ -89,7 +89,7 @@ class LiveSource:
                         meta={"context": self.context, "server": self.server})
         seen: set[ObjectRef] = set()
         if plan is None:
-            for kind in KINDS:
+            for kind in (k for k, info in KINDS.items() if info.bulk):
                 self._fetch(Read(kind), snap, seen)
             return snap
         done: set[Read] = set()
@@ -180,6 +180,10 @@ class LiveSource:
 
     def get_raw(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes]:
         """One GET; transport failures become ClusterError, HTTP statuses are returned."""
+        status, reason, data, _ = self._request(path, query)
+        return status, reason, data
+
+    def _request(self, path: str, query: list[tuple[str, Any]]) -> tuple[int, str, bytes, Any]:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
@@ -193,12 +197,12 @@ class LiveSource:
         except (HTTPError, ApiException, OSError) as exc:
             raise ClusterError(f"cannot reach API server {self.server}: {_reason(exc)}") from None
         self.stats.bytes += len(data)
-        return int(resp.status), str(resp.reason or ""), bytes(data)
+        return int(resp.status), str(resp.reason or ""), bytes(data), resp.getheaders()
 
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
         for attempt in range(RETRIES + 1):
             try:
-                status, reason, data = self.get_raw(path, query)
+                status, reason, data, headers = self._request(path, query)
             except ClusterError:
                 if attempt < 1:
                     time.sleep(0.5)
@@ -207,10 +211,26 @@ class LiveSource:
             if status == 200:
                 return dict(json.loads(data))
             if status in (429, 500, 502, 503, 504) and attempt < RETRIES:
-                time.sleep(min(2.0, 0.2 * 2 ** attempt))
+                time.sleep(max(min(2.0, 0.2 * 2 ** attempt), _retry_after(headers)))
                 continue
             raise _classify(status, reason, path, self.server)
         raise ClusterError(f"API server {self.server} kept failing on {path}")
+
+
+def _retry_after(headers: Any) -> float:
+    """The wait a throttling API server asks for (429 from API Priority and Fairness, or a
+    503), parsed by urllib3's own Retry-After parser (seconds or an HTTP date), capped so a
+    misbehaving proxy cannot stall a CI job."""
+    from urllib3.exceptions import InvalidHeader
+    from urllib3.util import Retry
+
+    value = (headers or {}).get("Retry-After")
+    if not value:
+        return 0.0
+    try:
+        return min(MAX_RETRY_AFTER, Retry().parse_retry_after(str(value)))
+    except InvalidHeader:
+        return 0.0
 
 
 class _KindError(Exception):
@@ -252,6 +272,46 @@ def _reason(exc: Exception) -> str:
         if marker.lower() in text.lower():
             return marker.lower()
     return text.splitlines()[0][:120]
+
+
+def kubeconfig_contexts(kubeconfig: str | None) -> list[str]:
+    """The context names of the (merged) kubeconfig, for shell completion."""
+    from kubernetes import config
+
+    contexts, _ = config.list_kube_config_contexts(config_file=_kubeconfig_path(kubeconfig))
+    return [str(c["name"]) for c in contexts]
+
+
+def _kubeconfig_path(flag: str | None) -> str | None:
+    """--kubeconfig (one file), else $KUBECONFIG as kubectl reads it: a list of files that the
+    client merges (first file wins per name); missing files in the list are skipped, as
+    kubectl does, unless none exists."""
+    if flag:
+        if not os.path.exists(os.path.expanduser(flag)):
+            raise KubeconfigError(f"kubeconfig {flag} does not exist")
+        return flag
+    listed = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    if listed and not any(os.path.exists(os.path.expanduser(p)) for p in listed):
+        raise KubeconfigError(f"no file of KUBECONFIG={os.environ['KUBECONFIG']} exists")
+    return os.pathsep.join(listed) or None
+
+
+def _first_current_context(path: str | None) -> str | None:
+    """kubectl takes current-context from the first file of the list that sets it; the
+    client's merger lets the last one win, so the choice is made here."""
+    if not path or os.pathsep not in path:
+        return None
+    import yaml
+
+    for name in path.split(os.pathsep):
+        try:
+            with open(os.path.expanduser(name), encoding="utf-8") as fh:
+                current = (yaml.safe_load(fh) or {}).get("current-context")
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        if current:
+            return str(current)
+    return None
 
 
 def _in_cluster_namespace() -> str | None:

@@ -24,6 +24,7 @@ from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import KindStatus, Origin, Snapshot
+from ingressdoc.snapshot.kinds import GATEWAY_KINDS, KINDS
 from ingressdoc.snapshot.redact import redact_secret
 
 Obj = Mapping[str, Any]
@@ -33,25 +34,28 @@ WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Cro
 # Kinds a manifest set speaks for even when it holds none of them: a missing Service is
 # missing. Everything else is "not in the snapshot" unless at least one object is present.
 CLOSED_WORLD = ("Ingress", "Service")
+# Manifests holding any Gateway API object speak for the whole group: a Gateway without
+# HTTPRoutes has none, it is not "not checked".
+CLUSTER_SCOPED = frozenset({k for k, info in KINDS.items() if not info.namespaced})
 
 
-def _item_lines(node: yaml.Node) -> list[int]:
-    """Start lines of a List's items, so each item keeps its own origin."""
+def _item_nodes(node: yaml.Node) -> list[yaml.Node]:
+    """A List's item nodes, so each item keeps its own origin."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == "items" and isinstance(value, yaml.SequenceNode):
-                return [item.start_mark.line + 1 for item in value.value]
+                return list(value.value)
     return []
 
 
-def _documents(text: str, source: str) -> Iterator[tuple[Any, int, list[int]]]:
+def _documents(text: str, source: str) -> Iterator[tuple[Any, yaml.Node, list[yaml.Node]]]:
     loader = yaml.SafeLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            yield loader.construct_document(node), node.start_mark.line + 1, _item_lines(node)
+            yield loader.construct_document(node), node, _item_nodes(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -92,7 +96,8 @@ def load(paths: list[str]) -> Snapshot:
     snap = Snapshot(source="manifests " + ", ".join(paths))
     header: Mapping[str, Any] = {}
     for source, text in (doc for path in paths for doc in _read(path)):
-        for doc, line, item_lines in _documents(text, source):
+        for doc, node, item_nodes in _documents(text, source):
+            line = node.start_mark.line + 1
             if doc is None:
                 continue
             if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
@@ -100,13 +105,15 @@ def load(paths: list[str]) -> Snapshot:
             if doc.get(HEADER_KEY):
                 header = doc[HEADER_KEY]
             if not doc["kind"].endswith("List"):
-                _add(snap, doc, Origin(source, line))
+                _add(snap, doc, Origin(source, line, node))
                 continue
             items = doc.get("items") or []
             if not isinstance(items, list):
                 raise ManifestError(f"{source}:{line}: items of a {doc['kind']} must be a list")
             for i, obj in enumerate(items):
-                _add(snap, obj, Origin(source, item_lines[i] if i < len(item_lines) else line))
+                item = item_nodes[i] if i < len(item_nodes) else None
+                _add(snap, obj, Origin(source, item.start_mark.line + 1, item) if item
+                     else Origin(source, line))
     if not header and not any(snap.objects.values()):
         raise ManifestError(f"no Kubernetes objects in {', '.join(paths)}")
     _apply_statuses(snap, header)
@@ -138,7 +145,7 @@ def _add(snap: Snapshot, obj: Any, origin: Origin) -> None:
     problem = _shape_error(obj)
     if problem:
         raise ManifestError(f"{origin}: {problem}")
-    if obj["kind"] not in ("Namespace", "Node", "IngressClass"):
+    if obj["kind"] not in CLUSTER_SCOPED:
         obj["metadata"].setdefault("namespace", "default")
     snap.add(redact_secret(obj) if obj["kind"] == "Secret" else obj, origin)
 
@@ -155,6 +162,9 @@ def _apply_statuses(snap: Snapshot, header: Mapping[str, Any]) -> None:
         return
     for kind in CLOSED_WORLD:
         snap.mark(kind, KindStatus.LOADED)
+    if any(snap.list(kind) for kind in GATEWAY_KINDS):
+        for kind in GATEWAY_KINDS:
+            snap.mark(kind, KindStatus.LOADED)
 
 
 def _template(workload: Obj) -> Mapping[str, Any]:
@@ -166,7 +176,10 @@ def _template(workload: Obj) -> Mapping[str, Any]:
 def _derive(snap: Snapshot) -> None:
     """Pods from workload templates, EndpointSlices mirrored from hand-written Endpoints and
     derived from Services, as the control plane would."""
-    for wl in (w for kind in WORKLOADS for w in snap.list(kind)):
+    workloads = [w for kind in WORKLOADS for w in snap.list(kind)]
+    for wl in workloads:
+        if spec(wl).get("replicas") == 0:
+            continue  # scaled to zero: the control plane creates no pod
         owned_by = (wl.get("metadata") or {}).get("ownerReferences") or []
         tmpl = _template(wl)
         tmpl_labels = labels(tmpl)
@@ -184,7 +197,7 @@ def _derive(snap: Snapshot) -> None:
             "spec": dict(spec(tmpl)),
         }
         snap.add(pod, snap.origin_of(wl), derived=True)
-    if snap.list("Pod"):
+    if snap.list("Pod") or workloads:  # workloads speak for their pods, even for none
         snap.mark("Pod", KindStatus.LOADED)
     if not snap.loaded("Pod") or snap.live:
         return

@@ -28,6 +28,7 @@ def certificate_summary(pem: bytes) -> dict[str, Any]:
         "issuer": cert.issuer,
         "notBefore": cert.not_before.isoformat(),
         "notAfter": cert.not_after.isoformat(),
+        "sha256": cert.sha256,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,9 +11,12 @@ import yaml
 from ingressdoc.snapshot import Snapshot
 from ingressdoc.snapshot.manifests import HEADER_KEY
 
+FORMATS = ("yaml", "json")
 
-def dump_snapshot(snap: Snapshot) -> str:
-    """Derived objects are left out: the reader derives them again from the same inputs."""
+
+def dump_snapshot(snap: Snapshot, as_json: bool = False) -> str:
+    """Derived objects are left out: the reader derives them again from the same inputs.
+    JSON is YAML too, so `--manifests` reads either."""
     items = [
         {k: v for k, v in obj.items()}
         for obj in snap.all_objects()
@@ -29,4 +33,6 @@ def dump_snapshot(snap: Snapshot) -> str:
         **snap.meta,
     }
     doc = {"apiVersion": "v1", "kind": "List", HEADER_KEY: header, "items": items}
+    if as_json:
+        return json.dumps(doc, indent=2) + "\n"
     return str(yaml.safe_dump(doc, sort_keys=False))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ingressdoc.hops.cert_producers import CLUSTER_ISSUER, ISSUER
 from ingressdoc.hops.cluster_dns import (
     COREDNS_CONFIGMAP,
     DNS_NAMESPACE,
@@ -18,14 +19,20 @@ from ingressdoc.hops.cluster_dns import (
     is_external_name,
 )
 from ingressdoc.hops.controller import relevant_ingresses
+from ingressdoc.hops.controller_config import MIDDLEWARES
 from ingressdoc.k8s import node_local_dns
+from ingressdoc.k8s.controller_config import read_config
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
-from ingressdoc.k8s.objects import name, namespace, spec
+from ingressdoc.k8s.events import FAILED_CREATE, FAILED_SCHEDULING
+from ingressdoc.k8s.gateway.hostnames import host_matches
+from ingressdoc.k8s.gateway.listeners import listeners_of
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
+from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
-from ingressdoc.snapshot.kinds import Read
+from ingressdoc.snapshot.kinds import GATEWAY_KINDS, Read
 from ingressdoc.trace.routers import ROUTERS
 
 
@@ -63,13 +70,82 @@ def reads_for(snap: Snapshot, request: Request, cluster_dns: bool = True) -> Ite
     for ns in sorted(str(n) for n in controller_ns):
         yield Read("Service", ns)
         yield Read("NetworkPolicy", ns)  # the controller's own egress policies
+    yield from _gateway_reads(snap, request.host)
+
+
+    yield from _controller_config_reads(snap)
+    if any(_params_kind(c) == _ALB_PARAMS for c in snap.list("IngressClass")):
+        yield Read("IngressClassParams")
     for ing in ingresses:
         ns = str(namespace(ing))
+        for ref in (annotations_of(ing).get(MIDDLEWARES) or "").split(","):
+            if ref.strip().endswith("@kubernetescrd"):
+                # `<namespace>-<name>`: namespaces may hold dashes, so only the Ingress's own
+                # namespace is certain; anything else needs the cluster-wide list.
+                yield Read("Middleware", ns if ref.strip().startswith(ns + "-") else None)
         for tls in spec(ing).get("tls") or []:
             if tls.get("secretName"):
                 yield Read("Secret", field_selector=f"metadata.name={tls['secretName']}")
+                yield from _cert_reads(ing)
         for svc_name in _backends(ing):
             yield from _service_reads(snap, ns, svc_name, hops=4)
+
+
+def _gateway_reads(snap: Snapshot, host: str) -> Iterator[Read]:
+    """Every Gateway API object (a handful per cluster, one LIST per kind), then what the
+    backendRefs of the routes that could serve `host` stand on."""
+    for kind in GATEWAY_KINDS:
+        yield Read(kind)
+    for gw in snap.list("Gateway"):
+        for lst in listeners_of(gw):
+            for cert in lst.certificate_refs:
+                yield Read("Secret", field_selector=f"metadata.name={cert.get('name')}")
+    for route in (r for kind in ROUTE_KINDS for r in snap.list(kind)):
+        hostnames = spec(route).get("hostnames") or []
+        if hostnames and not any(host_matches(str(h), host) for h in hostnames):
+            continue
+        for rule in spec(route).get("rules") or []:
+            for ref in rule.get("backendRefs") or []:
+                if (ref.get("group") or "", ref.get("kind") or "Service") == ("", "Service"):
+                    ns = str(ref.get("namespace") or namespace(route))
+                    yield from _service_reads(snap, ns, str(ref.get("name")), hops=4)
+                    yield from _backend_tls_reads(snap, ns)
+
+
+def _backend_tls_reads(snap: Snapshot, ns: str) -> Iterator[Read]:
+    """The CA ConfigMaps of the BackendTLSPolicies in a backend's namespace."""
+    for policy in snap.list("BackendTLSPolicy", ns):
+        for ca in (spec(policy).get("validation") or {}).get("caCertificateRefs") or []:
+            yield Read("ConfigMap", ns, field_selector=f"metadata.name={ca.get('name')}")
+
+
+
+
+_ALB_PARAMS = ("elbv2.k8s.aws", "IngressClassParams")
+
+
+def _params_kind(ingress_class: Mapping[str, Any]) -> tuple[str, str]:
+    params = spec(ingress_class).get("parameters") or {}
+    return str(params.get("apiGroup", "")), str(params.get("kind", ""))
+
+
+def _controller_config_reads(snap: Snapshot) -> Iterator[Read]:
+    """The ConfigMap each controller names with --configmap (ingress-nginx)."""
+    for pod in snap.list("Pod"):
+        profile = product_of(pod)
+        config = read_config(pod, profile.name) if profile else None
+        if config is not None and config.configmap_name:
+            cm_ns, _, cm_name = config.configmap_name.partition("/")
+            yield Read("ConfigMap", cm_ns, field_selector=f"metadata.name={cm_name}")
+def _cert_reads(ing: Mapping[str, Any]) -> Iterator[Read]:
+    """cert-manager's view of the TLS Secrets: Certificates anywhere (one may write the
+    Secret in another namespace) and the issuers the ingress-shim annotations name."""
+    yield Read("Certificate")
+    notes = (ing.get("metadata") or {}).get("annotations") or {}
+    if notes.get(ISSUER):
+        yield Read("Issuer", str(namespace(ing)))
+    if notes.get(CLUSTER_ISSUER):
+        yield Read("ClusterIssuer")
 
 
 def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterator[Read]:
@@ -95,6 +171,28 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
         yield Read("Pod", ns, label_selector=_selector_string(selector))
         if snap.loaded("Pod") and not snap.list("Pod", ns, selector):
             yield Read("Pod", ns)
+        yield from _why_no_pods(snap, ns, selector)
+
+
+def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[Read]:
+    """What explains missing or unscheduled pods, read only when there are such pods: the
+    workloads and autoscalers (replicas 0), claims, volumes and classes (Pending)."""
+    if not snap.loaded("Pod"):
+        return
+    pods = snap.list("Pod", ns, selector)
+    unscheduled = [p for p in pods if not spec(p).get("nodeName")]
+    if pods and not unscheduled:
+        return
+    yield Read("Deployment", ns)
+    yield Read("StatefulSet", ns)
+    if not pods:
+        yield Read("HorizontalPodAutoscaler", ns)
+        yield Read("Event", ns, field_selector=f"reason={FAILED_CREATE}")
+        return
+    yield Read("Event", ns, field_selector=f"involvedObject.kind=Pod,reason={FAILED_SCHEDULING}")
+    yield Read("PersistentVolumeClaim", ns)
+    yield Read("PersistentVolume")
+    yield Read("StorageClass")
 
 
 def _cluster_dns_reads() -> Iterator[Read]:

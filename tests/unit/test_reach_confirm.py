@@ -190,6 +190,16 @@ def test_plan_skips_what_a_probe_pod_cannot_repeat(tmp_path: Path) -> None:
         "not checked: no ready destination pod with an address"]
 
 
+def test_a_port_the_service_does_not_serve_is_dialled_all_the_same(tmp_path: Path) -> None:
+    result = walk(tmp_path, "payments-api.payments:8443")
+    assert result.verdict.value != "reachable"
+    found = checks(result)
+    assert list(found) == ["name"]
+    assert found["name"].args(2.5) == ["connect", "payments-api.payments:8443", "--timeout=2.5s"]
+    out = confirm(result, [ran(found["name"], 1, "REFUSED\n")])
+    assert "IDC720" not in {f.code for f in out.findings}
+
+
 # Agnhost's answers
 
 

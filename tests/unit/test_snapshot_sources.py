@@ -195,3 +195,64 @@ def test_trace_plan_follows_externalname_aliases_and_reads_cluster_dns() -> None
     assert Read("ConfigMap", "kube-system", field_selector="metadata.name=coredns") in reads
     assert Read("Service", "payments") in reads
     assert Read("Pod", "payments", label_selector="app=payments-api") in reads
+
+
+def _route(ns: str, host: str, svc: str, backend_ns: str | None = None) -> dict[str, object]:
+    ref: dict[str, object] = {"name": svc, "port": 80}
+    if backend_ns:
+        ref["namespace"] = backend_ns
+    return {"kind": "HTTPRoute", "metadata": {"name": f"rt-{ns}", "namespace": ns},
+            "spec": {"hostnames": [host], "parentRefs": [{"name": "gw"}],
+                     "rules": [{"backendRefs": [ref]}]}}
+
+
+def test_trace_plan_reads_gateway_api_kinds_and_the_routes_backends() -> None:
+    snap = Snapshot(live=True)
+    for kind in ("Service", "HTTPRoute"):
+        snap.mark(kind, KindStatus.LOADED)
+    snap.add(_route("shop", "shop.example.com", "web", backend_ns="payments"))
+    snap.add(_route("other", "other.example.com", "api"))
+    reads = set(reads_for(snap, parse_request("shop.example.com/")))
+    for kind in ("GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant",
+                 "BackendTLSPolicy"):
+        assert Read(kind) in reads
+    assert Read("Service", "payments") in reads
+    assert Read("Service", "other") not in reads
+
+
+def test_gateway_api_kinds_are_loaded_together_and_cluster_scoped_classes(
+        tmp_path: Path) -> None:
+    gw = ("apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gc}\n"
+          "spec: {controllerName: example.com/gw}\n")
+    snap = load([str(write(tmp_path, "gc.yaml", gw))])
+    assert snap.get("GatewayClass", None, "gc") is not None
+    assert all(snap.status(k) is KindStatus.LOADED for k in ("HTTPRoute", "ReferenceGrant"))
+    plain = load([str(write(tmp_path, "a.yaml", DEPLOY))])
+    assert plain.status("HTTPRoute") is KindStatus.NOT_LOADED
+
+
+def test_trace_plan_reads_the_controller_configmap_and_referenced_middlewares() -> None:
+    snap = Snapshot(live=True)
+    snap.add({"kind": "Pod", "metadata": {
+        "name": "ctl", "namespace": "ingress", "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
+        "spec": {"containers": [{"image": "registry.k8s.io/ingress-nginx/controller:v1.12.1",
+                                 "args": ["--configmap=$(POD_NAMESPACE)/ctl-config"],
+                                 "env": [{"name": "POD_NAMESPACE", "valueFrom": {
+                                     "fieldRef": {"fieldPath": "metadata.namespace"}}}]}]}})
+    ing = _ingress("shop", "shop.example.com", "web")
+    ing["metadata"]["annotations"] = {
+        "traefik.ingress.kubernetes.io/router.middlewares":
+            "shop-strip@kubernetescrd,platform-auth@kubernetescrd"}
+    snap.add(ing)
+    reads = set(reads_for(snap, parse_request("shop.example.com/")))
+    assert Read("ConfigMap", "ingress", field_selector="metadata.name=ctl-config") in reads
+    assert {Read("Middleware", "shop"), Read("Middleware", None)} <= reads
+
+
+def test_trace_plan_reads_ingressclass_params_a_class_names() -> None:
+    snap = Snapshot(live=True)
+    snap.add({"kind": "IngressClass", "metadata": {"name": "alb"},
+              "spec": {"controller": "ingress.k8s.aws/alb", "parameters": {
+                  "apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "a"}}})
+    snap.add(_ingress("shop", "shop.example.com", "web"))
+    assert Read("IngressClassParams") in set(reads_for(snap, parse_request("shop.example.com/")))

@@ -66,10 +66,12 @@ def test_hostless_winner_still_lists_the_near_misses(tmp_path: Path) -> None:
     assert [(r["host"], r["match"]) for r in rule_hop.rows] == [
         ("<any host>", "serves"), ("*.example.com", "wildcard-depth")]
     assert rule_hop.summary.startswith("Ingress shop/shop: host <any host> path /")
-    depth = next(f for f in rule_hop.findings if f.code == "IDC313")
-    assert depth.severity.value == "info"
+    depth = next(f for f in rule_hop.findings if f.code == "IDC330")
+    assert depth.severity.value == "warning"
     assert depth.field == "spec.rules[0].host"
     assert "eu.shop.example.com has 2 (eu.shop)" in depth.message
+    assert result.outcome is not None and result.outcome.meant == (
+        "Ingress shop/shop spec.rules[0].http.paths[0] (*.example.com Prefix /cart)")
 
 
 def test_default_backend_winner_lists_path_near_misses(tmp_path: Path) -> None:
@@ -209,3 +211,11 @@ def test_an_alias_loop_does_not_resolve(tmp_path: Path) -> None:
     assert (f.code, f.message) == ("IDC404", "Service shop/a aliases a CNAME loop through "
                                              "Service shop/a")
     assert hop(result, "endpoints").note == "not checked (blocked by the Cluster DNS hop)"
+
+
+def test_pending_pod_quotes_the_newest_scheduler_event() -> None:
+    from test_scenarios import SCENARIOS, run_scenario
+
+    result = run_scenario(SCENARIOS / "pods-pending-scheduler-event")
+    pending = next(f for f in result.findings if f.code == "IDC606")
+    assert "untolerated taint" in pending.message and "2025-03-04T09:58:02Z" in pending.message

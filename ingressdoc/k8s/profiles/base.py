@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ingressdoc.k8s.controller_settings import AnnotationSpec, SettingSpec
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     NearMiss,
@@ -78,12 +79,18 @@ class Profile(ABC):
     controllers: tuple[str, ...] = ()  # IngressClass spec.controller values, lower-case
     pods: Signature | None = None  # None: the controller has no pods ingressdoc recognises
     runs_outside = False  # a cloud load balancer: no pods in the cluster to look for
+    # GatewayClass spec.controllerName values its pods implement (Gateway API).
+    gateway_controllers: tuple[str, ...] = ()
     ignores_annotations: tuple[str, ...] = ()  # annotation prefixes of other controllers
     internal_annotation: tuple[str, str] | None = None  # (key, value) of a private LB
     fallback_certificate: str | None = None  # subject CN served when no Secret matches the SNI
     # (scheme, port name) its charts give the controller's Service ports.
     scheme_ports: tuple[tuple[str, str], ...] = ()
     prefix_is_string_prefix = False  # Prefix paths match as plain string prefixes
+    # Its configuration as ingressdoc models it (k8s/controller_settings.py): the flags and
+    # ConfigMap keys read from its pods, and the annotations whose effect is applied.
+    settings: tuple[SettingSpec, ...] = ()
+    annotations: tuple[AnnotationSpec, ...] = ()
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
 
     def claims(self, controller: str) -> bool:

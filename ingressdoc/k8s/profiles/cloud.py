@@ -7,6 +7,7 @@ Their own path-pattern semantics are not modelled: paths match as the API define
 
 from __future__ import annotations
 
+from ingressdoc.k8s.controller_settings import annotations_for, settings_for
 from ingressdoc.k8s.profiles.spec import Spec
 
 
@@ -19,6 +20,8 @@ class CloudLoadBalancer(Spec):
         self.title = title
         self.controllers = controllers
         self.internal_annotation = internal_annotation
+        self.settings = settings_for(name)
+        self.annotations = annotations_for(name)
 
 
 AWS_LOAD_BALANCER = CloudLoadBalancer("aws-load-balancer-controller",

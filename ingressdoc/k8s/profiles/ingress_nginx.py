@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
+from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, annotations_for, settings_for
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     IngressEntry,
@@ -32,8 +33,8 @@ from ingressdoc.k8s.ingress_match import (
 from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
 
 CONTROLLER = "k8s.io/ingress-nginx"
-USE_REGEX = "nginx.ingress.kubernetes.io/use-regex"
-REWRITE_TARGET = "nginx.ingress.kubernetes.io/rewrite-target"
+USE_REGEX = NGINX_PREFIX + "use-regex"
+REWRITE_TARGET = NGINX_PREFIX + "rewrite-target"
 
 
 def nginx_regex(path: str) -> re.Pattern[str]:
@@ -87,6 +88,8 @@ class IngressNginx(Profile):
     scheme_ports = (("http", "http"), ("https", "https"))
     pods = Signature("app.kubernetes.io/name", "ingress-nginx", "ingress-nginx", _implements)
     ignores_annotations = ("traefik.ingress.kubernetes.io/",)
+    settings = settings_for(NGINX)
+    annotations = annotations_for(NGINX)
     implementation_specific = (
         "without use-regex ingress-nginx renders it as a literal nginx string prefix, so '*' "
         "and regex syntax have no special meaning"

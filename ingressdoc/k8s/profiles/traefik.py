@@ -15,6 +15,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
+from ingressdoc.k8s.controller_settings import (
+    TRAEFIK_NGINX_SUPPORT,
+    TRAEFIK_PREFIX,
+    annotations_for,
+    settings_for,
+)
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     Outcome,
@@ -33,17 +40,28 @@ from ingressdoc.k8s.profiles import ingress_nginx
 from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
 
 CONTROLLER = "traefik.io/ingress-controller"
-ROUTER_PRIORITY = "traefik.ingress.kubernetes.io/router.priority"
-PATH_MATCHER = "traefik.ingress.kubernetes.io/router.pathmatcher"
+GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
+ROUTER_PRIORITY = TRAEFIK_PREFIX + "router.priority"
+PATH_MATCHER = TRAEFIK_PREFIX + "router.pathmatcher"
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
 
 def _implements(pod: Mapping[str, Any]) -> frozenset[str]:
-    """Its ingress-nginx compatibility provider serves `k8s.io/ingress-nginx` too."""
+    """Its ingress-nginx compatibility provider serves a controller string too:
+    `providers.kubernetesingressnginx.controllerclass`, `k8s.io/ingress-nginx` by default;
+    its Gateway API provider the GatewayClasses of `traefik.io/gateway-controller`."""
+    args = pod_args(pod)
     out = {CONTROLLER}
-    if "--providers.kubernetesingressnginx" in pod_args(pod):
-        out.add(ingress_nginx.CONTROLLER)
-    return frozenset(out)
+    if "--providers.kubernetesgateway" in args.lower():
+        out.add(GATEWAY_CONTROLLER)
+    if "--providers.kubernetesingressnginx" not in args:
+        return frozenset(out)
+    nginx_class = ingress_nginx.CONTROLLER
+    for token in args.split():
+        key, _, value = token.partition("=")
+        if key.lower() == "--providers.kubernetesingressnginx.controllerclass" and value:
+            nginx_class = value
+    return frozenset({*out, nginx_class})
 
 
 def _matcher(p: RoutePath) -> str:
@@ -80,10 +98,15 @@ class Traefik(Profile):
     name = "traefik"
     title = "Traefik"
     controllers = (CONTROLLER,)
+    gateway_controllers = (GATEWAY_CONTROLLER,)
     fallback_certificate = "TRAEFIK DEFAULT CERT"
     scheme_ports = (("http", "web"), ("https", "websecure"))
     pods = Signature("app.kubernetes.io/name", "traefik", "traefik", _implements)
     ignores_annotations = ("nginx.ingress.kubernetes.io/",)
+    settings = settings_for(TRAEFIK_PRODUCT)
+    annotations = annotations_for(TRAEFIK_PRODUCT)
+    # The ingress-nginx annotations its ingress-nginx provider reads, by version.
+    nginx_provider_annotations = TRAEFIK_NGINX_SUPPORT
     prefix_is_string_prefix = True
     implementation_specific = (
         "Traefik renders it as PathPrefix, a literal string prefix, unless "

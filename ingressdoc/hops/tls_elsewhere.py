@@ -1,0 +1,165 @@
+"""Where TLS ends when not at the controller with an Ingress Secret, and the redirect loop
+that follows when the controller then sees plain HTTP.
+
+- A load balancer in front of the controller terminates TLS when its Service carries a cloud
+  certificate annotation (controller_settings.LB_TLS_ANNOTATIONS); the port list annotation,
+  when present, says which Service ports.
+- The AWS Load Balancer Controller terminates TLS at the ALB with an ACM certificate: from
+  `alb.ingress.kubernetes.io/certificate-arn`, or discovered for the hosts of spec.tls.
+- ingress-nginx passes TLS through to the backend for `ssl-passthrough: "true"` when it runs
+  with --enable-ssl-passthrough (Traefik's ingress-nginx provider reads the annotation too).
+
+ingress-nginx redirects plain HTTP to HTTPS (308) when `force-ssl-redirect`, or when
+`ssl-redirect` (default true) and the host has a TLS entry; it judges the scheme by the
+connection unless `use-forwarded-headers` makes it trust X-Forwarded-Proto
+(etc/nginx/template/nginx.tmpl `$pass_access_scheme`, controller-v1.15.1). Traefik redirects
+by entry point (`entrypoints.<name>.http.redirections.entrypoint.to`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ingressdoc.checks.emit import finding
+from ingressdoc.findings import Finding
+from ingressdoc.hops.controller_config import PASSTHROUGH
+from ingressdoc.hops.entry import controller_services
+from ingressdoc.hops.model import ControllerFacts
+from ingressdoc.k8s.controller_settings import (
+    ALB,
+    ALB_PREFIX,
+    LB_TLS_ANNOTATIONS,
+    NGINX,
+    NGINX_PREFIX,
+    REDIRECT_FLAG,
+)
+from ingressdoc.k8s.ingress_match import host_matches
+from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.snapshot import ObjectRef, Snapshot
+
+Obj = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Termination:
+    """TLS ends `where`, said by `why` on `obj`; `plain_to_controller`: the controller then
+    receives the request as plain HTTP on the port it serves HTTP on."""
+
+    where: str
+    why: str
+    obj: ObjectRef
+    plain_to_controller: bool = False
+
+
+def _true(value: Any) -> bool:
+    return str(value).strip().lower() == "true"
+
+
+def _tls_ports(svc: Obj, ports_key: str | None) -> list[Mapping[str, Any]]:
+    """The Service ports the load balancer terminates TLS on (all, without a port list)."""
+    ports = list(spec(svc).get("ports") or [])
+    listed = str(annotations_of(svc).get(ports_key, "*")) if ports_key else "*"
+    wanted = {p.strip() for p in listed.split(",")}
+    if "*" in wanted:
+        return ports
+    return [p for p in ports if str(p.get("port")) in wanted or str(p.get("name")) in wanted]
+
+
+def _load_balancer(snap: Snapshot, facts: ControllerFacts) -> Termination | None:
+    for svc in controller_services(snap.list("Service"), facts.pods):
+        if spec(svc).get("type") != "LoadBalancer":
+            continue
+        anns = annotations_of(svc)
+        for cert_key, ports_key, cloud in LB_TLS_ANNOTATIONS:
+            if cert_key not in anns:
+                continue
+            tls = _tls_ports(svc, ports_key)
+            if not tls:
+                continue
+            plain = {str(p.get("targetPort", p.get("port"))) for p in spec(svc).get("ports") or []
+                     if p not in tls}
+            to_plain = any(str(p.get("targetPort", p.get("port"))) in plain for p in tls)
+            return Termination("the load balancer", f"{cloud} annotation {cert_key}",
+                               ObjectRef.of(svc), to_plain)
+    return None
+
+
+def _alb_listens_https(ing: Obj) -> bool:
+    anns = annotations_of(ing)
+    ports = anns.get(ALB_PREFIX + "listen-ports")
+    if ports:
+        try:
+            listeners = json.loads(ports)
+        except ValueError:
+            return False
+        return any("HTTPS" in item for item in listeners if isinstance(item, dict))
+    return bool(anns.get(ALB_PREFIX + "certificate-arn") or spec(ing).get("tls"))
+
+
+def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Termination | None:
+    if route is not None and facts.profile.name == ALB and _alb_listens_https(route):
+        arn = annotations_of(route).get(ALB_PREFIX + "certificate-arn")
+        why = "certificate-arn " + arn if arn else "a certificate discovered for spec.tls hosts"
+        return Termination("the ALB", why, ObjectRef.of(route))
+    applied = facts.applied
+    if route is not None and _true(annotations_of(route).get(PASSTHROUGH)) and (
+            applied.emulates_nginx or (applied.config is not None and applied.config.product
+                                       == NGINX and applied.config.enabled(
+                                           "enable-ssl-passthrough"))):
+        return Termination("the backend (ssl-passthrough)", "annotation ssl-passthrough",
+                           ObjectRef.of(route))
+    return _load_balancer(snap, facts)
+
+
+def alb_without_https(facts: ControllerFacts, route: Obj | None) -> Finding | None:
+    if route is None or facts.profile.name != ALB or _alb_listens_https(route):
+        return None
+    return finding("IDC396", ObjectRef.of(route),
+                   "the ALB has no HTTPS listener: no certificate-arn, no spec.tls and "
+                   "listen-ports without HTTPS", field="metadata.annotations")
+
+
+def redirect_loop(facts: ControllerFacts, ends: Termination | None, route: Obj | None,
+                  host: str) -> Finding | None:
+    """IDC391 when TLS ends at a load balancer that hands plain HTTP to the controller and
+    the controller redirects plain HTTP to HTTPS without trusting X-Forwarded-Proto."""
+    config = facts.applied.config
+    if ends is None or not ends.plain_to_controller or config is None or route is None:
+        return None
+    redirect = _redirects(facts, route, host)
+    if redirect is None:
+        return None
+    return finding("IDC391", ends.obj,
+                   f"TLS ends at {ends.where} ({ends.why}), which forwards plain HTTP to the "
+                   f"controller; the controller redirects it to HTTPS ({redirect}), so the "
+                   "client loops", field="metadata.annotations")
+
+
+def _redirects(facts: ControllerFacts, route: Obj, host: str) -> str | None:
+    config = facts.applied.config
+    if config is None:
+        return None
+    if facts.applied.reads_nginx_annotations:
+        anns = annotations_of(route)
+        trust = config.setting("use-forwarded-headers") if config.product == NGINX else None
+        if trust is not None and trust.value.lower() == "true":
+            return None
+        why = (f", use-forwarded-headers {trust.value} ({trust.source})" if trust else "")
+        force = anns.get(NGINX_PREFIX + "force-ssl-redirect")
+        if _true(force) or (force is None and config.product == NGINX
+                            and config.enabled("force-ssl-redirect")):
+            return "force-ssl-redirect" + why
+        ssl = anns.get(NGINX_PREFIX + "ssl-redirect")
+        default = config.value("ssl-redirect") if config.product == NGINX else "true"
+        has_tls = any(host_matches(h, host) for t in spec(route).get("tls") or []
+                      for h in t.get("hosts") or [])
+        if has_tls and _true(ssl if ssl is not None else default):
+            return "ssl-redirect with a TLS entry for the host" + why
+        return None
+    head, _, tail = REDIRECT_FLAG.partition("<name>")
+    redirects = sorted(k for k in config.flags if k.startswith(head) and k.endswith(tail))
+    return redirects[0] if redirects else None
+

@@ -1,0 +1,252 @@
+"""Which rule of which attached route serves a request (HTTPRouteRule.matches, GRPCRoute).
+
+`spec` precedence, across all rules of all routes attached to the request's listener
+(HTTPRouteSpec.hostnames, then HTTPRouteRule.matches):
+
+1. the route whose matching hostname has the most characters as a non-wildcard name, then
+   the most characters in the matching hostname;
+2. an Exact path; 3. the PathPrefix with the most characters; 4. a method match;
+5. the most header matches; 6. the most query-param matches;
+7. the oldest route (creationTimestamp); 8. `namespace/name` alphabetically; 9. rule order.
+
+RegularExpression paths rank after prefixes here: their precedence is the implementation's.
+The `traefik` profile is Traefik v3.6's Gateway provider: one router per match, ranked by a
+summed priority (Exact 100000; PathPrefix 10000 + 100 per character, `/` alone 1; method
+1000; 100 per header; 10 per query param; the longest route hostname's length; rules earlier
+in the route a little higher), with no creationTimestamp tie-break.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from ingressdoc.k8s.gateway.hostnames import host_matches, is_wildcard
+from ingressdoc.k8s.objects import meta, name, namespace, spec
+
+Obj = Mapping[str, Any]
+Profile = Literal["spec", "traefik"]
+ROUTE_KINDS = ("HTTPRoute", "GRPCRoute")
+DEFAULT_MATCH: Mapping[str, Any] = {"path": {"type": "PathPrefix", "value": "/"}}
+_LATE = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Message:
+    """The request as the route matchers see it (gRPC: path `/service/method`)."""
+
+    host: str
+    path: str
+    method: str = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    route: Obj
+    rule_index: int
+    match_index: int
+    match: Mapping[str, Any]
+    hostname: str | None  # the route hostname that matched; None: the route names none
+    fits: bool
+    miss: str | None = None  # why the match does not fit, when it does not
+
+    @property
+    def route_key(self) -> str:
+        return f"{namespace(self.route)}/{name(self.route)}"
+
+    @property
+    def field(self) -> str:
+        return f"spec.rules[{self.rule_index}].matches[{self.match_index}]"
+
+    @property
+    def rule(self) -> Mapping[str, Any]:
+        return rules_of(self.route)[self.rule_index]
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    winner: Candidate | None
+    losers: tuple[Candidate, ...]  # fitting candidates that lost on precedence, best first
+    misses: tuple[Candidate, ...]  # candidates of routes serving the host that did not fit
+    tie: bool = False  # the winner tied on every key the implementation ranks by
+
+
+def rules_of(route: Obj) -> list[Mapping[str, Any]]:
+    """Rules with defaults: no rules is one rule matching `PathPrefix /`."""
+    return list(spec(route).get("rules") or [{"matches": [DEFAULT_MATCH]}])
+
+
+def matches_of(rule: Mapping[str, Any], kind: str = "HTTPRoute") -> list[Mapping[str, Any]]:
+    """An empty list matches everything: `PathPrefix /` (HTTPRoute) or any method (gRPC)."""
+    raw = rule.get("matches") or [DEFAULT_MATCH if kind == "HTTPRoute" else {}]
+    return [_defaulted(m, kind) for m in raw]
+
+
+def _defaulted(m: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
+    out = dict(m)
+    if kind == "HTTPRoute":
+        path = dict(out.get("path") or {})
+        path.setdefault("type", "PathPrefix")
+        path.setdefault("value", "/")
+        out["path"] = path
+    return out
+
+
+def path_fits(path_match: Mapping[str, Any], path: str, profile: Profile = "spec") -> bool:
+    kind, value = str(path_match.get("type")), str(path_match.get("value"))
+    if kind == "Exact":
+        return path == value
+    if kind == "PathPrefix":
+        prefix = value.rstrip("/")
+        return not prefix or path == prefix or path.startswith(prefix + "/")
+    if kind == "RegularExpression":
+        return _regex(value, path, profile)
+    return False
+
+
+def _regex(pattern: str, text: str, profile: Profile) -> bool:
+    """Whole-string for `spec` (as Envoy-based gateways render it); Traefik's PathRegexp and
+    HeaderRegexp are unanchored (`regexp.MatchString`)."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return False
+    return bool(compiled.search(text) if profile == "traefik" else compiled.fullmatch(text))
+
+
+def _first_by_name(items: Sequence[Mapping[str, Any]], fold: bool) -> list[Mapping[str, Any]]:
+    """Only the first entry of a repeated header (case-insensitive) or query name counts."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = str(item.get("name"))
+        key = key.lower() if fold else key
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _value_fits(m: Mapping[str, Any], value: str | None, profile: Profile) -> bool:
+    if value is None:
+        return False
+    if m.get("type") == "RegularExpression":
+        return _regex(str(m.get("value")), value, profile)
+    return value == str(m.get("value"))
+
+
+def miss_reason(m: Mapping[str, Any], msg: Message, kind: str, profile: Profile) -> str | None:
+    """None when the match fits the message, else the first condition that fails."""
+    if kind == "GRPCRoute":
+        method = m.get("method") or {}
+        service, _, rpc = msg.path.lstrip("/").partition("/")
+        if method.get("service") and method["service"] != service:
+            return f"service {service} is not {method['service']}"
+        if method.get("method") and method["method"] != rpc:
+            return f"method {rpc} is not {method['method']}"
+    else:
+        p = m["path"]
+        if not path_fits(p, msg.path, profile):
+            return f"path {msg.path} does not match {p.get('type')} {p.get('value')}"
+        if m.get("method") and m["method"] != msg.method:
+            return f"method {msg.method} is not {m['method']}"
+    headers = {k.lower(): v for k, v in msg.headers.items()}
+    for h in _first_by_name(m.get("headers") or [], fold=True):
+        if not _value_fits(h, headers.get(str(h.get("name")).lower()), profile):
+            return f"header {h.get('name')} does not match {h.get('value')}"
+    for q in _first_by_name(m.get("queryParams") or [], fold=False):
+        if not _value_fits(q, msg.query.get(str(q.get("name"))), profile):
+            return f"query parameter {q.get('name')} does not match {q.get('value')}"
+    return None
+
+
+def route_hostname(route: Obj, effective: Sequence[str], host: str) -> tuple[bool, str | None]:
+    """Whether the route serves `host` on a listener (its hostnames restricted to
+    `effective`, those intersecting the listener), and the most specific one that matched."""
+    if not (spec(route).get("hostnames") or []):
+        return True, None
+    hits = [h for h in effective if host_matches(h, host)]
+    if not hits:
+        return False, None
+    return True, max(hits, key=lambda h: (not is_wildcard(h), len(h)))
+
+
+def candidates(routes: Sequence[tuple[Obj, Sequence[str]]], msg: Message,
+               profile: Profile = "spec") -> list[Candidate]:
+    """Every match of every route (with its effective hostnames) that serves the host."""
+    out = []
+    for route, effective in routes:
+        serves, hostname = route_hostname(route, effective, msg.host)
+        if not serves:
+            continue
+        kind = str(route.get("kind") or "HTTPRoute")
+        for i, rule in enumerate(rules_of(route)):
+            for j, m in enumerate(matches_of(rule, kind)):
+                why = miss_reason(m, msg, kind, profile)
+                out.append(Candidate(route, i, j, m, hostname, why is None, why))
+    return out
+
+
+def _created(route: Obj) -> datetime:
+    raw = meta(route).get("creationTimestamp")
+    if not raw:
+        return _LATE
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return _LATE
+
+
+def spec_key(c: Candidate) -> tuple[Any, ...]:
+    """Smaller wins: the spec's order (module docstring), then rule order within a route."""
+    host = c.hostname or ""
+    path = c.match.get("path") or {}
+    ptype, pvalue = path.get("type"), str(path.get("value") or "")
+    grpc = c.match.get("method") if isinstance(c.match.get("method"), Mapping) else None
+    if grpc is not None or c.route.get("kind") == "GRPCRoute":
+        body: tuple[Any, ...] = (-len(str((grpc or {}).get("service") or "")),
+                                 -len(str((grpc or {}).get("method") or "")), 0, 0)
+    else:
+        rank = {"Exact": 0, "PathPrefix": 1}.get(str(ptype), 2)
+        body = (rank, -len(pvalue) if ptype != "Exact" else 0, -bool(c.match.get("method")), 0)
+    headers = -len(_first_by_name(c.match.get("headers") or [], fold=True))
+    query = -len(_first_by_name(c.match.get("queryParams") or [], fold=False))
+    return (-(0 if is_wildcard(host) else len(host)), -len(host), *body, headers, query,
+            _created(c.route), c.route_key, c.rule_index, c.match_index)
+
+
+def traefik_priority(c: Candidate) -> int:
+    """Traefik v3.6 `httproute.go` router priority for one match."""
+    path = c.match.get("path") or {}
+    ptype, pvalue = path.get("type"), str(path.get("value") or "")
+    if ptype == "Exact":
+        prio = 100000
+    elif ptype == "PathPrefix" and pvalue.rstrip("/") == "":
+        prio = 1
+    else:
+        prio = 10000 + 100 * len(pvalue)
+    prio += 1000 if c.match.get("method") else 0
+    prio += 100 * len(c.match.get("headers") or []) + 10 * len(c.match.get("queryParams") or [])
+    prio += max((len(str(h)) for h in spec(c.route).get("hostnames") or []), default=0)
+    return prio + len(rules_of(c.route)) - c.rule_index
+
+
+def choose(cands: Sequence[Candidate], profile: Profile = "spec") -> MatchOutcome:
+    fitting = [c for c in cands if c.fits]
+    misses = tuple(c for c in cands if not c.fits)
+    if not fitting:
+        return MatchOutcome(None, (), misses)
+    if profile == "traefik":
+        ranked = sorted(fitting, key=lambda c: (-traefik_priority(c), c.route_key,
+                                                c.rule_index, c.match_index))
+        tie = len(ranked) > 1 and traefik_priority(ranked[0]) == traefik_priority(
+            ranked[1]) and ranked[0].route_key != ranked[1].route_key
+    else:
+        ranked = sorted(fitting, key=spec_key)
+        tie = False
+    return MatchOutcome(ranked[0], tuple(ranked[1:]), misses, tie)
