@@ -245,12 +245,16 @@ def test_volume_pinned_to_another_zone_leaves_the_pod_pending(
         "      containers:\n", 1)
     scenario.apply(CLAIM.replace("VOLUME", pv) + "---\n" + web + "---\n" + http_service("web")
                    + "---\n" + http_ingress("web", scenario.host, "web"))
-    (pending,) = _pending_with(scenario, "volume")
+    # The scheduler's VolumeBinding filter: "node(s) didn't match PersistentVolume's node affinity".
+    _pending_with(scenario, "PersistentVolume's node affinity")
+    wait_for("the claim to bind", lambda: scenario.cluster.get_json(
+        "pvc", "-n", scenario.namespace, "data").get("status", {}).get("phase") == "Bound", 60)
     trace = scenario.cluster.trace(f"{scenario.host}/")
     assert trace.verdict not in (None, "ok"), trace.describe()
-    idc606 = [f for f in hop(trace.report or {}, "pods")["findings"] if f["code"] == "IDC606"]
-    assert len(idc606) == 1 and "volume" in idc606[0]["message"], trace.describe()
-    assert idc606[0]["object"]["name"] == pending["metadata"]["name"]
+    found = hop(trace.report or {}, "pods")["findings"]
+    assert [(f["code"], f["object"]["kind"], f["object"]["name"]) for f in found] == [
+        ("IDC636", "PersistentVolumeClaim", "data")], trace.describe()
+    assert f"PersistentVolume {pv} is pinned" in found[0]["message"], trace.describe()
 
 
 def _connect(cluster: Cluster, namespace: str, deployment: str, target: str) -> bool:
