@@ -54,8 +54,9 @@ def cached_client(name: str, namespace: str, address: str, zone: str | None) -> 
                         "searches": [f"{namespace}.svc.cluster.local", "svc.cluster.local",
                                      "cluster.local"],
                         "options": [{"name": "ndots", "value": "5"}]}
-    if zone:
+    if zone:  # on any node of the zone, tainted (NODE_TAINTS_<I>) or not
         pod["nodeSelector"] = {ZONE: zone}
+        pod["tolerations"] = [{"operator": "Exists"}]
     return doc
 
 
