@@ -3,8 +3,10 @@ whose Corefile drops the cluster domain, found from the objects and confirmed by
 
 The built-in cluster runs the cache on every node at 169.254.20.10 (cluster/up.sh,
 NODELOCAL_DNS=1); the kubelets keep clusterDNS at kube-dns, so only pods whose dnsConfig names
-the cache use it, and a test may break the cache's Corefile without touching anyone else.
-Clusters without a `k8s-app=node-local-dns` DaemonSet skip these tests.
+the cache use it, and a test may break the cache's Corefile without touching anyone else. With
+NODELOCAL_DNS=kubelet every pod asks the cache; the tests hold there too (the ClusterFirst
+client then fails with the cache). Clusters without a `k8s-app=node-local-dns` DaemonSet skip
+these tests.
 """
 
 from __future__ import annotations
