@@ -159,6 +159,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
     claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
+    profile = profile.configured(applied.config)
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
                             tuple(pods), tuple(unclaimed), applied)
     readiness = [pod_ready(p) for p in pods]

@@ -25,11 +25,10 @@ from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
 from ingressdoc.k8s.gateway.hostnames import listener_rank, request_host
 from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
-from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Message, Profile
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, SPEC, GatewaySemantics, Message
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.profiles import PROFILES, for_controller
-from ingressdoc.k8s.profiles.traefik import TRAEFIK
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -48,7 +47,7 @@ class GatewayClaim:
     gateway: Obj
     gateway_class: Obj | None
     controller: ControllerFacts
-    profile: Profile
+    semantics: GatewaySemantics
     ports: tuple[int, ...] | None  # listener ports the request arrives on; None: unknown
     decision: Decision
 
@@ -62,10 +61,10 @@ class GatewayClaim:
         return self.decision.winner is not None
 
 
-def profile_of(controller_name: str | None) -> Profile:
-    """Traefik's Gateway provider departs from the spec where `k8s.gateway` says; any other
-    implementation is held to the spec."""
-    return "traefik" if controller_name in TRAEFIK.gateway_controllers else "spec"
+def semantics_of(controller_name: str | None) -> GatewaySemantics:
+    """The Gateway API semantics of the profile whose pods implement the GatewayClass's
+    controller; any other implementation is held to the spec."""
+    return next((p.gateway for p in PROFILES if controller_name in p.gateway_controllers), SPEC)
 
 
 def gateway_pods(snap: Snapshot, controller_name: str | None) -> list[Obj]:
@@ -121,14 +120,15 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
         pods = gateway_pods(snap, controller)
         # Without the implementation's pods the port its listeners see is unknown: any.
         ports = listener_ports(snap, str(controller), pods, port) if pods else None
-        profile = profile_of(controller)
+        semantics = semantics_of(controller)
         d = decide(gw, routes, msg, req.scheme, ports, grants=grants,
-                   service=_service_lookup(snap), namespace_labels=ns_labels, profile=profile)
+                   service=_service_lookup(snap), namespace_labels=ns_labels,
+                   semantics=semantics)
         if d.listener is None and (namespace(gw), name(gw)) not in named:
             continue
         facts = ControllerFacts(name(cls) if cls else None, controller,
                                 for_controller(controller), {}, tuple(pods), ())
-        out.append(GatewayClaim(gw, cls, facts, profile, ports, d))
+        out.append(GatewayClaim(gw, cls, facts, semantics, ports, d))
     return sorted(out, key=lambda c: (not c.serves, c.decision.listener is None,
                                       [-x for x in listener_rank(
                                           c.decision.listener.hostname
@@ -294,10 +294,10 @@ def _listener_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) -> li
             out.append(finding("IDC805", ref, f"listener {lst.name}: {cond.get('type')}="
                                f"{cond.get('status')} ({cond.get('reason')})", field=field))
     pods = claim.controller.pods
-    if claim.profile == "traefik" and pods and not any(
+    if claim.semantics.listeners_on_pod_ports and pods and not any(
             p.get("containerPort") == lst.port for pod in pods for p in container_ports(pod)):
-        out.append(finding("IDC806", ref, f"listener {lst.name} port {lst.port} is no Traefik "
-                           "container port (" + ", ".join(sorted({
+        out.append(finding("IDC806", ref, f"listener {lst.name} port {lst.port} is no "
+                           f"{claim.controller.profile.title} container port (" + ", ".join(sorted({
                                str(p.get("containerPort")) for pod in pods
                                for p in container_ports(pod)})) + ")", field=f"{field}.port"))
     if lst.protocol == "HTTPS":

@@ -9,7 +9,6 @@ from ingressdoc.hops.controller import class_ingresses
 from ingressdoc.hops.intent import Signals, ident, route_label, signals
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import Miss, RouteOutcome
-from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
     NearMiss,
@@ -21,6 +20,7 @@ from ingressdoc.k8s.ingress_match import (
 )
 from ingressdoc.k8s.ingress_valid import invalid_backends
 from ingressdoc.k8s.objects import spec
+from ingressdoc.k8s.profiles import Profile
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
@@ -142,10 +142,10 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
                         _backend_field(c), label=route_label(c))
 
 
-def _implementer(controller: ControllerFacts) -> str | None:
+def _implementer(controller: ControllerFacts) -> Profile | None:
     """The proxy the controller pods run, when they agree on one."""
-    names = {p.name for pod in controller.pods if (p := product_of(pod)) is not None}
-    return names.pop() if len(names) == 1 else None
+    runs = controller.products
+    return next(iter(runs)) if len(runs) == 1 else None
 
 
 def _class_table(ctx: TraceContext, controller: ControllerFacts) -> RouteTable:
@@ -190,7 +190,7 @@ class IngressRouter:
                  result: MatchResult) -> RouteOutcome:
         req = ctx.request
         ingresses = controller.routes_of("Ingress")
-        intent = signals(result, controller.profile.name, ingresses, _implementer(controller))
+        intent = signals(result, controller.profile, ingresses, _implementer(controller))
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner
