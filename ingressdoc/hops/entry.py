@@ -10,10 +10,9 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
-from ingressdoc.k8s.objects import annotations_of, labels, name, namespace, spec, status
+from ingressdoc.k8s.objects import annotations_of, labels, name, spec, status
 from ingressdoc.k8s.ports import container_ports
 from ingressdoc.k8s.profiles import PROFILES
-from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -44,7 +43,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
     nodes = ctx.snapshot.list("Node")
-    services = controller_services(ctx.snapshot.list("Service"), controller.pods)
+    services = ctx.snapshot.services_selecting(controller.pods)
     found: list[Finding] = list(gaps) + _internal_ingress(controller.routes_of("Ingress"))
     found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
     addresses: list[EntryAddress] = []
@@ -98,16 +97,6 @@ def _port_not_exposed(named: int | None, scheme: str, exposed: Sequence[Obj],
                     f"port {port} is not exposed: the controller is reachable from outside on "
                     f"{shown} ({', '.join(str(ObjectRef.of(s)) for s in exposed)})",
                     field="spec.ports")]
-
-
-def controller_services(services: Sequence[Obj], pods: Sequence[Obj]) -> list[Obj]:
-    """The Services that select controller pods: the ways in to the controller."""
-    return [
-        s for s in services
-        if spec(s).get("selector") and any(
-            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
-            for p in pods)
-    ]
 
 
 def node_addresses(node: Obj) -> set[str]:

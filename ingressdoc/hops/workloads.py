@@ -372,12 +372,14 @@ def _storage(snap: Snapshot, pod: Obj, ref: ObjectRef, wl: Obj | None, prefix: s
                                        hint=f"Create PersistentVolumeClaim {claim_name}."))
                 continue
             claim_ref, claim_spec = ObjectRef.of(pvc), spec(pvc)
-            bound, field = status(pvc).get("phase") == "Bound", "spec.storageClassName"
+            bound = status(pvc).get("phase") == "Bound"
+            field = "spec.volumeName" if bound else "spec.storageClassName"
         problem = claim_problem(claim_spec, bound, volumes, classes, eligible,
                                 snap.loaded("StorageClass"))
         if problem is not None:
             code = "IDC635" if problem.kind == "unbindable" else "IDC636"
-            out.append(finding(code, claim_ref, f"claim {claim_name} of {ref} cannot bind: "
+            state = " cannot bind" if code == "IDC635" else ""
+            out.append(finding(code, claim_ref, f"claim {claim_name} of {ref}{state}: "
                                f"{problem.message}; its pods stay Pending", field=field,
                                hint="Name an existing StorageClass (kubectl get storageclass), "
                                "or provide a volume that fits." if code == "IDC635" else None))

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_harness import Scenario, http_service, netexec_deployment, run_trace
-from test_outcomes import _assert_503_because, ingress, outcome
+from cluster_harness import Scenario, http_ingress, http_service, netexec_deployment, run_trace
+from test_outcomes import _assert_503_because, outcome
 from test_probe_and_check import needs_harness, wait_entry
 from test_trace_scenarios import trace
 
@@ -80,7 +80,7 @@ def test_refused_pods_predicted_from_manifests(scenario: Scenario, tmp_path: Pat
     web = netexec_deployment("web")
     assert ARGS in web
     scenario.apply(web.replace(ARGS, ARGS + patch) + "---\n" + http_service("web") + "---\n"
-                   + ingress("web", scenario.host, "web", "/"))
+                   + http_ingress("web", scenario.host, "web"))
     message = _wait(f"ReplicaFailure saying {fragment!r}",
                     lambda: _replica_failure(scenario, fragment))
     offline = run_trace(f"{scenario.host}/", "--manifests",
@@ -130,7 +130,7 @@ def _rolled_out(scenario: Scenario) -> bool:
 def test_recreate_rollout_leaves_only_terminating_endpoints(scenario: Scenario) -> None:
     needs_harness(scenario)
     scenario.apply(RECREATE + "---\n" + http_service("web") + "---\n"
-                   + ingress("web", scenario.host, "web", "/"))
+                   + http_ingress("web", scenario.host, "web"))
     scenario.settle(ingress_status=True)
     assert wait_entry(scenario.host, "/", 200) == 200
     before = trace(scenario, f"{scenario.host}/", "--probe")
