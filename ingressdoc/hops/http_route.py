@@ -109,11 +109,16 @@ def _status_disagrees(route: Obj, att: Attachment, ref: ObjectRef) -> list[Findi
                     field="status.parents")]
 
 
-def orphan_findings(ctx: TraceContext, host: str) -> list[Finding]:
-    """Routes for the host whose parent Gateway does not exist."""
+def orphan_findings(ctx: TraceContext, host: str, claim: GatewayClaim) -> list[Finding]:
+    """Routes for the host whose parent Gateway does not exist. A route the Gateway taking
+    the request accepts is served there: its other, missing parent does not touch this
+    request."""
     snap = ctx.snapshot
+    served = [route for route, att in claim.decision.attachments if att.accepted]
     out = []
     for route in gateway.routes_for_host(snap, host):
+        if any(route is r for r in served):
+            continue
         for p in parent_refs(route):
             if p.kind == "Gateway" and snap.get("Gateway", p.namespace, p.name) is None:
                 out.append(finding("IDC811", _ref(route), f"parent Gateway {p.namespace}/"
@@ -304,7 +309,7 @@ class GatewayRouter:
         claim = next((c for c in claims if c.serves), claims[0])
         host = ctx.request.host.lower()
         lead = gateway.check(ctx, claim, [c for c in claims if c is not claim])
-        route_hop = check(ctx, claim, orphan_findings(ctx, host))
+        route_hop = check(ctx, claim, orphan_findings(ctx, host, claim))
         backend = backends(ctx, claim)
         win = claim.decision.winner
         effect = claim.decision.effect

@@ -23,7 +23,8 @@ from ingressdoc.trace.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
 from ingressdoc.trace.redirects import ssl_redirect
 
 _PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik",
-          "traefik-nginx": "Traefik (its ingress-nginx provider)"}
+          "traefik-nginx": "Traefik (its ingress-nginx provider)",
+          "traefik-gateway": "Traefik"}
 
 
 def proxy_name(profile: str, controller: str | None) -> str:
@@ -31,12 +32,15 @@ def proxy_name(profile: str, controller: str | None) -> str:
                                    else "the ingress controller")
 
 
-def answering(ctl: ControllerFacts) -> str:
-    """Whose behaviour decides the status: the class's profile, or Traefik's ingress-nginx
-    provider where Traefik pods run an ingress-nginx class."""
+def answering(ctl: ControllerFacts, hops: Sequence[Hop] = ()) -> str:
+    """Whose behaviour decides the status: the class's profile, Traefik's ingress-nginx
+    provider where Traefik pods run an ingress-nginx class, or Traefik's Gateway provider
+    where a Gateway API route (the `route` hop) took the request."""
     runs = {p.name for pod in ctl.pods if (p := product_of(pod)) is not None}
     if ctl.profile.name == "ingress-nginx" and runs == {"traefik"}:
         return "traefik-nginx"
+    if ctl.profile.name == "traefik" and any(h.hop == "route" for h in hops):
+        return "traefik-gateway"
     return ctl.profile.name
 
 
@@ -51,7 +55,7 @@ def refresh(result: TraceResult) -> TraceResult:
     decisive = _decisive(result.hops, scheme)
     if decisive is None or decisive[1].code == before.code:
         return result
-    return replace(result, outcome=_failed(decisive, answering(ctl), ctl.controller,
+    return replace(result, outcome=_failed(decisive, answering(ctl, result.hops), ctl.controller,
                                            before.competitors))
 
 
@@ -121,7 +125,7 @@ def served_backend(route: RouteOutcome) -> str | None:
 
 def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
            ctl: ControllerFacts) -> Outcome:
-    profile, controller = answering(ctl), ctl.controller
+    profile, controller = answering(ctl, hops), ctl.controller
     rule_hop = next((h for h in hops if h.hop in ("rule", "route")), None)
     competitors = _competitors(rule_hop) if rule_hop is not None and rule_hop.hop == "rule" else ()
     proxy = proxy_name(profile, controller)
