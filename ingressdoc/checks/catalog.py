@@ -631,6 +631,13 @@ _ENTRIES: tuple[Entry, ...] = (
           "Routes serve the host, but no rule match fits the request's path, method, headers "
           "and query: the Gateway answers 404.",
           "Add or fix a match (PathPrefix matches whole path elements; Exact the whole path)."),
+    Entry("IDC870", "extension-filter-unresolved", "route", E,
+          "The matching rule has an ExtensionRef filter that does not resolve: the object it "
+          "names does not exist in the route's namespace, or the implementation does not "
+          "support its kind (Traefik: only traefik.io Middleware, and only with the "
+          "kubernetescrd provider on). The filter is never skipped: the request gets 500.",
+          "Create the referenced object in the route's namespace (for Traefik a traefik.io/"
+          "v1alpha1 Middleware, with --providers.kubernetescrd), or remove the filter."),
     Entry("IDC813", "route-status-disagrees", "route", W,
           "The object's status (written by the controller) differs from what the spec computes "
           "for it: the controller sees something else, lags, or deviates from the spec.",

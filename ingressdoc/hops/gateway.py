@@ -19,10 +19,13 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
+from ingressdoc.k8s.controller_config import read_config
+from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
 from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
+from ingressdoc.k8s.gateway.filters import Extension
 from ingressdoc.k8s.gateway.hostnames import listener_rank, request_host
 from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Message, Profile
@@ -34,6 +37,7 @@ from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
+TRAEFIK_GROUP = "traefik.io"
 TITLE = "Gateway and listener"
 INPUTS = ("GatewayClass", "Gateway", "HTTPRoute")
 # The GatewayClass controllers whose pods ingressdoc can find.
@@ -124,7 +128,8 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
         ports = listener_ports(snap, str(controller), pods, port) if pods else None
         profile = profile_of(controller)
         d = decide(gw, routes, msg, req.scheme, ports, grants=grants,
-                   service=_service_lookup(snap), namespace_labels=ns_labels, profile=profile)
+                   service=_service_lookup(snap), namespace_labels=ns_labels, profile=profile,
+                   extension=_extension_lookup(snap, profile, pods))
         if d.listener is None and (namespace(gw), name(gw)) not in named:
             continue
         facts = ControllerFacts(name(cls) if cls else None, controller,
@@ -164,6 +169,32 @@ def _service_lookup(snap: Snapshot) -> Callable[[str, str], Obj | None] | None:
     if not snap.loaded("Service"):
         return None
     return lambda ns, svc: snap.get("Service", ns, svc)
+
+
+def _extension_lookup(snap: Snapshot, profile: Profile, pods: Sequence[Obj]
+                      ) -> Callable[[str], Extension]:
+    """Why an ExtensionRef does not resolve. Traefik resolves only traefik.io Middleware, and
+    only through its kubernetescrd provider (which registers the kind; an unregistered one
+    fails the router's middlewares: 500). Elsewhere the referent must exist when its kind is
+    in the snapshot; a kind the snapshot does not hold is not checked."""
+    config = read_config(pods[0], TRAEFIK_PRODUCT) if profile == "traefik" and pods else None
+
+    def in_namespace(ns: str) -> Extension:
+        def why(ref: Mapping[str, Any]) -> str | None:
+            group, kind = str(ref.get("group") or ""), str(ref.get("kind") or "")
+            ref_name = str(ref.get("name") or "")
+            if profile == "traefik":
+                if (group, kind) != (TRAEFIK_GROUP, "Middleware"):
+                    return f"Traefik does not support {group}/{kind} {ref_name}"
+                if config is not None and not config.enabled("providers.kubernetescrd"):
+                    return (f"Middleware {ns}/{ref_name} needs the kubernetescrd provider, "
+                            "which is not enabled")
+                return None
+            if snap.loaded(kind) and snap.get(kind, ns, ref_name) is None:
+                return f"{kind} {ns}/{ref_name} does not exist"
+            return None
+        return why
+    return in_namespace
 
 
 def gateway_addresses(gw: Obj, port: int, scheme: str) -> tuple[EntryAddress, ...]:

@@ -189,6 +189,8 @@ def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,
     out = [finding("IDC817", ref, f"filter {k} is not implemented by {claim.controller.controller}"
                    ": the request gets 500", field=field) for k in effect.unsupported]
     out += [finding("IDC818", ref, v, field=field) for v in effect.invalid]
+    out += [finding("IDC870", ref, f"ExtensionRef filter: {why}: the request gets 500",
+                    field=field) for why in effect.unresolved]
     if effect.redirect is not None:
         out.append(finding("IDC815", ref, f"redirects with {effect.redirect.status} to "
                            f"{effect.redirect.location}", field=field))

@@ -80,7 +80,7 @@ EFFECTS: Mapping[str, Effect] = {
                     _NO_RULE),
     "IDC802": _NONE,
     **dict.fromkeys(("IDC803", "IDC805"), _DROP),
-    **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823"),
+    **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823", "IDC870"),
                     Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "500"})),
     "IDC825": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "5xx (TLS to the backend fails)"}),
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.k8s.gateway.backends import Backend, resolve
-from ingressdoc.k8s.gateway.filters import Effect, apply
+from ingressdoc.k8s.gateway.filters import Effect, Extension, apply
 from ingressdoc.k8s.gateway.hostnames import effective_hostnames
 from ingressdoc.k8s.gateway.listeners import (
     GROUP,
@@ -77,7 +77,9 @@ def decide(gateway: Obj, routes: Sequence[Obj],
            grants: Sequence[Obj] | None = None,
            service: Callable[[str, str], Obj | None] | None = None,
            namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
-           profile: Profile = "spec") -> Decision:
+           profile: Profile = "spec",
+           extension: Callable[[str], Extension] | None = None) -> Decision:
+    """`extension(namespace)` resolves the ExtensionRef filters of a route in that namespace."""
     listeners = listeners_of(gateway)
     clash = conflicted(listeners)
     reached = tuple(lst for lst in reached_listeners(listeners, msg.host, ports, scheme)
@@ -100,13 +102,14 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     win = outcome.winner
     rule = win.rule
     effect = apply(rule.get("filters") or [], scheme, msg.host, msg.path, win.match,
-                   listener.port, profile)
+                   listener.port, profile,
+                   extension(str(namespace(win.route))) if extension else None)
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                         (), effect.redirect.status)
     backends = resolve(rule, win.route, grants, service)
     usable = [b for b in backends if b.problem is None and b.share > 0]
-    status = 500 if effect.unsupported or not usable else None
+    status = 500 if effect.unsupported or effect.unresolved or not usable else None
     return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                     backends, status)
 

@@ -10,7 +10,7 @@ of Location; statusCode defaults to 302 (v1.4.0 accepts 301 and 302 only). URLRe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,9 @@ WELL_KNOWN = {"http": 80, "https": 443}
 REDIRECT_CODES = (301, 302)
 # Filters Traefik v3.6 does not implement: the router answers 500 while status stays healthy.
 TRAEFIK_UNSUPPORTED = ("RequestMirror", "CORS", "ExternalAuth")
+# Why an ExtensionRef filter's referent (group, kind, name in the route's namespace) does not
+# resolve, or None when it does or cannot be told.
+Extension = Callable[[Mapping[str, Any]], str | None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Effect:
     header_changes: tuple[str, ...] = ()
     unsupported: tuple[str, ...] = ()  # filter types the profile answers with 500
     invalid: tuple[str, ...] = ()  # values the v1.4.0 CRDs reject
+    unresolved: tuple[str, ...] = ()  # ExtensionRef filters that do not resolve: HTTP error
 
     def changes(self, host: str, path: str) -> tuple[str, ...]:
         """What the backend receives that differs from the client's `host` and `path`."""
@@ -83,12 +87,16 @@ def _header_changes(kind: str, f: Mapping[str, Any]) -> list[str]:
 
 
 def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapping[str, Any],
-          listener_port: int, profile: Profile = "spec") -> Effect:
-    """The rule's filters in list order (the spec asks implementations to keep the order)."""
+          listener_port: int, profile: Profile = "spec", extension: Extension | None = None
+          ) -> Effect:
+    """The rule's filters in list order (the spec asks implementations to keep the order).
+    An ExtensionRef that cannot be resolved is never skipped: the requests it would process
+    get an HTTP error (HTTPRouteFilter.type)."""
     new_host, new_path = host, path
     changes: list[str] = []
     unsupported: list[str] = []
     invalid: list[str] = []
+    unresolved: list[str] = []
     for f in filters:
         kind = str(f.get("type"))
         if kind == "RequestRedirect":
@@ -98,7 +106,8 @@ def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapp
                 invalid.append(f"requestRedirect.statusCode {code} (v1.4.0 allows 301, 302)")
             target = _new_path(r.get("path"), path, match)
             return Effect(Redirect(code, _location(r, scheme, host, target, listener_port)),
-                          host, path, tuple(changes), tuple(unsupported), tuple(invalid))
+                          host, path, tuple(changes), tuple(unsupported), tuple(invalid),
+                          tuple(unresolved))
         if kind == "URLRewrite":
             r = f.get("urlRewrite") or {}
             new_host = str(r.get("hostname") or new_host)
@@ -110,6 +119,11 @@ def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapp
             host_set = [h for h in cfg.get("set") or [] if str(h.get("name")).lower() == "host"]
             if kind == "RequestHeaderModifier" and host_set:
                 new_host = str(host_set[-1].get("value"))
+        elif kind == "ExtensionRef" and extension is not None:
+            why = extension(f.get("extensionRef") or {})
+            if why:
+                unresolved.append(why)
         if profile == "traefik" and kind in TRAEFIK_UNSUPPORTED:
             unsupported.append(kind)
-    return Effect(None, new_host, new_path, tuple(changes), tuple(unsupported), tuple(invalid))
+    return Effect(None, new_host, new_path, tuple(changes), tuple(unsupported), tuple(invalid),
+                  tuple(unresolved))
