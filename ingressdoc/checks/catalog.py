@@ -638,6 +638,13 @@ _ENTRIES: tuple[Entry, ...] = (
           "kubernetescrd provider on). The filter is never skipped: the request gets 500.",
           "Create the referenced object in the route's namespace (for Traefik a traefik.io/"
           "v1alpha1 Middleware, with --providers.kubernetescrd), or remove the filter."),
+    Entry("IDC871", "route-on-other-listener", "route", E,
+          "A route has a rule for the request, but its parentRef's sectionName or port binds "
+          "it to other listeners of the Gateway than the one the request arrives on (a route "
+          "bound to the HTTPS listener only, asked over HTTP): that listener has none of its "
+          "rules and answers 404.",
+          "Add a parentRef for the request's listener (sectionName), or drop the "
+          "sectionName/port that narrows the parentRef."),
     Entry("IDC813", "route-status-disagrees", "route", W,
           "The object's status (written by the controller) differs from what the spec computes "
           "for it: the controller sees something else, lags, or deviates from the spec.",

@@ -21,9 +21,9 @@ from ingressdoc.hops.gateway import GatewayClaim
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend, tls_policy
-from ingressdoc.k8s.gateway.hostnames import host_matches, intersects
+from ingressdoc.k8s.gateway.hostnames import effective_hostnames, host_matches, intersects
 from ingressdoc.k8s.gateway.listeners import Attachment, ParentRef, parent_refs
-from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Candidate
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Candidate, candidates
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.snapshot import ObjectRef
 
@@ -157,6 +157,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     win = outcome.winner
     if win is None:
         rows = tuple(_row(c, c.miss or "no match") for c in outcome.misses[:_MAX_ROWS])
+        found += _on_other_listeners(ctx, claim)
         found.append(finding(
             "IDC812", ObjectRef("Request", None, host),
             f"no rule of the routes attached to listener {d.listener.name} matches "
@@ -178,6 +179,41 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     rows = (_row(win, "serves"), *(_row(c, "loses") for c in outcome.losers[:_MAX_ROWS]))
     return Hop(HopId.ROUTE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                findings=tuple(found), rows=rows)
+
+
+def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]:
+    """Routes with a rule for the request that the Gateway programs only on listeners the
+    request does not use (a parentRef's sectionName or port picks them): the request's
+    listener has none of their rules, so it gets 404 (an HTTP request to a route bound to
+    the HTTPS listener only)."""
+    d = claim.decision
+    if d.listener is None:
+        return []
+    serving = d.listeners[:1] if claim.profile == "spec" else d.listeners
+    msg = gateway.message_of(ctx)
+    gw = f"{namespace(claim.gateway)}/{name(claim.gateway)}"
+    out = []
+    for route, att in d.attachments:
+        if not att.accepted or any(lst in serving for lst in att.listeners):
+            continue
+        hosts = [str(h) for h in spec(route).get("hostnames") or []]
+        pool = [(route, effective_hostnames(lst.hostname, hosts)) for lst in att.listeners]
+        if not any(c.fits for c in candidates(pool, msg, claim.profile)):
+            continue
+        on = ", ".join(f"{lst.name} ({lst.protocol}:{lst.port})" for lst in att.listeners)
+        picks = " and ".join(x for x in (
+            f"sectionName {att.parent.section_name}" if att.parent.section_name else "",
+            f"port {att.parent.port}" if att.parent.port else "") if x)
+        out.append(finding(
+            "IDC871", _ref(route),
+            f"has a rule for {msg.host}{msg.path}, but its parentRef to Gateway {gw}"
+            + (f" ({picks})" if picks else "") + f" binds it only to listener {on}; the "
+            f"request arrives on listener {d.listener.name} ({d.listener.protocol}:"
+            f"{d.listener.port})", field=att.parent.field,
+            hint=f"Add a parentRef to Gateway {gw} with sectionName {d.listener.name} (or "
+            "drop the sectionName/port that narrows it), or send the request to the "
+            "listener the route is on."))
+    return out
 
 
 def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,
