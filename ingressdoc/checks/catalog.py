@@ -645,6 +645,16 @@ _ENTRIES: tuple[Entry, ...] = (
           "rules and answers 404.",
           "Add a parentRef for the request's listener (sectionName), or drop the "
           "sectionName/port that narrows the parentRef."),
+    Entry("IDC872", "rule-dropped", "route", E,
+          "The rule that would answer the request is dropped by the implementation: Traefik "
+          "builds no router for a rule whose ExtensionRef names a Middleware that does not "
+          "exist. No other rule matches, so the Gateway answers 404.",
+          "Create the Middleware in the route's namespace, or remove the filter."),
+    Entry("IDC873", "rule-dropped-other-answers", "route", E,
+          "The rule that would answer the request is dropped by the implementation (Traefik: "
+          "its ExtensionRef names a Middleware that does not exist), so a less specific rule "
+          "answers it, with another backend than the one written for it.",
+          "Create the Middleware in the route's namespace, or remove the filter."),
     Entry("IDC813", "route-status-disagrees", "route", W,
           "The object's status (written by the controller) differs from what the spec computes "
           "for it: the controller sees something else, lags, or deviates from the spec.",

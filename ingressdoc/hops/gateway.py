@@ -25,7 +25,7 @@ from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
-from ingressdoc.k8s.gateway.filters import Extension
+from ingressdoc.k8s.gateway.filters import Extension, Unresolved
 from ingressdoc.k8s.gateway.hostnames import listener_rank, request_host
 from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Message, Profile
@@ -174,24 +174,33 @@ def _service_lookup(snap: Snapshot) -> Callable[[str, str], Obj | None] | None:
 def _extension_lookup(snap: Snapshot, profile: Profile, pods: Sequence[Obj]
                       ) -> Callable[[str], Extension]:
     """Why an ExtensionRef does not resolve. Traefik resolves only traefik.io Middleware, and
-    only through its kubernetescrd provider (which registers the kind; an unregistered one
-    fails the router's middlewares: 500). Elsewhere the referent must exist when its kind is
-    in the snapshot; a kind the snapshot does not hold is not checked."""
+    only through its kubernetescrd provider (which registers the kind and checks its watched
+    namespaces; a failure there fails the router's middlewares: 500); a Middleware that does
+    not exist leaves the router unbuilt, so the rule is dropped. Elsewhere the referent must
+    exist when its kind is in the snapshot; a kind the snapshot does not hold is not checked."""
     config = read_config(pods[0], TRAEFIK_PRODUCT) if profile == "traefik" and pods else None
 
     def in_namespace(ns: str) -> Extension:
-        def why(ref: Mapping[str, Any]) -> str | None:
+        def why(ref: Mapping[str, Any]) -> Unresolved | None:
             group, kind = str(ref.get("group") or ""), str(ref.get("kind") or "")
             ref_name = str(ref.get("name") or "")
-            if profile == "traefik":
-                if (group, kind) != (TRAEFIK_GROUP, "Middleware"):
-                    return f"Traefik does not support {group}/{kind} {ref_name}"
-                if config is not None and not config.enabled("providers.kubernetescrd"):
-                    return (f"Middleware {ns}/{ref_name} needs the kubernetescrd provider, "
-                            "which is not enabled")
+            if profile != "traefik":
+                if snap.loaded(kind) and snap.get(kind, ns, ref_name) is None:
+                    return Unresolved(f"{kind} {ns}/{ref_name} does not exist")
                 return None
-            if snap.loaded(kind) and snap.get(kind, ns, ref_name) is None:
-                return f"{kind} {ns}/{ref_name} does not exist"
+            if (group, kind) != (TRAEFIK_GROUP, "Middleware"):
+                return Unresolved(f"Traefik does not support {group}/{kind} {ref_name}")
+            if config is None:
+                return None
+            if not config.enabled("providers.kubernetescrd"):
+                return Unresolved(f"Middleware {ns}/{ref_name} needs the kubernetescrd "
+                                  "provider, which is not enabled")
+            watched = config.listed("providers.kubernetescrd.namespaces")
+            if watched and ns not in watched:
+                return Unresolved(f"the kubernetescrd provider does not watch namespace {ns}")
+            if snap.loaded("Middleware") and snap.get("Middleware", ns, ref_name) is None:
+                return Unresolved(f"Middleware {ns}/{ref_name} does not exist, so Traefik "
+                                  "does not build the rule's router", drops_rule=True)
             return None
         return why
     return in_namespace

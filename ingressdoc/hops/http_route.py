@@ -19,6 +19,7 @@ from ingressdoc.hops import gateway
 from ingressdoc.hops.base import TraceContext, not_checked
 from ingressdoc.hops.gateway import GatewayClaim
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
+from ingressdoc.hops.outcome import MEANT
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend, tls_policy
 from ingressdoc.k8s.gateway.hostnames import effective_hostnames, host_matches, intersects
@@ -150,6 +151,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     found: list[Finding] = list(extra)
     found += _attachment_findings(claim, host, ctx.snapshot.live)
     found += _kind_conflicts(claim)
+    found += _dropped_findings(claim)
     outcome = d.outcome
     if d.listener is None or outcome is None:
         return Hop(HopId.ROUTE, TITLE, status_from(tuple(found), unknown=not found),
@@ -179,6 +181,25 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     rows = (_row(win, "serves"), *(_row(c, "loses") for c in outcome.losers[:_MAX_ROWS]))
     return Hop(HopId.ROUTE, TITLE, status_from(tuple(found)), summary, objects=(ref,),
                findings=tuple(found), rows=rows)
+
+
+def _dropped_findings(claim: GatewayClaim) -> list[Finding]:
+    """Rules that would answer but that the implementation drops (IDC872 when nothing else
+    answers, IDC873 when another rule does)."""
+    win = claim.decision.winner
+    out = []
+    for c, why in claim.decision.dropped:
+        label = f"{_ref(c.route)} {c.field}"
+        field = f"spec.rules[{c.rule_index}].filters"
+        if win is None:
+            out.append(finding("IDC872", _ref(c.route), f"{c.field} ({match_text(c.match)}) "
+                               f"would answer, but {why}: no other rule matches, 404",
+                               field=field))
+        else:
+            out.append(finding("IDC873", _ref(c.route), f"{c.field} ({match_text(c.match)}) "
+                               f"would answer, but {why}: {_ref(win.route)} {win.field} "
+                               "answers instead", field=field, **{MEANT: label}))
+    return out
 
 
 def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]:

@@ -77,7 +77,7 @@ EFFECTS: Mapping[str, Effect] = {
     # Gateway API: no listener or no attached rule is the Gateway's 404; a class nobody runs
     # programs nothing; an unusable rule or backendRef is the Gateway's own 500 for its share.
     **dict.fromkeys(("IDC801", "IDC804", "IDC806", "IDC810", "IDC811", "IDC812", "IDC818",
-                     "IDC871"),
+                     "IDC871", "IDC872"),
                     _NO_RULE),
     "IDC802": _NONE,
     **dict.fromkeys(("IDC803", "IDC805"), _DROP),

@@ -21,9 +21,21 @@ WELL_KNOWN = {"http": 80, "https": 443}
 REDIRECT_CODES = (301, 302)
 # Filters Traefik v3.6 does not implement: the router answers 500 while status stays healthy.
 TRAEFIK_UNSUPPORTED = ("RequestMirror", "CORS", "ExternalAuth")
-# Why an ExtensionRef filter's referent (group, kind, name in the route's namespace) does not
-# resolve, or None when it does or cannot be told.
-Extension = Callable[[Mapping[str, Any]], str | None]
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Why an ExtensionRef filter's referent (group, kind, name in the route's namespace)
+    does not resolve; `drops_rule` when the implementation then drops the rule's route
+    (Traefik: a router naming a Middleware that does not exist is not built) instead of
+    answering the request with an error."""
+
+    why: str
+    drops_rule: bool = False
+
+
+# None when the referent resolves or cannot be told.
+Extension = Callable[[Mapping[str, Any]], Unresolved | None]
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,16 @@ class Effect:
         out = [f"Host {self.host}"] if self.host != host else []
         out += [f"path {self.path}"] if self.path != path else []
         return (*out, *self.header_changes)
+
+
+def dropping(filters: Sequence[Obj], extension: Extension) -> str | None:
+    """Why the implementation drops a rule with these filters, if it does."""
+    for f in filters:
+        if f.get("type") == "ExtensionRef":
+            miss = extension(f.get("extensionRef") or {})
+            if miss is not None and miss.drops_rule:
+                return miss.why
+    return None
 
 
 def replace_prefix(path: str, prefix: str, replacement: str) -> str:
@@ -120,9 +142,9 @@ def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapp
             if kind == "RequestHeaderModifier" and host_set:
                 new_host = str(host_set[-1].get("value"))
         elif kind == "ExtensionRef" and extension is not None:
-            why = extension(f.get("extensionRef") or {})
-            if why:
-                unresolved.append(why)
+            miss = extension(f.get("extensionRef") or {})
+            if miss is not None and not miss.drops_rule:
+                unresolved.append(miss.why)
         if profile == "traefik" and kind in TRAEFIK_UNSUPPORTED:
             unsupported.append(kind)
     return Effect(None, new_host, new_path, tuple(changes), tuple(unsupported), tuple(invalid),
