@@ -8,6 +8,8 @@ ingress-nginx (the controller most Ingresses were written for):
   `app-root` (302 for `/`).
 - `rewrite-target`: the path the upstream receives is the location regex's substitution.
 - HTTPS to a host no `spec.tls` entry covers is still served, with the default certificate.
+- A canary Ingress for the same host and path takes `canary-weight` of the requests (these
+  requests send no canary header or cookie).
 - Many annotations (auth, allow-lists, rate limits, body size, snippets, CORS, canary by
   cookie...) have no Gateway API v1.4 standard equivalent: their behaviour is lost.
 Traefik's Ingress provider does none of this (it ignores nginx annotations).
@@ -21,8 +23,9 @@ from typing import Any
 
 from ingressdoc.compare.outcome import Outcome
 from ingressdoc.hops.model import HopId
+from ingressdoc.k8s.canary import split
 from ingressdoc.k8s.ingress_match import host_matches
-from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.objects import annotations_of, namespace, spec
 from ingressdoc.k8s.ports import find_service_port
 from ingressdoc.k8s.profiles.ingress_nginx import INGRESS_NGINX, nginx_regex
 from ingressdoc.request import Request
@@ -108,8 +111,19 @@ def outcome(snap: Snapshot, req: Request) -> Outcome:
     if b is None:
         return Outcome("error", 503, tls=_tls(ing, req, nginx), by=str(ref), lost=lost)
     path = row.get("path")
-    return Outcome("forward", backends=((_backend(snap, b.namespace, b.service, b.port_number,
-                                                  b.port_name), 1.0),),
+    primary = _backend(snap, b.namespace, b.service, b.port_number, b.port_name)
+    host = str(row.get("host") or "")
+    canary = split(result.controller.applied.canaries, "" if host.startswith("<") else host,
+                   str(path)) if nginx and result.controller is not None and path else None
+    backends: tuple[tuple[str, float], ...] = ((primary, 1.0),)
+    if canary is not None and canary.share > 0:
+        port = canary.port
+        other = _backend(snap, str(namespace(canary.canary)), canary.service,
+                         int(port["number"]) if port.get("number") is not None else None,
+                         str(port["name"]) if port.get("name") else None)
+        backends = tuple((b_, s_) for b_, s_ in ((primary, 1.0 - canary.share),
+                                                 (other, canary.share)) if s_ > 0)
+    return Outcome("forward", backends=backends,
                    upstream=_upstream(ing, path if path and path.startswith("/") else None,
                                       req, nginx),
                    tls=_tls(ing, req, nginx), by=str(ref), lost=lost)
