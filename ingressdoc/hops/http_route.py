@@ -24,7 +24,13 @@ from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend, tls_policy
 from ingressdoc.k8s.gateway.hostnames import effective_hostnames, host_matches, intersects
 from ingressdoc.k8s.gateway.listeners import Attachment, ParentRef, parent_refs
-from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Candidate, candidates
+from ingressdoc.k8s.gateway.matching import (
+    ROUTE_KINDS,
+    Candidate,
+    candidates,
+    spec_key,
+    traefik_priority,
+)
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.snapshot import ObjectRef
 
@@ -170,8 +176,8 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     ref = _ref(win.route)
     for loser in outcome.losers[:3]:
         found.append(finding("IDC814", _ref(loser.route), f"{loser.field} ({match_text(loser.match)}"
-                             f") also matches but loses to {ref} {win.field}",
-                             field=loser.field))
+                             f") also matches but loses to {ref} {win.field}"
+                             + _why_lost(claim, loser, win), field=loser.field))
     if outcome.tie:
         other = outcome.losers[0]
         found.append(finding("IDC819", ref, f"same Traefik priority as {_ref(other.route)} "
@@ -235,6 +241,17 @@ def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]
             "drop the sectionName/port that narrows it), or send the request to the "
             "listener the route is on."))
     return out
+
+
+def _why_lost(claim: GatewayClaim, loser: Candidate, win: Candidate) -> str:
+    """Traefik orders by its priority sum, not the spec's order: say so, and where the spec
+    would have chosen the loser."""
+    if claim.profile != "traefik":
+        return ""
+    spec_note = ("; the spec's order (hostname first) would choose it"
+                 if spec_key(loser) < spec_key(win) else "")
+    return (f": Traefik orders routers by priority, {traefik_priority(win)} against "
+            f"{traefik_priority(loser)}{spec_note}")
 
 
 def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,
