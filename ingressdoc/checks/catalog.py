@@ -495,6 +495,11 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC704", "netpol-port-is-service-port", "netpol", N,
           "The policy allows the Service port, but policies see the pod (target) port after DNAT.",
           "Allow the container port (targetPort) instead."),
+    Entry("IDC770", "netpol-named-port-absent", "netpol", N,
+          "A NetworkPolicy rule names its ports only by names no container of the destination "
+          "pod declares, so the rule admits no port at all on this pod.",
+          "Use a containerPort name the pod declares (see its spec.containers[].ports), or the "
+          "port number."),
     Entry("IDC705", "netpol-hostnetwork-controller", "netpol", N,
           "The controller runs with hostNetwork, so its traffic comes from node IPs, not pods.",
           "Admit the node addresses with an ipBlock, or run the controller off hostNetwork."),
