@@ -6,6 +6,7 @@ ingress-nginx (the controller most Ingresses were written for):
   gets 308 to https; `force-ssl-redirect: "true"` does so without TLS too.
 - `permanent-redirect` (301, or `permanent-redirect-code`), `temporal-redirect` (302),
   `app-root` (302 for `/`).
+- A Prefix path written with a trailing slash (`/foo/`): `/foo` gets nginx's 301 to `/foo/`.
 - `rewrite-target`: the path the upstream receives is the location regex's substitution.
 - HTTPS to a host no `spec.tls` entry covers is still served, with the default certificate.
 - A canary Ingress for the same host and path takes `canary-weight` of the requests (these
@@ -18,10 +19,11 @@ Traefik's Ingress provider does none of this (it ignores nginx annotations).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ingressdoc.compare.outcome import Outcome
+from ingressdoc.findings import Finding
 from ingressdoc.hops.model import HopId
 from ingressdoc.k8s.canary import split
 from ingressdoc.k8s.ingress_match import host_matches
@@ -78,6 +80,16 @@ def _redirect(ing: Obj, req: Request, nginx: bool) -> Outcome | None:
     return None
 
 
+def _answered(findings: Sequence[Finding], by: str) -> Outcome | None:
+    """A redirect the trace found the controller answering with on its own (IDC394 with its
+    status and Location, e.g. nginx's trailing-slash 301)."""
+    f = next((f for f in findings if f.code == "IDC394" and "location" in f.params), None)
+    if f is None:
+        return None
+    return Outcome("redirect", int(f.params["status"]), location=str(f.params["location"]),
+                   by=by)
+
+
 def _upstream(ing: Obj, rule_path: str | None, req: Request, nginx: bool) -> str | None:
     target = annotations_of(ing).get(NGX + "rewrite-target")
     if not nginx or target is None or rule_path is None:
@@ -103,7 +115,7 @@ def outcome(snap: Snapshot, req: Request) -> Outcome:
     ref = rule.objects[0]
     ing = snap.get("Ingress", ref.namespace, ref.name) or {}
     row = next((r for r in rule.rows if r.get("match") == "serves"), {})
-    redirect = _redirect(ing, req, nginx)
+    redirect = _redirect(ing, req, nginx) or _answered(result.findings, str(ref))
     if redirect is not None:
         return redirect
     lost = _lost(ing) if nginx else ()

@@ -207,6 +207,13 @@ class IngressRouter:
         if result.winner is None:
             return found + self._no_match(ctx, result)
         found.extend(_rejected(ctx, result.winner))
+        if result.redirect is not None:
+            status, target, why = result.redirect
+            query = req.path.partition("?")[2]
+            location = target + (f"?{query}" if query else "")
+            found.append(finding("IDC394", _ref(result.winner), f"answered with {status} to "
+                                 f"{location} ({why})", field=f"{_field(result.winner)}.path",
+                                 status=status, location=location))
         resource = result.winner.backend.get("resource")
         if resource:
             found.append(finding(

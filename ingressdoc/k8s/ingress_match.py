@@ -76,6 +76,7 @@ class MatchResult:
     notes: tuple[str, ...]
     request_host: str = ""  # the host as matched: lower-case, no port, no trailing dot
     request_path: str = ""  # the path as matched, after the profile's normalisation
+    redirect: tuple[int, str, str] | None = None  # the proxy answers (status, Location, why)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Outcome:
     via_default: bool
     near_misses: tuple[NearMiss, ...]
     notes: tuple[str, ...]
+    redirect: tuple[int, str, str] | None = None
 
 
 class Semantics(Protocol):
@@ -171,6 +173,7 @@ def match_request(
         via_default_backend=outcome.via_default,
         near_misses=_rank_near_misses(outcome.near_misses),
         notes=tuple(notes),
+        redirect=outcome.redirect,
         request_host=request_host,
         request_path=request_path,
     )

@@ -117,6 +117,11 @@ class Profile(ABC):
     def winner_notes(self, best: RoutePath, path: str) -> list[str]:
         return []
 
+    def winner_redirect(self, best: RoutePath, path: str) -> tuple[int, str, str] | None:
+        """The redirect (status, Location path, why) the proxy answers the winner's request
+        with instead of forwarding it, if it does."""
+        return None
+
     def miss(self, p: RoutePath, path: str) -> tuple[str, str]:
         rule_path, desc = p.path, p.describe()
         if p.kind == "Exact" and rule_path.rstrip("/") == path.rstrip("/"):
@@ -173,9 +178,11 @@ class Profile(ABC):
             misses += host_misses(table.rules, host, pool, other_hosts=host_class != "wildcard")
         misses += self.pool_misses(candidates, best, path, pool)
         if best is not None:
+            redirect = None
             if semantics is self:
                 notes += self.winner_notes(best, path)
-            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes))
+                redirect = self.winner_redirect(best, path)
+            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes), redirect)
         fallback = self.default_backend(table, host_class, pool)
         return Outcome(host_class, fallback, fallback is not None, tuple(misses), tuple(notes))
 

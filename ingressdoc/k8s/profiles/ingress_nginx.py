@@ -133,12 +133,15 @@ class IngressNginx(Profile):
             f"{_location(winner)} ({win}) over {_location(loser)}"
         )
 
-    def winner_notes(self, best: RoutePath, path: str) -> list[str]:
+    def winner_redirect(self, best: RoutePath, path: str) -> tuple[int, str, str] | None:
+        """nginx answers a request for a proxy_pass prefix location's name without its
+        trailing slash with 301 to the name (ngx_http_core_module `location`)."""
         if best.path.endswith("/") and path + "/" == best.path:
-            return [
-                f"ingress-nginx answers 301 -> {best.path} for {path}: nginx redirects to a "
-                f"prefix location that ends in '/' ({best.describe()})"
-            ]
+            return (301, best.path, f"nginx redirects {path} to its prefix location "
+                    f"{best.path}, {best.describe()}")
+        return None
+
+    def winner_notes(self, best: RoutePath, path: str) -> list[str]:
         if best.kind == "ImplementationSpecific" and not element_prefix(best.path, path):
             return [
                 f"{best.describe()} matches {path} only as an nginx string prefix; as Prefix it "
