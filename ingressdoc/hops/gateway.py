@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -19,6 +20,8 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
+from ingressdoc.hops.tls import TITLE as TLS_TITLE
+from ingressdoc.hops.tls import secret_findings
 from ingressdoc.k8s.controller_config import read_config
 from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
 from ingressdoc.k8s.controllers import controllers_of
@@ -317,16 +320,20 @@ def _listener_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) -> li
                                str(p.get("containerPort")) for pod in pods
                                for p in container_ports(pod)})) + ")", field=f"{field}.port"))
     if lst.protocol == "HTTPS":
-        out += _certificate_findings(snap, claim, lst)
+        out += _certificate_refs(snap, claim, lst)[0]
     return out
 
 
-def _certificate_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) -> list[Finding]:
+def _certificate_refs(snap: Snapshot, claim: GatewayClaim, lst: Listener
+                      ) -> tuple[list[Finding], list[Obj]]:
+    """The listener's certificateRefs: what keeps them from resolving (a ReferenceGrant
+    across namespaces, a missing Secret), and the Secrets they resolve to."""
     ref = claim.ref
     if not lst.certificate_refs:
         return [finding("IDC805", ref, f"HTTPS listener {lst.name} has no certificateRefs",
-                        field=f"{lst.field}.tls")]
+                        field=f"{lst.field}.tls")], []
     out = []
+    secrets = []
     for i, cert in enumerate(lst.certificate_refs):
         ns = str(cert.get("namespace") or lst.gateway_namespace)
         cname = str(cert.get("name"))
@@ -337,7 +344,28 @@ def _certificate_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) ->
             out.append(finding("IDC805", ref, f"certificate Secret {ns}/{cname} is in another "
                                "namespace and no ReferenceGrant permits it (RefNotPermitted)",
                                field=where))
-        elif snap.loaded("Secret") and snap.get("Secret", ns, cname) is None:
+        elif snap.loaded("Secret") and (secret := snap.get("Secret", ns, cname)) is not None:
+            secrets.append(secret)
+        elif snap.loaded("Secret"):
             out.append(finding("IDC805", ref, f"certificate Secret {ns}/{cname} not found "
                                "(InvalidCertificateRef)", field=where))
-    return out
+    return out, secrets
+
+
+def tls_hop(ctx: TraceContext, claim: GatewayClaim) -> Hop | None:
+    """The certificate the HTTPS listener serves for the host (SNI picks among its
+    certificateRefs: the first that names the host, else the first), judged as an
+    Ingress's TLS Secret is: it must name the host and be valid now. None for plain HTTP."""
+    lst = claim.decision.listener
+    if ctx.request.scheme != "https" or lst is None or lst.protocol != "HTTPS":
+        return None
+    secrets = _certificate_refs(ctx.snapshot, claim, lst)[1]
+    if not secrets:
+        return None
+    host, now = request_host(ctx.request.host), datetime.now(timezone.utc)
+    judged = [(s, secret_findings(s, host, now)) for s in secrets]
+    secret, found = next(((s, f) for s, f in judged if not any(x.code == "IDC324" for x in f)),
+                         judged[0])
+    return Hop(HopId.TLS, TLS_TITLE, status_from(tuple(found)), f"listener {lst.name}: "
+               f"secret {namespace(secret)}/{name(secret)} for {host}",
+               objects=(claim.ref, ObjectRef.of(secret)), findings=tuple(found))

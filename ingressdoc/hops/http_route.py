@@ -385,6 +385,7 @@ class GatewayRouter:
         claim = next((c for c in claims if c.serves), claims[0])
         host = ctx.request.host.lower()
         lead = gateway.check(ctx, claim, [c for c in claims if c is not claim])
+        certificate = gateway.tls_hop(ctx, claim)
         route_hop = check(ctx, claim, orphan_findings(ctx, host, claim))
         backend = backends(ctx, claim)
         win = claim.decision.winner
@@ -395,7 +396,8 @@ class GatewayRouter:
                         if r.get("kind") == kind) for kind in ROUTE_KINDS})
         return RouteOutcome(
             route_hop, _ref(win.route) if win else None, win.route if win else None,
-            backend.backend, None, backend.backend_field, controller=served, lead=(lead,),
+            backend.backend, None, backend.backend_field, controller=served,
+            lead=(lead, *((certificate,) if certificate else ())),
             follow=(backend.hop,), entry=gateway.gateway_addresses(
                 claim.gateway, ctx.request.port or (443 if ctx.request.scheme == "https"
                                                     else 80), ctx.request.scheme),
