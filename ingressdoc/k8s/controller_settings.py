@@ -29,6 +29,7 @@ ALB_PREFIX = "alb.ingress.kubernetes.io/"
 REDIRECT_FLAG = "entrypoints.<name>.http.redirections.entrypoint.to"
 # The flag prefixes of Traefik's two Ingress providers (ingress-nginx's flags have none).
 TRAEFIK_INGRESS_PROVIDER = "providers.kubernetesingress."
+ALLOW_EMPTY_SERVICES = TRAEFIK_INGRESS_PROVIDER + "allowemptyservices"
 TRAEFIK_NGINX_PROVIDER = "providers.kubernetesingressnginx."
 
 Version = tuple[int, ...]
@@ -125,6 +126,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 ((_ALL, "false"),),
                 "ExternalName backends are refused (the path answers 404) unless true.",
                 _TRAEFIK_INGRESS),
+    SettingSpec(TRAEFIK, ALLOW_EMPTY_SERVICES, "flag", ((_ALL, "false"),),
+                "A path whose Service has no ready endpoint keeps its router with an empty "
+                "load balancer (503) instead of being dropped (404).", _TRAEFIK_INGRESS),
     SettingSpec(TRAEFIK, "providers.kubernetesingress.crossprovidernamespaces", "flag",
                 ((_ALL, ""),),
                 "When set, only Ingresses in these namespaces may reference Middlewares "

@@ -6,7 +6,8 @@ controller in use returns. Sources: ingress-nginx answers 503 for a location who
 has no endpoints or no Service (a location with an empty backend returns 503) and 404 from
 its default backend when no rule matches. Traefik's Kubernetes Ingress provider drops a
 router whose Service is missing or has no endpoints (`allowEmptyServices` defaults to false),
-so the request gets Traefik's 404; its Gateway provider instead keeps a backendRef whose
+so the request gets Traefik's 404 (503 with `allowEmptyServices`, which keeps the router
+with an empty load balancer); its Gateway provider instead keeps a backendRef whose
 Service has EndpointSlices but no ready endpoint as an empty load balancer (503), and answers
 500 for a Service it cannot find (BackendNotFound). An ExternalName the proxy cannot resolve fails the
 upstream (502, or 503 where the controller resolves it into an empty upstream). A dial
@@ -25,9 +26,9 @@ from ingressdoc.hops.outcome import OutcomeKind
 # provider runs an ingress-nginx class (it skips a path whose Service or port is missing, but
 # keeps one without endpoints as an empty load balancer: 503).
 _NO_SERVICE = {"ingress-nginx": "503", "traefik": "404", "traefik-nginx": "404",
-               "traefik-gateway": "500", "spec": "503"}
+               "traefik-gateway": "500", "traefik-empty-services": "404", "spec": "503"}
 _NO_UPSTREAM = {"ingress-nginx": "503", "traefik": "404", "traefik-nginx": "503",
-                "traefik-gateway": "503", "spec": "503"}
+                "traefik-gateway": "503", "traefik-empty-services": "503", "spec": "503"}
 _DIAL_FAILS = {"*": "502 or 504"}
 
 

@@ -17,6 +17,7 @@ from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import ControllerFacts, Hop, HopStatus, TraceResult
 from ingressdoc.hops.outcome import MEANT, Competitor, Outcome, OutcomeKind
 from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.k8s.controller_settings import ALLOW_EMPTY_SERVICES
 from ingressdoc.k8s.controllers import product_of
 from ingressdoc.request import Request
 from ingressdoc.trace.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
@@ -24,7 +25,7 @@ from ingressdoc.trace.redirects import ssl_redirect
 
 _PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik",
           "traefik-nginx": "Traefik (its ingress-nginx provider)",
-          "traefik-gateway": "Traefik"}
+          "traefik-gateway": "Traefik", "traefik-empty-services": "Traefik"}
 
 
 def proxy_name(profile: str, controller: str | None) -> str:
@@ -34,13 +35,18 @@ def proxy_name(profile: str, controller: str | None) -> str:
 
 def answering(ctl: ControllerFacts, hops: Sequence[Hop] = ()) -> str:
     """Whose behaviour decides the status: the class's profile, Traefik's ingress-nginx
-    provider where Traefik pods run an ingress-nginx class, or Traefik's Gateway provider
-    where a Gateway API route (the `route` hop) took the request."""
+    provider where Traefik pods run an ingress-nginx class, Traefik's Gateway provider
+    where a Gateway API route (the `route` hop) took the request, or its Ingress provider
+    told to keep routers of Services without endpoints (allowEmptyServices)."""
     runs = {p.name for pod in ctl.pods if (p := product_of(pod)) is not None}
     if ctl.profile.name == "ingress-nginx" and runs == {"traefik"}:
         return "traefik-nginx"
     if ctl.profile.name == "traefik" and any(h.hop == "route" for h in hops):
         return "traefik-gateway"
+    config = ctl.applied.config
+    if ctl.profile.name == "traefik" and config is not None and config.enabled(
+            ALLOW_EMPTY_SERVICES):
+        return "traefik-empty-services"
     return ctl.profile.name
 
 
