@@ -694,9 +694,11 @@ _ENTRIES: tuple[Entry, ...] = (
           "Create a ReferenceGrant in the Service's namespace from the route's kind and "
           "namespace to the Service."),
     Entry("IDC821", "backend-ref-not-found", "backends", E,
-          "A backendRef names a Service (or Service port) that does not exist: that share of "
-          "requests gets 500 (ResolvedRefs BackendNotFound).",
-          "Fix the name, namespace or port (the Service port, not the targetPort)."),
+          "A backendRef names a Service (or Service port) that does not exist, or an "
+          "ExternalName Service the implementation refuses (Traefik): that share of requests "
+          "gets 500 (ResolvedRefs BackendNotFound).",
+          "Fix the name, namespace or port (the Service port, not the targetPort); for "
+          "Traefik, point it at a Service with endpoints instead of an ExternalName."),
     Entry("IDC822", "backend-ref-invalid", "backends", E,
           "A backendRef is not usable: an unsupported kind (InvalidKind), or a Service without "
           "a port: that share of requests gets 500.",

@@ -83,9 +83,12 @@ def near_grant(grants: Sequence[Obj], from_kind: str, from_ns: str, to_kind: str
 
 
 def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
-            service: Callable[[str, str], Obj | None] | None) -> tuple[Backend, ...]:
+            service: Callable[[str, str], Obj | None] | None,
+            external_names: bool = True) -> tuple[Backend, ...]:
     """The rule's refs with defaults, shares and problems. `grants` None: ReferenceGrants
-    were not read (cross-namespace refs are not judged); `service` None: Services unknown."""
+    were not read (cross-namespace refs are not judged); `service` None: Services unknown.
+    `external_names` False: the implementation refuses ExternalName Services (the spec
+    leaves them to it; Traefik v3.6 answers such a backend with 500)."""
     route_ns, route_kind = str(namespace(route)), str(route.get("kind") or "HTTPRoute")
     refs = list(rule.get("backendRefs") or [])
     weights = [int(r["weight"]) if r.get("weight") is not None else 1 for r in refs]
@@ -110,6 +113,10 @@ def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
             svc = service(ns, svc_name)
             if svc is None:
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} not found"
+            elif not external_names and spec(svc).get("type") == "ExternalName":
+                problem, detail = "BackendNotFound", (
+                    f"Service {ns}/{svc_name} is of type ExternalName, which the "
+                    "implementation does not support as a backendRef")
             elif not any(int(p.get("port") or 0) == port for p in spec(svc).get("ports") or []):
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} has no port {port}"
         out.append(Backend(i, group, kind, ns, svc_name, port, weight, share, problem, detail))

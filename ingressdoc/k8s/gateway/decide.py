@@ -112,7 +112,7 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                         (), effect.redirect.status, dropped)
-    backends = resolve(rule, win.route, grants, service)
+    backends = resolve(rule, win.route, grants, service, external_names=profile != "traefik")
     usable = [b for b in backends if b.problem is None and b.share > 0]
     status = 500 if effect.unsupported or effect.unresolved or not usable else None
     return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
