@@ -700,9 +700,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "Fix the name, namespace or port (the Service port, not the targetPort); for "
           "Traefik, point it at a Service with endpoints instead of an ExternalName."),
     Entry("IDC822", "backend-ref-invalid", "backends", E,
-          "A backendRef is not usable: an unsupported kind (InvalidKind), or a Service without "
-          "a port: that share of requests gets 500.",
-          "Reference a Service with its port."),
+          "A backendRef is not usable: an unsupported kind (InvalidKind), a Service without "
+          "a port, or a Service port whose appProtocol the implementation cannot speak "
+          "(UnsupportedProtocol; Traefik sends gRPC as h2c or https only): that share of "
+          "requests gets 500.",
+          "Reference a Service with its port; for gRPC through Traefik, set the port's "
+          "appProtocol to kubernetes.io/h2c (or leave it out)."),
     Entry("IDC823", "backend-weights-zero", "backends", E,
           "Every backendRef of the rule has weight 0 (or the rule has none): no backend gets "
           "traffic, and the answer is an error (500/503, left to the implementation).",

@@ -43,7 +43,29 @@ def served(port: Mapping[str, Any]) -> str | None:
             "grpcs": "grpcs"}.get(prefix)
 
 
+def _gateway_spoken(profile: str, route_kind: str, port: Mapping[str, Any]) -> str | None:
+    """Through a Gateway API route: implementations honour the port's appProtocol (GEP-1911),
+    so only Traefik v3.6's own defaults are known: gRPC as h2c (https for appProtocol https),
+    and for an HTTPRoute without appProtocol HTTPS to a port named `https*` or numbered 443,
+    else HTTP (`getGRPCServiceProtocol`, `getHTTPServiceProtocol`)."""
+    if profile != "traefik":
+        return None
+    app = str(port.get("appProtocol") or "").lower()
+    if route_kind == "GRPCRoute":
+        return "https" if app == "https" else "grpc"
+    if app:
+        return {"kubernetes.io/h2c": "grpc", "http": "http", "kubernetes.io/ws": "http",
+                "https": "https", "kubernetes.io/wss": "https"}.get(app)
+    named_tls = str(port.get("name") or "").lower().startswith("https")
+    return "https" if named_tls or port.get("port") == 443 else "http"
+
+
 def spoken(profile: str, ingress: Obj | None, svc: Obj, port: Mapping[str, Any]) -> str | None:
+    """What the controller speaks to the port; `ingress` is the route object (an Ingress,
+    or an HTTPRoute/GRPCRoute of a Gateway)."""
+    kind = str((ingress or {}).get("kind") or "Ingress")
+    if kind in ("HTTPRoute", "GRPCRoute"):
+        return _gateway_spoken(profile, kind, port)
     if profile == "ingress-nginx":
         value = str(annotations_of(ingress or {}).get(NGINX_BACKEND_PROTOCOL) or "HTTP")
         return _NGINX.get(value.upper())

@@ -39,7 +39,8 @@ TITLE = "Route rule"
 BACKENDS_TITLE = "backendRefs"
 _MAX_ROWS = 5
 _PROBLEM_CODES = {"RefNotPermitted": "IDC820", "BackendNotFound": "IDC821",
-                  "InvalidKind": "IDC822", "UnsupportedValue": "IDC822"}
+                  "InvalidKind": "IDC822", "UnsupportedValue": "IDC822",
+                  "UnsupportedProtocol": "IDC822"}
 
 
 def _ref(route: Obj) -> ObjectRef:

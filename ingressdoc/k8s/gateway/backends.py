@@ -82,13 +82,32 @@ def near_grant(grants: Sequence[Obj], from_kind: str, from_ns: str, to_kind: str
     return ""
 
 
+def traefik_refusal(svc: Obj, port: Mapping[str, Any], route_kind: str
+                    ) -> tuple[str, str] | None:
+    """What Traefik v3.6's Gateway provider refuses in a Service the spec leaves to the
+    implementation (its backend then answers 500): an ExternalName Service, and for a
+    GRPCRoute a port whose appProtocol is neither absent (h2c), kubernetes.io/h2c nor https
+    (`getGRPCServiceProtocol`)."""
+    ref = f"Service {namespace(svc)}/{name(svc)}"
+    if spec(svc).get("type") == "ExternalName":
+        return "BackendNotFound", (f"{ref} is of type ExternalName, which Traefik does not "
+                                   "support as a backendRef")
+    app = port.get("appProtocol")
+    if route_kind == "GRPCRoute" and app is not None and str(app).lower() not in (
+            "kubernetes.io/h2c", "https"):
+        return "UnsupportedProtocol", (f"{ref} port {port.get('port')} has appProtocol {app}; "
+                                       "Traefik sends gRPC as h2c (no appProtocol or "
+                                       "kubernetes.io/h2c) or https only")
+    return None
+
+
 def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
             service: Callable[[str, str], Obj | None] | None,
-            external_names: bool = True) -> tuple[Backend, ...]:
+            refusal: Callable[[Obj, Mapping[str, Any], str], tuple[str, str] | None] | None
+            = None) -> tuple[Backend, ...]:
     """The rule's refs with defaults, shares and problems. `grants` None: ReferenceGrants
-    were not read (cross-namespace refs are not judged); `service` None: Services unknown.
-    `external_names` False: the implementation refuses ExternalName Services (the spec
-    leaves them to it; Traefik v3.6 answers such a backend with 500)."""
+    were not read (cross-namespace refs are not judged); `service` None: Services unknown;
+    `refusal`: what the implementation refuses in a Service port the spec leaves to it."""
     route_ns, route_kind = str(namespace(route)), str(route.get("kind") or "HTTPRoute")
     refs = list(rule.get("backendRefs") or [])
     weights = [int(r["weight"]) if r.get("weight") is not None else 1 for r in refs]
@@ -113,12 +132,11 @@ def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
             svc = service(ns, svc_name)
             if svc is None:
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} not found"
-            elif not external_names and spec(svc).get("type") == "ExternalName":
-                problem, detail = "BackendNotFound", (
-                    f"Service {ns}/{svc_name} is of type ExternalName, which the "
-                    "implementation does not support as a backendRef")
-            elif not any(int(p.get("port") or 0) == port for p in spec(svc).get("ports") or []):
+            elif (sp := next((p for p in spec(svc).get("ports") or []
+                              if int(p.get("port") or 0) == port), None)) is None:
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} has no port {port}"
+            elif refusal is not None and (refused := refusal(svc, sp, route_kind)):
+                problem, detail = refused
         out.append(Backend(i, group, kind, ns, svc_name, port, weight, share, problem, detail))
     return tuple(out)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingressdoc.k8s.gateway.backends import Backend, resolve
+from ingressdoc.k8s.gateway.backends import Backend, resolve, traefik_refusal
 from ingressdoc.k8s.gateway.filters import Effect, Extension, apply, dropping
 from ingressdoc.k8s.gateway.hostnames import effective_hostnames
 from ingressdoc.k8s.gateway.listeners import (
@@ -112,7 +112,8 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                         (), effect.redirect.status, dropped)
-    backends = resolve(rule, win.route, grants, service, external_names=profile != "traefik")
+    backends = resolve(rule, win.route, grants, service,
+                       traefik_refusal if profile == "traefik" else None)
     usable = [b for b in backends if b.problem is None and b.share > 0]
     status = 500 if effect.unsupported or effect.unresolved or not usable else None
     return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
