@@ -203,6 +203,13 @@ _ENTRIES: tuple[Entry, ...] = (
           "use-regex or rewrite-target on one Ingress turns every path of the host into a "
           "case-insensitive regex on ingress-nginx.",
           "Move regex paths to their own host, or anchor the other paths."),
+    Entry("IDC370", "regex-path-without-use-regex", "rule", W,
+          "An ImplementationSpecific path is written as a regular expression (brackets, "
+          "quantifiers, groups, anchors), but no Ingress of its host turns on ingress-nginx "
+          "regex mode: nginx matches the path as a literal string prefix, so the requests "
+          "the regex meant do not reach it.",
+          "Add nginx.ingress.kubernetes.io/use-regex: \"true\" to the Ingress (regex mode "
+          "then applies to every path of the host), or write the path as Prefix/Exact."),
     Entry("IDC309", "implementation-specific-path", "rule", N,
           "pathType ImplementationSpecific means the controller decides how the path matches.",
           "Use Prefix or Exact so the match is portable."),

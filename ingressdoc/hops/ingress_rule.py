@@ -32,6 +32,7 @@ NEAR_MISS_CODES = {
     "path-case": "IDC306",
     "host-no-fallthrough": "IDC307",
     "regex-hostwide": "IDC308",
+    "literal-regex": "IDC370",
     "implementation-specific": "IDC309",
     "lost-precedence": "IDC311",
 }

@@ -39,6 +39,7 @@ _KEY_ORDER = (
     "path-case",
     "prefix-not-string-prefix",
     "implementation-specific",
+    "literal-regex",
     "host-no-fallthrough",
     "wildcard-depth",
     "host-no-match",
