@@ -713,6 +713,12 @@ _ENTRIES: tuple[Entry, ...] = (
           "requests gets 500.",
           "Reference a Service with its port; for gRPC through Traefik, set the port's "
           "appProtocol to kubernetes.io/h2c (or leave it out)."),
+    Entry("IDC874", "backend-share-fails", "backends", W,
+          "One backendRef of the rule is not usable (missing Service or port, a kind or "
+          "reference not permitted): its share of the requests gets 500, while the other "
+          "backendRefs serve the rest.",
+          "Fix or remove the failing backendRef (name, namespace, port, ReferenceGrant), or "
+          "set its weight to 0."),
     Entry("IDC823", "backend-weights-zero", "backends", E,
           "Every backendRef of the rule has weight 0 (or the rule has none): no backend gets "
           "traffic, and the answer is an error (500/503, left to the implementation).",

@@ -341,14 +341,17 @@ def backends(ctx: TraceContext, claim: GatewayClaim) -> RouteOutcome:
     ref = _ref(win.route)
     found: list[Finding] = []
     base = f"spec.rules[{win.rule_index}].backendRefs"
+    usable = [b for b in d.backends if b.problem is None and b.share > 0]
     for b in d.backends:
-        if b.problem:
-            found.append(finding(_PROBLEM_CODES[b.problem], ref, f"{b.label}: {b.detail} "
+        # With a usable backend beside it, only its share fails (none at weight 0): the rest
+        # is served.
+        if b.problem and (b.share > 0 or not usable):
+            code = "IDC874" if usable else _PROBLEM_CODES[b.problem]
+            found.append(finding(code, ref, f"{b.label}: {b.problem}: {b.detail} "
                                  f"({b.share:.0%} of requests get 500)",
                                  field=f"{base}[{b.index}]"))
     if ctx.snapshot.live:
         found += _resolved_refs_disagree(claim, win, ref)
-    usable = [b for b in d.backends if b.problem is None and b.share > 0]
     if not any(b.share > 0 for b in d.backends):
         found.append(finding("IDC823", ref, "no backendRef with a positive weight"
                              if d.backends else "the rule has no backendRefs", field=base))
