@@ -74,7 +74,7 @@ def _redirect(ing: Obj, req: Request, nginx: bool) -> Outcome | None:
         return Outcome("redirect", 302, location=notes[NGX + "temporal-redirect"], by=ref)
     tls = _tls_covers(ing, req.host) and notes.get(NGX + "ssl-redirect", "true") != "false"
     if req.scheme == "http" and (tls or notes.get(NGX + "force-ssl-redirect") == "true"):
-        return Outcome("redirect", 308, location=f"https://{req.host}{req.path}", by=ref)
+        return Outcome("redirect", 308, location=f"https://{req.host}{req.target}", by=ref)
     if notes.get(NGX + "app-root") and req.path == "/":
         return Outcome("redirect", 302, location=notes[NGX + "app-root"], by=ref)
     return None

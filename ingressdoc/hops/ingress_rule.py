@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
@@ -210,8 +212,7 @@ class IngressRouter:
         found.extend(_rejected(ctx, result.winner))
         if result.redirect is not None:
             status, target, why = result.redirect
-            query = req.path.partition("?")[2]
-            location = target + (f"?{query}" if query else "")
+            location = target + (f"?{urlencode(req.query)}" if req.query else "")
             found.append(finding("IDC394", _ref(result.winner), f"answered with {status} to "
                                  f"{location} ({why})", field=f"{_field(result.winner)}.path",
                                  status=status, location=location))

@@ -158,7 +158,7 @@ def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
         reason = f"{reason} ({pods.note.removeprefix('not checked: ')})" if (
             pods.status is HopStatus.UNKNOWN) else pods.note
     if redirect:
-        target = f"https://{request.host}{request.path}"
+        target = f"https://{request.host}{request.target}"
         return Outcome(OutcomeKind.REDIRECT, f"{redirect}; then served by {backend} via {rule}",
                        "rule", proxy, f"308 to {target}", str(route.route), code,
                        meant=meant, competitors=competitors)

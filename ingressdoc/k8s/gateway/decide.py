@@ -108,7 +108,8 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     rule = win.rule
     effect = apply(rule.get("filters") or [], scheme, msg.host, msg.path, win.match,
                    listener.port, profile,
-                   extension(str(namespace(win.route))) if extension else None)
+                   extension(str(namespace(win.route))) if extension else None,
+                   msg.query_string)
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                         (), effect.redirect.status, dropped)

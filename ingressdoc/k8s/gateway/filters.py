@@ -3,7 +3,8 @@ backend receives (Host, path, headers).
 
 RequestRedirect answers without a backend: scheme/hostname default to the request's, the port
 to the scheme's well-known port when a scheme is set, else the listener's; 80/443 are left out
-of Location; statusCode defaults to 302 (v1.4.0 accepts 301 and 302 only). URLRewrite
+of Location, and the query string is kept (the spec leaves it open; Traefik keeps the URL's);
+statusCode defaults to 302 (v1.4.0 accepts 301 and 302 only). URLRewrite
 `ReplacePrefixMatch` replaces the matched prefix element-wise (`/foo` + `/xyz`: `/foo/bar` ->
 `/xyz/bar`, `/foo/` -> `/xyz/`; an empty replacement leaves `/bar`, never an empty path).
 """
@@ -88,7 +89,7 @@ def _new_path(spec_path: Mapping[str, Any] | None, path: str, match: Mapping[str
 
 
 def _location(f: Mapping[str, Any], scheme: str, host: str, path: str,
-              listener_port: int) -> str:
+              listener_port: int, query: str) -> str:
     new_scheme = str(f.get("scheme") or scheme)
     if f.get("port"):
         port = int(f["port"])
@@ -97,7 +98,8 @@ def _location(f: Mapping[str, Any], scheme: str, host: str, path: str,
     else:
         port = listener_port
     shown = "" if WELL_KNOWN.get(new_scheme) == port else f":{port}"
-    return f"{new_scheme}://{f.get('hostname') or host}{shown}{path}"
+    return (f"{new_scheme}://{f.get('hostname') or host}{shown}{path}"
+            + (f"?{query}" if query else ""))
 
 
 def _header_changes(kind: str, f: Mapping[str, Any]) -> list[str]:
@@ -109,8 +111,8 @@ def _header_changes(kind: str, f: Mapping[str, Any]) -> list[str]:
 
 
 def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapping[str, Any],
-          listener_port: int, profile: Profile = "spec", extension: Extension | None = None
-          ) -> Effect:
+          listener_port: int, profile: Profile = "spec", extension: Extension | None = None,
+          query: str = "") -> Effect:
     """The rule's filters in list order (the spec asks implementations to keep the order).
     An ExtensionRef that cannot be resolved is never skipped: the requests it would process
     get an HTTP error (HTTPRouteFilter.type)."""
@@ -127,7 +129,7 @@ def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapp
             if code not in REDIRECT_CODES:
                 invalid.append(f"requestRedirect.statusCode {code} (v1.4.0 allows 301, 302)")
             target = _new_path(r.get("path"), path, match)
-            return Effect(Redirect(code, _location(r, scheme, host, target, listener_port)),
+            return Effect(Redirect(code, _location(r, scheme, host, target, listener_port, query)),
                           host, path, tuple(changes), tuple(unsupported), tuple(invalid),
                           tuple(unresolved))
         if kind == "URLRewrite":

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from ingressdoc.k8s.gateway.hostnames import host_matches, is_wildcard
 from ingressdoc.k8s.objects import meta, name, namespace, spec
@@ -43,6 +44,10 @@ class Message:
     method: str = "GET"
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(list(self.query.items()))
 
 
 @dataclass(frozen=True)
