@@ -63,14 +63,9 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     # Terminating endpoints are never ready (the control plane sets ready=false): a rollout
     # is IDC503, not lost capacity.
     staying = len(states) - len(terminating)
-    if not ready and terminating and not staying:
-        found.append(finding(
-            "IDC501", ref, f"0 of {len(states)} endpoints are ready: all are terminating "
-            "(their pods are being deleted) and no replacement pod has an endpoint",
-            hint="Find why no new pod replaces them: the workload's rollout, its replicas, "
-                 "or a scale-down (see the pods hop)."))
-    elif not ready:
-        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready"))
+    if not ready:
+        going = f" ({len(terminating)} terminating)" if terminating else ""
+        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready{going}"))
     elif len(ready) < staying:
         found.append(finding("IDC502", ref, f"{len(ready)} of {staying} endpoints ready"))
     if terminating:

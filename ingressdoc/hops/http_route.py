@@ -29,7 +29,6 @@ from ingressdoc.k8s.gateway.matching import (
     Candidate,
     candidates,
     spec_key,
-    traefik_priority,
 )
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.snapshot import ObjectRef
@@ -217,7 +216,7 @@ def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]
     d = claim.decision
     if d.listener is None:
         return []
-    serving = d.listeners[:1] if claim.profile == "spec" else d.listeners
+    serving = d.listeners if claim.semantics.every_listener else d.listeners[:1]
     msg = gateway.message_of(ctx)
     gw = f"{namespace(claim.gateway)}/{name(claim.gateway)}"
     out = []
@@ -226,7 +225,7 @@ def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]
             continue
         hosts = [str(h) for h in spec(route).get("hostnames") or []]
         pool = [(route, effective_hostnames(lst.hostname, hosts)) for lst in att.listeners]
-        if not any(c.fits for c in candidates(pool, msg, claim.profile)):
+        if not any(c.fits for c in candidates(pool, msg, claim.semantics)):
             continue
         on = ", ".join(f"{lst.name} ({lst.protocol}:{lst.port})" for lst in att.listeners)
         picks = " and ".join(x for x in (
@@ -245,14 +244,15 @@ def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]
 
 
 def _why_lost(claim: GatewayClaim, loser: Candidate, win: Candidate) -> str:
-    """Traefik orders by its priority sum, not the spec's order: say so, and where the spec
-    would have chosen the loser."""
-    if claim.profile != "traefik":
+    """An implementation that orders by a priority of its own (Traefik's sum), not the
+    spec's order: say so, and where the spec would have chosen the loser."""
+    priority = claim.semantics.priority
+    if priority is None:
         return ""
     spec_note = ("; the spec's order (hostname first) would choose it"
                  if spec_key(loser) < spec_key(win) else "")
-    return (f": Traefik orders routers by priority, {traefik_priority(win)} against "
-            f"{traefik_priority(loser)}{spec_note}")
+    return (f": {claim.controller.profile.title} orders its routers by priority, "
+            f"{priority(win)} against {priority(loser)}{spec_note}")
 
 
 def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,

@@ -31,6 +31,7 @@ REDIRECT_FLAG = "entrypoints.<name>.http.redirections.entrypoint.to"
 TRAEFIK_INGRESS_PROVIDER = "providers.kubernetesingress."
 ALLOW_EMPTY_SERVICES = TRAEFIK_INGRESS_PROVIDER + "allowemptyservices"
 TRAEFIK_NGINX_PROVIDER = "providers.kubernetesingressnginx."
+STRICT_PREFIX_MATCHING = TRAEFIK_INGRESS_PROVIDER + "strictprefixmatching"
 
 Version = tuple[int, ...]
 
@@ -129,6 +130,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(TRAEFIK, ALLOW_EMPTY_SERVICES, "flag", ((_ALL, "false"),),
                 "A path whose Service has no ready endpoint keeps its router with an empty "
                 "load balancer (503) instead of being dropped (404).", _TRAEFIK_INGRESS),
+    SettingSpec(TRAEFIK, STRICT_PREFIX_MATCHING, "flag", ((_ALL, "false"),),
+                "Prefix (and ImplementationSpecific rendered as PathPrefix) matches whole path "
+                "elements, as the Ingress API says, instead of a string prefix (since v3.5.0; "
+                "`buildRule`).", _TRAEFIK_INGRESS),
     SettingSpec(TRAEFIK, "providers.kubernetesingress.crossprovidernamespaces", "flag",
                 ((_ALL, ""),),
                 "When set, only Ingresses in these namespaces may reference Middlewares "

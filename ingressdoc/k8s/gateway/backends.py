@@ -82,25 +82,6 @@ def near_grant(grants: Sequence[Obj], from_kind: str, from_ns: str, to_kind: str
     return ""
 
 
-def traefik_refusal(svc: Obj, port: Mapping[str, Any], route_kind: str
-                    ) -> tuple[str, str] | None:
-    """What Traefik v3.6's Gateway provider refuses in a Service the spec leaves to the
-    implementation (its backend then answers 500): an ExternalName Service, and for a
-    GRPCRoute a port whose appProtocol is neither absent (h2c), kubernetes.io/h2c nor https
-    (`getGRPCServiceProtocol`)."""
-    ref = f"Service {namespace(svc)}/{name(svc)}"
-    if spec(svc).get("type") == "ExternalName":
-        return "BackendNotFound", (f"{ref} is of type ExternalName, which Traefik does not "
-                                   "support as a backendRef")
-    app = port.get("appProtocol")
-    if route_kind == "GRPCRoute" and app is not None and str(app).lower() not in (
-            "kubernetes.io/h2c", "https"):
-        return "UnsupportedProtocol", (f"{ref} port {port.get('port')} has appProtocol {app}; "
-                                       "Traefik sends gRPC as h2c (no appProtocol or "
-                                       "kubernetes.io/h2c) or https only")
-    return None
-
-
 def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
             service: Callable[[str, str], Obj | None] | None,
             refusal: Callable[[Obj, Mapping[str, Any], str], tuple[str, str] | None] | None

@@ -1,10 +1,11 @@
 """One request through one Gateway: listener, attached routes, rule, filters, backends.
 
-The steps the spec prescribes, in the order the request meets them. With the `spec`
-profile the request uses the routes of the most specific listener its Host matches (the
-Listener doc: hostnames "choose the correct Listener and its associated set of Routes");
-Traefik v3.6 does not isolate listeners, so its routes of every listener that matches the
-host compete (its GatewayHTTPListenerIsolation is unsupported).
+The steps the spec prescribes, in the order the request meets them. By the spec the request
+uses the routes of the most specific listener its Host matches (the Listener doc: hostnames
+"choose the correct Listener and its associated set of Routes"); an implementation that does
+not isolate listeners (`GatewaySemantics.every_listener`: Traefik v3.6, whose
+GatewayHTTPListenerIsolation is unsupported) lets the routes of every listener that matches
+the host compete.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingressdoc.k8s.gateway.backends import Backend, resolve, traefik_refusal
+from ingressdoc.k8s.gateway.backends import Backend, resolve
 from ingressdoc.k8s.gateway.filters import Effect, Extension, apply, dropping
 from ingressdoc.k8s.gateway.hostnames import effective_hostnames
 from ingressdoc.k8s.gateway.listeners import (
@@ -27,10 +28,11 @@ from ingressdoc.k8s.gateway.listeners import (
     reached_listeners,
 )
 from ingressdoc.k8s.gateway.matching import (
+    SPEC,
     Candidate,
+    GatewaySemantics,
     MatchOutcome,
     Message,
-    Profile,
     candidates,
     choose,
 )
@@ -80,7 +82,7 @@ def decide(gateway: Obj, routes: Sequence[Obj],
            grants: Sequence[Obj] | None = None,
            service: Callable[[str, str], Obj | None] | None = None,
            namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
-           profile: Profile = "spec",
+           semantics: GatewaySemantics = SPEC,
            extension: Callable[[str], Extension] | None = None) -> Decision:
     """`extension(namespace)` resolves the ExtensionRef filters of a route in that namespace."""
     listeners = listeners_of(gateway)
@@ -90,16 +92,16 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     attached = attachments(gateway, routes, namespace_labels)
     if not reached:
         return Decision(gateway, None, (), clash, tuple(attached), None, None, (), 404)
-    serving = reached[:1] if profile == "spec" else reached
+    serving = reached if semantics.every_listener else reached[:1]
     pool: list[tuple[Obj, Sequence[str]]] = []
     for route, att in attached:
         for lst in att.listeners:
             if lst in serving:
                 hosts = [str(h) for h in spec(route).get("hostnames") or []]
                 pool.append((route, effective_hostnames(lst.hostname, hosts)))
-    cands = _unique(candidates(pool, msg, profile))
-    dropped = _dropped(choose(cands, profile), extension)
-    outcome = choose([c for c in cands if all(c is not d for d, _ in dropped)], profile)
+    cands = _unique(candidates(pool, msg, semantics))
+    dropped = _dropped(choose(cands, semantics), extension)
+    outcome = choose([c for c in cands if all(c is not d for d, _ in dropped)], semantics)
     listener = reached[0]
     if outcome.winner is None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, None, (),
@@ -107,14 +109,13 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     win = outcome.winner
     rule = win.rule
     effect = apply(rule.get("filters") or [], scheme, msg.host, msg.path, win.match,
-                   listener.port, profile,
+                   listener.port, semantics,
                    extension(str(namespace(win.route))) if extension else None,
                    msg.query_string)
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                         (), effect.redirect.status, dropped)
-    backends = resolve(rule, win.route, grants, service,
-                       traefik_refusal if profile == "traefik" else None)
+    backends = resolve(rule, win.route, grants, service, semantics.refusal)
     usable = [b for b in backends if b.problem is None and b.share > 0]
     status = 500 if effect.unsupported or effect.unresolved or not usable else None
     return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,

@@ -15,13 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingressdoc.k8s.gateway.matching import Profile
+from ingressdoc.k8s.gateway.matching import SPEC, GatewaySemantics
 
 Obj = Mapping[str, Any]
 WELL_KNOWN = {"http": 80, "https": 443}
 REDIRECT_CODES = (301, 302)
-# Filters Traefik v3.6 does not implement: the router answers 500 while status stays healthy.
-TRAEFIK_UNSUPPORTED = ("RequestMirror", "CORS", "ExternalAuth")
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class Effect:
     host: str
     path: str
     header_changes: tuple[str, ...] = ()
-    unsupported: tuple[str, ...] = ()  # filter types the profile answers with 500
+    unsupported: tuple[str, ...] = ()  # filter types the implementation answers with 500
     invalid: tuple[str, ...] = ()  # values the v1.4.0 CRDs reject
     unresolved: tuple[str, ...] = ()  # ExtensionRef filters that do not resolve: HTTP error
 
@@ -111,8 +109,8 @@ def _header_changes(kind: str, f: Mapping[str, Any]) -> list[str]:
 
 
 def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapping[str, Any],
-          listener_port: int, profile: Profile = "spec", extension: Extension | None = None,
-          query: str = "") -> Effect:
+          listener_port: int, semantics: GatewaySemantics = SPEC,
+          extension: Extension | None = None, query: str = "") -> Effect:
     """The rule's filters in list order (the spec asks implementations to keep the order).
     An ExtensionRef that cannot be resolved is never skipped: the requests it would process
     get an HTTP error (HTTPRouteFilter.type)."""
@@ -147,7 +145,7 @@ def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapp
             miss = extension(f.get("extensionRef") or {})
             if miss is not None and not miss.drops_rule:
                 unresolved.append(miss.why)
-        if profile == "traefik" and kind in TRAEFIK_UNSUPPORTED:
+        if kind in semantics.unsupported_filters:
             unsupported.append(kind)
     return Effect(None, new_host, new_path, tuple(changes), tuple(unsupported), tuple(invalid),
                   tuple(unresolved))
