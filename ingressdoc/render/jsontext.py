@@ -43,14 +43,29 @@ def dumps_indented(document: Any) -> str:
     append = out.append
 
     def value(obj: Any, pad: str) -> None:
-        if isinstance(obj, str):
-            append(_string(obj))
-        elif obj is None or obj is True or obj is False:
-            append(_CONSTANTS[obj])
-        elif isinstance(obj, int):
-            append(int.__repr__(obj))
-        elif isinstance(obj, float):
-            append(_float(obj))
+        # Containers first, and the common scalars of their items inline: most of the text.
+        if isinstance(obj, dict):
+            if not obj:
+                append("{}")
+                return
+            inner = pad + "  "
+            separator = ",\n" + inner
+            append("{\n" + inner)
+            for i, (key, item) in enumerate(obj.items()):
+                head = (_string(key) if type(key) is str else _key(key)) + ": "
+                if i:
+                    head = separator + head
+                kind = type(item)
+                if kind is str:
+                    append(head + _string(item))
+                elif kind is int:
+                    append(head + int.__repr__(item))
+                elif item is None or kind is bool:
+                    append(head + _CONSTANTS[item])
+                else:
+                    append(head)
+                    value(item, inner)
+            append("\n" + pad + "}")
         elif isinstance(obj, (list, tuple)):
             if not obj:
                 append("[]")
@@ -61,19 +76,19 @@ def dumps_indented(document: Any) -> str:
             for i, item in enumerate(obj):
                 if i:
                     append(separator)
-                value(item, inner)
+                if type(item) is str:
+                    append(_string(item))
+                else:
+                    value(item, inner)
             append("\n" + pad + "]")
-        elif isinstance(obj, dict):
-            if not obj:
-                append("{}")
-                return
-            inner = pad + "  "
-            separator = ",\n" + inner
-            append("{\n" + inner)
-            for i, (key, item) in enumerate(obj.items()):
-                append((separator if i else "") + _key(key) + ": ")
-                value(item, inner)
-            append("\n" + pad + "}")
+        elif isinstance(obj, str):
+            append(_string(obj))
+        elif obj is None or obj is True or obj is False:
+            append(_CONSTANTS[obj])
+        elif isinstance(obj, int):
+            append(int.__repr__(obj))
+        elif isinstance(obj, float):
+            append(_float(obj))
         else:
             value(str(obj), pad)
 

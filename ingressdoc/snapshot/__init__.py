@@ -231,7 +231,7 @@ class Snapshot:
         return self.origins.get(ObjectRef.of(obj))
 
     def is_derived(self, obj: Obj) -> bool:
-        return ObjectRef.of(obj) in self.derived
+        return bool(self.derived) and ObjectRef.of(obj) in self.derived
 
     def all_objects(self) -> Iterable[Obj]:
         for objs in self.objects.values():
