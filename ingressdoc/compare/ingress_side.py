@@ -12,6 +12,8 @@ ingress-nginx (the controller most Ingresses were written for):
 - HTTPS to a host no `spec.tls` entry covers is still served, with the default certificate.
 - A canary Ingress for the same host and path takes `canary-weight` of the requests (these
   requests send no canary header or cookie).
+- `backend-protocol`: the protocol spoken to the backend, compared with the Gateway side's
+  (a GRPCRoute, the port's appProtocol, a BackendTLSPolicy).
 - Many annotations (auth, allow-lists, rate limits, body size, snippets, CORS, canary by
   cookie...) have no Gateway API v1.4 standard equivalent: their behaviour is lost.
 Traefik's Ingress provider does none of this (it ignores nginx annotations).
@@ -46,7 +48,7 @@ NO_EQUIVALENT = (
     "limit-connections", "proxy-body-size", "configuration-snippet", "server-snippet",
     "enable-cors", "custom-http-errors", "server-alias", "affinity", "session-cookie-name",
     "canary-by-cookie", "canary-by-header-pattern", "proxy-read-timeout", "proxy-send-timeout",
-    "proxy-connect-timeout", "mirror-target", "ssl-passthrough", "backend-protocol",
+    "proxy-connect-timeout", "mirror-target", "ssl-passthrough",
 )
 
 
@@ -133,16 +135,23 @@ def outcome(snap: Snapshot, req: Request) -> Outcome:
                    str(path)) if nginx and result.controller is not None and path else None
     backends: tuple[tuple[str, float], ...] = ((primary, 1.0),)
     if canary is not None and canary.share > 0:
-        port = canary.port
+        ref_port = canary.port
         other = _backend(snap, str(namespace(canary.canary)), canary.service,
-                         int(port["number"]) if port.get("number") is not None else None,
-                         str(port["name"]) if port.get("name") else None)
+                         int(ref_port["number"]) if ref_port.get("number") is not None else None,
+                         str(ref_port["name"]) if ref_port.get("name") else None)
         backends = tuple((b_, s_) for b_, s_ in ((primary, 1.0 - canary.share),
                                                  (other, canary.share)) if s_ > 0)
+    svc = snap.get("Service", b.namespace, b.service)
+    port = find_service_port(svc, {"number": b.port_number} if b.port_number is not None
+                             else {"name": b.port_name}) if svc is not None else None
+    said = (result.controller.profile.spoken(ing, svc, port)
+            if result.controller is not None and svc is not None and port is not None
+            else None)
     return Outcome("forward", backends=backends,
                    upstream=_upstream(ing, path if path and path.startswith("/") else None,
                                       req, nginx),
-                   tls=_tls(ing, req, nginx), by=str(ref), lost=lost)
+                   tls=_tls(ing, req, nginx), by=str(ref), lost=lost,
+                   protocol=said.protocol if said is not None else None)
 
 
 def _tls(ing: Obj | None, req: Request, nginx: bool) -> str | None:
