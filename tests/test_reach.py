@@ -181,6 +181,15 @@ def test_default_deny_with_an_incorrect_namespace_selector() -> None:
     assert "kubernetes.io/metadata.name=shop" in near["message"]
 
 
+def test_ipblock_for_a_client_without_ip_is_unknown_not_blocked() -> None:
+    """Pods from a workload template carry no IP: an ipBlock can neither admit nor refuse them."""
+    code, doc = reach(WEB, "payments-api.payments", "ingress-ipblock")
+    assert (code, doc["verdict"]) == (0, "unknown")
+    ingress = hop(doc, "ingress")
+    assert (ingress["status"], ingress["findings"]) == ("unknown", [])
+    assert "allows ipBlock 10.244.0.0/16, and the IP of" in ingress["note"]
+
+
 def test_policy_written_for_the_service_port() -> None:
     code, doc = reach(WEB, "payments-api.payments:80", "ingress-service-port")
     assert code == 1

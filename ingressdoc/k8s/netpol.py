@@ -168,6 +168,19 @@ def evaluate(
     return Decision(allowed=egress.allowed and ingress.allowed, egress=egress, ingress=ingress)
 
 
+def ip_undecided(side: DirectionDecision, peer: Endpoint) -> bool:
+    """A denial an ipBlock might lift: the peer's IP is unknown (a pod from a workload
+    template carries none), so the ipBlock can neither admit nor refuse it."""
+    return not side.allowed and peer.ip is None and any(m.key == "ipblock" for m in side.misses)
+
+
+def undecided(decision: Decision, src: Endpoint, dst: Endpoint) -> bool:
+    """Denied only by sides that an ipBlock on an unknown IP might admit."""
+    denied = [(side, peer) for side, peer in ((decision.egress, dst), (decision.ingress, src))
+              if not side.allowed]
+    return bool(denied) and all(ip_undecided(side, peer) for side, peer in denied)
+
+
 def policy_types(policy: Obj) -> frozenset[str]:
     """The effective policyTypes, defaulted exactly as the API server does."""
     spec = policy.get("spec") or {}
