@@ -18,7 +18,6 @@ from ingressdoc.k8s.ingress_match import (
 )
 from ingressdoc.k8s.ingress_valid import invalid_backends
 from ingressdoc.k8s.objects import spec
-from ingressdoc.k8s.profiles import Profile
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
@@ -140,12 +139,6 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
                         _backend_field(c), label=route_label(c))
 
 
-def _implementer(controller: ControllerFacts) -> Profile | None:
-    """The proxy the controller pods run, when they agree on one."""
-    runs = controller.products
-    return next(iter(runs)) if len(runs) == 1 else None
-
-
 class IngressRouter:
     """Routes by the Ingresses the controller claims, under its profile's rules."""
 
@@ -165,7 +158,7 @@ class IngressRouter:
                       if ObjectRef.of(i) not in claimed]
             result = match_request([*ingresses, *others], req.host, req.path,
                                    controller.profile)
-        intent = signals(result, controller.profile, ingresses, _implementer(controller))
+        intent = signals(result, controller.profile, ingresses, controller.implementer)
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner

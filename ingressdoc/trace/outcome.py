@@ -31,10 +31,8 @@ def proxy_name(answers: Answers, controller: str | None) -> str:
 def answering(ctl: ControllerFacts) -> Answers:
     """How the request is answered: as the class's profile says, or as the controller whose
     pods run the class answers it (Traefik's ingress-nginx provider an ingress-nginx class)."""
-    runs = ctl.products
-    if len(runs) == 1:
-        return next(iter(runs)).answers_for(ctl.profile)
-    return ctl.profile.answers
+    runs = ctl.implementer
+    return runs.answers_for(ctl.profile) if runs is not None else ctl.profile.answers
 
 
 def refresh(result: TraceResult) -> TraceResult:
