@@ -1,7 +1,7 @@
 # Make targets for the integration tier's clusters; included by the main Makefile.
 #   cluster-build   build and cache all components (Go module proxy -> ~/.cache/ingressdoc)
-#   cluster-up      start the single-node test cluster (builds first when needed)
-#   cluster-down    stop it and remove everything it created
+#   cluster-up      start the two-node test cluster (NODES=1: one node; builds first when needed)
+#   cluster-down    stop it, remove everything it created and check that nothing is left
 #   cluster-status  show its processes, network and pods
 #   kind-up/down    a kind cluster with the same Traefik, for machines with kind and Docker
 

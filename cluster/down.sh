@@ -3,6 +3,7 @@
 # processes it recorded (and the pods' containers), mounts under its state directories, the
 # node network namespaces, veth pairs and bridge, the iptables rules it added and the
 # kubelets' cgroups. Safe to run repeatedly, whatever NODES the cluster was started with.
+# Ends with check-clean.sh: exit status 1 when anything of the cluster is left.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -122,3 +123,4 @@ if [[ -d "$STATE" ]]; then
     "$KUBECONFIG_PATH" "$PIDS_FILE" "$RULES_FILE"
 fi
 log "cluster is down (logs kept in $STATE/logs)"
+"$CLUSTER_DIR/check-clean.sh"

@@ -17,9 +17,9 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.controller import pods_by_controller
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
-from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
@@ -70,8 +70,7 @@ def semantics_of(controller_name: str | None) -> GatewaySemantics:
 def gateway_pods(snap: Snapshot, controller_name: str | None) -> list[Obj]:
     if not controller_name:
         return []
-    return snap.memo(("gateway-pods", controller_name), lambda: [
-        p for p in snap.list("Pod") if controller_name in controllers_of(p)], ("Pod",))
+    return list(pods_by_controller(snap).get(controller_name, ()))
 
 
 def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: int
@@ -85,9 +84,9 @@ def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: i
 
 def _listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int, ...]:
     out = [port]
-    for svc in snap.list("Service"):
-        selector = spec(svc).get("selector")
-        mine = [p for p in pods if selector and namespace(p) == namespace(svc)
+    for svc in snap.services_selecting(pods):
+        selector = spec(svc)["selector"]
+        mine = [p for p in pods if namespace(p) == namespace(svc)
                 and selector_matches(selector, labels(p))]
         for sp in spec(svc).get("ports") or []:
             if port in (sp.get("port"), sp.get("nodePort")):
@@ -115,7 +114,7 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
     grants = snap.list("ReferenceGrant") if snap.loaded("ReferenceGrant") else None
     ns_labels = namespace_labels(snap) if snap.loaded("Namespace") else None
     out = []
-    for gw in snap.list("Gateway"):
+    for gw in gateways_for_host(snap, msg.host, named):
         cls = snap.get("GatewayClass", None, str(spec(gw).get("gatewayClassName")))
         controller = spec(cls).get("controllerName") if cls else None
         pods = gateway_pods(snap, controller)
@@ -146,18 +145,43 @@ def _route_index(snap: Snapshot) -> dict[str, list[Obj]]:
     return index
 
 
-def routes_for_host(snap: Snapshot, host: str) -> list[Obj]:
-    """The routes that can serve `host`: a hostname equal to it, a wildcard over any of its
-    parent domains (Gateway wildcards cover any number of labels), or no hostname. Indexed
-    once per snapshot: `check` asks for every host."""
-    index = snap.memo("route-hosts", lambda: _route_index(snap), ROUTE_KINDS)
+def _host_keys(host: str) -> list[str]:
+    """The hostnames, as written, that can match `host`: itself, a wildcard over any of its
+    parent domains (Gateway wildcards cover any number of labels), or none ("")."""
     labels = host.split(".")
-    keys = [host, ""] + ["*." + ".".join(labels[i:]) for i in range(1, len(labels))]
+    return [host, ""] + ["*." + ".".join(labels[i:]) for i in range(1, len(labels))]
+
+
+def routes_for_host(snap: Snapshot, host: str) -> list[Obj]:
+    """The routes that can serve `host` (see `_host_keys`). Indexed once per snapshot:
+    `check` asks for every host."""
+    index = snap.memo("route-hosts", lambda: _route_index(snap), ROUTE_KINDS)
     seen: dict[int, Obj] = {}
-    for key in keys:
+    for key in _host_keys(host):
         for route in index.get(key, ()):
             seen.setdefault(id(route), route)
     return list(seen.values())
+
+
+def _gateway_index(gateways: Sequence[Obj]) -> dict[object, list[int]]:
+    """Gateways' positions by listener hostname as written (lower-cased; "" for a listener
+    without one) and by (namespace, name)."""
+    index: dict[object, list[int]] = {}
+    for pos, gw in enumerate(gateways):
+        index.setdefault((namespace(gw), name(gw)), []).append(pos)
+        for key in {(lst.hostname or "").lower() for lst in listeners_of(gw)}:
+            index.setdefault(key, []).append(pos)
+    return index
+
+
+def gateways_for_host(snap: Snapshot, host: str, named: set[tuple[Any, Any]]) -> list[Obj]:
+    """The Gateways, in the snapshot's order, that have a listener whose hostname can match
+    `host` or that a route names (`named`: namespace and name): the only ones that can claim
+    the request. Indexed once per snapshot, not a pass over every Gateway per request."""
+    gateways = snap.list("Gateway")
+    index = snap.memo("gateway-hosts", lambda: _gateway_index(gateways), ("Gateway",))
+    keys: list[object] = [*_host_keys(host), *named]
+    return [gateways[p] for p in sorted({p for key in keys for p in index.get(key, ())})]
 
 
 def _service_lookup(snap: Snapshot) -> Callable[[str, str], Obj | None] | None:

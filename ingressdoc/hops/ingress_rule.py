@@ -8,12 +8,14 @@ from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.controller import class_ingresses
 from ingressdoc.hops.intent import Signals, ident, route_label, signals
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
-from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.hops.routing import Miss, RouteOutcome
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
     NearMiss,
     PathCandidate,
+    RouteTable,
     match_request,
+    match_table,
     shown_host,
 )
 from ingressdoc.k8s.ingress_valid import invalid_backends
@@ -139,6 +141,22 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
                         _backend_field(c), label=route_label(c))
 
 
+def _class_table(ctx: TraceContext, controller: ControllerFacts) -> RouteTable:
+    """The route table of the controller's Ingresses and every other Ingress of its class,
+    built once per snapshot for each set of claimed Ingresses (most requests of a `check`
+    that no rule serves share one: none claimed)."""
+    ingresses = controller.routes_of("Ingress")
+    claimed = frozenset({ObjectRef.of(i) for i in ingresses} | controller.applied.dropped)
+
+    def build() -> RouteTable:
+        others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
+                  if ObjectRef.of(i) not in claimed]
+        return RouteTable.build([*ingresses, *others])
+
+    return ctx.snapshot.memo(("class-routes", controller.class_name, claimed,
+                              tuple(map(id, ingresses))), build, ("Ingress", "IngressClass"))
+
+
 class IngressRouter:
     """Routes by the Ingresses the controller claims, under its profile's rules."""
 
@@ -146,18 +164,25 @@ class IngressRouter:
     title = TITLE
     inputs = ("Ingress",)
 
-    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:
+    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome | Miss:
         req = ctx.request
         ingresses = controller.routes_of("Ingress")
         result = match_request(ingresses, req.host, req.path, controller.profile)
         if result.winner is None or result.via_default_backend or result.host_class == "any":
             # Nothing specific serves the host: rules for other hosts of the class become
             # near misses (a typo, a wildcard at the wrong depth). They cannot win.
-            claimed = {ObjectRef.of(i) for i in ingresses} | controller.applied.dropped
-            others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
-                      if ObjectRef.of(i) not in claimed]
-            result = match_request([*ingresses, *others], req.host, req.path,
-                                   controller.profile)
+            table = _class_table(ctx, controller)
+            if match_table(table, req.host, req.path, controller.profile,
+                           near_misses=False).winner is None:
+                return Miss(lambda: self._outcome(ctx, controller, match_table(
+                    table, req.host, req.path, controller.profile)))
+            result = match_table(table, req.host, req.path, controller.profile)
+        return self._outcome(ctx, controller, result)
+
+    def _outcome(self, ctx: TraceContext, controller: ControllerFacts,
+                 result: MatchResult) -> RouteOutcome:
+        req = ctx.request
+        ingresses = controller.routes_of("Ingress")
         intent = signals(result, controller.profile, ingresses, controller.implementer)
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None

@@ -10,7 +10,13 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, HopId, status_from
-from ingressdoc.hops.workloads import no_pod_causes, pending_causes, template_subject
+from ingressdoc.hops.workloads import (
+    no_pod_causes,
+    pending_causes,
+    rollout_causes,
+    short_of_replicas,
+    template_subject,
+)
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
@@ -49,6 +55,8 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
         found.append(_all_terminal(ref, pods))
     pods = running or pods
     found.extend(_too_broad(ref, pods))
+    found.extend(rollout_causes(ctx.snapshot, running))
+    found.extend(short_of_replicas(ctx.snapshot, running))
     pending, explained = pending_causes(ctx.snapshot, running)
     found.extend(pending)
     for pod in running:

@@ -25,7 +25,6 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.controller_config import PASSTHROUGH
-from ingressdoc.hops.entry import controller_services
 from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.k8s.controller_settings import (
     LB_TLS_ANNOTATIONS,
@@ -60,7 +59,7 @@ def _tls_ports(svc: Obj, ports_key: str | None) -> list[Mapping[str, Any]]:
 
 
 def _load_balancer(snap: Snapshot, facts: ControllerFacts) -> Termination | None:
-    for svc in controller_services(snap.list("Service"), facts.pods):
+    for svc in snap.services_selecting(facts.pods):
         if spec(svc).get("type") != "LoadBalancer":
             continue
         anns = annotations_of(svc)

@@ -86,7 +86,10 @@ def claim_problem(
     candidates = [v for v in volumes if not volume_name or name(v) == volume_name]
     fitting = [v for v in candidates if _volume_fits(v, claim_spec, cls_name) is None]
     if fitting or bound:
-        pv = fitting[0] if fitting else None
+        # A bound claim keeps the volume it names (phase Bound, so it "fits" no new claim);
+        # that volume's node affinity still decides where the pod may run.
+        held = candidates if bound and volume_name else fitting
+        pv = held[0] if held else None
         if pv is not None and eligible is not None and not _pinned_nodes(pv, eligible):
             return ClaimProblem("node-conflict", f"PersistentVolume {name(pv)} is pinned by "
                                 "spec.nodeAffinity to nodes the pod cannot run on")

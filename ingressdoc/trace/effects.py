@@ -56,7 +56,7 @@ EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC401", "IDC402"), _MISSING),
     **dict.fromkeys(("IDC410", "IDC501", "IDC504", "IDC505", "IDC601",
                      "IDC608", "IDC630", "IDC631", "IDC632", "IDC633", "IDC634", "IDC635",
-                     "IDC636", "IDC637"), _EMPTY),
+                     "IDC636", "IDC637", "IDC638", "IDC639", "IDC640", "IDC642"), _EMPTY),
     **dict.fromkeys(("IDC404", "IDC710", "IDC711", "IDC712", "IDC713", "IDC730"),
                     Effect(OutcomeKind.UPSTREAM_ERROR, "502 or 503")),
     **dict.fromkeys(("IDC701", "IDC706"), _DIAL),

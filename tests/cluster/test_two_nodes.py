@@ -1,6 +1,7 @@
 """Where a pod runs: the cases that need two nodes (zones a and b on the built-in cluster).
 
-externalTrafficPolicy Local and required anti-affinity. Each case builds the situation from the nodes'
+externalTrafficPolicy Local, required anti-affinity, a zone-pinned local volume and
+NetworkPolicy between pods on different nodes. Each case builds the situation from the nodes'
 `topology.kubernetes.io/zone` labels, checks what the trace says, and confirms it with real
 traffic or the scheduler's own verdict. On a cluster with fewer than two zones they skip.
 """
@@ -8,6 +9,9 @@ traffic or the scheduler's own verdict. On a cluster with fewer than two zones t
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,12 +19,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import yaml
 from cluster_harness import (
+    REPO_ROOT,
     Cluster,
     Scenario,
     http_ingress,
     http_service,
     netexec_deployment,
+    pause_deployment,
+    rewrite_images,
 )
 
 ZONE = "topology.kubernetes.io/zone"
@@ -53,6 +61,17 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 90) -> Any:
             return value
         time.sleep(1)
     raise TimeoutError(f"timed out waiting for {what}")
+
+
+# Zone cases tolerate every taint, so that a cluster started with NODE_TAINTS_<I> runs them too.
+TOLERATE_ALL = "      tolerations: [{operator: Exists}]\n"
+
+
+def pinned(manifest: str, zone: str, tolerate: bool = True) -> str:
+    """A Deployment manifest whose pods may run in ZONE only (and there on any node, tainted
+    or not, unless `tolerate` is false)."""
+    return manifest.replace("    spec:\n", f"    spec:\n      nodeSelector: {{{ZONE}: {zone}}}\n"
+                            + (TOLERATE_ALL if tolerate else ""), 1)
 
 
 def hop(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -121,7 +140,7 @@ def test_etp_local_split_predicted_and_probed(scenario: Scenario, zones: dict[st
     assert predicted == failed, (idc112[0]["message"], answered, failed)
 
 
-ANTI_AFFINITY = netexec_deployment("spread", replicas=3, pod="""\
+ANTI_AFFINITY = netexec_deployment("spread", replicas=3, pod=TOLERATE_ALL + """\
       affinity:
         podAntiAffinity:
           requiredDuringSchedulingIgnoredDuringExecution:
@@ -169,3 +188,166 @@ def test_required_anti_affinity_leaves_a_replica_pending(scenario: Scenario,
     assert [f["object"]["name"] for f in idc606] == [
         pending[0]["metadata"]["name"]], trace.describe()
     assert "anti-affinity" in idc606[0]["message"], trace.describe()
+
+
+def _local_volume(pv: str, namespace: str, zone: str) -> str:
+    return f"""
+apiVersion: v1
+kind: PersistentVolume
+metadata: {{name: {pv}}}
+spec:
+  capacity: {{storage: 1Gi}}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: ""
+  claimRef: {{namespace: {namespace}, name: data}}
+  local: {{path: /tmp}}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions: [{{key: {ZONE}, operator: In, values: [{zone}]}}]
+"""
+
+
+CLAIM = """
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  volumeName: VOLUME
+  resources: {requests: {storage: 1Gi}}
+"""
+
+
+def test_volume_pinned_to_another_zone_leaves_the_pod_pending(
+        scenario: Scenario, zones: dict[str, Any]) -> None:
+    """A local PV in zone a, a pod allowed only in zone b: Pending, and the trace names it."""
+    zone_a, zone_b = sorted(zones)[:2]
+    pv = f"{scenario.namespace}-data"
+    scenario.apply_cluster_scoped(_local_volume(pv, scenario.namespace, zone_a))
+    web = pinned(netexec_deployment("web"), zone_b).replace(
+        "      containers:\n",
+        "      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]\n"
+        "      containers:\n", 1)
+    scenario.apply(CLAIM.replace("VOLUME", pv) + "---\n" + web + "---\n" + http_service("web")
+                   + "---\n" + http_ingress("web", scenario.host, "web"))
+    # The scheduler's VolumeBinding filter: "node(s) didn't match PersistentVolume's node affinity".
+    _pending_with(scenario, "PersistentVolume's node affinity")
+    wait_for("the claim to bind", lambda: scenario.cluster.get_json(
+        "pvc", "-n", scenario.namespace, "data").get("status", {}).get("phase") == "Bound", 60)
+    trace = scenario.cluster.trace(f"{scenario.host}/")
+    assert trace.verdict not in (None, "ok"), trace.describe()
+    found = hop(trace.report or {}, "pods")["findings"]
+    assert [(f["code"], f["object"]["kind"], f["object"]["name"]) for f in found] == [
+        ("IDC636", "PersistentVolumeClaim", "data")], trace.describe()
+    assert f"PersistentVolume {pv} is pinned" in found[0]["message"], trace.describe()
+
+
+def _connect(cluster: Cluster, namespace: str, deployment: str, target: str) -> bool:
+    proc = cluster.kubectl("exec", "-n", namespace, f"deployment/{deployment}", "--",
+                           "/agnhost", "connect", target, "--timeout=3s", check=False, timeout=30)
+    return proc.returncode == 0
+
+
+def _reach(cluster: Cluster, source: str, target: str, probe: bool = False) -> dict[str, Any]:
+    """`ingressdoc reach`; with `probe`, also from a probe pod on the client's node with the
+    client's labels and DNS settings."""
+    argv = [sys.executable, "-m", "ingressdoc", "reach", source, target, "-o", "json",
+            "--kubeconfig", str(cluster.kubeconfig)]
+    if probe:
+        argv += ["--probe", "--probe-image", cluster.image, "--timeout", "2"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert proc.stdout, proc.stderr
+    return dict(json.loads(proc.stdout))
+
+
+ALLOW_CLIENT = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-client}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: CLIENT_NS}}
+          podSelector: {matchLabels: {app: client}}
+      ports: [{port: 8080}]
+"""
+
+
+@pytest.mark.parametrize("server_zone", [0, 1], ids=["server-in-a", "server-in-b"])
+def test_cross_node_reach_with_policy_enforced(scenario: Scenario, zones: dict[str, Any],
+                                               server_zone: int) -> None:
+    """Server in one zone, clients in the other: the policy's allowed client connects, the
+    other is dropped by the server's node, and `reach` says the same for both."""
+    server_z, client_z = sorted(zones)[server_zone], sorted(zones)[1 - server_zone]
+    client_ns = scenario.other_namespace()
+    scenario.apply(pinned(netexec_deployment("api"), server_z) + "---\n" + http_service("api")
+                   + "---\n" + ALLOW_CLIENT.replace("CLIENT_NS", client_ns))
+    clients = rewrite_images([yaml.safe_load(pinned(pause_deployment(n), client_z))
+                              for n in ("client", "other")], scenario.cluster.image)
+    scenario.cluster.kubectl("apply", "-n", client_ns, "-f", "-",
+                             input=yaml.safe_dump_all(clients))
+    scenario.settle()
+    for name in ("client", "other"):
+        scenario.cluster.kubectl("rollout", "status", f"deployment/{name}", "-n", client_ns,
+                                 "--timeout=120s", timeout=150)
+    server_node = scenario.pods()[0]["spec"]["nodeName"]
+    client_nodes = {p["spec"]["nodeName"] for p in scenario.cluster.get_json(
+        "pods", "-n", client_ns)["items"]}
+    assert server_node not in client_nodes
+    target = f"api.{scenario.namespace}:80"
+    assert wait_for("the allowed client to connect",
+                    lambda: _connect(scenario.cluster, client_ns, "client", target), 30)
+    assert not _connect(scenario.cluster, client_ns, "other", target)
+    allowed = _reach(scenario.cluster, f"{client_ns}/deployment/client",
+                     f"api.{scenario.namespace}", probe=True)
+    denied = _reach(scenario.cluster, f"{client_ns}/deployment/other",
+                    f"api.{scenario.namespace}", probe=True)
+    assert (allowed["verdict"], allowed["live"]) == ("reachable", "reachable"), (
+        json.dumps(allowed, indent=1))
+    assert (denied["verdict"], denied["live"]) == ("blocked", "blocked"), (
+        json.dumps(denied, indent=1))
+    assert "IDC724" in {f["code"] for h in denied["hops"] for f in h["findings"]}
+
+
+def _tainted_zone(cluster: Cluster) -> tuple[str, list[str]] | None:
+    """A zone all of whose nodes carry a NoSchedule/NoExecute taint, and those taints."""
+    by_zone: dict[str, list[list[str]]] = {}
+    for node in cluster.get_json("nodes")["items"]:
+        zone = node["metadata"].get("labels", {}).get(ZONE)
+        if zone:
+            by_zone.setdefault(zone, []).append(
+                [f"{t['key']}{'=' + t['value'] if t.get('value') else ''}:{t['effect']}"
+                 for t in node["spec"].get("taints") or []
+                 if t["effect"] in ("NoSchedule", "NoExecute")])
+    return next(((z, sorted({t for n in nodes for t in n})) for z, nodes in sorted(by_zone.items())
+                 if all(nodes)), None)
+
+
+def test_untolerated_taint_leaves_the_pod_pending(scenario: Scenario,
+                                                  zones: dict[str, Any]) -> None:
+    """Pods allowed only in a zone whose nodes are tainted (the built-in cluster with
+    NODE_TAINTS_<I>) stay Pending, and the trace names the taint (IDC633)."""
+    tainted = _tainted_zone(scenario.cluster)
+    if tainted is None:
+        pytest.skip("no zone whose nodes all carry a NoSchedule/NoExecute taint "
+                    "(start the built-in cluster with e.g. NODE_TAINTS_2=dedicated=b:NoSchedule)")
+    zone, taints = tainted
+    scenario.apply(pinned(netexec_deployment("web"), zone, tolerate=False) + "---\n"
+                   + http_service("web") + "---\n" + http_ingress("web", scenario.host, "web"))
+    _pending_with(scenario, "untolerated taint")
+    trace = scenario.cluster.trace(f"{scenario.host}/")
+    assert trace.verdict not in (None, "ok"), trace.describe()
+    found = hop(trace.report or {}, "pods")["findings"]
+    assert [f["code"] for f in found] == ["IDC633"], trace.describe()
+    assert all(t in found[0]["message"] for t in taints), (taints, trace.describe())

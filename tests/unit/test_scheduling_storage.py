@@ -107,6 +107,12 @@ def test_a_volume_pinned_away_from_the_eligible_nodes_conflicts() -> None:
     conflict = claim_problem(claim, False, [pv], [], [node("a", {"zone": "a"})], True)
     assert conflict is not None and conflict.kind == "node-conflict"
     assert claim_problem(claim, False, [pv], [], [node("c", {"zone": "c"})], True) is None
+    # A bound claim keeps its volume, whose phase is Bound: it still pins the pod.
+    bound_pv = {**pv, "status": {"phase": "Bound"}}
+    bound = {**claim, "volumeName": "pv"}
+    held = claim_problem(bound, True, [bound_pv], [], [node("a", {"zone": "a"})], True)
+    assert held is not None and held.kind == "node-conflict" and "pv" in held.message
+    assert claim_problem(bound, True, [bound_pv], [], [node("c", {"zone": "c"})], True) is None
 
 
 def test_a_resource_no_node_lists_never_fits_and_unknown_sizes_always_do() -> None:

@@ -230,20 +230,24 @@ class Profile(ABC):
         """The oldest Ingress with a defaultBackend among those that own the selected rules
         (any Ingress when no rule host matched)."""
         owners = {r.ingress.rank for r in pool}
-        eligible = (i for i in table.ingresses if not owners or i.rank in owners)
+        eligible = (i for i in table.defaults if not owners or i.rank in owners)
         return first_default(eligible)
 
-    def match(self, table: RouteTable, host: str, path: str) -> Outcome:
-        host_class, pool = select_host_class(table.rules, host)
+    def match(self, table: RouteTable, host: str, path: str,
+              near_misses: bool = True) -> Outcome:
+        host_class, pool = select_host_class(table.rules_for(host), host)
         semantics, notes = self.pool_semantics(pool)
         candidates = table.paths(pool)
         scored = [(k, p) for p in candidates if (k := semantics.key(p, path)) is not None]
         best = min(scored, key=lambda kp: kp[0])[1] if scored else None
-        misses = path_misses(candidates, best, path, semantics)
-        misses += fallthrough_misses(table, host_class, pool, host, path, self)
-        if host_class != "exact":
-            misses += host_misses(table.rules, host, pool, other_hosts=host_class != "wildcard")
-        misses += self.pool_misses(candidates, best, path, pool)
+        misses: list[NearMiss] = []
+        if near_misses:
+            misses += path_misses(candidates, best, path, semantics)
+            misses += fallthrough_misses(table, host_class, pool, host, path, self)
+            if host_class != "exact":
+                misses += host_misses(table.rules, host, pool,
+                                      other_hosts=host_class != "wildcard")
+            misses += self.pool_misses(candidates, best, path, pool)
         if best is not None:
             if semantics is self:
                 notes += self.winner_notes(best, path)

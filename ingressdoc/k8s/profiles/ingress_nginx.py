@@ -225,7 +225,7 @@ class IngressNginx(Profile):
         if host_class in ("exact", "wildcard"):
             owner = min((r.ingress for r in pool), key=lambda i: i.rank)
             return owner.default_candidate()
-        return first_default(i for i in table.ingresses if not i.has_rules)
+        return first_default(i for i in table.defaults if not i.has_rules)
 
 
 def _regex_sources(pool: Sequence[Rule]) -> list[IngressEntry]:

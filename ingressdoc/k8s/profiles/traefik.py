@@ -38,7 +38,6 @@ from ingressdoc.k8s.ingress_match import (
     decode_unreserved,
     element_prefix,
     first_default,
-    host_matches,
     host_misses,
     path_misses,
     resolve_segments,
@@ -244,25 +243,27 @@ class Traefik(Profile):
             f"{winner.describe()} beats {_priority(loser, self.strict_prefix)}"
         )
 
-    def match(self, table: RouteTable, host: str, path: str) -> Outcome:
+    def match(self, table: RouteTable, host: str, path: str,
+              near_misses: bool = True) -> Outcome:
         """One flat router list: host match and path match are a single rule, ordered by
         priority."""
-        host_rules = [r for r in table.rules if host_matches(r.host, host)]
+        host_rules = table.rules_for(host)
         candidates = table.paths(host_rules)
         scored = sorted(
             ((k, p) for p in candidates if (k := self.key(p, path)) is not None),
             key=lambda kp: kp[0],
         )
         best = scored[0][1] if scored else None
-        misses = _captured(path_misses(candidates, best, path, self), best, path)
-        specific, _ = select_host_class(table.rules, host)
-        if specific != "exact":
+        misses = _captured(path_misses(candidates, best, path, self), best, path) if (
+            near_misses) else []
+        specific, _ = select_host_class(host_rules, host)
+        if near_misses and specific != "exact":
             misses += host_misses(table.rules, host, host_rules,
                                   other_hosts=specific != "wildcard")
         notes = _notes(table, scored, specific, path)
         if best is not None:
             return Outcome(best.rule.host_class, best.cand, False, tuple(misses), tuple(notes))
-        fallback = first_default(i for i in table.ingresses if not i.has_rules)
+        fallback = first_default(i for i in table.defaults if not i.has_rules)
         return Outcome(specific, fallback, fallback is not None, tuple(misses), tuple(notes))
 
     def ignored_annotations(
@@ -322,7 +323,7 @@ def _notes(
                 "Traefik does not define which wins"
             )
     else:
-        ignored = [i.ref for i in table.ingresses if i.has_rules and i.default_backend]
+        ignored = [i.ref for i in table.defaults if i.has_rules]
         if ignored:
             notes.append(
                 "Traefik ignores spec.defaultBackend on Ingresses that also have rules: "
