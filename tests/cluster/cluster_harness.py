@@ -364,9 +364,10 @@ def service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: 
     return path
 
 
-def netexec_deployment(name: str, replicas: int = 1) -> str:
+def netexec_deployment(name: str, replicas: int = 1, pod: str = "", container: str = "") -> str:
     """A Deployment of agnhost netexec answering HTTP on its port `http` (8080), Ready once it
-    serves /healthz: the backend most cluster tests need."""
+    serves /healthz: the backend most cluster tests need. `pod` and `container` are further
+    lines of the pod spec (indented 6) and of its container (indented 10)."""
     return f"""
 apiVersion: apps/v1
 kind: Deployment
@@ -378,11 +379,11 @@ spec:
     metadata: {{labels: {{app: {name}}}}}
     spec:
       terminationGracePeriodSeconds: 1
-      containers:
+{pod}      containers:
         - name: {name}
           image: agnhost
           args: ["netexec", "--http-port=8080"]
-          ports: [{{name: http, containerPort: 8080}}]
+{container}          ports: [{{name: http, containerPort: 8080}}]
           readinessProbe:
             httpGet: {{path: /healthz, port: http}}
             periodSeconds: 1

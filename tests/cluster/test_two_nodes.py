@@ -140,32 +140,13 @@ def test_etp_local_split_predicted_and_probed(scenario: Scenario, zones: dict[st
     assert predicted == failed, (idc112[0]["message"], answered, failed)
 
 
-ANTI_AFFINITY = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: spread}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: spread}}
-  template:
-    metadata: {labels: {app: spread}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      tolerations: [{operator: Exists}]
+ANTI_AFFINITY = netexec_deployment("spread", replicas=3, pod=TOLERATE_ALL + """\
       affinity:
         podAntiAffinity:
           requiredDuringSchedulingIgnoredDuringExecution:
             - labelSelector: {matchLabels: {app: spread}}
               topologyKey: topology.kubernetes.io/zone
-      containers:
-        - name: spread
-          image: agnhost
-          args: ["netexec", "--http-port=8080"]
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe:
-            httpGet: {path: /healthz, port: http}
-            periodSeconds: 1
-"""
+""")
 
 
 def _pending_with(scenario: Scenario, text: str) -> list[dict[str, Any]]:
