@@ -129,11 +129,11 @@ def check(
             found.extend(_denial(ctx.snapshot, decision, src, dst))
     found = list({(f.code, f.message): f for f in found}.values())
     summary = (f"{checked - denied - unknown}/{checked} controller-to-backend pod pairs admitted"
-               + (f", {unknown} unknown (pod IP not known)" if unknown else ""))
+               + (f", {unknown} unknown (IP not known)" if unknown else ""))
     return Hop(HopId.NETPOL, TITLE, status_from(tuple(found), unknown=bool(unknown)), summary,
                findings=tuple(found),
                objects=tuple(ObjectRef.of(p) for p in _in_namespaces(policies, scopes)),
-               note="ipBlock rules need the pod IPs, which manifests do not carry"
+               note="ipBlock rules need the pod or node IPs, which manifests do not carry"
                if unknown else None)
 
 

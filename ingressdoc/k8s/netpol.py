@@ -198,12 +198,14 @@ def namespace_labels_of(
 
 
 def describe_endpoint(ep: Endpoint) -> str:
-    if ep.namespace is None:
+    if ep.namespace is None and ep.pod is None:
         where = f"node {ep.node}" if ep.node else "address"
         return f"{where} {ep.ip or '<unknown IP>'}"
-    name = ((ep.pod or {}).get("metadata") or {}).get("name")
-    anonymous = f"a pod in {ep.namespace} ({_labels(ep.labels)})"
-    who = ep.shown or (f"pod {ep.namespace}/{name}" if name else anonymous)
+    meta = (ep.pod or {}).get("metadata") or {}
+    pod_ns = ep.namespace or meta.get("namespace")  # a hostNetwork pod is off the pod network
+    name = meta.get("name")
+    anonymous = f"a pod in {pod_ns} ({_labels(ep.labels)})"
+    who = ep.shown or (f"pod {pod_ns}/{name}" if name else anonymous)
     if ep.host_network:
         who += f" (hostNetwork, node IP {ep.ip or '<unknown>'})"
     return who
