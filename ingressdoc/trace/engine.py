@@ -35,6 +35,7 @@ from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace import config_outcome
 from ingressdoc.trace.outcome import answering, decide, proxy_name
+from ingressdoc.trace.redirects import ssl_redirect
 from ingressdoc.trace.routers import ROUTERS
 
 
@@ -57,7 +58,9 @@ def trace(
     hops: list[Hop] = [entry_hop, *(routed.lead or (ctl_hop,)), rule_hop, *routed.follow]
     # A Gateway's listener holds its own TLS: the Gateway hop checks its certificateRefs.
     tls_hop = None if routed.controller is not None else guarded(
-        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed))
+        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed, redirected=bool(ssl_redirect(
+            answering(ctl), routed.route_object, request.host, request.scheme,
+            ctl.applied.config))))
     if tls_hop is not None:
         hops.append(tls_hop)
     hops += _backend_hops(ctx, ctl, routed)
