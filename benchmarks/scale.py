@@ -1,7 +1,8 @@
 """Scale benchmark: ingressdoc against synthetic clusters on a real API server.
 
 Creates N pods (with N/5 Services and EndpointSlices, N/10 Ingresses and NetworkPolicies,
-spread over N/100 namespaces) as objects only: the pods are bound to Node objects that no
+N/10 HTTPRoutes, spread over N/100 namespaces with a Gateway each; the cluster must serve
+the Gateway API CRDs) as objects only: the pods are bound to Node objects that no
 kubelet runs and tolerate NotReady/unreachable, so the control plane neither runs nor
 evicts them. Then, in one run, it measures `trace` and `check -A` (wall time, API requests,
 bytes read, peak RSS) beside the physical floor: the same LIST requests parsed with
@@ -28,12 +29,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = "ingressdoc.io/bench"
+GATEWAY_API = "gateway.networking.k8s.io"
 REPEATS = 5  # runs of each command and of its floor, interleaved; medians are reported
 
 
 def objects(n_pods: int) -> Iterator[dict[str, Any]]:
-    """The synthetic cluster: 100 pods per namespace, 5 pods per Service."""
+    """The synthetic cluster: 100 pods per namespace, 5 pods per Service; half the Services
+    behind an Ingress, the other half behind an HTTPRoute attached to its namespace's
+    Gateway. The classes name controllers that do not run, like the nodes' kubelets."""
     n_ns = max(1, n_pods // 100)
+    yield {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+           "metadata": {"name": "bench", "labels": {LABEL: "1"}},
+           "spec": {"controller": "bench.example.com/none"}}
+    yield {"apiVersion": f"{GATEWAY_API}/v1", "kind": "GatewayClass",
+           "metadata": {"name": "bench", "labels": {LABEL: "1"}},
+           "spec": {"controllerName": "bench.example.com/none"}}
     for i in range(4):
         yield {"apiVersion": "v1", "kind": "Node",
                "metadata": {"name": f"bench-node-{i}", "labels": {LABEL: "1"}},
@@ -42,6 +52,11 @@ def objects(n_pods: int) -> Iterator[dict[str, Any]]:
         ns = f"bench-{ns_i}"
         yield {"apiVersion": "v1", "kind": "Namespace",
                "metadata": {"name": ns, "labels": {LABEL: "1"}}}
+        yield {"apiVersion": f"{GATEWAY_API}/v1", "kind": "Gateway",
+               "metadata": {"name": "bench", "namespace": ns},
+               "spec": {"gatewayClassName": "bench", "listeners": [{
+                   "name": "http", "port": 80, "protocol": "HTTP",
+                   "hostname": f"*.{ns}.routes.example.com"}]}}
         for svc_i in range(20):
             app = f"app-{svc_i}"
             yield {"apiVersion": "v1", "kind": "Service", "metadata": {"name": app, "namespace": ns},
@@ -82,6 +97,14 @@ def objects(n_pods: int) -> Iterator[dict[str, Any]]:
                        "metadata": {"name": f"allow-{app}", "namespace": ns},
                        "spec": {"podSelector": {"matchLabels": {"app": app}},
                                 "ingress": [{"from": [{"namespaceSelector": {}}]}]}}
+            else:
+                yield {"apiVersion": f"{GATEWAY_API}/v1", "kind": "HTTPRoute",
+                       "metadata": {"name": app, "namespace": ns},
+                       "spec": {"parentRefs": [{"name": "bench"}],
+                                "hostnames": [f"{app}.{ns}.routes.example.com"],
+                                "rules": [{"matches": [{"path": {"type": "PathPrefix",
+                                                                 "value": "/"}}],
+                                           "backendRefs": [{"name": app, "port": 80}]}]}}
 
 
 class Cluster:
@@ -97,10 +120,6 @@ class Cluster:
         return proc.stdout
 
     def create(self, n_pods: int) -> None:
-        self.run("apply", "-f", "-", stdin=json.dumps({
-            "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
-            "metadata": {"name": "bench", "labels": {LABEL: "1"}},
-            "spec": {"controller": "bench.example.com/none"}}))
         batch: list[dict[str, Any]] = []
         for obj in objects(n_pods):
             batch.append(obj)
@@ -119,7 +138,7 @@ class Cluster:
         self.run("delete", "pods", "-A", "-l", LABEL, "--force", "--grace-period=0",
                  "--wait=false")
         self.run("delete", "namespace", "-l", LABEL, "--wait=true", "--timeout=600s")
-        self.run("delete", "node,ingressclass", "-l", LABEL, "--ignore-not-found")
+        self.run("delete", "node,ingressclass,gatewayclass", "-l", LABEL, "--ignore-not-found")
 
 
 def _busy_cores(window: float = 2.0) -> float | None:
@@ -201,8 +220,8 @@ for r in reads:
 def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]:
     host = "app-0.bench-0.bench.example.com/"
     waited = settle()
-    lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, "
-             f"{max(1, n // 100)} namespaces)", "",
+    lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, {n // 10} HTTPRoutes, "
+             f"{max(1, n // 100)} namespaces with a Gateway each)", "",
              f"Waited {waited:.0f} s for the machine to settle after creating the objects; "
              f"medians of {REPEATS} interleaved runs.", ""]
     ing = [python, "-m", "ingressdoc"]
@@ -224,7 +243,7 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
         floor = statistics.median(r[1][0] for r in runs)
         results[name] = (wall, rss, stats, floor)
     kinds = ("ingresses,ingressclasses,services,endpointslices.discovery.k8s.io,pods,nodes,"
-             "namespaces,networkpolicies")
+             "namespaces,networkpolicies,gatewayclasses,gateways,httproutes")
     k_wall, _ = measured([kubectl, *kc, "get", kinds, "-A", "-o", "json"])
     lines.append("| command | wall s | API requests | MiB read | peak RSS MiB | "
                  "raw-LIST floor s | ratio to floor |")

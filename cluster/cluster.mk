@@ -3,7 +3,7 @@
 #   cluster-up      start the two-node test cluster (NODES=1: one node; builds first when needed)
 #   cluster-down    stop it, remove everything it created and check that nothing is left
 #   cluster-status  show its processes, network and pods
-#   kind-up/down    a kind cluster with ingress-nginx, for machines with kind and Docker
+#   kind-up/down    a kind cluster with the same Traefik, for machines with kind and Docker
 
 INGRESSDOC_CLUSTER_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KIND_CONFIG ?= kind-configs/single-node.yaml

@@ -37,6 +37,7 @@ EXEMPT: dict[str, str] = {
     "IDC720": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC721": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC280": "live Ingress status: tests/unit/test_ingress_status.py",
+    "IDC131": "live DNS and probe evidence: tests/unit/test_entry_clients.py",
     "IDC780": "live attribution: tests/unit/test_attribution.py",
     "IDC781": "live HTTP evidence: tests/unit/test_evidence.py",
     "IDC782": "live served certificate: tests/unit/test_served_cert.py",

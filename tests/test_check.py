@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -25,6 +27,8 @@ from ingressdoc.cli import app
 from ingressdoc.commands.check import _Progress
 from ingressdoc.errors import UsageError
 from ingressdoc.findings import Severity
+from ingressdoc.k8s.profiles.ingress_nginx import INGRESS_NGINX, USE_REGEX, nginx_regex
+from ingressdoc.k8s.profiles.traefik import PATH_MATCHER, TRAEFIK
 from ingressdoc.k8s.selectors import parse_selector
 from ingressdoc.snapshot import manifests
 
@@ -67,10 +71,35 @@ def test_regex_sample(pattern: str, literal: str | None) -> None:
 
 
 def test_request_path_falls_back_to_the_path_as_written() -> None:
-    assert request_path("/v1(/|$)(.*)", regex_mode=True) == "/v1/"
-    assert request_path("/v1(/|$)(.*)", regex_mode=False) == "/v1(/|$)(.*)"
-    assert request_path("/x(?=y)", regex_mode=True) == "/x(?=y)"
-    assert request_path(None, regex_mode=False) == "/"
+    def regex(path: str) -> Callable[[str], bool]:
+        return lambda request: nginx_regex(path).match(request) is not None
+
+    assert request_path("/v1(/|$)(.*)", regex("/v1(/|$)(.*)")) == "/v1/"
+    assert request_path("/v1(/|$)(.*)", None) == "/v1(/|$)(.*)"
+    assert request_path("/x(?=y)", regex("/x(?=y)")) == "/x(?=y)"
+    assert request_path(None, None) == "/"
+
+
+def _regex_ingress(annotations: dict[str, str], path_type: str) -> dict[str, Any]:
+    return {"kind": "Ingress", "metadata": {"name": "r", "namespace": "n",
+                                            "annotations": annotations},
+            "spec": {"rules": [{"host": "r.example.com", "http": {"paths": [
+                {"path": "/v1(/|$)(.*)", "pathType": path_type, "backend": {}}]}}]}}
+
+
+def test_regex_paths_follow_the_class_controller() -> None:
+    """ingress-nginx's regex mode is its own: under Traefik use-regex means nothing, and a
+    Traefik PathRegexp path is a regex there alone."""
+    nginx_mode = _regex_ingress({USE_REGEX: "true"}, "ImplementationSpecific")
+    assert [t.request.path for t in targets(nginx_mode, "nginx", INGRESS_NGINX)] == ["/v1/"]
+    assert [t.request.path for t in targets(nginx_mode, "traefik", TRAEFIK)] == [
+        "/v1(/|$)(.*)"]
+    path_regexp = _regex_ingress({PATH_MATCHER: "PathRegexp"}, "ImplementationSpecific")
+    assert [t.request.path for t in targets(path_regexp, "traefik", TRAEFIK)] == ["/v1/"]
+    assert [t.request.path for t in targets(path_regexp, "nginx", INGRESS_NGINX)] == [
+        "/v1(/|$)(.*)"]
+    prefix = _regex_ingress({PATH_MATCHER: "PathRegexp"}, "Prefix")
+    assert [t.request.path for t in targets(prefix, "traefik", TRAEFIK)] == ["/v1(/|$)(.*)"]
 
 
 def test_request_hosts() -> None:

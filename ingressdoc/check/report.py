@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from ingressdoc.check.targets import Target
 from ingressdoc.findings import Finding, Severity
@@ -104,7 +105,7 @@ class CheckReport:
         line = field_line(own.node, finding.field)
         return replace(own, line=line) if line else own
 
-    @property
+    @cached_property
     def summary(self) -> Summary:
         verdicts = [r.verdict for r in self.results]
         kept = unique(self.findings)

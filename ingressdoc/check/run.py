@@ -17,7 +17,8 @@ from ingressdoc.hops.model import HopId, TraceResult
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS
 from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.ingress_match import shown_host
-from ingressdoc.k8s.objects import name
+from ingressdoc.k8s.objects import name, spec
+from ingressdoc.k8s.profiles import for_controller
 from ingressdoc.snapshot import ObjectRef, Origin, Snapshot, collector_paused
 from ingressdoc.trace.engine import trace
 
@@ -31,7 +32,9 @@ def plan(snapshot: Snapshot, scope: Scope) -> list[Target]:
     classes = snapshot.list("IngressClass")
     out: list[Target] = []
     for ing in scope.ingresses(snapshot.list("Ingress")):
-        out.extend(t for t in targets(ing, resolve_class(ing, classes).class_name)
+        res = resolve_class(ing, classes)
+        controller = spec(res.ingress_class).get("controller") if res.ingress_class else None
+        out.extend(t for t in targets(ing, res.class_name, for_controller(controller))
                    if scope.host is None or _host_in_scope(scope.host, t))
     routes = [r for kind in ROUTE_KINDS for r in snapshot.list(kind)]
     for route in scope.ingresses(routes):

@@ -6,11 +6,13 @@ The engine traces concrete requests, so each rule becomes the request that exerc
 - Host: the rule host. A wildcard `*.example.com` becomes `ingressdoc-check.example.com` (one
   label, as the wildcard requires). A rule without a host matches any host, so it gets
   `SYNTHETIC_HOST`, a name under the reserved `.invalid` domain that no host rule can match.
-- Path: Exact and Prefix paths as written (a Prefix path matches itself). In ingress-nginx
-  regex mode (`use-regex` or `rewrite-target` on the Ingress) a path with regex syntax becomes
-  the shortest string its simple constructs produce (`/v1(/|$)(.*)` -> `/v1/`,
-  `/users/[0-9]+` -> `/users/0`), kept only when the controller's regex matches it; otherwise,
-  and for every other path, the path as written. Lookarounds and backreferences fall back.
+- Path: Exact and Prefix paths as written (a Prefix path matches itself). Where the class's
+  controller reads a path as a regex (its profile's `path_regex`: ingress-nginx's regex mode,
+  `use-regex` or `rewrite-target` on the Ingress; Traefik's PathRegexp path matcher) a path
+  with regex syntax becomes the shortest string its simple constructs produce
+  (`/v1(/|$)(.*)` -> `/v1/`, `/users/[0-9]+` -> `/users/0`), kept only when the controller's
+  regex matches it; otherwise, and for every other path, the path as written. Lookarounds and
+  backreferences fall back.
 - defaultBackend: the Ingress's first rule host, because ingress-nginx serves a defaultBackend
   only on the hosts its Ingress introduced (and on the catch-all only for an Ingress without
   rules); `SYNTHETIC_HOST` when there is none. The path is `/` for an Ingress without rules,
@@ -22,14 +24,14 @@ The engine traces concrete requests, so each rule becomes the request that exerc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.check.regex_sample import sample
 from ingressdoc.k8s.ingress_match import host_matches, shown_host
-from ingressdoc.k8s.objects import annotations_of, spec
-from ingressdoc.k8s.profiles.ingress_nginx import REWRITE_TARGET, USE_REGEX, nginx_regex
+from ingressdoc.k8s.objects import spec
+from ingressdoc.k8s.profiles import SPEC, Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
 
@@ -67,13 +69,14 @@ def request_host(rule_host: str | None) -> str:
     return f"{WILDCARD_LABEL}{host[1:]}" if host.startswith("*.") else host
 
 
-def request_path(path: str | None, regex_mode: bool) -> str:
+def request_path(path: str | None, regex: Callable[[str], bool] | None) -> str:
+    """`regex`: how the controller matches the path as a regex, None when it does not."""
     if not path:
         return "/"
-    if not regex_mode or _REGEX_SYNTAX.search(path) is None:
+    if regex is None or _REGEX_SYNTAX.search(path) is None:
         return path
     literal = sample(path)
-    if literal is None or not nginx_regex(path).match(literal):
+    if literal is None or not regex(literal):
         return path
     return literal or "/"
 
@@ -83,10 +86,10 @@ def _scheme(ing: Obj, host: str) -> str:
     return "https" if any(host_matches(h, host) for h in tls_hosts) else "http"
 
 
-def targets(ing: Obj, ingress_class: str | None = None) -> Iterator[Target]:
+def targets(ing: Obj, ingress_class: str | None = None,
+            profile: Profile = SPEC) -> Iterator[Target]:
+    """`profile`: the class's controller, whose reading of a path as a regex decides it."""
     ref = ObjectRef.of(ing)
-    notes = annotations_of(ing)
-    regex_mode = notes.get(USE_REGEX) == "true" or REWRITE_TARGET in notes
     rules = spec(ing).get("rules") or []
     seen: set[tuple[str | None, str | None, str | None]] = set()
     for i, rule in enumerate(rules):
@@ -97,7 +100,8 @@ def targets(ing: Obj, ingress_class: str | None = None) -> Iterator[Target]:
                 continue
             seen.add(key)
             req_host = request_host(host)
-            request = Request(req_host, request_path(p.get("path"), regex_mode),
+            regex = profile.path_regex(ing, p.get("pathType"), str(p.get("path") or "/"))
+            request = Request(req_host, request_path(p.get("path"), regex),
                               _scheme(ing, req_host))
             yield Target(ref, f"spec.rules[{i}].http.paths[{j}]", host, p.get("path") or "/",
                          p.get("pathType"), request, ingress_class)

@@ -80,8 +80,10 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC113", "ingress-ready-label-missing", "entry", E,
           "The controller selects nodes labelled ingress-ready=true and no node has that label.",
           "Label the node (`kubectl label node NODE ingress-ready=true`) or drop the nodeSelector."),
-    Entry("IDC114", "internal-load-balancer", "entry", W,
-          "The load balancer is internal, so it is reachable only from the private network.",
+    Entry("IDC114", "internal-load-balancer", "entry", N,
+          "The load balancer is internal, so it is reachable only from the private network. "
+          "The objects cannot tell where the clients are: IDC131 warns when live evidence "
+          "shows they are outside.",
           "Use an internet-facing scheme if the host must be public."),
     Entry("IDC115", "no-entry-service", "entry", W,
           "No Service, hostPort or hostNetwork exposes the controller, so nothing outside reaches it.",
@@ -90,6 +92,14 @@ _ENTRIES: tuple[Entry, ...] = (
           "The request's port is none the controller is exposed on (its LoadBalancer Service "
           "ports, node ports, hostPorts): the connection fails before any proxy answers.",
           "Send the request to an exposed port, or add the port to the controller's Service."),
+    Entry("IDC131", "internal-load-balancer-public-host", "entry", W,
+          "Live evidence shows clients outside the private network (a public resolver answers "
+          "the host, it resolves to public addresses, or with --probe the internal load "
+          "balancer gives the request from where ingressdoc runs no answer), but the entry is "
+          "an internal load balancer, reachable only from the private network: those clients "
+          "cannot connect.",
+          "Use an internet-facing scheme (or a second, public load balancer), or publish the "
+          "name only in the private zone."),
     Entry("IDC116", "nodeport-out-of-range", "entry", E,
           "A nodePort outside the apiserver's range (default 30000-32767) is rejected on apply.",
           "Pick a nodePort in range or omit it to get one assigned."),
@@ -482,6 +492,41 @@ _ENTRIES: tuple[Entry, ...] = (
           "says.",
           "Raise the quota or lower the template's requests, or fix what the admission "
           "message names."),
+    Entry("IDC638", "limit-range-rejects-pods", "pods", E,
+          "A LimitRange in the namespace rejects the workload's pods (a container's request or "
+          "limit, after the LimitRange's defaults, is below its min, above its max, or past "
+          "its limit/request ratio): the controller creates no pod (FailedCreate).",
+          "Bring the template's requests and limits within the LimitRange, or change it."),
+    Entry("IDC639", "quota-requires-resources", "pods", E,
+          "A ResourceQuota matching the pods holds CPU or memory, so every container must state "
+          "a request or limit for it; a container of the template states none (and no "
+          "LimitRange supplies a default): the API server rejects every pod.",
+          "State the requests and limits on every container, or add a LimitRange with "
+          "defaults."),
+    Entry("IDC640", "quota-exhausted", "pods", E,
+          "A ResourceQuota matching the pods has no room for one more: its used amount plus "
+          "one pod's requests (or limits, or the pod count) exceeds its hard amount, so the "
+          "controller creates no pod.",
+          "Raise the quota, lower the template's requests, or free what other pods use."),
+    Entry("IDC641", "quota-caps-replicas", "pods", W,
+          "A ResourceQuota matching the pods admits fewer of them than the workload's replicas: "
+          "the rest are never created, and a rollout needing surge pods stalls.",
+          "Raise the quota, or lower the replicas or the template's requests."),
+    Entry("IDC642", "rollout-takes-all-pods-down", "pods", E,
+          "No selected pod is Ready and the workload's pods are terminating: its update "
+          "strategy (Deployment Recreate, a RollingUpdate maxUnavailable that covers every "
+          "replica, a StatefulSet of one replica) takes every pod down before new ones are "
+          "Ready, so the Service has no ready endpoint and the controller answers 503 until "
+          "the new pods are Ready.",
+          "Use RollingUpdate with maxUnavailable 0 (and maxSurge 1 or more), or more than one "
+          "StatefulSet replica, where the Service must keep serving through a rollout."),
+    Entry("IDC643", "workload-short-of-replicas", "pods", W,
+          "The workload has fewer pods than its replicas and its controller fails to create "
+          "the rest (its ReplicaFailure condition or a FailedCreate event says why: a "
+          "ResourceQuota, a LimitRange, an admission webhook): the Service runs on reduced "
+          "capacity, and a rollout that needs new pods stalls.",
+          "Fix what the controller's message names (raise the quota, change the template), "
+          "or lower the replicas."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),

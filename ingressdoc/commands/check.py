@@ -112,6 +112,7 @@ def check(
         from ingressdoc.check.wait import parse_duration, wait_until_passing
         from ingressdoc.findings import Severity
         from ingressdoc.k8s.selectors import parse_selector
+        from ingressdoc.snapshot import collector_paused
         from ingressdoc.snapshot.live import LiveSource
         from ingressdoc.trace.plan import everything
 
@@ -148,20 +149,24 @@ def check(
             finally:
                 progress.clear()
 
-        report = (attempt() if timeout is None
-                  else wait_until_passing(attempt, timeout, _waiting))
-        if timeout is not None and not report.passed:
-            typer.echo(f"gave up waiting after {wait}", err=True)
-        _write(CHECK.render(report, output), output_file)
-        _step_summary(report)
-        if not report.results:
-            typer.echo(_EMPTY.format("warning" if allow_empty else "error"), err=True)
-            if not allow_empty:
-                raise typer.Exit(1)
-        ignored = report.summary.ignored
-        if ignored:
-            typer.echo(f"{ignored} findings ignored", err=True)
-        raise typer.Exit(exit_status(report.findings, fail_on))
+        # One bulk pass over one snapshot, from reading to writing the report: with the
+        # collector on between the steps, each would start by walking every object read
+        # (see `collector_paused`).
+        with collector_paused():
+            report = (attempt() if timeout is None
+                      else wait_until_passing(attempt, timeout, _waiting))
+            if timeout is not None and not report.passed:
+                typer.echo(f"gave up waiting after {wait}", err=True)
+            _write(CHECK.render(report, output), output_file)
+            _step_summary(report)
+            if not report.results:
+                typer.echo(_EMPTY.format("warning" if allow_empty else "error"), err=True)
+                if not allow_empty:
+                    raise typer.Exit(1)
+            ignored = report.summary.ignored
+            if ignored:
+                typer.echo(f"{ignored} findings ignored", err=True)
+            raise typer.Exit(exit_status(report.findings, fail_on))
 
 
 _EMPTY = ("ingressdoc: {}: IDC850 nothing to check: no Ingress and no HTTPRoute/GRPCRoute in "

@@ -3,7 +3,8 @@ controller adds on its own.
 
 ingress-nginx (the controller most Ingresses were written for):
 - `ssl-redirect` (default true): plain HTTP to a host its Ingress lists under `spec.tls`
-  gets 308 to https; `force-ssl-redirect: "true"` does so without TLS too.
+  gets 308 to https; `force-ssl-redirect: "true"` does so without TLS too (the trace's own
+  rule, `k8s/https_redirect.py`, with the ConfigMap's defaults where it was read).
 - `permanent-redirect` (301, or `permanent-redirect-code`), `temporal-redirect` (302),
   `app-root` (302 for `/`).
 - `rewrite-target`: the path the upstream receives is the location regex's substitution.
@@ -21,6 +22,8 @@ from typing import Any
 
 from ingressdoc.compare.outcome import Outcome
 from ingressdoc.hops.model import HopId
+from ingressdoc.k8s.controller_config import ControllerConfig
+from ingressdoc.k8s.https_redirect import https_redirect
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.k8s.ports import find_service_port
@@ -57,7 +60,8 @@ def _tls_covers(ing: Obj, host: str) -> bool:
                for h in t.get("hosts") or [])
 
 
-def _redirect(ing: Obj, req: Request, nginx: bool) -> Outcome | None:
+def _redirect(ing: Obj, req: Request, nginx: bool,
+              config: ControllerConfig | None) -> Outcome | None:
     notes = annotations_of(ing)
     if not nginx:
         return None
@@ -67,8 +71,7 @@ def _redirect(ing: Obj, req: Request, nginx: bool) -> Outcome | None:
         return Outcome("redirect", code, location=notes[NGX + "permanent-redirect"], by=ref)
     if notes.get(NGX + "temporal-redirect"):
         return Outcome("redirect", 302, location=notes[NGX + "temporal-redirect"], by=ref)
-    tls = _tls_covers(ing, req.host) and notes.get(NGX + "ssl-redirect", "true") != "false"
-    if req.scheme == "http" and (tls or notes.get(NGX + "force-ssl-redirect") == "true"):
+    if req.scheme == "http" and https_redirect(ing, req.host, config) is not None:
         return Outcome("redirect", 308, location=f"https://{req.host}{req.path}", by=ref)
     if notes.get(NGX + "app-root") and req.path == "/":
         return Outcome("redirect", 302, location=notes[NGX + "app-root"], by=ref)
@@ -100,7 +103,8 @@ def outcome(snap: Snapshot, req: Request) -> Outcome:
     ref = rule.objects[0]
     ing = snap.get("Ingress", ref.namespace, ref.name) or {}
     row = next((r for r in rule.rows if r.get("match") == "serves"), {})
-    redirect = _redirect(ing, req, nginx)
+    config = result.controller.applied.config if result.controller is not None else None
+    redirect = _redirect(ing, req, nginx, config)
     if redirect is not None:
         return redirect
     lost = _lost(ing) if nginx else ()

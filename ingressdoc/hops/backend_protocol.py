@@ -1,9 +1,8 @@
 """How the controller talks to the backend: the protocol it speaks against what the port serves.
 
-ingress-nginx speaks what `nginx.ingress.kubernetes.io/backend-protocol` says (HTTP when
-unset; HTTPS, GRPC, GRPCS, AUTO_HTTP, FCGI) and ignores the port's name and appProtocol.
-Traefik speaks what the Service's `traefik.ingress.kubernetes.io/service.serversscheme` says,
-else HTTPS to a port named `https*` or numbered 443, else HTTP. What the port serves is read
+What the controller speaks, and where it takes it from, is its profile's (`Profile.spoken`:
+ingress-nginx's backend-protocol annotation, Traefik's Service serversscheme annotation or
+port). What the port serves is read
 from its `appProtocol`, else its name (`https`, `grpc`, `h2c`, `http`, with a `-suffix`); with
 neither, nothing is known and nothing is said. The AWS Load Balancer Controller's
 `alb.ingress.kubernetes.io/target-type: instance` (its default) sends traffic to NodePorts, so
@@ -18,15 +17,12 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.profiles import Profile
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
-NGINX_BACKEND_PROTOCOL = "nginx.ingress.kubernetes.io/backend-protocol"
-TRAEFIK_SCHEME = "traefik.ingress.kubernetes.io/service.serversscheme"
 AWS_TARGET_TYPE = "alb.ingress.kubernetes.io/target-type"
 AWS_CONTROLLER = "ingress.k8s.aws/alb"
-_NGINX = {"HTTP": "http", "HTTPS": "https", "GRPC": "grpc", "GRPCS": "grpcs",
-          "AUTO_HTTP": "http", "FCGI": "fcgi"}
 _APP_PROTOCOL = {"http": "http", "https": "https", "kubernetes.io/h2c": "grpc", "h2c": "grpc",
                  "grpc": "grpc", "grpcs": "grpcs", "kubernetes.io/ws": "http",
                  "kubernetes.io/wss": "https"}
@@ -43,39 +39,27 @@ def served(port: Mapping[str, Any]) -> str | None:
             "grpcs": "grpcs"}.get(prefix)
 
 
-def spoken(profile: str, ingress: Obj | None, svc: Obj, port: Mapping[str, Any]) -> str | None:
-    if profile == "ingress-nginx":
-        value = str(annotations_of(ingress or {}).get(NGINX_BACKEND_PROTOCOL) or "HTTP")
-        return _NGINX.get(value.upper())
-    if profile == "traefik":
-        scheme = str(annotations_of(svc).get(TRAEFIK_SCHEME) or "").lower()
-        if scheme:
-            return {"h2c": "grpc"}.get(scheme, scheme)
-        named_tls = str(port.get("name") or "").lower().startswith("https")
-        return "https" if named_tls or port.get("port") == 443 else "http"
-    return None
-
-
 def _tls(protocol: str) -> bool:
     return protocol in ("https", "grpcs")
 
 
-def check(profile: str, controller: str | None, ingress: Obj | None, svc: Obj,
+def check(profile: Profile, controller: str | None, ingress: Obj | None, svc: Obj,
           port: Mapping[str, Any] | None) -> list[Finding]:
     out = _target_type(controller, ingress, svc)
     if port is None:
         return out
-    speaks, serves = spoken(profile, ingress, svc, port), served(port)
-    if speaks is None or serves is None or speaks == serves or "fcgi" in (speaks, serves):
+    said_by, serves = profile.spoken(ingress, svc, port), served(port)
+    if said_by is None or serves is None or said_by.protocol == serves or (
+            "fcgi" in (said_by.protocol, serves)):
         return out
-    where = ("the Ingress annotation " + NGINX_BACKEND_PROTOCOL if profile == "ingress-nginx"
-             else f"the Service (annotation {TRAEFIK_SCHEME}, port name or number)")
+    speaks = said_by.protocol
     said = "appProtocol" if port.get("appProtocol") else "name"
     shown = port.get("name") or port.get("port")
-    message = (f"the controller speaks {speaks.upper()} to port {shown} (from {where}), but "
-               f"the port's {said} says it serves {serves.upper()}")
-    ref = ObjectRef.of(ingress) if profile == "ingress-nginx" and ingress else ObjectRef.of(svc)
-    field = (f"metadata.annotations.{NGINX_BACKEND_PROTOCOL}" if ref.kind == "Ingress"
+    message = (f"the controller speaks {speaks.upper()} to port {shown} (from "
+               f"{said_by.source}), but the port's {said} says it serves {serves.upper()}")
+    on_ingress = ingress is not None and said_by.annotation is not None
+    ref = ObjectRef.of(ingress) if ingress is not None and on_ingress else ObjectRef.of(svc)
+    field = (f"metadata.annotations.{said_by.annotation}" if on_ingress
              else "metadata.annotations")
     if _tls(speaks) and not _tls(serves):
         code = "IDC430"  # a TLS handshake against a plain port fails: 502

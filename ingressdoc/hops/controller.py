@@ -159,6 +159,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
     claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
 
+    profile = profile.configured(applied.config)
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
                             tuple(pods), tuple(unclaimed), applied)
     readiness = [pod_ready(p) for p in pods]
@@ -239,6 +240,12 @@ def _class_findings(
     return out
 
 
+def pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
+    """The pods implementing each controller string, in the snapshot's order: one pass over
+    every pod per snapshot."""
+    return snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+
+
 def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
     out: dict[str, list[Obj]] = {}
     for pod in snap.list("Pod"):
@@ -250,7 +257,7 @@ def _pods_by_controller(snap: Snapshot) -> dict[str, list[Obj]]:
 def _named_class_taker(snap: Snapshot, class_name: str) -> tuple[str, list[Obj]] | None:
     """The controller pods configured to answer to `class_name` by name (the legacy class
     annotation, no IngressClass object): only those of several deployments serve it."""
-    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    by_controller = pods_by_controller(snap)
     for implemented, pods in sorted(by_controller.items()):
         mine = [p for p in pods if controller_config.answers_to(snap, implemented, p, class_name)]
         if mine:
@@ -262,7 +269,7 @@ def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence
                      ) -> tuple[str, list[Obj]] | None:
     """The running controller configured to serve Ingresses without a class, if any: with
     no class to go by, that is the controller that picks them up."""
-    by_controller = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+    by_controller = pods_by_controller(snap)
     for implemented, pods in sorted(by_controller.items()):
         if controller_config.apply(snap, implemented, pods, claimed, classless).classless_served:
             return implemented, pods
@@ -280,11 +287,11 @@ def _controller_pods(
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
         return [], list(gaps), note.replace("not checked", "controller pods not checked")
-    pods = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",)).get(
+    pods = pods_by_controller(snap).get(
         controller, [])
     cls_ref = ObjectRef("IngressClass", None, class_name or "")
     if not pods:
-        running = snap.memo("controller-pods", lambda: _pods_by_controller(snap), ("Pod",))
+        running = pods_by_controller(snap)
         if not snap.live and not running:
             return [], [], "controller pods not in the manifests: not checked"
         if controller not in RECOGNISED and (snap.live or _may_implement(

@@ -36,7 +36,7 @@ from ingressdoc.k8s.controller_settings import (
 )
 from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.ingress_class import LEGACY_ANNOTATION
-from ingressdoc.k8s.objects import annotations_of, labels, name, namespace, spec
+from ingressdoc.k8s.objects import annotations_of, is_true, labels, name, namespace, spec
 from ingressdoc.k8s.selectors import parse_selector, selector_matches
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
 
@@ -185,10 +185,10 @@ def _canaries(config: ControllerConfig, provider: str,
         return []
     out: list[tuple[Obj, Obj | None]] = []
     for ing in ingresses:
-        if str(annotations_of(ing).get(CANARY, "")).lower() != "true":
+        if not is_true(annotations_of(ing).get(CANARY)):
             continue
-        primary = next((p for p in ingresses if p is not ing and str(annotations_of(p).get(
-            CANARY, "")).lower() != "true" and _routes(p) & _routes(ing)), None)
+        primary = next((p for p in ingresses if p is not ing and not is_true(annotations_of(
+            p).get(CANARY)) and _routes(p) & _routes(ing)), None)
         out.append((ing, primary))
     return out
 
@@ -207,10 +207,10 @@ def _serves_classless(config: ControllerConfig, provider: str, show: Show) -> bo
     Traefik Ingress provider serves classless Ingresses unless its ingressClass is set
     (`shouldProcessIngress`, v3.6.24)."""
     if config.product == NGINX:
-        return bool(show("watch-ingress-without-class").lower() == "true")
+        return is_true(show("watch-ingress-without-class"))
     if provider == TRAEFIK_INGRESS_PROVIDER:
         return not show(provider + "ingressclass")
-    return bool(show(provider + "watchingresswithoutclass").lower() == "true")
+    return is_true(show(provider + "watchingresswithoutclass"))
 
 
 # The settings that limit which namespaces a provider sees: a namespace list and a label
@@ -306,13 +306,13 @@ def _admission(config: ControllerConfig, provider: str, ing: Obj, show: Show) ->
             field="metadata.annotations"))
         return out
     snippets = [a for a in nginx_anns if a.endswith("-snippet")]
-    if snippets and show("allow-snippet-annotations").lower() != "true":
+    if snippets and not is_true(show("allow-snippet-annotations")):
         out.append(finding(
             "IDC294", ref,
             f"{', '.join(s.removeprefix(NGINX_PREFIX) for s in snippets)} ignored: "
             "allow-snippet-annotations is false", field="metadata.annotations"))
-    if anns.get(PASSTHROUGH, "").lower() == "true" and show(
-            "enable-ssl-passthrough").lower() != "true":
+    if is_true(anns.get(PASSTHROUGH)) and not is_true(
+            show("enable-ssl-passthrough")):
         out.append(finding(
             "IDC295", ref, "ssl-passthrough is ignored: the controller runs without "
             "--enable-ssl-passthrough, so it terminates TLS itself",
@@ -353,7 +353,7 @@ def _middlewares(snap: Snapshot, config: ControllerConfig, provider: str, ing: O
 
 
 def _crd_middleware(snap: Snapshot, config: ControllerConfig, full: str, show: Show) -> str | None:
-    if show("providers.kubernetescrd").lower() != "true":
+    if not is_true(show("providers.kubernetescrd")):
         return "the kubernetescrd provider is not enabled"
     if not snap.loaded("Middleware"):
         return None

@@ -64,7 +64,8 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     # is IDC503, not lost capacity.
     staying = len(states) - len(terminating)
     if not ready:
-        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready"))
+        going = f" ({len(terminating)} terminating)" if terminating else ""
+        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready{going}"))
     elif len(ready) < staying:
         found.append(finding("IDC502", ref, f"{len(ready)} of {staying} endpoints ready"))
     if terminating:

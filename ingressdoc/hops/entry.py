@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -10,10 +10,9 @@ from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, HopStatus, status_from
 from ingressdoc.k8s.endpoints import pod_ready
-from ingressdoc.k8s.objects import annotations_of, labels, namespace, spec, status
+from ingressdoc.k8s.objects import annotations_of, labels, name, spec, status
 from ingressdoc.k8s.ports import container_ports
 from ingressdoc.k8s.profiles import PROFILES
-from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -44,7 +43,7 @@ def check(ctx: TraceContext, controller: ControllerFacts) -> tuple[Hop, tuple[En
                    note=why), ()
     note, gaps = missing_inputs(ctx.snapshot, ("Service",))
     nodes = ctx.snapshot.list("Node")
-    services = controller_services(ctx.snapshot.list("Service"), controller.pods)
+    services = ctx.snapshot.services_selecting(controller.pods)
     found: list[Finding] = list(gaps) + _internal_ingress(controller.routes_of("Ingress"))
     found.extend(_kind_label(controller.pods, nodes, ctx.snapshot.loaded("Node")))
     addresses: list[EntryAddress] = []
@@ -100,14 +99,10 @@ def _port_not_exposed(named: int | None, scheme: str, exposed: Sequence[Obj],
                     field="spec.ports")]
 
 
-def controller_services(services: Sequence[Obj], pods: Sequence[Obj]) -> list[Obj]:
-    """The Services that select controller pods: the ways in to the controller."""
-    return [
-        s for s in services
-        if spec(s).get("selector") and any(
-            namespace(p) == namespace(s) and selector_matches(spec(s)["selector"], labels(p))
-            for p in pods)
-    ]
+def node_addresses(node: Obj) -> set[str]:
+    """Every address a client may use for a node (InternalIP, ExternalIP)."""
+    return {str(a.get("address")) for a in status(node).get("addresses") or []
+            if a.get("type") in ("InternalIP", "ExternalIP")}
 
 
 def _node_addresses(nodes: Sequence[Obj]) -> list[str]:
@@ -157,7 +152,7 @@ def _service_entry(
             ports_text = ", ".join(f"{p.get('port')}->{p.get('nodePort')}" for p in ports)
             found.append(finding("IDC111", ref, f"{ref} is NodePort only ({ports_text})"))
         if s.get("externalTrafficPolicy") == "Local":
-            found.extend(_etp_local(svc, pods, nodes))
+            found.extend(etp_local(svc, pods, nodes))
     return found, addresses
 
 
@@ -179,17 +174,24 @@ def receives_traffic(node: Obj) -> bool:
         "NoSchedule", "NoExecute") for t in spec(node).get("taints") or [])
 
 
-def _etp_local(svc: Obj, pods: Sequence[Obj], nodes: Sequence[Obj]) -> list[Finding]:
+def etp_local(svc: Obj, pods: Sequence[Obj], nodes: Sequence[Obj],
+              answered: Collection[str] | None = None) -> list[Finding]:
+    """IDC112 for the nodes that receive traffic and run no ready controller pod: those the
+    load balancer uses, or, where the host's DNS answer names nodes (`answered`), those
+    nodes alone: clients reach no other."""
     ready_nodes = {spec(p).get("nodeName") for p in pods if pod_ready(p)}
-    node_names = [str((n.get("metadata") or {}).get("name")) for n in nodes
-                  if receives_traffic(n)]
+    if answered is None:
+        node_names = [name(n) for n in nodes if receives_traffic(n)]
+        which = "nodes that receive traffic"
+    else:
+        node_names, which = sorted(answered), "nodes the host resolves to"
     without = [n for n in node_names if n not in ready_nodes]
     if not node_names or not without:
         return []
     return [finding(
         "IDC112", ObjectRef.of(svc),
-        f"externalTrafficPolicy Local: {len(without)} of {len(node_names)} nodes that receive "
-        f"traffic run no ready controller pod ({', '.join(without[:3])})",
+        f"externalTrafficPolicy Local: {len(without)} of {len(node_names)} {which} run no "
+        f"ready controller pod ({', '.join(without[:3])})",
         field="spec.externalTrafficPolicy",
     )]
 

@@ -46,6 +46,9 @@ _LENIENCY = {
               "terminating, or all endpoints when none is ready)",
     "IDC603": "the controller sent the request to pods that are not ready (serving but "
               "terminating, or all endpoints when none is ready)",
+    "IDC642": "the controller sent the request to pods that are terminating but still serving "
+              "(EndpointSlice serving=true), which it keeps using while no endpoint is ready; "
+              "once they stop, the Service has no endpoint until the new pods are Ready",
     "IDC301": "the controller matched the host by rules of its own, looser than the Ingress "
               "API's",
     "IDC302": "the controller matched the wildcard host at another depth than the Ingress API "
@@ -62,6 +65,8 @@ _FRAGILE = ("it relies on this controller's behaviour beyond the API's rules, so
 # Findings about the controller's traffic: probes through the API server or a port-forward
 # do not take that path, so these never explain what such a probe saw.
 _CONTROLLER_PATH = frozenset({"IDC701", "IDC706"})
+# Findings that say the client cannot reach the entry from where it is.
+_CLIENT_OUTSIDE = frozenset({"IDC131"})
 
 
 def _outcome(o: HttpObservation) -> str:
@@ -82,7 +87,16 @@ def _explained(hops: Sequence[Hop]) -> Finding | None:
     return errors[-1] if errors else None
 
 
-def _explains(cause: Finding | None, o: HttpObservation) -> Finding | None:
+def _explains(cause: Finding | None, o: HttpObservation,
+              hops: Sequence[Hop] = ()) -> Finding | None:
+    """The object finding that explains what a probe saw: the root-cause error, or, for an
+    entry probe no connection answered, that the client is outside the private network of
+    an internal load balancer (IDC131)."""
+    if o.hop == HopId.ENTRY and o.status is None and o.skipped is None:
+        outside = next((f for h in hops if h.hop == HopId.ENTRY for f in h.findings
+                        if f.code in _CLIENT_OUTSIDE), None)
+        if outside is not None:
+            return outside
     if cause is None or (o.hop != HopId.ENTRY and cause.code in _CONTROLLER_PATH):
         return None
     return cause
@@ -152,7 +166,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
             if o.fallback_certificate:
                 extra.append(finding("IDC721", ObjectRef("Host", None, result.request.host),
                                      f"{o.target} served the controller's fallback certificate"))
-            cause = _explains(explanation, o)
+            cause = _explains(explanation, o, result.hops)
             if _failed(o) and cause is None and not diverged and not _own_answer(o, observations):
                 diverged = True
                 extra.append(_divergence(result, o, observations))
@@ -162,7 +176,7 @@ def attach(result: TraceResult, observations: Sequence[HttpObservation],
                 extra.append(_leniency(result, o, explanation))
         evidence = tuple(
             Evidence("http", o.target, _outcome(o),
-                     detail=_detail(_explains(explanation, o), o, observations),
+                     detail=_detail(_explains(explanation, o, result.hops), o, observations),
                      replay=o.replay or None)
             for o in seen)
         hops.append(amend(hop, evidence, extra))

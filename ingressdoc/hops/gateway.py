@@ -17,19 +17,18 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs
+from ingressdoc.hops.controller import pods_by_controller
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
-from ingressdoc.k8s.controllers import controllers_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
 from ingressdoc.k8s.gateway.hostnames import listener_rank, request_host
 from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
-from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Message, Profile
+from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, SPEC, GatewaySemantics, Message
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
 from ingressdoc.k8s.profiles import PROFILES, for_controller
-from ingressdoc.k8s.profiles.traefik import TRAEFIK
 from ingressdoc.k8s.selectors import selector_matches
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -48,7 +47,7 @@ class GatewayClaim:
     gateway: Obj
     gateway_class: Obj | None
     controller: ControllerFacts
-    profile: Profile
+    semantics: GatewaySemantics
     ports: tuple[int, ...] | None  # listener ports the request arrives on; None: unknown
     decision: Decision
 
@@ -62,17 +61,16 @@ class GatewayClaim:
         return self.decision.winner is not None
 
 
-def profile_of(controller_name: str | None) -> Profile:
-    """Traefik's Gateway provider departs from the spec where `k8s.gateway` says; any other
-    implementation is held to the spec."""
-    return "traefik" if controller_name in TRAEFIK.gateway_controllers else "spec"
+def semantics_of(controller_name: str | None) -> GatewaySemantics:
+    """The Gateway API semantics of the profile whose pods implement the GatewayClass's
+    controller; any other implementation is held to the spec."""
+    return next((p.gateway for p in PROFILES if controller_name in p.gateway_controllers), SPEC)
 
 
 def gateway_pods(snap: Snapshot, controller_name: str | None) -> list[Obj]:
     if not controller_name:
         return []
-    return snap.memo(("gateway-pods", controller_name), lambda: [
-        p for p in snap.list("Pod") if controller_name in controllers_of(p)], ("Pod",))
+    return list(pods_by_controller(snap).get(controller_name, ()))
 
 
 def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: int
@@ -86,9 +84,9 @@ def listener_ports(snap: Snapshot, controller: str, pods: Sequence[Obj], port: i
 
 def _listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int, ...]:
     out = [port]
-    for svc in snap.list("Service"):
-        selector = spec(svc).get("selector")
-        mine = [p for p in pods if selector and namespace(p) == namespace(svc)
+    for svc in snap.services_selecting(pods):
+        selector = spec(svc)["selector"]
+        mine = [p for p in pods if namespace(p) == namespace(svc)
                 and selector_matches(selector, labels(p))]
         for sp in spec(svc).get("ports") or []:
             if port in (sp.get("port"), sp.get("nodePort")):
@@ -116,20 +114,21 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
     grants = snap.list("ReferenceGrant") if snap.loaded("ReferenceGrant") else None
     ns_labels = namespace_labels(snap) if snap.loaded("Namespace") else None
     out = []
-    for gw in snap.list("Gateway"):
+    for gw in gateways_for_host(snap, msg.host, named):
         cls = snap.get("GatewayClass", None, str(spec(gw).get("gatewayClassName")))
         controller = spec(cls).get("controllerName") if cls else None
         pods = gateway_pods(snap, controller)
         # Without the implementation's pods the port its listeners see is unknown: any.
         ports = listener_ports(snap, str(controller), pods, port) if pods else None
-        profile = profile_of(controller)
+        semantics = semantics_of(controller)
         d = decide(gw, routes, msg, req.scheme, ports, grants=grants,
-                   service=_service_lookup(snap), namespace_labels=ns_labels, profile=profile)
+                   service=_service_lookup(snap), namespace_labels=ns_labels,
+                   semantics=semantics)
         if d.listener is None and (namespace(gw), name(gw)) not in named:
             continue
         facts = ControllerFacts(name(cls) if cls else None, controller,
                                 for_controller(controller), {}, tuple(pods), ())
-        out.append(GatewayClaim(gw, cls, facts, profile, ports, d))
+        out.append(GatewayClaim(gw, cls, facts, semantics, ports, d))
     return sorted(out, key=lambda c: (not c.serves, c.decision.listener is None,
                                       [-x for x in listener_rank(
                                           c.decision.listener.hostname
@@ -146,18 +145,43 @@ def _route_index(snap: Snapshot) -> dict[str, list[Obj]]:
     return index
 
 
-def routes_for_host(snap: Snapshot, host: str) -> list[Obj]:
-    """The routes that can serve `host`: a hostname equal to it, a wildcard over any of its
-    parent domains (Gateway wildcards cover any number of labels), or no hostname. Indexed
-    once per snapshot: `check` asks for every host."""
-    index = snap.memo("route-hosts", lambda: _route_index(snap), ROUTE_KINDS)
+def _host_keys(host: str) -> list[str]:
+    """The hostnames, as written, that can match `host`: itself, a wildcard over any of its
+    parent domains (Gateway wildcards cover any number of labels), or none ("")."""
     labels = host.split(".")
-    keys = [host, ""] + ["*." + ".".join(labels[i:]) for i in range(1, len(labels))]
+    return [host, ""] + ["*." + ".".join(labels[i:]) for i in range(1, len(labels))]
+
+
+def routes_for_host(snap: Snapshot, host: str) -> list[Obj]:
+    """The routes that can serve `host` (see `_host_keys`). Indexed once per snapshot:
+    `check` asks for every host."""
+    index = snap.memo("route-hosts", lambda: _route_index(snap), ROUTE_KINDS)
     seen: dict[int, Obj] = {}
-    for key in keys:
+    for key in _host_keys(host):
         for route in index.get(key, ()):
             seen.setdefault(id(route), route)
     return list(seen.values())
+
+
+def _gateway_index(gateways: Sequence[Obj]) -> dict[object, list[int]]:
+    """Gateways' positions by listener hostname as written (lower-cased; "" for a listener
+    without one) and by (namespace, name)."""
+    index: dict[object, list[int]] = {}
+    for pos, gw in enumerate(gateways):
+        index.setdefault((namespace(gw), name(gw)), []).append(pos)
+        for key in {(lst.hostname or "").lower() for lst in listeners_of(gw)}:
+            index.setdefault(key, []).append(pos)
+    return index
+
+
+def gateways_for_host(snap: Snapshot, host: str, named: set[tuple[Any, Any]]) -> list[Obj]:
+    """The Gateways, in the snapshot's order, that have a listener whose hostname can match
+    `host` or that a route names (`named`: namespace and name): the only ones that can claim
+    the request. Indexed once per snapshot, not a pass over every Gateway per request."""
+    gateways = snap.list("Gateway")
+    index = snap.memo("gateway-hosts", lambda: _gateway_index(gateways), ("Gateway",))
+    keys: list[object] = [*_host_keys(host), *named]
+    return [gateways[p] for p in sorted({p for key in keys for p in index.get(key, ())})]
 
 
 def _service_lookup(snap: Snapshot) -> Callable[[str, str], Obj | None] | None:
@@ -270,10 +294,10 @@ def _listener_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) -> li
             out.append(finding("IDC805", ref, f"listener {lst.name}: {cond.get('type')}="
                                f"{cond.get('status')} ({cond.get('reason')})", field=field))
     pods = claim.controller.pods
-    if claim.profile == "traefik" and pods and not any(
+    if claim.semantics.listeners_on_pod_ports and pods and not any(
             p.get("containerPort") == lst.port for pod in pods for p in container_ports(pod)):
-        out.append(finding("IDC806", ref, f"listener {lst.name} port {lst.port} is no Traefik "
-                           "container port (" + ", ".join(sorted({
+        out.append(finding("IDC806", ref, f"listener {lst.name} port {lst.port} is no "
+                           f"{claim.controller.profile.title} container port (" + ", ".join(sorted({
                                str(p.get("containerPort")) for pod in pods
                                for p in container_ports(pod)})) + ")", field=f"{field}.port"))
     if lst.protocol == "HTTPS":

@@ -8,17 +8,19 @@ from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.controller import class_ingresses
 from ingressdoc.hops.intent import Signals, ident, route_label, signals
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
-from ingressdoc.hops.routing import RouteOutcome
-from ingressdoc.k8s.controllers import product_of
+from ingressdoc.hops.routing import Miss, RouteOutcome
 from ingressdoc.k8s.ingress_match import (
     MatchResult,
     NearMiss,
     PathCandidate,
+    RouteTable,
     match_request,
+    match_table,
     shown_host,
 )
 from ingressdoc.k8s.ingress_valid import invalid_backends
 from ingressdoc.k8s.objects import spec
+from ingressdoc.k8s.profiles import Profile
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
@@ -140,10 +142,26 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
                         _backend_field(c), label=route_label(c))
 
 
-def _implementer(controller: ControllerFacts) -> str | None:
+def _implementer(controller: ControllerFacts) -> Profile | None:
     """The proxy the controller pods run, when they agree on one."""
-    names = {p.name for pod in controller.pods if (p := product_of(pod)) is not None}
-    return names.pop() if len(names) == 1 else None
+    runs = controller.products
+    return next(iter(runs)) if len(runs) == 1 else None
+
+
+def _class_table(ctx: TraceContext, controller: ControllerFacts) -> RouteTable:
+    """The route table of the controller's Ingresses and every other Ingress of its class,
+    built once per snapshot for each set of claimed Ingresses (most requests of a `check`
+    that no rule serves share one: none claimed)."""
+    ingresses = controller.routes_of("Ingress")
+    claimed = frozenset({ObjectRef.of(i) for i in ingresses} | controller.applied.dropped)
+
+    def build() -> RouteTable:
+        others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
+                  if ObjectRef.of(i) not in claimed]
+        return RouteTable.build([*ingresses, *others])
+
+    return ctx.snapshot.memo(("class-routes", controller.class_name, claimed,
+                              tuple(map(id, ingresses))), build, ("Ingress", "IngressClass"))
 
 
 class IngressRouter:
@@ -153,19 +171,26 @@ class IngressRouter:
     title = TITLE
     inputs = ("Ingress",)
 
-    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:
+    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome | Miss:
         req = ctx.request
         ingresses = controller.routes_of("Ingress")
         result = match_request(ingresses, req.host, req.path, controller.profile)
         if result.winner is None or result.via_default_backend or result.host_class == "any":
             # Nothing specific serves the host: rules for other hosts of the class become
             # near misses (a typo, a wildcard at the wrong depth). They cannot win.
-            claimed = {ObjectRef.of(i) for i in ingresses} | controller.applied.dropped
-            others = [i for i in class_ingresses(ctx.snapshot, controller.class_name)
-                      if ObjectRef.of(i) not in claimed]
-            result = match_request([*ingresses, *others], req.host, req.path,
-                                   controller.profile)
-        intent = signals(result, controller.profile.name, ingresses, _implementer(controller))
+            table = _class_table(ctx, controller)
+            if match_table(table, req.host, req.path, controller.profile,
+                           near_misses=False).winner is None:
+                return Miss(lambda: self._outcome(ctx, controller, match_table(
+                    table, req.host, req.path, controller.profile)))
+            result = match_table(table, req.host, req.path, controller.profile)
+        return self._outcome(ctx, controller, result)
+
+    def _outcome(self, ctx: TraceContext, controller: ControllerFacts,
+                 result: MatchResult) -> RouteOutcome:
+        req = ctx.request
+        ingresses = controller.routes_of("Ingress")
+        intent = signals(result, controller.profile, ingresses, _implementer(controller))
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner

@@ -17,7 +17,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.outcome import MEANT
 from ingressdoc.k8s.ingress_match import MatchResult, NearMiss, PathCandidate, shown_host
-from ingressdoc.k8s.profiles.traefik import ROUTER_PRIORITY as TRAEFIK_ROUTER_PRIORITY
+from ingressdoc.k8s.profiles import Profile
 from ingressdoc.snapshot import ObjectRef
 
 Obj = Mapping[str, Any]
@@ -72,19 +72,14 @@ def _is_duplicate(miss: NearMiss, winner: PathCandidate) -> bool:
             and _backend(c) != _backend(winner))
 
 
-def _duplicate(miss: NearMiss, winner: PathCandidate, profile: str, implementer: str,
-               ingresses: Sequence[Obj]) -> Finding:
+def _duplicate(miss: NearMiss, winner: PathCandidate, profile: Profile,
+               implementer: Profile | None, ingresses: Sequence[Obj]) -> Finding:
     c = miss.candidate
-    if "traefik" in (profile, implementer):
-        served = "" if profile == "traefik" else " (Traefik implements this class here)"
-        rule = ("both routers have the same rule and so the same priority, and Traefik does "
-                f"not define which of equal-priority routers wins{served}; the trace assumes "
-                "the older Ingress")
-    else:
-        rule = ("ingress-nginx keeps the oldest Ingress for a host and path defined twice "
-                f"({winner.ingress_namespace}/{winner.ingress_name} created "
-                f"{_created(ingresses, winner)}, {c.ingress_namespace}/{c.ingress_name} "
-                f"created {_created(ingresses, c)})")
+    served_by = (implementer if implementer is not None and implementer.name != profile.name
+                 else None)
+    rule = (served_by or profile).duplicate_precedence(
+        f"{winner.ingress_namespace}/{winner.ingress_name} created {_created(ingresses, winner)}",
+        f"{c.ingress_namespace}/{c.ingress_name} created {_created(ingresses, c)}", served_by)
     return finding(
         "IDC331", ObjectRef("Ingress", c.ingress_namespace, c.ingress_name),
         f"{route_label(c)} -> {_backend(c)} duplicates {route_label(winner)} -> "
@@ -101,14 +96,15 @@ def _annotation(ingresses: Sequence[Obj], c: PathCandidate, key: str) -> str | N
     return None
 
 
-def _priority_override(miss: NearMiss, winner: PathCandidate, profile: str,
+def _priority_override(miss: NearMiss, winner: PathCandidate, profile: Profile,
                        ingresses: Sequence[Obj]) -> Finding | None:
-    """IDC333: on Traefik an explicit router priority lets a shorter, more general route
-    take requests a longer route of the same host was written for."""
+    """IDC333: where an annotation sets a router's priority (Traefik), it lets a shorter,
+    more general route take requests a longer route of the same host was written for."""
     c = miss.candidate
-    if profile != "traefik" or miss.key != "lost-precedence":
+    priority = profile.router_priority
+    if priority is None or miss.key != "lost-precedence":
         return None
-    explicit = _annotation(ingresses, winner, TRAEFIK_ROUTER_PRIORITY)
+    explicit = _annotation(ingresses, winner, priority)
     general, specific = (winner.path or "/").rstrip("/"), (c.path or "/").rstrip("/")
     if explicit is None or (c.host or "") != (winner.host or "") or not (
             specific.startswith(general + "/") or (not general and specific)):
@@ -116,10 +112,10 @@ def _priority_override(miss: NearMiss, winner: PathCandidate, profile: str,
     return finding(
         "IDC333", ObjectRef("Ingress", winner.ingress_namespace, winner.ingress_name),
         f"{route_label(winner)} -> {_backend(winner)} answers, not the more specific "
-        f"{route_label(c)} -> {_backend(c)}: {TRAEFIK_ROUTER_PRIORITY}={explicit} on "
+        f"{route_label(c)} -> {_backend(c)}: {priority}={explicit} on "
         f"{winner.ingress_namespace}/{winner.ingress_name} outranks the rule-length priority "
-        f"Traefik gives the longer route ({miss.reason})",
-        field=f"metadata.annotations.{TRAEFIK_ROUTER_PRIORITY}", **{MEANT: route_label(c)},
+        f"{profile.title} gives the longer route ({miss.reason})",
+        field=f"metadata.annotations.{priority}", **{MEANT: route_label(c)},
         winner=route_label(winner))
 
 
@@ -156,8 +152,8 @@ class Signals:
     meant: PathCandidate | None  # the route the user most likely meant
 
 
-def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj],
-            implementer: str | None = None) -> Signals:
+def signals(result: MatchResult, profile: Profile, ingresses: Sequence[Obj],
+            implementer: Profile | None = None) -> Signals:
     """The signals, the near misses they stand for (their info codes would repeat them) and
     the nearest miss: the first signal's route, or without a winner the best ranked miss.
     `implementer` names the proxy that really runs the class, when its pods say so (Traefik
@@ -175,8 +171,7 @@ def signals(result: MatchResult, profile: str, ingresses: Sequence[Obj],
         if override is not None:
             out.append((override, c))
         elif _is_duplicate(miss, winner):
-            out.append((_duplicate(miss, winner, profile, implementer or profile,
-                                   ingresses), c))
+            out.append((_duplicate(miss, winner, profile, implementer, ingresses), c))
         elif (miss.key == "wildcard-depth" and fallback) or (c.path_index is not None and (
                 miss.key in _PATH_KEYS or (miss.key == "path-no-match"
                                            and _exact_asked_with_suffix(miss, result.request_path)))):

@@ -11,6 +11,7 @@ from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.outcome import Outcome
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import NGINX, TRAEFIK, TRAEFIK_NGINX_PROVIDER
+from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
@@ -152,6 +153,11 @@ class ControllerFacts:
 
     def routes_of(self, kind: str) -> tuple[Mapping[str, Any], ...]:
         return tuple(self.routes.get(kind, ()))
+
+    @property
+    def products(self) -> frozenset[Profile]:
+        """The controllers its pods run, as their profiles."""
+        return frozenset(p for pod in self.pods if (p := product_of(pod)) is not None)
 
 
 @dataclass(frozen=True)

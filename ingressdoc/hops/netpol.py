@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +45,15 @@ def endpoint_of(pod: Obj) -> Endpoint:
         host_network=host_net,
         node=spec(pod).get("nodeName"),
     )
+
+
+def _endpoint(snap: Snapshot, pod: Obj) -> Endpoint:
+    """A pod from a workload template (manifests) is named by its workload, as the findings
+    about it are."""
+    ep = endpoint_of(pod)
+    if not snap.is_derived(pod):
+        return ep
+    return replace(ep, shown=f"a pod of {template_subject(snap, pod)[0]}")
 
 
 def namespace_labels(snapshot: Snapshot) -> Mapping[str, Mapping[str, str]]:
@@ -111,8 +121,8 @@ def check(
         if pod_port is None:
             continue
         for src in sources:
-            src_ep = endpoint_of(src)
-            decision = evaluate(policies, ns_labels, src_ep, endpoint_of(dst), pod_port,
+            src_ep = _endpoint(ctx.snapshot, src)
+            decision = evaluate(policies, ns_labels, src_ep, _endpoint(ctx.snapshot, dst), pod_port,
                                 protocol, service_port=int(port.get("port", 0)) or None)
             checked += 1
             if decision.allowed:

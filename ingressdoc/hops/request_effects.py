@@ -17,7 +17,6 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.controller_config import middleware_objects
-from ingressdoc.hops.entry import controller_services
 from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, TRAEFIK, traefik_nginx_supports
@@ -188,7 +187,7 @@ def _allowlist(ctx: TraceContext, facts: ControllerFacts, ref: ObjectRef,
     if config.product == NGINX and (config.enabled("use-proxy-protocol")
                                     or config.enabled("use-forwarded-headers")):
         return []
-    services = [s for s in controller_services(ctx.snapshot.list("Service"), facts.pods)
+    services = [s for s in ctx.snapshot.services_selecting(facts.pods)
                 if spec(s).get("type") in ("LoadBalancer", "NodePort")]
     snat = [s for s in services if spec(s).get("externalTrafficPolicy", "Cluster") != "Local"]
     if not snat:

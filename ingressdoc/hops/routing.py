@@ -9,7 +9,7 @@ before asking it and the live read plan lists.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -48,6 +48,16 @@ class RouteOutcome:
     answer: str | None = None  # the proxy answers itself (a redirect): "302 to URL"
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A router's answer that it routes nothing, with its account of the miss computed only
+    if that account is the one shown: near misses scan every route of a class, and in
+    `check` another router serves most of the requests one router misses."""
+
+    account: Callable[[], RouteOutcome]
+    claims: bool = False
+
+
 class Router(Protocol):
     @property
     def hop(self) -> HopId: ...
@@ -60,7 +70,7 @@ class Router(Protocol):
         """The kinds `route` reads; without them the router is not asked."""
         ...
 
-    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome: ...
+    def route(self, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome | Miss: ...
 
 
 def route(ctx: TraceContext, controller: ControllerFacts,
@@ -70,10 +80,11 @@ def route(ctx: TraceContext, controller: ControllerFacts,
     does, the first router whose objects name the host explains the miss, else the first
     router (or its missing inputs)."""
     outcomes = [_ask(router, ctx, controller) for router in routers]
-    routed = sorted((o for o in outcomes if o.route is not None),
+    routed = sorted((o for o in outcomes if isinstance(o, RouteOutcome) and o.route is not None),
                     key=lambda o: o.route is None or o.route.kind not in ctx.prefer)
     if not routed:
-        return next((o for o in outcomes if o.claims), outcomes[0])
+        shown = next((o for o in outcomes if o.claims), outcomes[0])
+        return shown.account() if isinstance(shown, Miss) else shown
     chosen, others = routed[0], routed[1:]
     if not others:
         return chosen
@@ -95,7 +106,8 @@ def _served_twice(ctx: TraceContext, ingress_controller: ControllerFacts, chosen
                    + f" both serve the request: {how}; traced: {chosen.route}")
 
 
-def _ask(router: Router, ctx: TraceContext, controller: ControllerFacts) -> RouteOutcome:
+def _ask(router: Router, ctx: TraceContext, controller: ControllerFacts
+         ) -> RouteOutcome | Miss:
     note, gaps = missing_inputs(ctx.snapshot, router.inputs)
     if note:
         return RouteOutcome(not_checked(router.hop, router.title, note, gaps), None, None, None)

@@ -4,8 +4,8 @@ that follows when the controller then sees plain HTTP.
 - A load balancer in front of the controller terminates TLS when its Service carries a cloud
   certificate annotation (controller_settings.LB_TLS_ANNOTATIONS); the port list annotation,
   when present, says which Service ports.
-- The AWS Load Balancer Controller terminates TLS at the ALB with an ACM certificate: from
-  `alb.ingress.kubernetes.io/certificate-arn`, or discovered for the hosts of spec.tls.
+- A controller that runs its own load balancer (the AWS Load Balancer Controller's ALB) ends
+  TLS there, as its profile says (`Profile.load_balancer_tls`).
 - ingress-nginx passes TLS through to the backend for `ssl-passthrough: "true"` when it runs
   with --enable-ssl-passthrough (Traefik's ingress-nginx provider reads the annotation too).
 
@@ -18,7 +18,6 @@ by entry point (`entrypoints.<name>.http.redirections.entrypoint.to`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,17 +25,14 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.controller_config import PASSTHROUGH
-from ingressdoc.hops.entry import controller_services
 from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.k8s.controller_settings import (
-    ALB,
-    ALB_PREFIX,
     LB_TLS_ANNOTATIONS,
     NGINX,
     REDIRECT_FLAG,
 )
 from ingressdoc.k8s.https_redirect import https_redirect
-from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.objects import annotations_of, is_true, spec
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
@@ -53,10 +49,6 @@ class Termination:
     plain_to_controller: bool = False
 
 
-def _true(value: Any) -> bool:
-    return str(value).strip().lower() == "true"
-
-
 def _tls_ports(svc: Obj, ports_key: str | None) -> list[Mapping[str, Any]]:
     """The Service ports the load balancer terminates TLS on (all, without a port list)."""
     ports = list(spec(svc).get("ports") or [])
@@ -68,7 +60,7 @@ def _tls_ports(svc: Obj, ports_key: str | None) -> list[Mapping[str, Any]]:
 
 
 def _load_balancer(snap: Snapshot, facts: ControllerFacts) -> Termination | None:
-    for svc in controller_services(snap.list("Service"), facts.pods):
+    for svc in snap.services_selecting(facts.pods):
         if spec(svc).get("type") != "LoadBalancer":
             continue
         anns = annotations_of(svc)
@@ -86,25 +78,12 @@ def _load_balancer(snap: Snapshot, facts: ControllerFacts) -> Termination | None
     return None
 
 
-def _alb_listens_https(ing: Obj) -> bool:
-    anns = annotations_of(ing)
-    ports = anns.get(ALB_PREFIX + "listen-ports")
-    if ports:
-        try:
-            listeners = json.loads(ports)
-        except ValueError:
-            return False
-        return any("HTTPS" in item for item in listeners if isinstance(item, dict))
-    return bool(anns.get(ALB_PREFIX + "certificate-arn") or spec(ing).get("tls"))
-
-
 def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Termination | None:
-    if route is not None and facts.profile.name == ALB and _alb_listens_https(route):
-        arn = annotations_of(route).get(ALB_PREFIX + "certificate-arn")
-        why = "certificate-arn " + arn if arn else "a certificate discovered for spec.tls hosts"
-        return Termination("the ALB", why, ObjectRef.of(route))
+    own = facts.profile.load_balancer_tls(route) if route is not None else None
+    if route is not None and own is not None and own.listens:
+        return Termination(own.where, own.why, ObjectRef.of(route))
     applied = facts.applied
-    if route is not None and _true(annotations_of(route).get(PASSTHROUGH)) and (
+    if route is not None and is_true(annotations_of(route).get(PASSTHROUGH)) and (
             applied.emulates_nginx or (applied.config is not None and applied.config.product
                                        == NGINX and applied.config.enabled(
                                            "enable-ssl-passthrough"))):
@@ -114,11 +93,11 @@ def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Te
 
 
 def alb_without_https(facts: ControllerFacts, route: Obj | None) -> Finding | None:
-    if route is None or facts.profile.name != ALB or _alb_listens_https(route):
+    own = facts.profile.load_balancer_tls(route) if route is not None else None
+    if route is None or own is None or own.listens:
         return None
-    return finding("IDC396", ObjectRef.of(route),
-                   "the ALB has no HTTPS listener: no certificate-arn, no spec.tls and "
-                   "listen-ports without HTTPS", field="metadata.annotations")
+    return finding("IDC396", ObjectRef.of(route), f"{own.where} has no HTTPS listener: {own.why}",
+                   field="metadata.annotations")
 
 
 def redirect_loop(facts: ControllerFacts, ends: Termination | None, route: Obj | None,
@@ -143,7 +122,7 @@ def _redirects(facts: ControllerFacts, route: Obj, host: str) -> str | None:
         return None
     if facts.applied.reads_nginx_annotations:
         trust = config.setting("use-forwarded-headers") if config.product == NGINX else None
-        if trust is not None and trust.value.lower() == "true":
+        if trust is not None and is_true(trust.value):
             return None
         why = https_redirect(route, host, config)
         if why is None or trust is None:

@@ -1,11 +1,13 @@
 """Why a backend has no pods, or pods that can never become ready, and which object to edit.
 
 Empty or unready endpoints are a consequence. The causes the objects prove: a workload scaled
-to zero (and what the objects say set it: an HPA, a downscaler's annotation), and pods the
-scheduler can never place (requests, node selection, taints, required anti-affinity with too
-few nodes) or whose claims never bind. They are computed for pods from workload templates and
-for live pods not yet scheduled, from the current objects rather than an old condition
-message. A finding about a pod of a workload names the workload and the field in its template.
+to zero (and what the objects say set it: an HPA, a downscaler's annotation), pods the API
+server never admits (LimitRange, ResourceQuota), a rollout whose strategy takes every pod down,
+and pods the scheduler can never place (requests, node selection, taints, required
+anti-affinity with too few nodes) or whose claims never bind. They are computed for pods from
+workload templates and for live pods not yet scheduled, from the current objects rather than
+an old condition message. A finding about a pod of a workload names the workload and the
+field in its template.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from typing import Any
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import missing_inputs
+from ingressdoc.k8s.admission import (
+    Rejection,
+    admitted_spec,
+    limit_range_rejections,
+    quota_rejections,
+)
+from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.events import FAILED_CREATE, last_seen, latest
 from ingressdoc.k8s.objects import (
     annotations_of,
@@ -77,7 +86,8 @@ def _replicas(workload: Obj | None) -> int:
 def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
     """Why the workloads whose template the Service selects have no pod: replicas 0
     (IDC630), or pods their controller fails to create (IDC637: quota, LimitRange,
-    admission, as the workload's ReplicaFailure condition says)."""
+    admission, as the workload's ReplicaFailure condition or a FailedCreate event says;
+    else IDC638-IDC641 as LimitRange and ResourceQuota admission decide it)."""
     selector = spec(svc).get("selector") or {}
     out = list(_gaps(snap, ("Deployment", "StatefulSet"), namespace(svc)))
     for kind in WORKLOADS:
@@ -91,13 +101,19 @@ def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
                                    f"Service's selector {describe_selector(selector)} finds no "
                                    "pod" + _who_scaled(snap, wl), field="spec.replicas"))
             else:
-                out.extend(replica_failure(wl) or _failed_create(snap, wl))
+                out.extend(_cannot_create(snap, wl)
+                           or admission_causes(snap, wl, spec(spec(wl).get("template") or {})))
     return out
 
 
-def _failed_create(snap: Snapshot, wl: Obj) -> list[Finding]:
-    """IDC637 from the newest FailedCreate Event of the workload or its ReplicaSets (named
-    `<deployment>-<hash>`), for when no condition says it."""
+def _creation_failure(snap: Snapshot, wl: Obj) -> tuple[str, str] | None:
+    """Why the workload's controller fails to create pods, and the field that says so: its
+    ReplicaFailure condition, else the newest FailedCreate Event of the workload or of its
+    ReplicaSets (named `<deployment>-<hash>`)."""
+    failed = condition(wl, "ReplicaFailure")
+    if failed is not None and failed.get("status") == "True":
+        return (f"{failed.get('reason') or 'ReplicaFailure'}: {failed.get('message') or ''}"
+                .rstrip(": "), "status.conditions[ReplicaFailure]")
     kind, wl_name = str(wl.get("kind")), name(wl)
     events = snap.list("Event", namespace(wl)) if snap.loaded("Event") else []
     event = latest(events, FAILED_CREATE, lambda o: (
@@ -105,21 +121,39 @@ def _failed_create(snap: Snapshot, wl: Obj) -> list[Finding]:
         kind == "Deployment" and o.get("kind") == "ReplicaSet"
         and str(o.get("name", "")).startswith(wl_name + "-")))
     if event is None:
-        return []
-    ref = ObjectRef.of(wl)
-    return [finding("IDC637", ref, f"{ref} cannot create its pods: FailedCreate "
-                    f"({last_seen(event)}): {event.get('message') or ''}".rstrip(": "),
-                    field="spec.template")]
+        return None
+    return (f"FailedCreate ({last_seen(event)}): {event.get('message') or ''}".rstrip(": "),
+            "spec.template")
 
 
-def replica_failure(wl: Obj) -> list[Finding]:
-    failed = condition(wl, "ReplicaFailure")
-    if failed is None or failed.get("status") != "True":
+def _cannot_create(snap: Snapshot, wl: Obj) -> list[Finding]:
+    """IDC637: the controller creates none of the workload's pods, and says why."""
+    failed = _creation_failure(snap, wl)
+    if failed is None:
         return []
     ref = ObjectRef.of(wl)
-    return [finding("IDC637", ref, f"{ref} cannot create its pods: "
-                    f"{failed.get('reason') or 'ReplicaFailure'}: {failed.get('message') or ''}"
-                    .rstrip(": "), field="status.conditions[ReplicaFailure]")]
+    return [finding("IDC637", ref, f"{ref} cannot create its pods: {failed[0]}",
+                    field=failed[1])]
+
+
+def short_of_replicas(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
+    """IDC643: a workload has some pods, fewer than its replicas, and its controller says
+    it fails to create the rest (live)."""
+    out: list[Finding] = []
+    mine: dict[ObjectRef, tuple[Obj, int]] = {}
+    for pod in pods:
+        if snap.is_derived(pod) or _terminating(pod):
+            continue
+        ref, wl, _ = _workload(snap, pod)
+        if wl is not None:
+            mine[ref] = (wl, mine.get(ref, (wl, 0))[1] + 1)
+    for ref, (wl, have) in mine.items():
+        failed = _creation_failure(snap, wl) if have < _replicas(wl) else None
+        if failed is not None:
+            out.append(finding("IDC643", ref, f"{ref} has {have} of its {_replicas(wl)} "
+                               f"replicas: its controller fails to create the rest: {failed[0]}",
+                               field=failed[1]))
+    return out
 
 
 def _who_scaled(snap: Snapshot, wl: Obj) -> str:
@@ -134,6 +168,77 @@ def _who_scaled(snap: Snapshot, wl: Obj) -> str:
     if scalers:
         notes.append("scaling annotations: " + ", ".join(scalers))
     return "; " + "; ".join(notes) if notes else ""
+
+
+def _terminating(pod: Obj) -> bool:
+    return bool((pod.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def _scaled(value: Any, replicas: int, round_up: bool) -> int | None:
+    """An int-or-percent field of a rollout strategy, as the controller scales it."""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not text.endswith("%") or not text[:-1].isdigit():
+        return None
+    share = int(text[:-1]) * replicas
+    return -(-share // 100) if round_up else share // 100
+
+
+def _all_down(wl: Obj) -> tuple[str, str] | None:
+    """Whether the workload's update strategy lets a rollout take every pod down before
+    new ones are Ready, and the field that says so. Deployment: Recreate, or RollingUpdate
+    whose maxUnavailable (25% by default, rounded down; 1 where maxSurge is 0 too) covers
+    every replica. StatefulSet: RollingUpdate replaces one pod at a time, deleting it first,
+    so a single replica is always down while it updates."""
+    replicas = _replicas(wl)
+    if wl.get("kind") == "StatefulSet":
+        strategy = spec(wl).get("updateStrategy") or {}
+        if strategy.get("type", "RollingUpdate") == "RollingUpdate" and replicas == 1:
+            return ("a StatefulSet of 1 replica deletes its pod before it creates the updated "
+                    "one", "spec.updateStrategy")
+        return None
+    if wl.get("kind") != "Deployment":
+        return None
+    strategy = spec(wl).get("strategy") or {}
+    if strategy.get("type") == "Recreate":
+        return ("its strategy Recreate stops every old pod before it creates the new ones",
+                "spec.strategy.type")
+    rolling = strategy.get("rollingUpdate") or {}
+    unavailable = _scaled(rolling.get("maxUnavailable", "25%"), replicas, round_up=False)
+    surge = _scaled(rolling.get("maxSurge", "25%"), replicas, round_up=True)
+    if unavailable == 0 and surge == 0:
+        unavailable = 1
+    if unavailable is not None and unavailable >= replicas:
+        return (f"its RollingUpdate maxUnavailable {rolling.get('maxUnavailable')} lets all "
+                f"{replicas} replicas go at once", "spec.strategy.rollingUpdate.maxUnavailable")
+    return None
+
+
+def rollout_causes(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
+    """IDC642: no selected pod is Ready and staying, some are terminating, and their
+    workload's update strategy lets a rollout take every pod down: the rollout is why the
+    Service has no ready endpoint; or the workload was scaled to 0 (IDC630)."""
+    if any(snap.is_derived(p) for p in pods) or any(
+            pod_ready(p) and not _terminating(p) for p in pods):
+        return []  # a terminating pod is never a ready endpoint, whatever its Ready says
+    out: list[Finding] = []
+    for ref, wl in {ref: wl for p in pods if _terminating(p)
+                    for ref, wl, _ in [_workload(snap, p)] if wl is not None}.items():
+        mine = [p for p in pods if _workload(snap, p)[0] == ref]
+        going = sum(1 for p in mine if _terminating(p))
+        if _replicas(wl) == 0:
+            out.append(finding("IDC630", ref, f"{ref} has spec.replicas 0: {going} of its pods "
+                               "are terminating and none replaces them" + _who_scaled(snap, wl),
+                               field="spec.replicas"))
+            continue
+        why = _all_down(wl)
+        if why is None:
+            continue
+        out.append(finding("IDC642", ref, f"{going} of the {len(mine)} pods of {ref} are "
+                           f"terminating and none is Ready: {why[0]}, so the Service has no "
+                           "ready endpoint until the new pods are Ready", field=why[1]))
+    return out
 
 
 def _unscheduled(snap: Snapshot, pod: Obj) -> bool:
@@ -153,12 +258,69 @@ def pending_causes(snap: Snapshot, pods: Sequence[Obj]) -> tuple[list[Finding], 
             continue
         ref, wl, prefix = _workload(snap, pod)
         if ref not in seen:
-            failed = replica_failure(wl) if wl is not None and snap.is_derived(pod) else []
-            seen[ref] = failed or _causes(snap, pod, ref, wl, prefix, nodes)
+            failed = (_cannot_create(snap, wl) or admission_causes(snap, wl, spec(pod))
+                      ) if wl is not None and snap.is_derived(pod) else []
+            seen[ref] = failed if _errors(failed) else [
+                *failed, *_causes(snap, pod, ref, wl, prefix, nodes)]
             found.extend(seen[ref])
-        if any(f.severity.value == "error" for f in seen[ref]):
+        if _errors(seen[ref]):
             explained.add(ObjectRef.of(pod))
     return found, explained
+
+
+def _errors(found: Sequence[Finding]) -> bool:
+    return any(f.severity.value == "error" for f in found)
+
+
+_ADMISSION_CODES = {"limit-range": "IDC638", "quota-requires": "IDC639"}
+
+
+def admission_causes(snap: Snapshot, wl: Obj, pod_spec: Mapping[str, Any]) -> list[Finding]:
+    """What LimitRange and ResourceQuota admission make of the pods the workload's
+    controller still has to create (spec.replicas less status.replicas, the pods it has):
+    none admitted (IDC638, IDC639, IDC640), or fewer than it needs (IDC641)."""
+    ns = namespace(wl)
+    existing = status(wl).get("replicas")
+    have = existing if isinstance(existing, int) else 0
+    to_create = _replicas(wl) - have
+    if to_create <= 0:
+        return []
+    out = list(_gaps(snap, ("LimitRange", "ResourceQuota"), ns))
+    ranges = snap.list("LimitRange", ns) if snap.loaded("LimitRange") else []
+    quotas = snap.list("ResourceQuota", ns) if snap.loaded("ResourceQuota") else []
+    rejections = limit_range_rejections(pod_spec, ranges) or quota_rejections(
+        admitted_spec(pod_spec, ranges), quotas, to_create)
+    ref = ObjectRef.of(wl)
+    for r in rejections:
+        out.append(finding(_rejection_code(r, have), ref, _rejection_message(ref, r, to_create,
+                                                                             have),
+                           field=f"spec.template.spec.{r.field}",
+                           hint=_rejection_hint(r)))
+    return out
+
+
+def _rejection_code(r: Rejection, have: int) -> str:
+    if r.kind in _ADMISSION_CODES:
+        return _ADMISSION_CODES[r.kind]
+    return "IDC640" if r.fits == 0 and have == 0 else "IDC641"
+
+
+def _rejection_message(ref: ObjectRef, r: Rejection, to_create: int, have: int) -> str:
+    if r.kind == "quota-exceeded" and (r.fits or have):
+        return (f"{r.source} admits {r.fits} more of the {to_create} pods {ref} still has to "
+                f"create ({have + r.fits} of {have + to_create} replicas): {r.message}")
+    return f"{r.source} rejects the pods of {ref}, so none is created: {r.message}"
+
+
+def _rejection_hint(r: Rejection) -> str:
+    if r.kind == "limit-range":
+        return (f"Bring the template's requests and limits within {r.source}, or change it "
+                "(kubectl describe limitrange).")
+    if r.kind == "quota-requires":
+        return (f"State these requests and limits on every container of the template, or give "
+                f"the namespace a LimitRange with defaults; {r.source} requires them.")
+    return (f"Raise {r.source}'s hard limit, lower the template's requests or replicas, or free "
+            "what other pods in the namespace use (kubectl describe resourcequota).")
 
 
 def _causes(snap: Snapshot, pod: Obj, ref: ObjectRef, wl: Obj | None, prefix: str,

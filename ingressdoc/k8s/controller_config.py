@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ingressdoc.k8s.controller_settings import SETTINGS_BY_KEY, TRAEFIK, Version
-from ingressdoc.k8s.objects import labels, name, namespace, spec
+from ingressdoc.k8s.objects import is_true, labels, name, namespace, spec
 
 Obj = Mapping[str, Any]
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -60,7 +60,7 @@ class ControllerConfig:
         return self.setting(key).value
 
     def enabled(self, key: str) -> bool:
-        return self.value(key).strip().lower() == "true"
+        return is_true(self.value(key))
 
     def listed(self, key: str) -> tuple[str, ...]:
         """A comma-separated flag as a tuple (empty when unset)."""

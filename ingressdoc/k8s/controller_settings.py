@@ -30,6 +30,7 @@ REDIRECT_FLAG = "entrypoints.<name>.http.redirections.entrypoint.to"
 # The flag prefixes of Traefik's two Ingress providers (ingress-nginx's flags have none).
 TRAEFIK_INGRESS_PROVIDER = "providers.kubernetesingress."
 TRAEFIK_NGINX_PROVIDER = "providers.kubernetesingressnginx."
+STRICT_PREFIX_MATCHING = TRAEFIK_INGRESS_PROVIDER + "strictprefixmatching"
 
 Version = tuple[int, ...]
 
@@ -125,6 +126,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 ((_ALL, "false"),),
                 "ExternalName backends are refused (the path answers 404) unless true.",
                 _TRAEFIK_INGRESS),
+    SettingSpec(TRAEFIK, STRICT_PREFIX_MATCHING, "flag", ((_ALL, "false"),),
+                "Prefix (and ImplementationSpecific rendered as PathPrefix) matches whole path "
+                "elements, as the Ingress API says, instead of a string prefix (since v3.5.0; "
+                "`buildRule`).", _TRAEFIK_INGRESS),
     SettingSpec(TRAEFIK, "providers.kubernetesingress.crossprovidernamespaces", "flag",
                 ((_ALL, ""),),
                 "When set, only Ingresses in these namespaces may reference Middlewares "

@@ -15,15 +15,11 @@ from typing import Any
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX
 from ingressdoc.k8s.ingress_match import host_matches
-from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.objects import annotations_of, is_true, spec
 
 Obj = Mapping[str, Any]
 SSL_REDIRECT = NGINX_PREFIX + "ssl-redirect"
 FORCE_SSL_REDIRECT = NGINX_PREFIX + "force-ssl-redirect"
-
-
-def _true(value: Any) -> bool:
-    return str(value).strip().lower() == "true"
 
 
 def https_redirect(ingress: Obj, host: str, config: ControllerConfig | None) -> str | None:
@@ -32,7 +28,7 @@ def https_redirect(ingress: Obj, host: str, config: ControllerConfig | None) -> 
     notes = annotations_of(ingress)
     nginx = config if config is not None and config.product == NGINX else None
     force = notes.get(FORCE_SSL_REDIRECT)
-    if force is not None and _true(force):
+    if force is not None and is_true(force):
         return f"{FORCE_SSL_REDIRECT} is true"
     if force is None and nginx is not None and nginx.enabled("force-ssl-redirect"):
         return f"force-ssl-redirect is true ({nginx.setting('force-ssl-redirect').source})"
@@ -41,9 +37,9 @@ def https_redirect(ingress: Obj, host: str, config: ControllerConfig | None) -> 
         return None
     ssl = notes.get(SSL_REDIRECT)
     if ssl is not None:
-        return f"the Ingress has TLS for {host} and {SSL_REDIRECT} is {ssl}" if _true(ssl) else None
+        return f"the Ingress has TLS for {host} and {SSL_REDIRECT} is {ssl}" if is_true(ssl) else None
     if nginx is not None:
         setting = nginx.setting("ssl-redirect")
         return (f"the Ingress has TLS for {host} (ssl-redirect {setting.value}, "
-                f"{setting.source})") if _true(setting.value) else None
+                f"{setting.source})") if is_true(setting.value) else None
     return f"the Ingress has TLS for {host} (ssl-redirect is on by default)"

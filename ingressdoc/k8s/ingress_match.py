@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 HostClass = Literal["exact", "wildcard", "any"]
@@ -114,7 +115,11 @@ class IngressRules(Protocol):
 
     def request_notes(self, raw_path: str) -> list[str]: ...
 
-    def match(self, table: RouteTable, host: str, path: str) -> Outcome: ...
+    def match(self, table: RouteTable, host: str, path: str,
+              near_misses: bool = True) -> Outcome:
+        """`near_misses` False: the winner alone, for a caller that shows no account of the
+        miss unless it is needed (the misses scan every rule)."""
+        ...
 
 
 def normalise_host(host: str) -> str:
@@ -149,17 +154,25 @@ def shown_host(rule_host: str | None) -> str:
 
 
 def match_request(
-    ingresses: Sequence[Mapping[str, Any]], host: str, path: str, profile: IngressRules
+    ingresses: Sequence[Mapping[str, Any]], host: str, path: str, profile: IngressRules,
+    near_misses: bool = True,
 ) -> MatchResult:
     """Select the path (or default backend) that serves `host` + `path` among `ingresses`.
 
     `ingresses` must already be the ones the controller serves: matching runs over their union.
-    `path` may carry a query string or fragment; both are ignored.
+    `path` may carry a query string or fragment; both are ignored. `near_misses` False leaves
+    the near misses out (see `IngressRules.match`).
     """
+    return match_table(RouteTable.build(ingresses), host, path, profile, near_misses)
+
+
+def match_table(table: RouteTable, host: str, path: str, profile: IngressRules,
+                near_misses: bool = True) -> MatchResult:
+    """`match_request` over a table built once for many requests."""
     request_host = normalise_host(host)
     raw_path = _strip_query(path)
     request_path = profile.normalise_path(raw_path)
-    outcome = profile.match(RouteTable.build(ingresses), request_host, request_path)
+    outcome = profile.match(table, request_host, request_path, near_misses)
     notes = list(outcome.notes)
     if request_path != raw_path:
         notes.insert(0, f"{profile.name} normalises the request path {raw_path} to {request_path}")
@@ -302,6 +315,28 @@ class RouteTable:
 
     def paths(self, rules: Sequence[Rule]) -> list[RoutePath]:
         return [RoutePath(r, c) for r in rules for c in r.paths]
+
+    @cached_property
+    def defaults(self) -> tuple[IngressEntry, ...]:
+        """The Ingresses with a defaultBackend, in age order."""
+        return tuple(i for i in self.ingresses if i.default_backend is not None)
+
+    @cached_property
+    def _by_host(self) -> dict[str, list[Rule]]:
+        index: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            index.setdefault(rule.host, []).append(rule)
+        return index
+
+    def rules_for(self, host: str) -> list[Rule]:
+        """The rules whose host matches `host`, in table order, found by rule host (the
+        host itself, the wildcard over its parent, no host) rather than by a scan: one
+        table can serve every request of a `check`."""
+        request = normalise_host(host)
+        keys = {request, "", "*." + request.split(".", 1)[1] if "." in request else ""}
+        found = sorted((r for key in keys for r in self._by_host.get(key, ())),
+                       key=lambda r: (r.ingress.rank, r.index))
+        return [r for r in found if host_matches(r.host, host)]
 
 
 def _age_key(manifest: Mapping[str, Any]) -> tuple[bool, datetime, str, str]:

@@ -73,6 +73,7 @@ class Endpoint:
     pod: Obj | None = None
     host_network: bool = False
     node: str | None = None
+    shown: str | None = None  # how messages name it, where not by its pod (a template's pod)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def describe_endpoint(ep: Endpoint) -> str:
         return f"{where} {ep.ip or '<unknown IP>'}"
     name = ((ep.pod or {}).get("metadata") or {}).get("name")
     anonymous = f"a pod in {ep.namespace} ({_labels(ep.labels)})"
-    who = f"pod {ep.namespace}/{name}" if name else anonymous
+    who = ep.shown or (f"pod {ep.namespace}/{name}" if name else anonymous)
     if ep.host_network:
         who += f" (hostNetwork, node IP {ep.ip or '<unknown>'})"
     return who

@@ -29,6 +29,12 @@ def annotations_of(obj: Obj) -> Mapping[str, str]:
     return meta(obj).get("annotations") or {}
 
 
+def is_true(value: Any) -> bool:
+    """Annotations, flags and ConfigMap values are strings: "true" in any case turns a
+    switch on; anything else, or no value, leaves it off."""
+    return str(value).strip().lower() == "true"
+
+
 def spec(obj: Obj) -> Mapping[str, Any]:
     return obj.get("spec") or {}
 

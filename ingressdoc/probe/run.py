@@ -14,7 +14,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ingressdoc.hops import attribution, dns, evidence, ingress_status, served_cert, service_dns
+from ingressdoc.hops import (
+    attribution,
+    dns,
+    entry_clients,
+    evidence,
+    ingress_status,
+    served_cert,
+    service_dns,
+)
 from ingressdoc.hops.candidates import PodTarget, backend_targets, candidates
 from ingressdoc.hops.cluster_dns import is_external_name
 from ingressdoc.hops.evidence import HttpObservation
@@ -52,12 +60,14 @@ class Wanted:
 def gather(result: TraceResult, snap: Snapshot, wanted: Wanted, proxy_get: ProxyGet,
            open_port: cluster_dns.OpenPort) -> TraceResult:
     """Every piece of live evidence for a trace, added to the object trace in one place, in
-    the order the request meets it: the host's DNS answer (a hop of its own), HTTP answers of
+    the order the request meets it: the host's DNS answer (a hop of its own, and what it
+    says of the entry's clients and nodes), HTTP answers of
     the entry, the Service and its pods, then the cluster DNS's answer for the backend, and
     the Ingress's published status."""
     timeout = wanted.timeout
     if wanted.dns:
-        result = dns.attach(result, host_answer(result.request.host, wanted.dns_server, timeout))
+        answer = host_answer(result.request.host, wanted.dns_server, timeout)
+        result = entry_clients.attach(dns.attach(result, answer), snap, answer)
     if wanted.probe:
         result = http_evidence(result, snap, proxy_get, open_port, timeout, wanted.allowed)
     if wanted.dns:
@@ -99,6 +109,7 @@ def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
     req = result.request
     seen = samples(cands, req.host_header, req.path, open_port, timeout)
     elsewhere = attribution.answered_elsewhere(result, observations, seen)
+    result = entry_clients.attach_probes(result, snapshot, observations)
     result = evidence.attach(result, observations, answered_elsewhere=elsewhere)
     result = attribution.attach(result, observations, cands, seen)
     return served_cert.attach(result, snapshot, observations)

@@ -66,9 +66,9 @@ def _load(name: str) -> Callable[[Any], Any]:
 
 def dump(document: object, fmt: Format) -> str:
     if fmt is Format.json:
-        import json
+        from ingressdoc.render.jsontext import dumps_indented
 
-        return json.dumps(document, indent=2, default=str) + "\n"
+        return dumps_indented(document) + "\n"
     import yaml
 
     return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))

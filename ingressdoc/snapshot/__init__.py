@@ -193,6 +193,29 @@ class Snapshot:
         selector = (service.get("spec") or {}).get("selector")
         return self.list("Pod", ObjectRef.of(service).namespace, selector) if selector else ()
 
+    def services_selecting(self, pods: Sequence[Obj]) -> Sequence[Obj]:
+        """The Services whose selector picks one of `pods` in its namespace, in the
+        snapshot's order (a controller's ways in). The label index is built here over the
+        Services' selectors, so a pod's labels find them without a scan of every Service
+        per trace."""
+        chosen: dict[int, Obj] = {}
+        for pod in pods:
+            services, index = self._selector_index(ObjectRef.of(pod).namespace)
+            pod_labels = _labels(pod)
+            candidates = services if index is None else [
+                s for term in pod_labels.items() for s in index.get(term, ())]
+            chosen.update((id(s), s) for s in candidates
+                          if _selector(s) and selector_matches(_selector(s), pod_labels))
+        order = self.memo(("order", "Service"), lambda: {
+            id(s): i for i, s in enumerate(self.objects.get("Service", ()))}, ("Service",))
+        return sorted(chosen.values(), key=lambda s: order[id(s)])
+
+    def _selector_index(self, ns: str | None) -> tuple[Sequence[Obj], LabelIndex | None]:
+        services = self._in_namespace.get(("Service", ns), ())
+        return services, self.memo(("selectors", "Service", ns),
+                                   lambda: _label_index(services, _selector_terms),
+                                   ("Service",))
+
     def service_slices(self, service: Obj) -> Sequence[Obj]:
         """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
         return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace,
@@ -208,7 +231,7 @@ class Snapshot:
         return self.origins.get(ObjectRef.of(obj))
 
     def is_derived(self, obj: Obj) -> bool:
-        return ObjectRef.of(obj) in self.derived
+        return bool(self.derived) and ObjectRef.of(obj) in self.derived
 
     def all_objects(self) -> Iterable[Obj]:
         for objs in self.objects.values():
@@ -219,13 +242,28 @@ def _labels(obj: Obj) -> Any:
     return (obj.get("metadata") or {}).get("labels") or {}
 
 
-def _label_index(objs: Sequence[Obj]) -> LabelIndex | None:
-    """Objects by each string `key: value` label, in `objs`' order. Only strings: a selector
-    term whose value is a string matches no other type. None when some object's labels are
-    not a mapping, so that the selector reports it exactly as a scan would."""
+def _selector(service: Obj) -> Any:
+    return (service.get("spec") or {}).get("selector") or {}
+
+
+def _selector_terms(service: Obj) -> Any:
+    """A Service's selector as index keys; None (its namespace is scanned) when a value is
+    not a string, which no key of a pod's labels stands for."""
+    selector = _selector(service)
+    if isinstance(selector, Mapping) and all(isinstance(v, str) for v in selector.values()):
+        return selector
+    return None
+
+
+def _label_index(objs: Sequence[Obj], labels_of: Callable[[Obj], Any] = _labels
+                 ) -> LabelIndex | None:
+    """Objects by each string `key: value` label (or, with `labels_of`, selector term), in
+    `objs`' order. Only strings: a selector term whose value is a string matches no other
+    type. None when some object's labels are not a mapping, so that the selector reports it
+    exactly as a scan would."""
     index: LabelIndex = {}
     for obj in objs:
-        labels = _labels(obj)
+        labels = labels_of(obj)
         if not isinstance(labels, Mapping):
             return None
         for term in labels.items():

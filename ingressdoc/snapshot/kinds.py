@@ -58,6 +58,9 @@ KINDS: dict[str, KindInfo] = {
     "PersistentVolumeClaim": KindInfo("", "v1", "persistentvolumeclaims", True),
     "PersistentVolume": KindInfo("", "v1", "persistentvolumes", False),
     "StorageClass": KindInfo("storage.k8s.io", "v1", "storageclasses", False),
+    # What admits a workload's pods: quotas and the LimitRanges' defaults and bounds.
+    "ResourceQuota": KindInfo("", "v1", "resourcequotas", True),
+    "LimitRange": KindInfo("", "v1", "limitranges", True),
     # Who writes TLS Secrets: cert-manager (a CRD: unavailable where it is not installed).
     "Certificate": KindInfo("cert-manager.io", "v1", "certificates", True),
     "Issuer": KindInfo("cert-manager.io", "v1", "issuers", True),

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -26,6 +28,7 @@ from ingressdoc.snapshot.kinds import KINDS, KindInfo, Read
 from ingressdoc.snapshot.redact import redact_secret
 
 PAGE_SIZE = 500
+READERS = 4  # reads in flight at once: the API server answers one while another is parsed
 RETRIES = 4
 MAX_RETRY_AFTER = 30.0  # seconds
 Plan = Callable[[Snapshot], Sequence[object]]
@@ -49,6 +52,7 @@ class LiveSource:
         self.timeout = timeout
         self.namespace = namespace  # the context's default namespace, as kubectl uses it
         self.stats = Stats()
+        self._counting = threading.Lock()
 
     @property
     def api_client(self) -> Any:
@@ -100,26 +104,45 @@ class LiveSource:
                         meta={"context": self.context, "server": self.server})
         seen: set[ObjectRef] = set()
         if plan is None:
-            for kind in (k for k, info in KINDS.items() if info.bulk and info.listed):
-                self._fetch(Read(kind), snap, seen)
+            self._fetch([Read(k) for k, info in KINDS.items() if info.bulk and info.listed],
+                        snap, seen)
             return snap
         done: set[Read] = set()
         while True:
-            todo = [r for r in plan(snap) if isinstance(r, Read) and r not in done]
+            todo = list(dict.fromkeys(
+                r for r in plan(snap) if isinstance(r, Read) and r not in done))
             if not todo:
                 return snap
-            for read in dict.fromkeys(todo):
-                done.add(read)
-                self._fetch(read, snap, seen)
+            done.update(todo)
+            self._fetch(todo, snap, seen)
 
-    def _fetch(self, read: Read, snap: Snapshot, seen: set[ObjectRef]) -> None:
-        self.stats.reads.append(read)
+    def _fetch(self, reads: Sequence[Read], snap: Snapshot, seen: set[ObjectRef]) -> None:
+        """The reads' requests run side by side (READERS at a time), and their answers are
+        added in the order of `reads`: the same snapshot as reading one after the other."""
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            answers = [pool.submit(self._answer, read) for read in reads]
+            try:
+                for read, answer in zip(reads, answers, strict=True):
+                    self._add(read, answer, snap, seen)
+            except BaseException:
+                for answer in answers:
+                    answer.cancel()
+                raise
+
+    def _answer(self, read: Read) -> list[dict[str, Any]] | _KindError:
         try:
-            items = self.list_objects(read)
+            return self.list_objects(read)
         except _KindError as exc:
+            return exc
+
+    def _add(self, read: Read, answer: Future[list[dict[str, Any]] | _KindError],
+             snap: Snapshot, seen: set[ObjectRef]) -> None:
+        self.stats.reads.append(read)
+        items = answer.result()
+        if isinstance(items, _KindError):
             if not snap.loaded(read.kind):
-                snap.mark(read.kind, exc.status)
-            snap.mark_scope(read.kind, read.namespace, exc.status)
+                snap.mark(read.kind, items.status)
+            snap.mark_scope(read.kind, read.namespace, items.status)
             return
         snap.mark(read.kind, KindStatus.LOADED)
         origin = Origin(f"cluster {self.context}")
@@ -200,7 +223,8 @@ class LiveSource:
         from kubernetes.stream import portforward
 
         api = client.CoreV1Api(self._api)
-        self.stats.requests += 1
+        with self._counting:
+            self.stats.requests += 1
         try:
             forward = portforward(api.connect_get_namespaced_pod_portforward, pod, namespace,
                                   ports=str(port))
@@ -220,14 +244,16 @@ class LiveSource:
 
         method, url, headers, _, _ = self._api.param_serialize(
             "GET", path, query_params=query, auth_settings=["BearerToken"])
-        self.stats.requests += 1
+        with self._counting:
+            self.stats.requests += 1
         try:
             resp = self._api.call_api(method, url, header_params=headers,
                                       _request_timeout=self.timeout)
             data = resp.read() or b""
         except (HTTPError, ApiException, OSError) as exc:
             raise ClusterError(f"cannot reach API server {self.server}: {_reason(exc)}") from None
-        self.stats.bytes += len(data)
+        with self._counting:
+            self.stats.bytes += len(data)
         return int(resp.status), str(resp.reason or ""), bytes(data), resp.getheaders()
 
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -14,38 +14,35 @@ rejects) a 502, for both proxies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ingressdoc.hops.outcome import OutcomeKind
-
-# By who answers: the class's profile, or "traefik-nginx" where Traefik's ingress-nginx
-# provider runs an ingress-nginx class (it skips a path whose Service or port is missing, but
-# keeps one without endpoints as an empty load balancer: 503).
-_NO_SERVICE = {"ingress-nginx": "503", "traefik": "404", "traefik-nginx": "404", "spec": "503"}
-_NO_UPSTREAM = {"ingress-nginx": "503", "traefik": "404", "traefik-nginx": "503", "spec": "503"}
-_DIAL_FAILS = {"*": "502 or 504"}
+from ingressdoc.k8s.profiles.base import Answers
 
 
 @dataclass(frozen=True)
 class Effect:
     kind: OutcomeKind
-    status: Mapping[str, str]  # by matching profile; "*" for every controller
+    status: str | None = None  # the same for every controller
     https_only: bool = False
     likely: bool = False  # a warning decides too: telling evidence, though not certain
+    # Where controllers differ: the status of the one that answers (its profile's `Answers`).
+    answered: Callable[[Answers], str | None] | None = None
 
-    def status_for(self, profile: str) -> str | None:
-        return self.status.get(profile) or self.status.get("*")
+    def status_for(self, answers: Answers) -> str | None:
+        return self.answered(answers) if self.answered is not None else self.status
 
 
-_DROP = Effect(OutcomeKind.DROPPED, {})
-_NONE = Effect(OutcomeKind.NO_CONTROLLER, {})
-_NO_RULE = Effect(OutcomeKind.DEFAULT_BACKEND, {"*": "404"})
-_FALLBACK = Effect(OutcomeKind.FALLBACK_CERTIFICATE, {}, https_only=True)
-_REJECTED = Effect(OutcomeKind.CERTIFICATE_REJECTED, {}, https_only=True)
-_EMPTY = Effect(OutcomeKind.UPSTREAM_ERROR, _NO_UPSTREAM)
-_MISSING = Effect(OutcomeKind.UPSTREAM_ERROR, _NO_SERVICE)
-_DIAL = Effect(OutcomeKind.UPSTREAM_ERROR, _DIAL_FAILS)
+_DROP = Effect(OutcomeKind.DROPPED)
+_NONE = Effect(OutcomeKind.NO_CONTROLLER)
+_NO_RULE = Effect(OutcomeKind.DEFAULT_BACKEND, "404")
+_FALLBACK = Effect(OutcomeKind.FALLBACK_CERTIFICATE, https_only=True)
+_REJECTED = Effect(OutcomeKind.CERTIFICATE_REJECTED, https_only=True)
+_EMPTY = Effect(OutcomeKind.UPSTREAM_ERROR, answered=attrgetter("empty_upstream"))
+_MISSING = Effect(OutcomeKind.UPSTREAM_ERROR, answered=attrgetter("missing_service"))
+_DIAL = Effect(OutcomeKind.UPSTREAM_ERROR, "502 or 504")
 
 EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC101", "IDC102", "IDC110", "IDC113", "IDC116", "IDC130", "IDC202"),
@@ -59,16 +56,16 @@ EFFECTS: Mapping[str, Effect] = {
     **dict.fromkeys(("IDC401", "IDC402"), _MISSING),
     **dict.fromkeys(("IDC410", "IDC501", "IDC504", "IDC505", "IDC601",
                      "IDC608", "IDC630", "IDC631", "IDC632", "IDC633", "IDC634", "IDC635",
-                     "IDC636", "IDC637"), _EMPTY),
+                     "IDC636", "IDC637", "IDC638", "IDC639", "IDC640", "IDC642"), _EMPTY),
     **dict.fromkeys(("IDC404", "IDC710", "IDC711", "IDC712", "IDC713", "IDC730"),
-                    Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502 or 503"})),
+                    Effect(OutcomeKind.UPSTREAM_ERROR, "502 or 503")),
     **dict.fromkeys(("IDC701", "IDC706"), _DIAL),
-    **dict.fromkeys(("IDC430", "IDC432"), Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "502"})),
-    "IDC431": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "400 (from the backend)"}),
+    **dict.fromkeys(("IDC430", "IDC432"), Effect(OutcomeKind.UPSTREAM_ERROR, "502")),
+    "IDC431": Effect(OutcomeKind.UPSTREAM_ERROR, "400 (from the backend)"),
     "IDC433": _DROP,
     # A numeric targetPort none of the pod's declared ports is: the app most likely listens
     # on those it declares, so the connection is refused.
-    "IDC411": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "likely 502 (connection refused)"},
+    "IDC411": Effect(OutcomeKind.UPSTREAM_ERROR, "likely 502 (connection refused)",
                      likely=True),
     # Gateway API: no listener or no attached rule is the Gateway's 404; a class nobody runs
     # programs nothing; an unusable rule or backendRef is the Gateway's own 500 for its share.
@@ -77,8 +74,8 @@ EFFECTS: Mapping[str, Effect] = {
     "IDC802": _NONE,
     **dict.fromkeys(("IDC803", "IDC805"), _DROP),
     **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823"),
-                    Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "500"})),
-    "IDC825": Effect(OutcomeKind.UPSTREAM_ERROR, {"*": "5xx (TLS to the backend fails)"}),
+                    Effect(OutcomeKind.UPSTREAM_ERROR, "500")),
+    "IDC825": Effect(OutcomeKind.UPSTREAM_ERROR, "5xx (TLS to the backend fails)"),
 }
 #: Per-pod errors that decide nothing alone (other pods may serve) but explain an empty
 #: upstream that the endpoints hop found.

@@ -114,7 +114,7 @@ def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome)
     svc_hop, svc = service.check(ctx, routed.backend, routed.route, routed.backend_field)
     if svc is not None:
         svc_hop = amend(svc_hop, findings=backend_protocol.check(
-            ctl.profile.name, ctl.controller, routed.route_object, svc.service, svc.port))
+            ctl.profile, ctl.controller, routed.route_object, svc.service, svc.port))
     hops: list[Hop] = [svc_hop]
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:

@@ -17,27 +17,24 @@ from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.model import ControllerFacts, Hop, HopStatus, TraceResult
 from ingressdoc.hops.outcome import MEANT, Competitor, Outcome, OutcomeKind
 from ingressdoc.hops.routing import RouteOutcome
-from ingressdoc.k8s.controllers import product_of
+from ingressdoc.k8s.profiles.base import Answers
 from ingressdoc.request import Request
 from ingressdoc.trace.effects import EFFECTS, EMPTY, EXPLAINS_EMPTY, Effect
 from ingressdoc.trace.redirects import ssl_redirect
 
-_PROXY = {"ingress-nginx": "ingress-nginx", "traefik": "Traefik",
-          "traefik-nginx": "Traefik (its ingress-nginx provider)"}
+
+def proxy_name(answers: Answers, controller: str | None) -> str:
+    return answers.proxy or (f"controller {controller}" if controller
+                             else "the ingress controller")
 
 
-def proxy_name(profile: str, controller: str | None) -> str:
-    return _PROXY.get(profile) or (f"controller {controller}" if controller
-                                   else "the ingress controller")
-
-
-def answering(ctl: ControllerFacts) -> str:
-    """Whose behaviour decides the status: the class's profile, or Traefik's ingress-nginx
-    provider where Traefik pods run an ingress-nginx class."""
-    runs = {p.name for pod in ctl.pods if (p := product_of(pod)) is not None}
-    if ctl.profile.name == "ingress-nginx" and runs == {"traefik"}:
-        return "traefik-nginx"
-    return ctl.profile.name
+def answering(ctl: ControllerFacts) -> Answers:
+    """How the request is answered: as the class's profile says, or as the controller whose
+    pods run the class answers it (Traefik's ingress-nginx provider an ingress-nginx class)."""
+    runs = ctl.products
+    if len(runs) == 1:
+        return next(iter(runs)).answers_for(ctl.profile)
+    return ctl.profile.answers
 
 
 def refresh(result: TraceResult) -> TraceResult:
@@ -94,17 +91,17 @@ def _competitors(rule_hop: Hop | None) -> tuple[Competitor, ...]:
         for r in rule_hop.rows if r.get("match") != "serves")
 
 
-def _failed(decisive: tuple[Hop, Finding, Effect], profile: str, controller: str | None,
+def _failed(decisive: tuple[Hop, Finding, Effect], answers: Answers, controller: str | None,
             competitors: tuple[Competitor, ...]) -> Outcome:
     hop, f, effect = decisive
-    proxy = proxy_name(profile, controller)
-    status = effect.status_for(profile)
+    proxy = proxy_name(answers, controller)
+    status = effect.status_for(answers)
     kind = effect.kind
     answerer: str | None = proxy
     if kind is OutcomeKind.UPSTREAM_ERROR and status == "404":
         kind = OutcomeKind.DEFAULT_BACKEND  # the proxy dropped the route: its own 404
     if kind is OutcomeKind.DEFAULT_BACKEND:
-        answerer = f"the {proxy} default backend" if profile == "ingress-nginx" else proxy
+        answerer = f"the {proxy} default backend" if answers.own_default_backend else proxy
     return Outcome(kind, f.message, hop.hop.value, answerer, status, _where(f), f.code,
                    competitors=competitors)
 
@@ -121,15 +118,15 @@ def served_backend(route: RouteOutcome) -> str | None:
 
 def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
            ctl: ControllerFacts) -> Outcome:
-    profile, controller = answering(ctl), ctl.controller
+    answers, controller = answering(ctl), ctl.controller
     rule_hop = next((h for h in hops if h.hop in ("rule", "route")), None)
     competitors = _competitors(rule_hop) if rule_hop is not None and rule_hop.hop == "rule" else ()
-    proxy = proxy_name(profile, controller)
-    redirect = ssl_redirect(profile, route.route_object, request.host, request.scheme,
+    proxy = proxy_name(answers, controller)
+    redirect = ssl_redirect(answers, route.route_object, request.host, request.scheme,
                             ctl.applied.config)
     decisive = _decisive(hops, "https" if redirect else request.scheme)
     if decisive is not None:
-        return _failed(decisive, profile, controller, competitors)
+        return _failed(decisive, answers, controller, competitors)
     if route.answer is not None:  # a Gateway rule's RequestRedirect
         return Outcome(OutcomeKind.REDIRECT, route.hop.summary, "route", proxy, route.answer,
                        route.label or str(route.route), competitors=competitors)

@@ -26,7 +26,7 @@ from ingressdoc.k8s import node_local_dns
 from ingressdoc.k8s.controller_config import read_config
 from ingressdoc.k8s.controllers import label_selector, product_of
 from ingressdoc.k8s.dns_names import parse_service_name
-from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL
+from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, pod_ready
 from ingressdoc.k8s.events import FAILED_CREATE, FAILED_SCHEDULING
 from ingressdoc.k8s.gateway.hostnames import host_matches
 from ingressdoc.k8s.gateway.listeners import listeners_of
@@ -177,19 +177,26 @@ def _service_reads(snap: Snapshot, ns: str, svc_name: str, hops: int) -> Iterato
 
 
 def _why_no_pods(snap: Snapshot, ns: str, selector: dict[str, str]) -> Iterator[Read]:
-    """What explains missing or unscheduled pods, read only when there are such pods: the
-    workloads and autoscalers (replicas 0), claims, volumes and classes (Pending)."""
+    """What explains missing, unscheduled or only terminating pods, read only when there are
+    such pods: the workloads (replicas 0, a rollout's strategy) and autoscalers, what admits
+    pods (quotas, LimitRanges), claims, volumes and classes (Pending)."""
     if not snap.loaded("Pod"):
         return
     pods = snap.list("Pod", ns, selector)
     unscheduled = [p for p in pods if not spec(p).get("nodeName")]
     if pods and not unscheduled:
+        going = [p for p in pods if (p.get("metadata") or {}).get("deletionTimestamp")]
+        if going and all(p in going or not pod_ready(p) for p in pods):
+            yield Read("Deployment", ns)  # a rollout's strategy: did it take every pod down?
+            yield Read("StatefulSet", ns)
         return
     yield Read("Deployment", ns)
     yield Read("StatefulSet", ns)
     if not pods:
         yield Read("HorizontalPodAutoscaler", ns)
         yield Read("Event", ns, field_selector=f"reason={FAILED_CREATE}")
+        yield Read("ResourceQuota", ns)
+        yield Read("LimitRange", ns)
         return
     yield Read("Event", ns, field_selector=f"involvedObject.kind=Pod,reason={FAILED_SCHEDULING}")
     yield Read("PersistentVolumeClaim", ns)

@@ -10,14 +10,15 @@ from typing import Any
 
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.https_redirect import https_redirect
+from ingressdoc.k8s.profiles.base import Answers
 
 Obj = Mapping[str, Any]
 
 
-def ssl_redirect(profile: str, ingress: Obj | None, host: str, scheme: str,
+def ssl_redirect(answers: Answers, ingress: Obj | None, host: str, scheme: str,
                  config: ControllerConfig | None = None) -> str | None:
-    """Why the controller redirects this request to https, or None. `profile` is who answers
-    (`traefik-nginx`: Traefik running an ingress-nginx class)."""
-    if profile not in ("ingress-nginx", "traefik-nginx") or scheme != "http" or ingress is None:
+    """Why the controller redirects this request to https, or None. `answers`: how the
+    controller that answers does (`answering`)."""
+    if not answers.https_redirect or scheme != "http" or ingress is None:
         return None
     return https_redirect(ingress, host, config)

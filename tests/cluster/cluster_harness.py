@@ -415,10 +415,11 @@ spec:
 """
 
 
-def http_ingress(name: str, host: str, backend: str, path: str = "/",
+def http_ingress(name: str, host: str | None, backend: str, path: str = "/",
                  port: str = "{name: http}") -> str:
     """An Ingress `name` of class nginx (Traefik on the built-in cluster) sending HOST/PATH
-    (Prefix) to Service BACKEND on PORT (a port object's body)."""
+    (Prefix) to Service BACKEND on PORT (a port object's body); HOST None: a host-less rule."""
+    rule_host = f'host: "{host}"\n      ' if host is not None else ""
     return f"""
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -426,8 +427,7 @@ metadata: {{name: {name}}}
 spec:
   ingressClassName: nginx
   rules:
-    - host: "{host}"
-      http:
+    - {rule_host}http:
         paths:
           - {{path: "{path}", pathType: Prefix, backend: {{service: {{name: {backend}, port: {port}}}}}}}
 """

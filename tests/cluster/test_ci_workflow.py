@@ -35,7 +35,7 @@ def workflow_steps() -> dict[str, dict[str, Any]]:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The workflow's install step, pointed at this checkout."""
     install = workflow_steps()["Install ingressdoc"]["run"]
-    assert re.fullmatch(r"pipx install git\+https://\S+@v\d+\.\d+\.\d+", install.strip()), install
+    assert re.fullmatch(r'pipx install "git\+\$\{\{ vars\.\w+ \}\}"', install.strip()), install
     venv = tmp_path_factory.mktemp("ci") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", str(REPO_ROOT)],

@@ -11,41 +11,13 @@ import urllib.request
 from typing import Any
 
 import pytest
-from cluster_harness import HARNESS_INGRESS, Cluster, Scenario
-
-APP = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: web
-          image: agnhost
-          args: ["netexec", "--http-port=8080"]
-          ports:
-            - {{name: http, containerPort: 8080}}
-          readinessProbe:
-            httpGet: {{path: /, port: http}}
-            periodSeconds: 1
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: {name}
-spec:
-  selector: {{app: {name}}}
-  ports:
-    - {{name: http, port: 80, targetPort: http}}
-"""
+from cluster_harness import (
+    HARNESS_INGRESS,
+    Cluster,
+    Scenario,
+    http_service,
+    netexec_deployment,
+)
 
 GATEWAY = """
 apiVersion: gateway.networking.k8s.io/v1
@@ -129,6 +101,11 @@ def _answer(host: str, path: str, timeout: float = 60) -> tuple[int, str]:
     return last
 
 
+def _app(name: str) -> str:
+    """The netexec backend `name` and its Service."""
+    return netexec_deployment(name) + "---\n" + http_service(name)
+
+
 def _codes(report: dict[str, Any]) -> set[str]:
     return {f["code"] for h in report["hops"] for f in h["findings"]}
 
@@ -139,8 +116,8 @@ def _hop(report: dict[str, Any], name: str) -> dict[str, Any]:
 
 def test_healthy_route_is_ok_with_probes_and_precedence_picks_the_answering_backend(
         gateway_api: Cluster, scenario: Scenario) -> None:
-    scenario.apply(APP.format(name="web"))
-    scenario.apply(APP.format(name="api"))
+    scenario.apply(_app("web"))
+    scenario.apply(_app("api"))
     scenario.apply(GATEWAY.format(host=scenario.host, allowed="Same"))
     _route(scenario, "web")
     _route(scenario, "api", path="/hostname", backend="api")
@@ -162,7 +139,7 @@ def test_route_the_listener_does_not_admit_matches_its_status(
         gateway_api: Cluster, scenario: Scenario) -> None:
     other = scenario.other_namespace()
     scenario.apply(GATEWAY.format(host=scenario.host, allowed="Same"))
-    gateway_api.kubectl("apply", "-n", other, "-f", "-", input=APP.format(name="web").replace(
+    gateway_api.kubectl("apply", "-n", other, "-f", "-", input=_app("web").replace(
         "image: agnhost", f"image: {gateway_api.image}\n          imagePullPolicy: Never"))
     _route(scenario, "web", namespace=other)
     cond = _parent_condition(scenario, "web", other, "Accepted")
@@ -178,7 +155,7 @@ def test_route_the_listener_does_not_admit_matches_its_status(
 def test_cross_namespace_backend_needs_a_reference_grant(
         gateway_api: Cluster, scenario: Scenario) -> None:
     other = scenario.other_namespace()
-    gateway_api.kubectl("apply", "-n", other, "-f", "-", input=APP.format(name="web").replace(
+    gateway_api.kubectl("apply", "-n", other, "-f", "-", input=_app("web").replace(
         "image: agnhost", f"image: {gateway_api.image}\n          imagePullPolicy: Never"))
     scenario.apply(GATEWAY.format(host=scenario.host, allowed="Same"))
     _route(scenario, "web", backend_ns=other)

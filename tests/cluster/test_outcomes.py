@@ -19,6 +19,7 @@ from cluster_harness import (
     HARNESS_INGRESS,
     Scenario,
     TraceResult,
+    http_ingress,
     http_service,
     netexec_deployment,
 )
@@ -47,23 +48,6 @@ def answering_pods(host: str, path: str, tries: int = 6, timeout: float = 60) ->
     return {ask(host, path)[1] for _ in range(tries)}
 
 
-def ingress(name: str, host: str | None, backend: str, path: str = "/hostname") -> str:
-    rule_host = f'host: "{host}"\n      ' if host else ""
-    return f"""
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {{name: {name}}}
-spec:
-  ingressClassName: nginx
-  rules:
-    - {rule_host}http:
-        paths:
-          - path: "{path}"
-            pathType: Prefix
-            backend: {{service: {{name: {backend}, port: {{name: http}}}}}}
-"""
-
-
 def outcome(result: TraceResult) -> dict[str, Any]:
     assert result.report is not None, result.describe()
     found = result.report.get("outcome")
@@ -80,8 +64,8 @@ def test_catch_all_answers_a_wildcard_near_miss(scenario: Scenario) -> None:
     """*.HOST covers one label; deep.sub.HOST falls to the host-less rule, as predicted."""
     needs_harness(scenario)
     backends(scenario, "meant", "catchall")
-    scenario.apply(ingress("wild", f"*.{scenario.host}", "meant")
-                   + "---\n" + ingress("catchall", None, "catchall"))
+    scenario.apply(http_ingress("wild", f"*.{scenario.host}", "meant", "/hostname")
+                   + "---\n" + http_ingress("catchall", None, "catchall", "/hostname"))
     scenario.settle(ingress_status=True)
     host = f"deep.sub.{scenario.host}"
     result = trace(scenario, f"{host}/hostname", "--probe")
@@ -101,9 +85,9 @@ def test_duplicate_host_path_the_predicted_winner_answers(scenario: Scenario) ->
     says so, and whichever answers must be one of the two it names."""
     needs_harness(scenario)
     backends(scenario, "older", "newer")
-    scenario.apply(ingress("first", scenario.host, "older"))
+    scenario.apply(http_ingress("first", scenario.host, "older", "/hostname"))
     time.sleep(1.5)  # creationTimestamp has a resolution of one second
-    scenario.apply(ingress("second", scenario.host, "newer"))
+    scenario.apply(http_ingress("second", scenario.host, "newer", "/hostname"))
     scenario.settle(ingress_status=True)
     result = trace(scenario, f"{scenario.host}/hostname", "--probe")
     predicted = outcome(result)
@@ -123,7 +107,7 @@ def test_duplicate_host_path_the_predicted_winner_answers(scenario: Scenario) ->
 def test_replicas_zero_answers_503_explained_by_the_workload(scenario: Scenario) -> None:
     needs_harness(scenario)
     scenario.apply(netexec_deployment("web", replicas=0) + "---\n" + http_service("web")
-                   + "---\n" + ingress("web", scenario.host, "web", "/"))
+                   + "---\n" + http_ingress("web", scenario.host, "web"))
     scenario.settle(ingress_status=True)
     _assert_503_because(scenario, trace(scenario, f"{scenario.host}/", "--probe"), "IDC630")
 
@@ -137,7 +121,7 @@ def _pending(scenario: Scenario, pod_patch: str = "", container_patch: str = "",
     assert grace in manifest and args in manifest
     manifest = manifest.replace(grace, grace + pod_patch).replace(args, args + container_patch)
     scenario.apply(manifest + "---\n" + http_service("web") + "---\n"
-                   + ingress("web", scenario.host, "web", "/") + extra)
+                   + http_ingress("web", scenario.host, "web") + extra)
     deadline = time.monotonic() + 60
     while not scenario.pods() and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -19,8 +19,11 @@ from ingressdoc.k8s.gateway.listeners import (
     parent_refs,
     reached_listeners,
 )
-from ingressdoc.k8s.gateway.matching import Message
+from ingressdoc.k8s.gateway.matching import SPEC, GatewaySemantics, Message
+from ingressdoc.k8s.profiles.traefik import TRAEFIK
 
+# The implementation a routing vector is about: the spec's, or Traefik's departures.
+GATEWAY_SEMANTICS: dict[str, GatewaySemantics] = {"spec": SPEC, "traefik": TRAEFIK.gateway}
 VECTORS = yaml.safe_load((Path(__file__).parent / "gateway_vectors.yaml").read_text())
 
 
@@ -117,7 +120,7 @@ def test_routing(v: dict[str, Any]) -> None:
         msg = Message(req.get("host", "example.com"), req.get("path", "/"),
                       req.get("method", "GET"), req.get("headers", {}), req.get("query", {}))
         d = decide(gw, routes, msg, "http", [req.get("port", 80)], grants=grants,
-                   profile=v.get("profile", "spec"))
+                   semantics=GATEWAY_SEMANTICS[v.get("profile", "spec")])
         where = f"{v['spec']}: {req}"
         if "shares" in req:
             assert {b.name: b.share for b in d.backends} == req["shares"], where

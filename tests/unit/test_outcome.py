@@ -9,6 +9,7 @@ from test_scenarios import SCENARIOS, run_scenario
 from ingressdoc.checks.emit import finding
 from ingressdoc.hops.model import Hop, HopId, HopStatus
 from ingressdoc.hops.outcome import OutcomeKind
+from ingressdoc.k8s.profiles.traefik import TRAEFIK
 from ingressdoc.snapshot import ObjectRef
 from ingressdoc.trace.effects import EFFECTS
 from ingressdoc.trace.outcome import refresh
@@ -35,4 +36,15 @@ def test_no_endpoints_is_a_503_on_ingress_nginx_and_a_404_on_traefik() -> None:
     assert nginx is not None and (nginx.kind, nginx.status) == (OutcomeKind.UPSTREAM_ERROR,
                                                                 "503")
     # Traefik drops a router without endpoints (allowEmptyServices is false by default).
-    assert EFFECTS["IDC501"].status_for("traefik") == "404"
+    assert EFFECTS["IDC501"].status_for(TRAEFIK.answers) == "404"
+
+
+def test_a_template_pod_is_named_by_its_workload() -> None:
+    """From manifests the pods are the workloads' templates: IDC701 says whose pods they are,
+    as it names the workload as its object, never a made-up pod name."""
+    result = run_scenario(SCENARIOS / "gateway-netpol-blocks-gateway-pods")
+    (denied,) = [f for h in result.hops for f in h.findings if f.code == "IDC701"]
+    assert str(denied.object) == "Deployment shop/cart"
+    assert denied.message.startswith("a pod of Deployment shop/cart is selected for ingress")
+    assert "from a pod of Deployment traefik/traefik" in denied.message
+    assert "-deployment-pod" not in denied.message

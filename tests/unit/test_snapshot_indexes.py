@@ -108,6 +108,39 @@ def test_service_slices_equal_a_scan() -> None:
         assert snap.service_slices(service) == slices_of(service, slices)
 
 
+def service(name: str, ns: str, selector: Any) -> dict[str, Any]:
+    return {"kind": "Service", "metadata": {"name": name, "namespace": ns},
+            "spec": {"selector": selector}}
+
+
+SERVICES = [
+    service("a", "shop", {"app": "a"}),
+    service("web", "shop", {"tier": "web"}),
+    service("a-db", "shop", {"app": "a", "tier": "db"}),
+    service("none", "shop", None),
+    service("empty", "shop", {}),
+    service("int", "shop", {"app": 1}),
+    service("mixed", "shop", {"app": "a", "tier": 2}),
+    service("a-other", "other", {"app": "a"}),
+    service("b", "shop", {"app": "b"}),
+]
+
+
+@pytest.mark.parametrize("chosen", [[p] for p in PODS] + [PODS, PODS[::-1], []],
+                         ids=lambda pods: ",".join(p["metadata"]["name"] for p in pods))
+@pytest.mark.parametrize("services", [SERVICES, [s for s in SERVICES if s["metadata"]["name"]
+                                                 not in ("int", "mixed")]],
+                         ids=["invalid-selectors", "string-selectors"])
+def test_services_selecting_equal_a_scan_in_order(chosen: list[Obj],
+                                                  services: list[Obj]) -> None:
+    snap = snapshot([*PODS, *services])
+    expected = [s for s in services if s["spec"]["selector"] and any(
+        p["metadata"].get("namespace") == s["metadata"]["namespace"]
+        and selector_matches(s["spec"]["selector"], p["metadata"]["labels"]) for p in chosen)]
+    assert snap.services_selecting(chosen) == expected
+    assert snap.services_selecting(chosen) == expected  # from the index
+
+
 def test_with_only_answers_as_a_rebuilt_snapshot() -> None:
     ingresses = [{"kind": "Ingress", "metadata": {"name": n, "namespace": "shop"}}
                  for n in ("a", "b", "a")]

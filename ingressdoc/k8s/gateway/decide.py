@@ -1,10 +1,11 @@
 """One request through one Gateway: listener, attached routes, rule, filters, backends.
 
-The steps the spec prescribes, in the order the request meets them. With the `spec`
-profile the request uses the routes of the most specific listener its Host matches (the
-Listener doc: hostnames "choose the correct Listener and its associated set of Routes");
-Traefik v3.6 does not isolate listeners, so its routes of every listener that matches the
-host compete (its GatewayHTTPListenerIsolation is unsupported).
+The steps the spec prescribes, in the order the request meets them. By the spec the request
+uses the routes of the most specific listener its Host matches (the Listener doc: hostnames
+"choose the correct Listener and its associated set of Routes"); an implementation that does
+not isolate listeners (`GatewaySemantics.every_listener`: Traefik v3.6, whose
+GatewayHTTPListenerIsolation is unsupported) lets the routes of every listener that matches
+the host compete.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from ingressdoc.k8s.gateway.listeners import (
     reached_listeners,
 )
 from ingressdoc.k8s.gateway.matching import (
+    SPEC,
     Candidate,
+    GatewaySemantics,
     MatchOutcome,
     Message,
-    Profile,
     candidates,
     choose,
 )
@@ -77,7 +79,7 @@ def decide(gateway: Obj, routes: Sequence[Obj],
            grants: Sequence[Obj] | None = None,
            service: Callable[[str, str], Obj | None] | None = None,
            namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
-           profile: Profile = "spec") -> Decision:
+           semantics: GatewaySemantics = SPEC) -> Decision:
     listeners = listeners_of(gateway)
     clash = conflicted(listeners)
     reached = tuple(lst for lst in reached_listeners(listeners, msg.host, ports, scheme)
@@ -85,14 +87,14 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     attached = attachments(gateway, routes, namespace_labels)
     if not reached:
         return Decision(gateway, None, (), clash, tuple(attached), None, None, (), 404)
-    serving = reached[:1] if profile == "spec" else reached
+    serving = reached if semantics.every_listener else reached[:1]
     pool: list[tuple[Obj, Sequence[str]]] = []
     for route, att in attached:
         for lst in att.listeners:
             if lst in serving:
                 hosts = [str(h) for h in spec(route).get("hostnames") or []]
                 pool.append((route, effective_hostnames(lst.hostname, hosts)))
-    outcome = choose(_unique(candidates(pool, msg, profile)), profile)
+    outcome = choose(_unique(candidates(pool, msg, semantics)), semantics)
     listener = reached[0]
     if outcome.winner is None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, None, (),
@@ -100,7 +102,7 @@ def decide(gateway: Obj, routes: Sequence[Obj],
     win = outcome.winner
     rule = win.rule
     effect = apply(rule.get("filters") or [], scheme, msg.host, msg.path, win.match,
-                   listener.port, profile)
+                   listener.port, semantics)
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
                         (), effect.redirect.status)

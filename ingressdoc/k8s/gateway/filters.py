@@ -14,13 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingressdoc.k8s.gateway.matching import Profile
+from ingressdoc.k8s.gateway.matching import SPEC, GatewaySemantics
 
 Obj = Mapping[str, Any]
 WELL_KNOWN = {"http": 80, "https": 443}
 REDIRECT_CODES = (301, 302)
-# Filters Traefik v3.6 does not implement: the router answers 500 while status stays healthy.
-TRAEFIK_UNSUPPORTED = ("RequestMirror", "CORS", "ExternalAuth")
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class Effect:
     host: str
     path: str
     header_changes: tuple[str, ...] = ()
-    unsupported: tuple[str, ...] = ()  # filter types the profile answers with 500
+    unsupported: tuple[str, ...] = ()  # filter types the implementation answers with 500
     invalid: tuple[str, ...] = ()  # values the v1.4.0 CRDs reject
 
     def changes(self, host: str, path: str) -> tuple[str, ...]:
@@ -83,7 +81,7 @@ def _header_changes(kind: str, f: Mapping[str, Any]) -> list[str]:
 
 
 def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapping[str, Any],
-          listener_port: int, profile: Profile = "spec") -> Effect:
+          listener_port: int, semantics: GatewaySemantics = SPEC) -> Effect:
     """The rule's filters in list order (the spec asks implementations to keep the order)."""
     new_host, new_path = host, path
     changes: list[str] = []
@@ -110,6 +108,6 @@ def apply(filters: Sequence[Obj], scheme: str, host: str, path: str, match: Mapp
             host_set = [h for h in cfg.get("set") or [] if str(h.get("name")).lower() == "host"]
             if kind == "RequestHeaderModifier" and host_set:
                 new_host = str(host_set[-1].get("value"))
-        if profile == "traefik" and kind in TRAEFIK_UNSUPPORTED:
+        if kind in semantics.unsupported_filters:
             unsupported.append(kind)
     return Effect(None, new_host, new_path, tuple(changes), tuple(unsupported), tuple(invalid))

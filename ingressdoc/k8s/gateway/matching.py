@@ -10,28 +10,42 @@
 7. the oldest route (creationTimestamp); 8. `namespace/name` alphabetically; 9. rule order.
 
 RegularExpression paths rank after prefixes here: their precedence is the implementation's.
-The `traefik` profile is Traefik v3.6's Gateway provider: one router per match, ranked by a
-summed priority (Exact 100000; PathPrefix 10000 + 100 per character, `/` alone 1; method
-1000; 100 per header; 10 per query param; the longest route hostname's length; rules earlier
-in the route a little higher), with no creationTimestamp tie-break.
+An implementation that departs from the spec says how in its `GatewaySemantics` (held by its
+controller profile: Traefik v3.6 ranks one router per match by a summed priority).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
 from ingressdoc.k8s.gateway.hostnames import host_matches, is_wildcard
 from ingressdoc.k8s.objects import meta, name, namespace, spec
 
 Obj = Mapping[str, Any]
-Profile = Literal["spec", "traefik"]
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute")
 DEFAULT_MATCH: Mapping[str, Any] = {"path": {"type": "PathPrefix", "value": "/"}}
 _LATE = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class GatewaySemantics:
+    """Where a Gateway API implementation departs from the spec; the defaults are the spec's.
+    A controller profile holds its implementation's (`Profile.gateway`)."""
+
+    unanchored_regex: bool = False  # RegularExpression matches anywhere, not the whole value
+    # One priority per match, highest first and equal ones in no defined order; None: the
+    # spec's precedence.
+    priority: Callable[[Candidate], int] | None = None
+    every_listener: bool = False  # routes of every listener the Host reaches compete
+    unsupported_filters: tuple[str, ...] = ()  # filter types its router answers with 500
+    listeners_on_pod_ports: bool = False  # a listener's port must be a port of its pods
+
+
+SPEC = GatewaySemantics()
 
 
 @dataclass(frozen=True)
@@ -97,7 +111,7 @@ def _defaulted(m: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
     return out
 
 
-def path_fits(path_match: Mapping[str, Any], path: str, profile: Profile = "spec") -> bool:
+def path_fits(path_match: Mapping[str, Any], path: str, semantics: GatewaySemantics = SPEC) -> bool:
     kind, value = str(path_match.get("type")), str(path_match.get("value"))
     if kind == "Exact":
         return path == value
@@ -105,18 +119,18 @@ def path_fits(path_match: Mapping[str, Any], path: str, profile: Profile = "spec
         prefix = value.rstrip("/")
         return not prefix or path == prefix or path.startswith(prefix + "/")
     if kind == "RegularExpression":
-        return _regex(value, path, profile)
+        return _regex(value, path, semantics)
     return False
 
 
-def _regex(pattern: str, text: str, profile: Profile) -> bool:
-    """Whole-string for `spec` (as Envoy-based gateways render it); Traefik's PathRegexp and
-    HeaderRegexp are unanchored (`regexp.MatchString`)."""
+def _regex(pattern: str, text: str, semantics: GatewaySemantics) -> bool:
+    """Whole-string for the spec (as Envoy-based gateways render it); unanchored where the
+    implementation searches (Traefik's PathRegexp and HeaderRegexp: `regexp.MatchString`)."""
     try:
         compiled = re.compile(pattern)
     except re.error:
         return False
-    return bool(compiled.search(text) if profile == "traefik" else compiled.fullmatch(text))
+    return bool(compiled.search(text) if semantics.unanchored_regex else compiled.fullmatch(text))
 
 
 def _first_by_name(items: Sequence[Mapping[str, Any]], fold: bool) -> list[Mapping[str, Any]]:
@@ -132,15 +146,15 @@ def _first_by_name(items: Sequence[Mapping[str, Any]], fold: bool) -> list[Mappi
     return out
 
 
-def _value_fits(m: Mapping[str, Any], value: str | None, profile: Profile) -> bool:
+def _value_fits(m: Mapping[str, Any], value: str | None, semantics: GatewaySemantics) -> bool:
     if value is None:
         return False
     if m.get("type") == "RegularExpression":
-        return _regex(str(m.get("value")), value, profile)
+        return _regex(str(m.get("value")), value, semantics)
     return value == str(m.get("value"))
 
 
-def miss_reason(m: Mapping[str, Any], msg: Message, kind: str, profile: Profile) -> str | None:
+def miss_reason(m: Mapping[str, Any], msg: Message, kind: str, semantics: GatewaySemantics) -> str | None:
     """None when the match fits the message, else the first condition that fails."""
     if kind == "GRPCRoute":
         method = m.get("method") or {}
@@ -151,16 +165,16 @@ def miss_reason(m: Mapping[str, Any], msg: Message, kind: str, profile: Profile)
             return f"method {rpc} is not {method['method']}"
     else:
         p = m["path"]
-        if not path_fits(p, msg.path, profile):
+        if not path_fits(p, msg.path, semantics):
             return f"path {msg.path} does not match {p.get('type')} {p.get('value')}"
         if m.get("method") and m["method"] != msg.method:
             return f"method {msg.method} is not {m['method']}"
     headers = {k.lower(): v for k, v in msg.headers.items()}
     for h in _first_by_name(m.get("headers") or [], fold=True):
-        if not _value_fits(h, headers.get(str(h.get("name")).lower()), profile):
+        if not _value_fits(h, headers.get(str(h.get("name")).lower()), semantics):
             return f"header {h.get('name')} does not match {h.get('value')}"
     for q in _first_by_name(m.get("queryParams") or [], fold=False):
-        if not _value_fits(q, msg.query.get(str(q.get("name"))), profile):
+        if not _value_fits(q, msg.query.get(str(q.get("name"))), semantics):
             return f"query parameter {q.get('name')} does not match {q.get('value')}"
     return None
 
@@ -177,7 +191,7 @@ def route_hostname(route: Obj, effective: Sequence[str], host: str) -> tuple[boo
 
 
 def candidates(routes: Sequence[tuple[Obj, Sequence[str]]], msg: Message,
-               profile: Profile = "spec") -> list[Candidate]:
+               semantics: GatewaySemantics = SPEC) -> list[Candidate]:
     """Every match of every route (with its effective hostnames) that serves the host."""
     out = []
     for route, effective in routes:
@@ -187,7 +201,7 @@ def candidates(routes: Sequence[tuple[Obj, Sequence[str]]], msg: Message,
         kind = str(route.get("kind") or "HTTPRoute")
         for i, rule in enumerate(rules_of(route)):
             for j, m in enumerate(matches_of(rule, kind)):
-                why = miss_reason(m, msg, kind, profile)
+                why = miss_reason(m, msg, kind, semantics)
                 out.append(Candidate(route, i, j, m, hostname, why is None, why))
     return out
 
@@ -220,31 +234,16 @@ def spec_key(c: Candidate) -> tuple[Any, ...]:
             _created(c.route), c.route_key, c.rule_index, c.match_index)
 
 
-def traefik_priority(c: Candidate) -> int:
-    """Traefik v3.6 `httproute.go` router priority for one match."""
-    path = c.match.get("path") or {}
-    ptype, pvalue = path.get("type"), str(path.get("value") or "")
-    if ptype == "Exact":
-        prio = 100000
-    elif ptype == "PathPrefix" and pvalue.rstrip("/") == "":
-        prio = 1
-    else:
-        prio = 10000 + 100 * len(pvalue)
-    prio += 1000 if c.match.get("method") else 0
-    prio += 100 * len(c.match.get("headers") or []) + 10 * len(c.match.get("queryParams") or [])
-    prio += max((len(str(h)) for h in spec(c.route).get("hostnames") or []), default=0)
-    return prio + len(rules_of(c.route)) - c.rule_index
-
-
-def choose(cands: Sequence[Candidate], profile: Profile = "spec") -> MatchOutcome:
+def choose(cands: Sequence[Candidate], semantics: GatewaySemantics = SPEC) -> MatchOutcome:
     fitting = [c for c in cands if c.fits]
     misses = tuple(c for c in cands if not c.fits)
     if not fitting:
         return MatchOutcome(None, (), misses)
-    if profile == "traefik":
-        ranked = sorted(fitting, key=lambda c: (-traefik_priority(c), c.route_key,
+    priority = semantics.priority
+    if priority is not None:
+        ranked = sorted(fitting, key=lambda c: (-priority(c), c.route_key,
                                                 c.rule_index, c.match_index))
-        tie = len(ranked) > 1 and traefik_priority(ranked[0]) == traefik_priority(
+        tie = len(ranked) > 1 and priority(ranked[0]) == priority(
             ranked[1]) and ranked[0].route_key != ranked[1].route_key
     else:
         ranked = sorted(fitting, key=spec_key)

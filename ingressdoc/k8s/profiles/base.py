@@ -4,7 +4,9 @@ A profile holds everything ingressdoc knows about one controller: which IngressC
 `spec.controller` values it claims, how to recognise its pods, how it normalises a request
 path, how it matches and orders paths, where it falls through and which default backend
 answers, which annotations it ignores, the certificate it falls back to, the port names of
-its Service, and the annotation that makes its load balancer private. The base class is the
+its Service, the annotation that makes its load balancer private, how it answers what it does
+not forward (`Answers`), the protocol it speaks to a backend, and which Ingress wins a host
+and path defined twice. The base class is the
 host-first algorithm of the Ingress API (most specific host class, then the best path, then a
 default backend); a profile overrides the steps its controller does differently.
 """
@@ -17,7 +19,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import AnnotationSpec, SettingSpec
+from ingressdoc.k8s.gateway.matching import SPEC as SPEC_GATEWAY
+from ingressdoc.k8s.gateway.matching import GatewaySemantics
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     NearMiss,
@@ -66,6 +71,38 @@ class Signature:
         return labels(pod).get(self.label_key) == self.label_value or self.image in images
 
 
+@dataclass(frozen=True)
+class Answers:
+    """How a controller answers a request it does not forward to a backend: what the outcome
+    names and the status it returns where controllers differ."""
+
+    proxy: str | None = None  # how the outcome names it; None: by its controller string
+    missing_service: str | None = None  # status when the route's Service or port is missing
+    empty_upstream: str | None = None  # status when the route's Service has no endpoints
+    own_default_backend: bool = False  # an unmatched request reaches its default backend
+    https_redirect: bool = False  # it redirects plain HTTP as ingress-nginx annotations say
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """The protocol a controller speaks to a backend port and where it takes it from:
+    `annotation` is the Ingress annotation that says so, None when the Service does."""
+
+    protocol: str  # http, https, grpc, grpcs or fcgi
+    source: str  # for messages
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadBalancerTls:
+    """Whether the controller's own load balancer listens for HTTPS for an Ingress, and so
+    ends TLS there: `why` says where the certificate comes from, or why there is none."""
+
+    where: str
+    listens: bool
+    why: str
+
+
 class Profile(ABC):
     """One controller. Instances are stateless singletons, registered in `profiles.PROFILES`.
 
@@ -81,6 +118,7 @@ class Profile(ABC):
     runs_outside = False  # a cloud load balancer: no pods in the cluster to look for
     # GatewayClass spec.controllerName values its pods implement (Gateway API).
     gateway_controllers: tuple[str, ...] = ()
+    gateway: GatewaySemantics = SPEC_GATEWAY  # where its Gateway API routing departs from the spec
     ignores_annotations: tuple[str, ...] = ()  # annotation prefixes of other controllers
     internal_annotation: tuple[str, str] | None = None  # (key, value) of a private LB
     fallback_certificate: str | None = None  # subject CN served when no Secret matches the SNI
@@ -92,6 +130,38 @@ class Profile(ABC):
     settings: tuple[SettingSpec, ...] = ()
     annotations: tuple[AnnotationSpec, ...] = ()
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
+    answers = Answers()
+    router_priority: str | None = None  # the annotation that overrides its route precedence
+
+    def configured(self, config: ControllerConfig | None) -> Profile:
+        """The profile as the running controller's configuration (`config`, when read) has
+        it match; itself where no option changes matching."""
+        return self
+
+    def answers_for(self, served: Profile) -> Answers:
+        """How this controller's pods answer when they serve a class of `served` (most
+        often its own)."""
+        return served.answers
+
+    def path_regex(self, ingress: Obj, path_type: str | None,
+                   path: str) -> Callable[[str], bool] | None:
+        """Whether a request path matches `path` where the controller reads this Ingress
+        path as a regular expression; None where it reads it as written."""
+        return None
+
+    def load_balancer_tls(self, ingress: Obj) -> LoadBalancerTls | None:
+        """TLS at its own load balancer; None where it runs none (the Service's load
+        balancer is another matter: hops/tls_elsewhere.py)."""
+        return None
+
+    def spoken(self, ingress: Obj | None, svc: Obj, port: Obj) -> Spoken | None:
+        """The protocol it speaks to the Service port; None when ingressdoc does not know."""
+        return None
+
+    def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
+        """Why `winner` (namespace/name, created ...) answers a host and path that `loser`
+        defines too; `served_by`: the controller whose pods run the class, where another."""
+        return f"the oldest Ingress keeps a host and path defined twice ({winner}, {loser})"
 
     def claims(self, controller: str) -> bool:
         """Whether an IngressClass `spec.controller` (lower-case) names this controller."""
@@ -158,20 +228,24 @@ class Profile(ABC):
         """The oldest Ingress with a defaultBackend among those that own the selected rules
         (any Ingress when no rule host matched)."""
         owners = {r.ingress.rank for r in pool}
-        eligible = (i for i in table.ingresses if not owners or i.rank in owners)
+        eligible = (i for i in table.defaults if not owners or i.rank in owners)
         return first_default(eligible)
 
-    def match(self, table: RouteTable, host: str, path: str) -> Outcome:
-        host_class, pool = select_host_class(table.rules, host)
+    def match(self, table: RouteTable, host: str, path: str,
+              near_misses: bool = True) -> Outcome:
+        host_class, pool = select_host_class(table.rules_for(host), host)
         semantics, notes = self.pool_semantics(pool)
         candidates = table.paths(pool)
         scored = [(k, p) for p in candidates if (k := semantics.key(p, path)) is not None]
         best = min(scored, key=lambda kp: kp[0])[1] if scored else None
-        misses = path_misses(candidates, best, path, semantics)
-        misses += fallthrough_misses(table, host_class, pool, host, path, self)
-        if host_class != "exact":
-            misses += host_misses(table.rules, host, pool, other_hosts=host_class != "wildcard")
-        misses += self.pool_misses(candidates, best, path, pool)
+        misses: list[NearMiss] = []
+        if near_misses:
+            misses += path_misses(candidates, best, path, semantics)
+            misses += fallthrough_misses(table, host_class, pool, host, path, self)
+            if host_class != "exact":
+                misses += host_misses(table.rules, host, pool,
+                                      other_hosts=host_class != "wildcard")
+            misses += self.pool_misses(candidates, best, path, pool)
         if best is not None:
             if semantics is self:
                 notes += self.winner_notes(best, path)

@@ -12,7 +12,7 @@ decodes every escape before resolving dot segments and merging slashes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,11 +30,16 @@ from ingressdoc.k8s.ingress_match import (
     first_default,
     resolve_segments,
 )
-from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
+from ingressdoc.k8s.objects import annotations_of, is_true
+from ingressdoc.k8s.profiles.base import Answers, Profile, Signature, Spoken, pod_args
 
 CONTROLLER = "k8s.io/ingress-nginx"
 USE_REGEX = NGINX_PREFIX + "use-regex"
 REWRITE_TARGET = NGINX_PREFIX + "rewrite-target"
+BACKEND_PROTOCOL = NGINX_PREFIX + "backend-protocol"
+# backend-protocol values as the protocol spoken (HTTP when unset).
+_PROTOCOLS = {"HTTP": "http", "HTTPS": "https", "GRPC": "grpc", "GRPCS": "grpcs",
+              "AUTO_HTTP": "http", "FCGI": "fcgi"}
 
 
 def nginx_regex(path: str) -> re.Pattern[str]:
@@ -90,6 +95,10 @@ class IngressNginx(Profile):
     ignores_annotations = ("traefik.ingress.kubernetes.io/",)
     settings = settings_for(NGINX)
     annotations = annotations_for(NGINX)
+    # A location whose upstream has no endpoints, or no Service, answers 503; its default
+    # backend answers 404 where no rule matches; ssl-redirect is on by default.
+    answers = Answers("ingress-nginx", missing_service="503", empty_upstream="503",
+                      own_default_backend=True, https_redirect=True)
     implementation_specific = (
         "without use-regex ingress-nginx renders it as a literal nginx string prefix, so '*' "
         "and regex syntax have no special meaning"
@@ -99,6 +108,30 @@ class IngressNginx(Profile):
         """Several installs in one cluster need distinct controller values
         (`k8s.io/internal-ingress-nginx`), so any `k8s.io/…ingress-nginx…` value counts."""
         return controller.startswith("k8s.io/") and "ingress-nginx" in controller
+
+    def spoken(self, ingress: Mapping[str, Any] | None, svc: Mapping[str, Any],
+               port: Mapping[str, Any]) -> Spoken | None:
+        """What backend-protocol says; the port's name and appProtocol are ignored."""
+        value = str(annotations_of(ingress or {}).get(BACKEND_PROTOCOL) or "HTTP")
+        protocol = _PROTOCOLS.get(value.upper())
+        if protocol is None:
+            return None
+        return Spoken(protocol, "the Ingress annotation " + BACKEND_PROTOCOL,
+                      BACKEND_PROTOCOL if ingress else None)
+
+    def path_regex(self, ingress: Mapping[str, Any], path_type: str | None,
+                   path: str) -> Callable[[str], bool] | None:
+        """Regex mode: `use-regex` or `rewrite-target` on the Ingress makes every path the
+        case-insensitive, start-anchored `~* "^<path>"`."""
+        notes = annotations_of(ingress)
+        if not is_true(notes.get(USE_REGEX)) and REWRITE_TARGET not in notes:
+            return None
+        pattern = nginx_regex(path)
+        return lambda request: pattern.match(request) is not None
+
+    def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
+        return ("ingress-nginx keeps the oldest Ingress for a host and path defined twice "
+                f"({winner}, {loser})")
 
     def normalise_path(self, path: str) -> str:
         return resolve_segments(unquote(path))
@@ -192,7 +225,7 @@ class IngressNginx(Profile):
         if host_class in ("exact", "wildcard"):
             owner = min((r.ingress for r in pool), key=lambda i: i.rank)
             return owner.default_candidate()
-        return first_default(i for i in table.ingresses if not i.has_rules)
+        return first_default(i for i in table.defaults if not i.has_rules)
 
 
 def _regex_sources(pool: Sequence[Rule]) -> list[IngressEntry]:
@@ -205,7 +238,7 @@ def _regex_sources(pool: Sequence[Rule]) -> list[IngressEntry]:
         ing = rule.ingress
         if ing in out:
             continue
-        use_regex = str(ing.annotations.get(USE_REGEX, "")).lower() == "true"
+        use_regex = is_true(ing.annotations.get(USE_REGEX))
         target = str(ing.annotations.get(REWRITE_TARGET) or "")
         rewrites = bool(target) and any(target != (c.path or "/") for c in rule.paths)
         if use_regex or rewrites:

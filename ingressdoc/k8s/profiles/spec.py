@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from ingressdoc.k8s.ingress_match import RoutePath, element_prefix, elements
-from ingressdoc.k8s.profiles.base import Profile
+from ingressdoc.k8s.profiles.base import Answers, Profile
 
 
 class Spec(Profile):
@@ -20,6 +20,8 @@ class Spec(Profile):
         "read as Prefix it misses, but ImplementationSpecific is controller-defined "
         "(ingress-nginx: string prefix, or regex with use-regex; Traefik: string prefix)"
     )
+    # A proxy answers a route whose upstream is empty or missing with 503.
+    answers = Answers(missing_service="503", empty_upstream="503")
 
     def request_notes(self, raw_path: str) -> list[str]:
         if re.search(r"//|/\.\.?(/|$)|%", raw_path):

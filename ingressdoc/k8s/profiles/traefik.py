@@ -2,9 +2,12 @@
 ``buildHostRule``).
 
 Exact is ``Path``. Prefix *and* ImplementationSpecific are ``PathPrefix``, a string prefix
-(``strings.HasPrefix``), so ``/api`` matches ``/apis``. Routers form one flat list ordered by
-priority, which defaults to the length of the rule string. So unlike the spec, a request for a
-known host whose paths all miss falls through to wildcard or host-less rules.
+(``strings.HasPrefix``), so ``/api`` matches ``/apis``; with the provider's
+``strictPrefixMatching`` (v3.5+, off by default) ``buildRule`` renders it as
+``(Path(p) || PathPrefix(p/))``, whole path elements (`Traefik.configured`). Routers form
+one flat list ordered by priority, which defaults to the length of the rule string. So unlike
+the spec, a request for a known host whose paths all miss falls through to wildcard or
+host-less rules.
 ``spec.defaultBackend`` is only honoured on Ingresses without rules. Request paths are
 sanitised (v3): only unreserved %-escapes are decoded before dot segments are resolved.
 """
@@ -12,16 +15,19 @@ sanitised (v3): only unreserved %-escapes are decoded before dot segments are re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
+from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import (
+    STRICT_PREFIX_MATCHING,
     TRAEFIK_NGINX_SUPPORT,
     TRAEFIK_PREFIX,
     annotations_for,
     settings_for,
 )
+from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
+from ingressdoc.k8s.gateway.matching import Candidate, GatewaySemantics, rules_of
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     NearMiss,
@@ -32,19 +38,55 @@ from ingressdoc.k8s.ingress_match import (
     decode_unreserved,
     element_prefix,
     first_default,
-    host_matches,
     host_misses,
     path_misses,
     resolve_segments,
     select_host_class,
 )
+from ingressdoc.k8s.objects import annotations_of, spec
 from ingressdoc.k8s.profiles import ingress_nginx
-from ingressdoc.k8s.profiles.base import Profile, Signature, pod_args
+from ingressdoc.k8s.profiles.base import Answers, Profile, Signature, Spoken, pod_args
 
 CONTROLLER = "traefik.io/ingress-controller"
 GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
 ROUTER_PRIORITY = TRAEFIK_PREFIX + "router.priority"
 PATH_MATCHER = TRAEFIK_PREFIX + "router.pathmatcher"
+SERVERS_SCHEME = TRAEFIK_PREFIX + "service.serversscheme"
+# Its Ingress provider drops a router whose Service is missing or has no endpoints
+# (`allowEmptyServices` defaults to false): Traefik's own 404. Its ingress-nginx provider
+# skips a path whose Service or port is missing, but keeps one without endpoints as an empty
+# load balancer (503), and follows ingress-nginx's ssl-redirect annotations.
+def gateway_priority(c: Candidate) -> int:
+    """Traefik v3.6 `httproute.go` router priority for one match."""
+    path = c.match.get("path") or {}
+    ptype, pvalue = path.get("type"), str(path.get("value") or "")
+    if ptype == "Exact":
+        prio = 100000
+    elif ptype == "PathPrefix" and pvalue.rstrip("/") == "":
+        prio = 1
+    else:
+        prio = 10000 + 100 * len(pvalue)
+    prio += 1000 if c.match.get("method") else 0
+    prio += 100 * len(c.match.get("headers") or []) + 10 * len(c.match.get("queryParams") or [])
+    prio += max((len(str(h)) for h in spec(c.route).get("hostnames") or []), default=0)
+    return prio + len(rules_of(c.route)) - c.rule_index
+
+
+
+
+# Traefik v3.6's Gateway provider: one router per match ranked by `gateway_priority` (Exact
+# 100000; PathPrefix 10000 + 100 per character, `/` alone 1; method 1000; 100 per header; 10
+# per query param; the longest route hostname's length; earlier rules a little higher), with
+# no creationTimestamp tie-break; PathRegexp and HeaderRegexp unanchored; listeners not
+# isolated; RequestMirror, CORS and ExternalAuth not implemented (the router answers 500 while
+# status stays healthy); listeners on its entryPoints, so on its container ports.
+GATEWAY = GatewaySemantics(unanchored_regex=True, priority=gateway_priority,
+                           every_listener=True,
+                           unsupported_filters=("RequestMirror", "CORS", "ExternalAuth"),
+                           listeners_on_pod_ports=True)
+_ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="404")
+_NGINX_PROVIDER_ANSWERS = Answers("Traefik (its ingress-nginx provider)", missing_service="404",
+                                  empty_upstream="503", https_redirect=True)
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
 
@@ -74,7 +116,15 @@ def _matcher(p: RoutePath) -> str:
     return str(p.rule.ingress.annotations.get(PATH_MATCHER) or "PathPrefix")
 
 
-def _rule(p: RoutePath) -> str:
+def _strict(path: str) -> str:
+    """`buildStrictPrefixMatchingRule`: a PathPrefix by whole path elements."""
+    if path == "/":
+        return "PathPrefix(`/`)"
+    trimmed = path.removesuffix("/")
+    return f"(Path(`{trimmed}`) || PathPrefix(`{trimmed}/`))"
+
+
+def _rule(p: RoutePath, strict: bool) -> str:
     parts: list[str] = []
     host = p.rule.host
     if host.startswith("*."):
@@ -83,17 +133,19 @@ def _rule(p: RoutePath) -> str:
     elif host:
         parts.append(f"Host(`{host}`)")
     if p.cand.path:
-        parts.append(f"{_matcher(p)}(`{p.cand.path}`)")
+        matcher = _matcher(p)
+        parts.append(_strict(p.cand.path) if strict and matcher == "PathPrefix"
+                     else f"{matcher}(`{p.cand.path}`)")
     return " && ".join(parts)
 
 
-def _priority(p: RoutePath) -> int:
+def _priority(p: RoutePath, strict: bool) -> int:
     raw = p.rule.ingress.annotations.get(ROUTER_PRIORITY)
     try:
         explicit = int(str(raw)) if raw is not None else 0
     except ValueError:
         explicit = 0
-    return explicit or len(_rule(p))
+    return explicit or len(_rule(p, strict))
 
 
 class Traefik(Profile):
@@ -101,6 +153,7 @@ class Traefik(Profile):
     title = "Traefik"
     controllers = (CONTROLLER,)
     gateway_controllers = (GATEWAY_CONTROLLER,)
+    gateway = GATEWAY
     fallback_certificate = "TRAEFIK DEFAULT CERT"
     scheme_ports = (("http", "web"), ("https", "websecure"))
     pods = Signature("app.kubernetes.io/name", "traefik", "traefik", _implements)
@@ -109,11 +162,57 @@ class Traefik(Profile):
     annotations = annotations_for(TRAEFIK_PRODUCT)
     # The ingress-nginx annotations its ingress-nginx provider reads, by version.
     nginx_provider_annotations = TRAEFIK_NGINX_SUPPORT
-    prefix_is_string_prefix = True
-    implementation_specific = (
-        "Traefik renders it as PathPrefix, a literal string prefix, unless "
-        f"{PATH_MATCHER} says otherwise"
-    )
+    answers = _ANSWERS
+    router_priority = ROUTER_PRIORITY
+
+    def __init__(self, strict_prefix: bool = False) -> None:
+        """`strict_prefix`: its Ingress provider runs with strictPrefixMatching, so PathPrefix
+        rules match whole path elements."""
+        self.strict_prefix = strict_prefix
+        self.prefix_is_string_prefix = not strict_prefix
+        self.implementation_specific = (
+            "Traefik renders it as PathPrefix, "
+            + ("matched by whole path elements (strictPrefixMatching)" if strict_prefix
+               else "a literal string prefix")
+            + f", unless {PATH_MATCHER} says otherwise")
+
+    def configured(self, config: ControllerConfig | None) -> Profile:
+        strict = config is not None and config.product == TRAEFIK_PRODUCT and config.enabled(
+            STRICT_PREFIX_MATCHING)
+        return STRICT_PREFIX if strict else TRAEFIK
+
+    def answers_for(self, served: Profile) -> Answers:
+        return _NGINX_PROVIDER_ANSWERS if served is ingress_nginx.INGRESS_NGINX else served.answers
+
+    def spoken(self, ingress: Mapping[str, Any] | None, svc: Mapping[str, Any],
+               port: Mapping[str, Any]) -> Spoken | None:
+        """The Service's serversscheme annotation, else HTTPS to a port named `https*` or
+        numbered 443, else HTTP."""
+        source = f"the Service (annotation {SERVERS_SCHEME}, port name or number)"
+        scheme = str(annotations_of(svc).get(SERVERS_SCHEME) or "").lower()
+        if scheme:
+            return Spoken({"h2c": "grpc"}.get(scheme, scheme), source)
+        named_tls = str(port.get("name") or "").lower().startswith("https")
+        return Spoken("https" if named_tls or port.get("port") == 443 else "http", source)
+
+    def path_regex(self, ingress: Mapping[str, Any], path_type: str | None,
+                   path: str) -> Callable[[str], bool] | None:
+        """An ImplementationSpecific path whose pathmatcher annotation is PathRegexp: an
+        unanchored Go regexp."""
+        if path_type not in (None, "", "ImplementationSpecific") or annotations_of(
+                ingress).get(PATH_MATCHER) != "PathRegexp":
+            return None
+        try:
+            pattern = re.compile(path)
+        except re.error:
+            return None
+        return lambda request: pattern.search(request) is not None
+
+    def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
+        here = " (Traefik implements this class here)" if served_by is not None else ""
+        return ("both routers have the same rule and so the same priority, and Traefik does "
+                f"not define which of equal-priority routers wins{here}; the trace assumes "
+                "the older Ingress")
 
     def claims(self, controller: str) -> bool:
         return controller.startswith("traefik.io/")
@@ -128,38 +227,43 @@ class Traefik(Profile):
                 hit = path == p.cand.path
             elif matcher == "PathRegexp":
                 hit = re.search(p.cand.path, path) is not None
+            elif self.strict_prefix:
+                trimmed = p.cand.path.removesuffix("/")
+                hit = p.cand.path == "/" or path == trimmed or path.startswith(trimmed + "/")
             else:
                 hit = path.startswith(p.cand.path)
             if not hit:
                 return None
-        return (-_priority(p), *p.order)
+        return (-_priority(p, self.strict_prefix), *p.order)
 
     def lost_reason(self, loser: RoutePath, winner: RoutePath, path: str) -> str:
         return (
             f"{loser.describe()} also matches {path}, but Traefik orders routers by priority "
-            f"(rule length): {_priority(winner)} for {winner.describe()} beats "
-            f"{_priority(loser)}"
+            f"(rule length): {_priority(winner, self.strict_prefix)} for "
+            f"{winner.describe()} beats {_priority(loser, self.strict_prefix)}"
         )
 
-    def match(self, table: RouteTable, host: str, path: str) -> Outcome:
+    def match(self, table: RouteTable, host: str, path: str,
+              near_misses: bool = True) -> Outcome:
         """One flat router list: host match and path match are a single rule, ordered by
         priority."""
-        host_rules = [r for r in table.rules if host_matches(r.host, host)]
+        host_rules = table.rules_for(host)
         candidates = table.paths(host_rules)
         scored = sorted(
             ((k, p) for p in candidates if (k := self.key(p, path)) is not None),
             key=lambda kp: kp[0],
         )
         best = scored[0][1] if scored else None
-        misses = _captured(path_misses(candidates, best, path, self), best, path)
-        specific, _ = select_host_class(table.rules, host)
-        if specific != "exact":
+        misses = _captured(path_misses(candidates, best, path, self), best, path) if (
+            near_misses) else []
+        specific, _ = select_host_class(host_rules, host)
+        if near_misses and specific != "exact":
             misses += host_misses(table.rules, host, host_rules,
                                   other_hosts=specific != "wildcard")
         notes = _notes(table, scored, specific, path)
         if best is not None:
             return Outcome(best.rule.host_class, best.cand, False, tuple(misses), tuple(notes))
-        fallback = first_default(i for i in table.ingresses if not i.has_rules)
+        fallback = first_default(i for i in table.defaults if not i.has_rules)
         return Outcome(specific, fallback, fallback is not None, tuple(misses), tuple(notes))
 
     def ignored_annotations(
@@ -219,7 +323,7 @@ def _notes(
                 "Traefik does not define which wins"
             )
     else:
-        ignored = [i.ref for i in table.ingresses if i.has_rules and i.default_backend]
+        ignored = [i.ref for i in table.defaults if i.has_rules]
         if ignored:
             notes.append(
                 "Traefik ignores spec.defaultBackend on Ingresses that also have rules: "
@@ -229,3 +333,4 @@ def _notes(
 
 
 TRAEFIK = Traefik()
+STRICT_PREFIX = Traefik(strict_prefix=True)
