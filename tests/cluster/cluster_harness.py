@@ -143,6 +143,20 @@ class Cluster:
             argv += ["--context", self.context]
         return run_trace(target, *argv, *extra, timeout=timeout)
 
+    def reach(self, source: str, target: str, probe: bool = False) -> dict[str, Any]:
+        """`ingressdoc reach SOURCE TARGET -o json`; with `probe`, also from a probe pod on the
+        client's node with the client's labels and DNS settings."""
+        argv = [sys.executable, "-m", "ingressdoc", "reach", source, target, "-o", "json",
+                "--kubeconfig", str(self.kubeconfig)]
+        if self.context:
+            argv += ["--context", self.context]
+        if probe:
+            argv += ["--probe", "--probe-image", self.image, "--timeout", "2"]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+        assert proc.stdout, proc.stderr
+        return dict(json.loads(proc.stdout))
+
 
 def run_trace(target: str, *extra: str, timeout: float = 120) -> TraceResult:
     """Run ``python -m ingressdoc trace TARGET -o json EXTRA...`` (e.g. ``--manifests F``)."""
