@@ -351,9 +351,10 @@ def test_host_path_https_dials_the_controller_on_443() -> None:
 def test_host_path_blocked_at_routing_checks_nothing_after_it() -> None:
     _, doc = reach(WEB, "other.example.com/api", *ROUTED, "ingress-admits-controller")
     assert hop(doc, "service")["note"] == "not checked (blocked by the rule hop)"
-    # No Ingress serves the host, so no controller is chosen and nothing is dialled.
-    assert {hop(doc, h)["note"] for h in ("entry", "egress", "ingress")} == {
-        "not checked: no controller serves the host"}
+    # No Ingress serves the host; the only IngressClass's controller still takes the
+    # connection (checked) and answers with its own 404.
+    assert {hop(doc, h)["status"] for h in ("entry", "egress", "ingress")} == {"ok"}
+    assert doc["rootCause"]["hop"] == "rule"
 
 
 def test_host_path_without_controller_pods_is_unknown() -> None:
