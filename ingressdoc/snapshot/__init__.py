@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, slices_of
 from ingressdoc.k8s.objects import name
@@ -23,9 +23,10 @@ T = TypeVar("T")
 LabelIndex = dict[tuple[str, str], list[Obj]]
 
 
-@dataclass(frozen=True, order=True)
-class ObjectRef:
-    """Names one object; `namespace` is None for cluster-scoped kinds."""
+class ObjectRef(NamedTuple):
+    """Names one object; `namespace` is None for cluster-scoped kinds. A named tuple rather
+    than a frozen dataclass: a `check` of a large cluster makes ~40 per traced request, and
+    a tuple is built, hashed and compared in C (same fields, order and hash)."""
 
     kind: str
     namespace: str | None
