@@ -21,6 +21,7 @@ from ingressdoc.k8s.selectors import equality_terms, selector_matches
 Obj = Mapping[str, Any]
 T = TypeVar("T")
 LabelIndex = dict[tuple[str, str], list[Obj]]
+_MISSING = object()  # a memo not computed yet (None is a value memos hold)
 
 
 class ObjectRef(NamedTuple):
@@ -109,11 +110,12 @@ class Snapshot:
         """Data derived from the whole snapshot, computed once: the snapshot is complete
         before any hop reads it, and `check` traces thousands of requests over one.
         `reads` names the kinds it is derived from, so that `with_only` can keep it."""
-        if key not in self._memo:
-            self._memo[key] = compute()
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = compute()
             if reads is not None:
                 self._memo_reads[key] = frozenset(reads)
-        return cast(T, self._memo[key])
+        return cast(T, found)
 
     def with_only(self, kind: str, objs: Iterable[Obj]) -> Snapshot:
         """This snapshot with `objs` as its only objects of `kind` (`check` traces a shadowed
