@@ -106,7 +106,7 @@ def no_pod_causes(snap: Snapshot, svc: Obj) -> list[Finding]:
     return out
 
 
-def creation_failure(snap: Snapshot, wl: Obj) -> tuple[str, str] | None:
+def _creation_failure(snap: Snapshot, wl: Obj) -> tuple[str, str] | None:
     """Why the workload's controller fails to create pods, and the field that says so: its
     ReplicaFailure condition, else the newest FailedCreate Event of the workload or of its
     ReplicaSets (named `<deployment>-<hash>`)."""
@@ -128,7 +128,7 @@ def creation_failure(snap: Snapshot, wl: Obj) -> tuple[str, str] | None:
 
 def _cannot_create(snap: Snapshot, wl: Obj) -> list[Finding]:
     """IDC637: the controller creates none of the workload's pods, and says why."""
-    failed = creation_failure(snap, wl)
+    failed = _creation_failure(snap, wl)
     if failed is None:
         return []
     ref = ObjectRef.of(wl)
@@ -148,7 +148,7 @@ def short_of_replicas(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
         if wl is not None:
             mine[ref] = (wl, mine.get(ref, (wl, 0))[1] + 1)
     for ref, (wl, have) in mine.items():
-        failed = creation_failure(snap, wl) if have < _replicas(wl) else None
+        failed = _creation_failure(snap, wl) if have < _replicas(wl) else None
         if failed is not None:
             out.append(finding("IDC643", ref, f"{ref} has {have} of its {_replicas(wl)} "
                                f"replicas: its controller fails to create the rest: {failed[0]}",
