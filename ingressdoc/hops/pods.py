@@ -20,7 +20,7 @@ from ingressdoc.hops.workloads import (
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
-from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
+from ingressdoc.k8s.ports import container_ports, resolve_in, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -244,12 +244,12 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
     out: list[Finding] = []
     for pod in pods:
         ref, prefix = template_subject(snap, pod)
-        declared = {p["containerPort"] for p in container_ports(pod)
-                    if isinstance(p.get("containerPort"), int)}
-        resolved = resolve_target_port(pod, target, protocol)
+        ports = container_ports(pod)
+        declared = {p["containerPort"] for p in ports if isinstance(p.get("containerPort"), int)}
+        resolved = resolve_in(ports, target, protocol)
         if resolved is None:
             names = ", ".join(f"{p.get('name') or '<unnamed>'}:{p.get('containerPort')}/"
-                              f"{p.get('protocol') or 'TCP'}" for p in container_ports(pod))
+                              f"{p.get('protocol') or 'TCP'}" for p in ports)
             out.append(finding(
                 "IDC410", ref,
                 f"targetPort {target}/{protocol} names no container port (ports: "
@@ -257,23 +257,23 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
                 field=f"{prefix}.containers[].ports",
             ))
             continue
-        if declared and resolved not in declared and resolved not in _probed(pod):
+        if declared and resolved not in declared and resolved not in _probed(pod, ports):
             out.append(finding("IDC411", ref, f"targetPort {resolved} is none of the declared "
                                f"containerPorts ({', '.join(map(str, sorted(declared)))}), "
                                "where the app most likely listens"))
-        out.extend(_probe_port(pod, resolved, declared, ref, prefix))
+        out.extend(_probe_port(pod, ports, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
 
-def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
-                prefix: str) -> list[Finding]:
+def _probe_port(pod: Obj, ports: Sequence[Mapping[str, Any]], served: int, declared: set[int],
+                ref: ObjectRef, prefix: str) -> list[Finding]:
     out = []
     for c in spec(pod).get("containers") or []:
         probe = c.get("readinessProbe") or {}
         action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc")
         if not action or "port" not in action:
             continue
-        port = resolve_target_port(pod, action["port"])
+        port = resolve_in(ports, action["port"])
         if port is None or (port != served and port not in declared):
             out.append(finding(
                 "IDC607", ref,
@@ -284,7 +284,7 @@ def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
     return out
 
 
-def _probed(pod: Obj) -> set[int]:
+def _probed(pod: Obj, ports: Sequence[Mapping[str, Any]]) -> set[int]:
     """Ports a container's probes check: the kubelet's probe succeeding there shows the app
     listens on them, declared or not."""
     out = set()
@@ -292,7 +292,7 @@ def _probed(pod: Obj) -> set[int]:
         for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
             probe = c.get(kind) or {}
             action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc") or {}
-            port = resolve_target_port(pod, action["port"]) if "port" in action else None
+            port = resolve_in(ports, action["port"]) if "port" in action else None
             if port is not None:
                 out.add(port)
     return out
