@@ -47,7 +47,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
             f"(slice ports: {', '.join(names) or 'none'})",
         ))
     states = [e for s in slices for e in endpoint_states(s, unknown_readiness=derived)]
-    objects = (ref, *(ObjectRef.of(s) for s in slices))
+    objects = (ref, *(ctx.snapshot.ref(s) for s in slices))
     if derived and not states:
         found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists",
                              hint="Make the Service selector match the pods' labels, or run "

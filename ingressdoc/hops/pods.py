@@ -60,7 +60,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     pending, explained = pending_causes(ctx.snapshot, running)
     found.extend(pending)
     for pod in running:
-        if ObjectRef.of(pod) not in explained:
+        if ctx.snapshot.ref(pod) not in explained:
             found.extend(_pod_state(ctx.snapshot, pod))
     if port is not None:
         found.extend(_port_findings(ctx.snapshot, pods, port))
@@ -69,7 +69,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
                + ("" if unknown else f", {ready} ready"))
     return Hop(HopId.PODS, TITLE, status_from(tuple(found), unknown=unknown), summary,
-               objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
+               objects=tuple(ctx.snapshot.ref(p) for p in pods), findings=tuple(found),
                note="pods from workload templates: status unknown" if unknown else None), running
 
 

@@ -92,6 +92,8 @@ class Snapshot:
         default_factory=dict, repr=False, init=False)
     _by_ref: dict[str, dict[ObjectRef, Obj]] = field(
         default_factory=dict, repr=False, init=False)
+    _refs: dict[int, tuple[Obj, ObjectRef]] = field(default_factory=dict, repr=False,
+                                                    init=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, init=False)
     _memo_reads: dict[Hashable, frozenset[str]] = field(
         default_factory=dict, repr=False, init=False)
@@ -104,6 +106,14 @@ class Snapshot:
     def _index(self, obj: Obj, ref: ObjectRef) -> None:
         self._in_namespace.setdefault((ref.kind, ref.namespace), []).append(obj)
         self._by_ref.setdefault(ref.kind, {}).setdefault(ref, obj)
+        self._refs[id(obj)] = (obj, ref)
+
+    def ref(self, obj: Obj) -> ObjectRef:
+        """`ObjectRef.of(obj)`, kept from indexing for the snapshot's own objects: a trace
+        names each pod, slice and policy it passes several times. An entry holds its object,
+        so its id is not reused while the entry lives."""
+        known = self._refs.get(id(obj))
+        return known[1] if known is not None and known[0] is obj else ObjectRef.of(obj)
 
     def memo(self, key: Hashable, compute: Callable[[], T],
              reads: Iterable[str] | None = None) -> T:
@@ -126,6 +136,7 @@ class Snapshot:
         # Shared with this snapshot, not copied: the result is read, never added to.
         out._in_namespace = {k: v for k, v in self._in_namespace.items() if k[0] != kind}
         out._by_ref = {k: v for k, v in self._by_ref.items() if k != kind}
+        out._refs = self._refs  # entries name their object: right for any snapshot
         for obj in out.objects[kind]:
             out._index(obj, ObjectRef.of(obj))
         out._memo_reads = {k: r for k, r in self._memo_reads.items() if kind not in r}
@@ -194,7 +205,7 @@ class Snapshot:
         """The pods a Service's selector picks in its namespace, through the label index
         (`k8s.endpoints.selected_pods` is the same rule over a given list of pods)."""
         selector = (service.get("spec") or {}).get("selector")
-        return self.list("Pod", ObjectRef.of(service).namespace, selector) if selector else ()
+        return self.list("Pod", self.ref(service).namespace, selector) if selector else ()
 
     def services_selecting(self, pods: Sequence[Obj]) -> Sequence[Obj]:
         """The Services whose selector picks one of `pods` in its namespace, in the
@@ -203,7 +214,7 @@ class Snapshot:
         per trace."""
         chosen: dict[int, Obj] = {}
         for pod in pods:
-            services, index = self._selector_index(ObjectRef.of(pod).namespace)
+            services, index = self._selector_index(self.ref(pod).namespace)
             pod_labels = _labels(pod)
             candidates = services if index is None else [
                 s for term in pod_labels.items() for s in index.get(term, ())]
@@ -221,7 +232,7 @@ class Snapshot:
 
     def service_slices(self, service: Obj) -> Sequence[Obj]:
         """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
-        return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace,
+        return slices_of(service, self.list("EndpointSlice", self.ref(service).namespace,
                                             {SERVICE_NAME_LABEL: name(service)}))
 
     def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
@@ -231,10 +242,10 @@ class Snapshot:
         return self.origins.get(ref)
 
     def origin_of(self, obj: Obj) -> Origin | None:
-        return self.origins.get(ObjectRef.of(obj))
+        return self.origins.get(self.ref(obj))
 
     def is_derived(self, obj: Obj) -> bool:
-        return bool(self.derived) and ObjectRef.of(obj) in self.derived
+        return bool(self.derived) and self.ref(obj) in self.derived
 
     def all_objects(self) -> Iterable[Obj]:
         for objs in self.objects.values():
