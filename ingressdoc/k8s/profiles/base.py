@@ -143,6 +143,11 @@ class Profile(ABC):
         often its own)."""
         return served.answers
 
+    def configured_answers(self, answers: Answers, config: ControllerConfig | None) -> Answers:
+        """`answers` as the running controller's configuration changes them; unchanged where
+        no option does."""
+        return answers
+
     def path_regex(self, ingress: Obj, path_type: str | None,
                    path: str) -> Callable[[str], bool] | None:
         """Whether a request path matches `path` where the controller reads this Ingress
@@ -156,6 +161,12 @@ class Profile(ABC):
 
     def spoken(self, ingress: Obj | None, svc: Obj, port: Obj) -> Spoken | None:
         """The protocol it speaks to the Service port; None when ingressdoc does not know."""
+        return None
+
+    def gateway_spoken(self, route_kind: str, port: Obj) -> Spoken | None:
+        """The protocol its Gateway API implementation speaks to a backendRef's Service port
+        for an HTTPRoute or GRPCRoute. None: implementations honour the port's appProtocol
+        (GEP-1911), and without it nothing is known."""
         return None
 
     def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
@@ -186,6 +197,11 @@ class Profile(ABC):
 
     def winner_notes(self, best: RoutePath, path: str) -> list[str]:
         return []
+
+    def winner_redirect(self, best: RoutePath, path: str) -> tuple[int, str, str] | None:
+        """The redirect (status, Location path, why) the proxy answers the winner's request
+        with instead of forwarding it, if it does."""
+        return None
 
     def miss(self, p: RoutePath, path: str) -> tuple[str, str]:
         rule_path, desc = p.path, p.describe()
@@ -247,9 +263,11 @@ class Profile(ABC):
                                       other_hosts=host_class != "wildcard")
             misses += self.pool_misses(candidates, best, path, pool)
         if best is not None:
+            redirect = None
             if semantics is self:
                 notes += self.winner_notes(best, path)
-            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes))
+                redirect = self.winner_redirect(best, path)
+            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes), redirect)
         fallback = self.default_backend(table, host_class, pool)
         return Outcome(host_class, fallback, fallback is not None, tuple(misses), tuple(notes))
 
