@@ -156,8 +156,10 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     found.extend(applied.findings)
     scoped_out = controller_config.class_scope(snap, cls_obj, claimed)
     found.extend(scoped_out)
-    applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
-    claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
+    if scoped_out:  # `replace` costs more than the rest of the class's bookkeeping
+        applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
+    if applied.dropped:
+        claimed = [i for i in claimed if snap.ref(i) not in applied.dropped]
 
     profile = profile.configured(applied.config)
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
