@@ -155,9 +155,11 @@ class ControllerFacts:
         return tuple(self.routes.get(kind, ()))
 
     @property
-    def products(self) -> frozenset[Profile]:
-        """The controllers its pods run, as their profiles."""
-        return frozenset(p for pod in self.pods if (p := product_of(pod)) is not None)
+    def implementer(self) -> Profile | None:
+        """The controller its pods run, as its profile, when they agree on one (Traefik runs
+        ingress-nginx classes too)."""
+        runs = {p for pod in self.pods if (p := product_of(pod)) is not None}
+        return runs.pop() if len(runs) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ A profile holds everything ingressdoc knows about one controller: which IngressC
 path, how it matches and orders paths, where it falls through and which default backend
 answers, which annotations it ignores, the certificate it falls back to, the port names of
 its Service, the annotation that makes its load balancer private, how it answers what it does
-not forward (`Answers`), the protocol it speaks to a backend, and which Ingress wins a host
-and path defined twice. The base class is the
-host-first algorithm of the Ingress API (most specific host class, then the best path, then a
-default backend); a profile overrides the steps its controller does differently.
+not forward (`Answers`), the protocol it speaks to a backend, which Ingress wins a host and
+path defined twice, which paths it reads as regexes, TLS at its own load balancer, and where
+its Gateway API routing departs from the spec. The base class is the host-first algorithm of
+the Ingress API (most specific host class, then the best path, then a default backend); a
+profile overrides the steps its controller does differently.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class LoadBalancerTls:
 
 
 class Profile(ABC):
-    """One controller. Instances are stateless singletons, registered in `profiles.PROFILES`.
+    """One controller. Instances are stateless; `profiles.PROFILES` registers one per
+    controller, and `configured` may give a variant for the running controller's options.
 
     The class attributes are the controller's data; the methods its matching rules. As a
     `Semantics` the profile is its plain path matching; a profile may switch a pool of rules
