@@ -23,7 +23,7 @@ from ingressdoc.k8s.ingress_class import (
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, name, spec
 from ingressdoc.k8s.objects import namespace as namespace_of
-from ingressdoc.k8s.profiles import Profile, for_controller
+from ingressdoc.k8s.profiles import for_controller
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
 Obj = Mapping[str, Any]
@@ -31,29 +31,29 @@ INPUTS = ("Ingress", "IngressClass", "Pod")
 TITLE = "IngressClass and controller"
 
 
-def _host_index(ingresses: Sequence[Obj]) -> dict[str, list[int]]:
-    """Positions of Ingresses by rule host: exact hosts, `*.suffix` wildcards, and "" for
-    those that serve any host (a host-less rule or a default backend)."""
-    index: dict[str, list[int]] = {}
+def _host_index(ingresses: Sequence[Obj]) -> dict[str, dict[int, Obj]]:
+    """Ingresses by rule host (exact hosts, `*.suffix` wildcards, and "" for those that
+    serve any host: a host-less rule or a default backend), each by its position in the
+    snapshot so that a lookup keeps the snapshot's order."""
+    index: dict[str, dict[int, Obj]] = {}
     for pos, ing in enumerate(ingresses):
         hosts = {str(r.get("host") or "").lower() for r in spec(ing).get("rules") or []}
         if spec(ing).get("defaultBackend"):
             hosts.add("")
         for host in hosts:
-            index.setdefault(host, []).append(pos)
+            index.setdefault(host, {})[pos] = ing
     return index
 
 
 def relevant_ingresses(snap: Snapshot, host: str) -> list[Obj]:
     """Ingresses that could serve `host`: a rule host matches, a rule has no host, or a
     default backend is set. Indexed once per snapshot: `check` asks for every host."""
-    ingresses = snap.list("Ingress")
-    index = snap.memo("ingress-hosts", lambda: _host_index(ingresses), ("Ingress",))
+    index = snap.memo("ingress-hosts", lambda: _host_index(snap.list("Ingress")), ("Ingress",))
     host = host.lower()
     parent = host.split(".", 1)[1] if "." in host else ""
     keys = (host, f"*.{parent}" if parent else None, "")
-    positions = sorted({p for key in keys if key is not None for p in index.get(key, ())})
-    return [ingresses[p] for p in positions]
+    found = {pos: ing for key in keys if key is not None for pos, ing in index.get(key, {}).items()}
+    return [found[pos] for pos in sorted(found)]
 
 
 def class_ingresses(snap: Snapshot, class_name: str | None) -> list[Obj]:
@@ -147,7 +147,7 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     if controller is None and classless and snap.loaded("Pod"):
         controller, pods = _classless_taker(snap, claimed, classless) or (None, [])
     profile = for_controller(controller)
-    found_pods, pod_findings, pod_note = _controller_pods(ctx, controller, profile, class_name)
+    found_pods, pod_findings, pod_note = _controller_pods(snap, controller, class_name)
     pods = pods or found_pods
     found.extend(pod_findings)
     found.extend(_foreign_annotations(claimed, pods))
@@ -159,8 +159,10 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
     found.extend(applied.findings)
     scoped_out = controller_config.class_scope(snap, cls_obj, claimed)
     found.extend(scoped_out)
-    applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
-    claimed = [i for i in claimed if ObjectRef.of(i) not in applied.dropped]
+    if scoped_out:  # `replace` costs more than the rest of the class's bookkeeping
+        applied = replace(applied, dropped=applied.dropped | {f.object for f in scoped_out})
+    if applied.dropped:
+        claimed = [i for i in claimed if snap.ref(i) not in applied.dropped]
 
     profile = profile.configured(applied.config)
     facts = ControllerFacts(class_name, controller, profile, {"Ingress": tuple(claimed)},
@@ -279,43 +281,51 @@ def _classless_taker(snap: Snapshot, claimed: Sequence[Obj], classless: Sequence
     return None
 
 
-def _controller_pods(
-    ctx: TraceContext, controller: str | None, profile: Profile, class_name: str | None
-) -> tuple[list[Obj], list[Finding], str | None]:
-    snap = ctx.snapshot
+def _controller_pods(snap: Snapshot, controller: str | None, class_name: str | None
+                     ) -> tuple[list[Obj], tuple[Finding, ...], str | None]:
+    """The class's controller pods, what is wrong with them and why they are not checked.
+    They depend on the class and controller alone: looked up once per snapshot, not for
+    every request `check` sends to the class."""
+    return snap.memo(("controller-pods", controller, class_name),
+                     lambda: _find_controller_pods(snap, controller, class_name),
+                     ("Pod", "IngressClass"))
+
+
+def _find_controller_pods(snap: Snapshot, controller: str | None, class_name: str | None
+                          ) -> tuple[list[Obj], tuple[Finding, ...], str | None]:
     if controller is None:
-        return [], [], None
-    if profile.runs_outside:
-        return [], [], f"controller {controller} runs outside the cluster: not checked"
+        return [], (), None
+    if for_controller(controller).runs_outside:
+        return [], (), f"controller {controller} runs outside the cluster: not checked"
     note, gaps = missing_inputs(snap, ("Pod",))
     if note:
-        return [], list(gaps), note.replace("not checked", "controller pods not checked")
+        return [], gaps, note.replace("not checked", "controller pods not checked")
     pods = pods_by_controller(snap).get(
         controller, [])
     cls_ref = ObjectRef("IngressClass", None, class_name or "")
     if not pods:
         running = pods_by_controller(snap)
         if not snap.live and not running:
-            return [], [], "controller pods not in the manifests: not checked"
+            return [], (), "controller pods not in the manifests: not checked"
         if controller not in RECOGNISED and (snap.live or _may_implement(
                 snap, controller, class_name)):
-            return [], [], (f"controller {controller} is not one ingressdoc recognises: "
+            return [], (), (f"controller {controller} is not one ingressdoc recognises: "
                             "its pods are not checked")
         serving = {name(c): spec(c).get("controller") for c in snap.list("IngressClass")
                    if spec(c).get("controller") in running}
-        return [], [finding(
+        return [], (finding(
             "IDC201", cls_ref,
             f"no {'running pod' if snap.live else 'pod in the manifests'} implements "
             f"controller {controller} of class {class_name} "
             f"(running: {', '.join(sorted(running)) or 'no known controller'}; classes they "
             f"serve: {', '.join(sorted(serving)) or 'none'})",
-        )], None
+        ),), None
     if all(pod_ready(p) is False for p in pods):  # None: from a template, readiness unknown
-        return pods, [finding(
+        return pods, (finding(
             "IDC202", ObjectRef.of(pods[0]),
             f"0 of {len(pods)} controller pods are Ready",
-        )], None
-    return pods, [], None
+        ),), None
+    return pods, (), None
 
 
 def _may_implement(snap: Snapshot, controller: str, class_name: str | None) -> bool:

@@ -51,7 +51,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
     carrying = [s for s in slices if port_name in slice_port_names(s)] if port else []
     states = [e for s in carrying or slices
               for e in endpoint_states(s, unknown_readiness=derived)]
-    objects = (ref, *(ObjectRef.of(s) for s in slices))
+    objects = (ref, *(ctx.snapshot.ref(s) for s in slices))
     if derived and not states:
         found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists",
                              hint="Make the Service selector match the pods' labels, or run "

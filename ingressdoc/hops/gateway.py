@@ -100,6 +100,24 @@ def _listener_ports(snap: Snapshot, pods: Sequence[Obj], port: int) -> tuple[int
     return tuple(dict.fromkeys(out))
 
 
+def implementation(snap: Snapshot, gateway: Obj
+                   ) -> tuple[Obj | None, ControllerFacts, GatewaySemantics]:
+    """The Gateway's class, its implementation (controller, profile, pods) and the semantics
+    it routes by: they depend on the Gateway alone, so they are looked up once per snapshot,
+    not for every request `check` sends to it. Keyed by the object, which the snapshot holds:
+    manifests may carry two Gateways of one name."""
+    def lookup() -> tuple[Obj | None, ControllerFacts, GatewaySemantics]:
+        cls = snap.get("GatewayClass", None, str(spec(gateway).get("gatewayClassName")))
+        controller = spec(cls).get("controllerName") if cls else None
+        facts = ControllerFacts(name(cls) if cls else None, controller,
+                                for_controller(controller), {},
+                                tuple(gateway_pods(snap, controller)), ())
+        return cls, facts, semantics_of(controller)
+
+    return snap.memo(("gateway-implementation", id(gateway)), lookup,
+                     ("GatewayClass", "Gateway", "Pod"))
+
+
 def message_of(ctx: TraceContext) -> Message:
     req = ctx.request
     return Message(request_host(req.host), req.path, req.method, dict(req.headers),
@@ -121,19 +139,15 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
     ns_labels = namespace_labels(snap) if snap.loaded("Namespace") else None
     out = []
     for gw in gateways_for_host(snap, msg.host, named):
-        cls = snap.get("GatewayClass", None, str(spec(gw).get("gatewayClassName")))
-        controller = spec(cls).get("controllerName") if cls else None
-        pods = gateway_pods(snap, controller)
+        cls, facts, semantics = implementation(snap, gw)
         # Without the implementation's pods the port its listeners see is unknown: any.
-        ports = listener_ports(snap, str(controller), pods, port) if pods else None
-        semantics = semantics_of(controller)
+        ports = listener_ports(snap, str(facts.controller), facts.pods, port) if (
+            facts.pods) else None
         d = decide(gw, routes, msg, req.scheme, ports, grants=grants,
                    service=_service_lookup(snap), namespace_labels=ns_labels,
-                   semantics=semantics, extension=_extension_lookup(snap, semantics, pods))
+                   semantics=semantics, extension=_extension_lookup(snap, semantics, facts.pods))
         if d.listener is None and (namespace(gw), name(gw)) not in named:
             continue
-        facts = ControllerFacts(name(cls) if cls else None, controller,
-                                for_controller(controller), {}, tuple(pods), ())
         out.append(GatewayClaim(gw, cls, facts, semantics, ports, d))
     return sorted(out, key=lambda c: (not c.serves, c.decision.listener is None,
                                       [-x for x in listener_rank(

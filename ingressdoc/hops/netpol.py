@@ -100,12 +100,12 @@ def check(
         return not_checked(HopId.NETPOL, TITLE, "; ".join(dict.fromkeys(n for n in notes if n)),
                            tuple(unique.values()))
     # A policy only selects pods of its own namespace: those of the two ends are all that
-    # can decide.
+    # can decide, and all the hop names.
     policies = [p for ns in sorted(str(n) for n in scopes)
                 for p in ctx.snapshot.list("NetworkPolicy", ns)]
     ns_labels = namespace_labels(ctx.snapshot)
     if not controller.pods:
-        return _without_sources(policies, pods)
+        return _without_sources(ctx.snapshot, policies)
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     found: list[Finding] = []
@@ -132,7 +132,7 @@ def check(
                + (f", {unknown} unknown (IP not known)" if unknown else ""))
     return Hop(HopId.NETPOL, TITLE, status_from(tuple(found), unknown=bool(unknown)), summary,
                findings=tuple(found),
-               objects=tuple(ObjectRef.of(p) for p in _in_namespaces(policies, scopes)),
+               objects=tuple(ctx.snapshot.ref(p) for p in policies),
                note="ipBlock rules need the pod or node IPs, which manifests do not carry"
                if unknown else None)
 
@@ -146,17 +146,14 @@ def _denial(snap: Snapshot, decision: Decision, src: Obj, dst: Obj) -> list[Find
     return out + miss_findings(decision, str(namespace(dst)))
 
 
-def _in_namespaces(policies: Sequence[Obj], namespaces: set[str | None]) -> list[Obj]:
-    return [p for p in policies if namespace(p) in namespaces]
-
-
-def _without_sources(policies: Sequence[Obj], pods: Sequence[Obj]) -> Hop:
-    isolating = _in_namespaces(policies, {namespace(p) for p in pods})
+def _without_sources(snap: Snapshot, isolating: Sequence[Obj]) -> Hop:
+    """`isolating`: the policies of the backend pods' namespaces (no controller pod adds
+    its own)."""
     if not isolating:
         return Hop(HopId.NETPOL, TITLE, HopStatus.OK, "no NetworkPolicy in the backend namespace")
     note = "not checked: controller pods unknown, cannot judge the policies"
     return Hop(HopId.NETPOL, TITLE, HopStatus.UNKNOWN, note, note=note,
-               objects=tuple(ObjectRef.of(p) for p in isolating))
+               objects=tuple(snap.ref(p) for p in isolating))
 
 
 def proxy_blocked(snapshot: Snapshot, pod: Obj, pod_port: int) -> str | None:

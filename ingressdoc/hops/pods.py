@@ -21,7 +21,7 @@ from ingressdoc.hops.workloads import (
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
-from ingressdoc.k8s.ports import container_ports, resolve_target_port, target_port_of
+from ingressdoc.k8s.ports import container_ports, resolve_in, target_port_of
 from ingressdoc.k8s.selectors import describe_selector, selector_mismatches
 from ingressdoc.snapshot import ObjectRef, Snapshot
 
@@ -60,7 +60,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     found.extend(short_of_replicas(ctx.snapshot, running))
     per_pod, explained = pending_causes(ctx.snapshot, running)
     for pod in running:
-        if ObjectRef.of(pod) not in explained:
+        if ctx.snapshot.ref(pod) not in explained:
             per_pod.extend(_pod_state(ctx.snapshot, pod))
     ready = sum(1 for p in pods if pod_ready(p) and not _terminating(p))
     found.extend(_capacity(per_pod, ready, len(pods)) if ready else per_pod)
@@ -70,7 +70,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
                + ("" if unknown else f", {ready} ready"))
     return Hop(HopId.PODS, TITLE, status_from(tuple(found), unknown=unknown), summary,
-               objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
+               objects=tuple(ctx.snapshot.ref(p) for p in pods), findings=tuple(found),
                note="pods from workload templates: status unknown" if unknown else None), running
 
 
@@ -271,21 +271,22 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     out: list[Finding] = []
-    resolving = sum(1 for pod in pods if resolve_target_port(pod, target, protocol) is not None)
+    resolving = sum(1 for pod in pods
+                    if resolve_in(container_ports(pod), target, protocol) is not None)
     for pod in pods:
         ref, prefix = template_subject(snap, pod)
-        declared = {p["containerPort"] for p in container_ports(pod)
-                    if isinstance(p.get("containerPort"), int)}
-        resolved = resolve_target_port(pod, target, protocol)
+        ports = container_ports(pod)
+        declared = {p["containerPort"] for p in ports if isinstance(p.get("containerPort"), int)}
+        resolved = resolve_in(ports, target, protocol)
         if resolved is None:
             out.append(_unresolved(pod, ref, prefix, f"{target}/{protocol}", resolving,
                                    len(pods)))
             continue
-        if declared and resolved not in declared and resolved not in _probed(pod):
+        if declared and resolved not in declared and resolved not in _probed(pod, ports):
             out.append(finding("IDC411", ref, f"targetPort {resolved} is none of the declared "
                                f"containerPorts ({', '.join(map(str, sorted(declared)))}), "
                                "where the app most likely listens"))
-        out.extend(_probe_port(pod, resolved, declared, ref, prefix))
+        out.extend(_probe_port(pod, ports, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
 
 
@@ -305,15 +306,15 @@ def _unresolved(pod: Obj, ref: ObjectRef, prefix: str, target: str, resolving: i
         "pods get no traffic)"))
 
 
-def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
-                prefix: str) -> list[Finding]:
+def _probe_port(pod: Obj, ports: Sequence[Mapping[str, Any]], served: int, declared: set[int],
+                ref: ObjectRef, prefix: str) -> list[Finding]:
     out = []
     for c in spec(pod).get("containers") or []:
         probe = c.get("readinessProbe") or {}
         action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc")
         if not action or "port" not in action:
             continue
-        port = resolve_target_port(pod, action["port"])
+        port = resolve_in(ports, action["port"])
         if port is None or (port != served and port not in declared):
             out.append(finding(
                 "IDC607", ref,
@@ -324,7 +325,7 @@ def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,
     return out
 
 
-def _probed(pod: Obj) -> set[int]:
+def _probed(pod: Obj, ports: Sequence[Mapping[str, Any]]) -> set[int]:
     """Ports a container's probes check: the kubelet's probe succeeding there shows the app
     listens on them, declared or not."""
     out = set()
@@ -332,7 +333,7 @@ def _probed(pod: Obj) -> set[int]:
         for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
             probe = c.get(kind) or {}
             action = probe.get("httpGet") or probe.get("tcpSocket") or probe.get("grpc") or {}
-            port = resolve_target_port(pod, action["port"]) if "port" in action else None
+            port = resolve_in(ports, action["port"]) if "port" in action else None
             if port is not None:
                 out.add(port)
     return out

@@ -53,7 +53,7 @@ def template_subject(snap: Snapshot, pod: Obj) -> tuple[ObjectRef, str]:
     """What a finding about a pod names: the workload and the pod template's field path for
     a pod from a workload template (manifests), the pod itself otherwise."""
     if not snap.is_derived(pod):
-        return ObjectRef.of(pod), "spec"
+        return snap.ref(pod), "spec"
     ref, _, prefix = _workload(snap, pod)
     owners = (pod.get("metadata") or {}).get("ownerReferences") or []
     if ref.kind == "Pod" and owners:  # a DaemonSet, Job or CronJob template's pod
@@ -76,7 +76,7 @@ def _workload(snap: Snapshot, pod: Obj) -> tuple[ObjectRef, Obj | None, str]:
         if kind in WORKLOADS:
             return (ObjectRef(kind, ns, owner_name), snap.get(kind, ns, owner_name),
                     "spec.template.spec")
-    return ObjectRef.of(pod), pod, "spec"
+    return snap.ref(pod), pod, "spec"
 
 
 def _gaps(snap: Snapshot, kinds: tuple[str, ...], ns: str | None) -> tuple[Finding, ...]:

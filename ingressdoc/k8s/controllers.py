@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ingressdoc.k8s.objects import labels
 from ingressdoc.k8s.profiles import PROFILES, Profile
+from ingressdoc.k8s.profiles.base import pod_images
 
 Obj = Mapping[str, Any]
 
@@ -28,7 +30,8 @@ def product_of(pod: Obj) -> Profile | None:
     if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed") or any(
             o.get("kind") == "Job" for o in owners):
         return None
-    return next((p for p in PROFILES if p.pods and p.pods.matches(pod)), None)
+    pod_labels, images = labels(pod), pod_images(pod)
+    return next((p for p in PROFILES if p.pods and p.pods.matches(pod_labels, images)), None)
 
 
 def controllers_of(pod: Obj) -> frozenset[str]:

@@ -6,7 +6,7 @@ controller do this); pods of one Service may resolve the same name to different 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Obj = Mapping[str, Any]
@@ -34,11 +34,25 @@ def container_ports(pod: Obj) -> list[Mapping[str, Any]]:
 
 def resolve_target_port(pod: Obj, target: int | str, protocol: str = "TCP") -> int | None:
     """The pod port a Service targetPort reaches on this pod, or None for an unknown name."""
+    number = _number(target)
+    return number if number is not None else resolve_in(container_ports(pod), target, protocol)
+
+
+def _number(target: int | str) -> int | None:
+    """A targetPort given as a number (int or digits), which needs no container port."""
     if isinstance(target, int):
         return target
-    if is_number(target):
-        return int(target)
-    for port in container_ports(pod):
+    return int(target) if is_number(target) else None
+
+
+def resolve_in(ports: Sequence[Mapping[str, Any]], target: int | str,
+               protocol: str = "TCP") -> int | None:
+    """`resolve_target_port` over a pod's `container_ports`, for callers resolving several
+    ports of one pod (a Service's targetPort and its probes' ports)."""
+    number = _number(target)
+    if number is not None:
+        return number
+    for port in ports:
         if port.get("name") == target and protocol_of(port) == protocol and isinstance(
                 port.get("containerPort"), int):
             return int(port["containerPort"])

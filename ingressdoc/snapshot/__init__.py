@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, slices_of
 from ingressdoc.k8s.objects import name
@@ -21,11 +21,13 @@ from ingressdoc.k8s.selectors import equality_terms, selector_matches
 Obj = Mapping[str, Any]
 T = TypeVar("T")
 LabelIndex = dict[tuple[str, str], list[Obj]]
+_MISSING = object()  # a memo not computed yet (None is a value memos hold)
 
 
-@dataclass(frozen=True, order=True)
-class ObjectRef:
-    """Names one object; `namespace` is None for cluster-scoped kinds."""
+class ObjectRef(NamedTuple):
+    """Names one object; `namespace` is None for cluster-scoped kinds. A named tuple rather
+    than a frozen dataclass: a `check` of a large cluster makes ~40 per traced request, and
+    a tuple is built, hashed and compared in C (same fields, order and hash)."""
 
     kind: str
     namespace: str | None
@@ -90,6 +92,8 @@ class Snapshot:
         default_factory=dict, repr=False, init=False)
     _by_ref: dict[str, dict[ObjectRef, Obj]] = field(
         default_factory=dict, repr=False, init=False)
+    _refs: dict[int, tuple[Obj, ObjectRef]] = field(default_factory=dict, repr=False,
+                                                    init=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, init=False)
     _memo_reads: dict[Hashable, frozenset[str]] = field(
         default_factory=dict, repr=False, init=False)
@@ -102,17 +106,26 @@ class Snapshot:
     def _index(self, obj: Obj, ref: ObjectRef) -> None:
         self._in_namespace.setdefault((ref.kind, ref.namespace), []).append(obj)
         self._by_ref.setdefault(ref.kind, {}).setdefault(ref, obj)
+        self._refs[id(obj)] = (obj, ref)
+
+    def ref(self, obj: Obj) -> ObjectRef:
+        """`ObjectRef.of(obj)`, kept from indexing for the snapshot's own objects: a trace
+        names each pod, slice and policy it passes several times. An entry holds its object,
+        so its id is not reused while the entry lives."""
+        known = self._refs.get(id(obj))
+        return known[1] if known is not None and known[0] is obj else ObjectRef.of(obj)
 
     def memo(self, key: Hashable, compute: Callable[[], T],
              reads: Iterable[str] | None = None) -> T:
         """Data derived from the whole snapshot, computed once: the snapshot is complete
         before any hop reads it, and `check` traces thousands of requests over one.
         `reads` names the kinds it is derived from, so that `with_only` can keep it."""
-        if key not in self._memo:
-            self._memo[key] = compute()
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = compute()
             if reads is not None:
                 self._memo_reads[key] = frozenset(reads)
-        return cast(T, self._memo[key])
+        return cast(T, found)
 
     def with_only(self, kind: str, objs: Iterable[Obj]) -> Snapshot:
         """This snapshot with `objs` as its only objects of `kind` (`check` traces a shadowed
@@ -123,6 +136,7 @@ class Snapshot:
         # Shared with this snapshot, not copied: the result is read, never added to.
         out._in_namespace = {k: v for k, v in self._in_namespace.items() if k[0] != kind}
         out._by_ref = {k: v for k, v in self._by_ref.items() if k != kind}
+        out._refs = self._refs  # entries name their object: right for any snapshot
         for obj in out.objects[kind]:
             out._index(obj, ObjectRef.of(obj))
         out._memo_reads = {k: r for k, r in self._memo_reads.items() if kind not in r}
@@ -191,7 +205,7 @@ class Snapshot:
         """The pods a Service's selector picks in its namespace, through the label index
         (`k8s.endpoints.selected_pods` is the same rule over a given list of pods)."""
         selector = (service.get("spec") or {}).get("selector")
-        return self.list("Pod", ObjectRef.of(service).namespace, selector) if selector else ()
+        return self.list("Pod", self.ref(service).namespace, selector) if selector else ()
 
     def services_selecting(self, pods: Sequence[Obj]) -> Sequence[Obj]:
         """The Services whose selector picks one of `pods` in its namespace, in the
@@ -200,7 +214,7 @@ class Snapshot:
         per trace."""
         chosen: dict[int, Obj] = {}
         for pod in pods:
-            services, index = self._selector_index(ObjectRef.of(pod).namespace)
+            services, index = self._selector_index(self.ref(pod).namespace)
             pod_labels = _labels(pod)
             candidates = services if index is None else [
                 s for term in pod_labels.items() for s in index.get(term, ())]
@@ -218,7 +232,7 @@ class Snapshot:
 
     def service_slices(self, service: Obj) -> Sequence[Obj]:
         """The EndpointSlices of a Service (labelled kubernetes.io/service-name)."""
-        return slices_of(service, self.list("EndpointSlice", ObjectRef.of(service).namespace,
+        return slices_of(service, self.list("EndpointSlice", self.ref(service).namespace,
                                             {SERVICE_NAME_LABEL: name(service)}))
 
     def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
@@ -228,10 +242,10 @@ class Snapshot:
         return self.origins.get(ref)
 
     def origin_of(self, obj: Obj) -> Origin | None:
-        return self.origins.get(ObjectRef.of(obj))
+        return self.origins.get(self.ref(obj))
 
     def is_derived(self, obj: Obj) -> bool:
-        return bool(self.derived) and ObjectRef.of(obj) in self.derived
+        return bool(self.derived) and self.ref(obj) in self.derived
 
     def all_objects(self) -> Iterable[Obj]:
         for objs in self.objects.values():

@@ -39,7 +39,7 @@ from ingressdoc.k8s.ingress_match import (
     path_misses,
     select_host_class,
 )
-from ingressdoc.k8s.objects import labels, spec
+from ingressdoc.k8s.objects import spec
 
 Obj = Mapping[str, Any]
 _REGEX_META = re.compile(r"[*+?\[\](){}|^$\\]")
@@ -47,6 +47,11 @@ _REGEX_META = re.compile(r"[*+?\[\](){}|^$\\]")
 
 def pod_containers(pod: Obj) -> list[Mapping[str, Any]]:
     return list(spec(pod).get("containers") or [])
+
+
+def pod_images(pod: Obj) -> str:
+    """Every container's image, space-separated and lower-cased."""
+    return " ".join(str(c.get("image", "")) for c in pod_containers(pod)).lower()
 
 
 def pod_args(pod: Obj) -> str:
@@ -67,9 +72,9 @@ class Signature:
     image: str  # a substring of the image name
     implements: Callable[[Obj], frozenset[str]]  # the controller strings a pod serves
 
-    def matches(self, pod: Obj) -> bool:
-        images = " ".join(str(c.get("image", "")) for c in pod_containers(pod)).lower()
-        return labels(pod).get(self.label_key) == self.label_value or self.image in images
+    def matches(self, pod_labels: Mapping[str, str], images: str) -> bool:
+        """`images`: the pod's `pod_images`, joined once for every signature it is held to."""
+        return pod_labels.get(self.label_key) == self.label_value or self.image in images
 
 
 @dataclass(frozen=True)
