@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingressdoc.checks.emit import finding
-from ingressdoc.findings import Finding
+from ingressdoc.findings import Finding, Severity
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, HopId, status_from
 from ingressdoc.hops.workloads import (
@@ -59,20 +60,33 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None,
     found.extend(_too_broad(ref, pods))
     found.extend(rollout_causes(ctx.snapshot, running, admission))
     found.extend(short_of_replicas(ctx.snapshot, running))
-    pending, explained = pending_causes(ctx.snapshot, running)
-    found.extend(pending)
+    per_pod, explained = pending_causes(ctx.snapshot, running)
     for pod in running:
         if ObjectRef.of(pod) not in explained:
-            found.extend(_pod_state(ctx.snapshot, pod))
+            per_pod.extend(_pod_state(ctx.snapshot, pod))
+    ready = sum(1 for p in pods if pod_ready(p) and not _terminating(p))
+    found.extend(_capacity(per_pod, ready, len(pods)) if ready else per_pod)
     if port is not None:
         found.extend(_port_findings(ctx.snapshot, pods, port))
     unknown = any(ctx.snapshot.is_derived(p) for p in pods)
-    ready = sum(1 for p in pods if pod_ready(p))
     summary = (f"{len(pods)} pods selected by {describe_selector(selector)}"
                + ("" if unknown else f", {ready} ready"))
     return Hop(HopId.PODS, TITLE, status_from(tuple(found), unknown=unknown), summary,
                objects=tuple(ObjectRef.of(p) for p in pods), findings=tuple(found),
                note="pods from workload templates: status unknown" if unknown else None), running
+
+
+def _terminating(pod: Obj) -> bool:
+    return bool((pod.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def _capacity(per_pod: Sequence[Finding], ready: int, selected: int) -> list[Finding]:
+    """While a Ready pod serves, a pod that cannot start or is not Ready costs capacity, not
+    the request: the controller only sends to ready endpoints, so these errors become
+    warnings that say so. With no pod ready they stay errors: they are why nothing serves."""
+    note = f" ({ready} of {selected} pods ready and serving: capacity is reduced)"
+    return [replace(f, severity=Severity.WARNING, message=f.message + note)
+            if f.severity is Severity.ERROR else f for f in per_pod]
 
 
 def _no_pods(snap: Snapshot, ref: ObjectRef, selector: Mapping[str, Any],
