@@ -70,8 +70,10 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None,
     how = f" ({admission.note})" if departs and admission.note else ""
     if not receiving:
         going = f" ({len(terminating)} terminating)" if terminating else ""
+        hint = (f"Give the Service endpoints that are {admission.what}: {admission.note}."
+                if how else None)
         found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are "
-                             f"{admission.what}{going}{how}"))
+                             f"{admission.what}{going}{how}", hint=hint))
     elif (kept := sum(1 for e in receiving if not e.terminating)) < staying:
         found.append(finding("IDC502", ref, f"{kept} of {staying} endpoints "
                              f"{admission.what}{how}"))

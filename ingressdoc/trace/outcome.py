@@ -33,7 +33,7 @@ def answering(ctl: ControllerFacts) -> Answers:
     pods run the class answers it (Traefik's ingress-nginx provider an ingress-nginx class)."""
     runs = ctl.products
     if len(runs) == 1:
-        return next(iter(runs)).answers_for(ctl.profile)
+        return next(iter(runs)).answers_for(ctl.profile, ctl.controller)
     return ctl.profile.answers
 
 

@@ -142,9 +142,9 @@ class Profile(ABC):
         it match; itself where no option changes matching."""
         return self
 
-    def answers_for(self, served: Profile) -> Answers:
+    def answers_for(self, served: Profile, controller: str | None = None) -> Answers:
         """How this controller's pods answer when they serve a class of `served` (most
-        often its own)."""
+        often its own) whose controller string is `controller`."""
         return served.answers
 
     def admission_for(self, served: Profile, controller: str | None,

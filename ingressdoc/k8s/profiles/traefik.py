@@ -87,6 +87,9 @@ GATEWAY = GatewaySemantics(unanchored_regex=True, priority=gateway_priority,
                            unsupported_filters=("RequestMirror", "CORS", "ExternalAuth"),
                            listeners_on_pod_ports=True)
 _ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="404")
+# Its Gateway provider keeps a route whose Service has no endpoint it takes, as a load
+# balancer without servers: "no available server", 503 (wrr.go).
+_GATEWAY_ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="503")
 _NGINX_PROVIDER_ANSWERS = Answers("Traefik (its ingress-nginx provider)", missing_service="404",
                                   empty_upstream="503", https_redirect=True)
 # Its Ingress and CRD providers keep endpoints whose `serving` is not false (unset is true)
@@ -204,7 +207,9 @@ class Traefik(Profile):
             STRICT_PREFIX_MATCHING)
         return STRICT_PREFIX if strict else TRAEFIK
 
-    def answers_for(self, served: Profile) -> Answers:
+    def answers_for(self, served: Profile, controller: str | None = None) -> Answers:
+        if controller in self.gateway_controllers:
+            return _GATEWAY_ANSWERS
         return _NGINX_PROVIDER_ANSWERS if served is ingress_nginx.INGRESS_NGINX else served.answers
 
     def admission_for(self, served: Profile, controller: str | None,
