@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ingressdoc.errors import RequestSyntaxError
 
@@ -35,10 +35,15 @@ class Request:
         """The Host header a client sends: with the port only when the request names one."""
         return self.host if self.port is None else f"{self.host}:{self.port}"
 
+    @property
+    def target(self) -> str:
+        """The path with the query string, as a redirect's Location keeps it."""
+        return self.path + (f"?{urlencode(self.query)}" if self.query else "")
+
     def __str__(self) -> str:
         port = f":{self.port}" if self.port else ""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}{port}{self.path}"
+        return f"{self.scheme}://{host}{port}{self.target}"
 
     def as_dict(self) -> dict[str, object]:
         return {"scheme": self.scheme, "host": self.host, "port": self.port, "path": self.path}
@@ -70,7 +75,8 @@ def parse_request(text: str) -> Request:
     if any(ch in path for ch in " \t\r\n"):
         raise RequestSyntaxError(f"invalid path {path!r}: whitespace is not allowed")
     scheme = parts.scheme if explicit_scheme else ("https" if port == 443 else "http")
-    return Request(host=host, path=path, scheme=scheme, port=port)
+    query = tuple(parse_qsl(parts.query, keep_blank_values=True))
+    return Request(host=host, path=path, scheme=scheme, port=port, query=query)
 
 
 def _ip(host: str) -> bool:

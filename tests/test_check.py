@@ -449,6 +449,20 @@ def test_routes_are_checked_per_hostname_and_match(tmp_path: Path) -> None:
     assert org.target.request.host == "ingressdoc-check.shop.example.org"
 
 
+def test_route_wildcard_is_checked_as_the_listener_narrows_it(tmp_path: Path) -> None:
+    # A route's *.example.com on a listener for shop.example.com serves shop.example.com
+    # there: that is the host checked, not a sample no listener takes.
+    objs = list(yaml.safe_load_all(
+        (GATEWAY / "gateway-healthy-traefik" / "manifests.yaml").read_text(encoding="utf-8")))
+    gw = next(o for o in objs if o["kind"] == "Gateway")
+    gw["spec"]["listeners"][0]["hostname"] = "shop.example.com"
+    route = next(o for o in objs if o["kind"] == "HTTPRoute")
+    route["spec"]["hostnames"] = ["*.example.com"]
+    path = tmp_path / "routes.yaml"
+    path.write_text(yaml.safe_dump_all(objs), encoding="utf-8")
+    assert by_label(report(str(path))) == {"shop/cart shop.example.com/cart (PathPrefix)": "ok"}
+
+
 def test_an_empty_scope_fails_unless_allowed() -> None:
     code, _, err = invoke("-f", SHOP, "-n", "nowhere")
     assert code == 1 and "IDC850" in err and "error" in err

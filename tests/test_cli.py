@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ingressdoc.cli import app
+from ingressdoc.request import parse_request
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = str(ROOT / "examples" / "shop")
@@ -88,6 +89,13 @@ def test_hex_host_names_are_names_and_ipv6_literals_are_addresses() -> None:
     assert "IDC104" not in out
     out = run("trace", "http://[2001:db8::1]/x", "-f", SHOP, "-o", "json")[1]
     assert "IDC104" in out
+
+
+def test_the_query_string_is_part_of_the_request() -> None:
+    # HTTPRoute queryParams matches see it, and a redirect's Location keeps it.
+    req = parse_request("https://shop.example.com/search?animal=whale&empty=")
+    assert (req.path, req.query) == ("/search", (("animal", "whale"), ("empty", "")))
+    assert str(req) == "https://shop.example.com/search?animal=whale&empty="
 
 
 def test_missing_manifest_path_exits_3() -> None:

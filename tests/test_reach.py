@@ -243,6 +243,15 @@ def test_externalname_to_a_relative_name_is_nxdomain() -> None:
     assert cause["hint"] == "Set spec.externalName to payments-api.payments.svc.cluster.local."
 
 
+def test_externalname_under_another_cluster_domain_is_nxdomain() -> None:
+    # coredns.yaml serves k8s.example: the cluster.local alias leaves the cluster.
+    code, doc = reach(WEB, "payments:80", "ingress-allowed", "externalname", "coredns")
+    assert code == 1
+    cause = doc["rootCause"]["finding"]
+    assert cause["code"] == "IDC404"
+    assert cause["hint"] == "Set spec.externalName to payments-api.payments.svc.k8s.example."
+
+
 # Unknown
 
 

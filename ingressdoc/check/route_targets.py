@@ -1,9 +1,11 @@
 """The requests `check` sends for Gateway API routes: one per hostname and rule match of
 every HTTPRoute and GRPCRoute in scope.
 
-- Host: each route hostname (`*.example.com` becomes `ingressdoc-check.example.com`, as for
-  Ingress). A route without hostnames serves its listeners' hostnames, so those are used;
-  with none either, the reserved `SYNTHETIC_HOST`.
+- Host: each route hostname narrowed by the hostname of each listener it attaches to (a
+  route's `*.example.com` on a `shop.example.com` listener is shop.example.com there);
+  a wildcard left becomes `ingressdoc-check.example.com`, as for Ingress. A route without
+  hostnames serves its listeners' hostnames, so those are used; with none either, the
+  reserved `SYNTHETIC_HOST`.
 - Path, method, headers and query: what the match names (Exact and PathPrefix paths as
   written; a RegularExpression path as the shortest string it matches, when one can be
   derived). A GRPCRoute match becomes the path `/service/method` with a POST.
@@ -22,6 +24,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.http_route import match_text
 from ingressdoc.hops.model import HopId, TraceResult
+from ingressdoc.k8s.gateway.hostnames import narrowest
 from ingressdoc.k8s.gateway.listeners import attach, parent_refs
 from ingressdoc.k8s.gateway.matching import matches_of, rules_of
 from ingressdoc.k8s.objects import spec
@@ -42,10 +45,15 @@ def _listeners(snap: Snapshot, route: Obj) -> list[tuple[str | None, str]]:
 
 
 def _hosts(route: Obj, listeners: Sequence[tuple[str | None, str]]) -> list[str | None]:
+    """The hostnames a request must carry to meet the route on its listeners: each route
+    hostname narrowed by the listener's (`*.example.com` on a `shop.example.com` listener
+    serves shop.example.com only); the route's own when no listener accepts it."""
     hostnames = [str(h) for h in spec(route).get("hostnames") or []]
-    if hostnames:
-        return list(dict.fromkeys(hostnames))
-    return list(dict.fromkeys(h for h, _ in listeners)) or [None]
+    if not hostnames:
+        return list(dict.fromkeys(h for h, _ in listeners)) or [None]
+    narrowed = [n for lh, _ in listeners for h in hostnames
+                if (n := narrowest(lh, h)) is not None]
+    return list(dict.fromkeys(narrowed or hostnames))
 
 
 def _request(m: Mapping[str, Any], kind: str, host: str, scheme: str) -> Request | None:

@@ -213,6 +213,13 @@ _ENTRIES: tuple[Entry, ...] = (
           "use-regex or rewrite-target on one Ingress turns every path of the host into a "
           "case-insensitive regex on ingress-nginx.",
           "Move regex paths to their own host, or anchor the other paths."),
+    Entry("IDC370", "regex-path-without-use-regex", "rule", W,
+          "An ImplementationSpecific path is written as a regular expression (brackets, "
+          "quantifiers, groups, anchors), but no Ingress of its host turns on ingress-nginx "
+          "regex mode: nginx matches the path as a literal string prefix, so the requests "
+          "the regex meant do not reach it.",
+          "Add nginx.ingress.kubernetes.io/use-regex: \"true\" to the Ingress (regex mode "
+          "then applies to every path of the host), or write the path as Prefix/Exact."),
     Entry("IDC309", "implementation-specific-path", "rule", N,
           "pathType ImplementationSpecific means the controller decides how the path matches.",
           "Use Prefix or Exact so the match is portable."),
@@ -548,6 +555,11 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry("IDC704", "netpol-port-is-service-port", "netpol", N,
           "The policy allows the Service port, but policies see the pod (target) port after DNAT.",
           "Allow the container port (targetPort) instead."),
+    Entry("IDC770", "netpol-named-port-absent", "netpol", N,
+          "A NetworkPolicy rule names its ports only by names no container of the destination "
+          "pod declares, so the rule admits no port at all on this pod.",
+          "Use a containerPort name the pod declares (see its spec.containers[].ports), or the "
+          "port number."),
     Entry("IDC705", "netpol-hostnetwork-controller", "netpol", N,
           "The controller runs with hostNetwork, so its traffic comes from node IPs, not pods.",
           "Admit the node addresses with an ipBlock, or run the controller off hostNetwork."),
@@ -684,6 +696,30 @@ _ENTRIES: tuple[Entry, ...] = (
           "Routes serve the host, but no rule match fits the request's path, method, headers "
           "and query: the Gateway answers 404.",
           "Add or fix a match (PathPrefix matches whole path elements; Exact the whole path)."),
+    Entry("IDC870", "extension-filter-unresolved", "route", E,
+          "The matching rule has an ExtensionRef filter that does not resolve: the object it "
+          "names does not exist in the route's namespace, or the implementation does not "
+          "support its kind (Traefik: only traefik.io Middleware, and only with the "
+          "kubernetescrd provider on). The filter is never skipped: the request gets 500.",
+          "Create the referenced object in the route's namespace (for Traefik a traefik.io/"
+          "v1alpha1 Middleware, with --providers.kubernetescrd), or remove the filter."),
+    Entry("IDC871", "route-on-other-listener", "route", E,
+          "A route has a rule for the request, but its parentRef's sectionName or port binds "
+          "it to other listeners of the Gateway than the one the request arrives on (a route "
+          "bound to the HTTPS listener only, asked over HTTP): that listener has none of its "
+          "rules and answers 404.",
+          "Add a parentRef for the request's listener (sectionName), or drop the "
+          "sectionName/port that narrows the parentRef."),
+    Entry("IDC872", "rule-dropped", "route", E,
+          "The rule that would answer the request is dropped by the implementation: Traefik "
+          "builds no router for a rule whose ExtensionRef names a Middleware that does not "
+          "exist. No other rule matches, so the Gateway answers 404.",
+          "Create the Middleware in the route's namespace, or remove the filter."),
+    Entry("IDC873", "rule-dropped-other-answers", "route", E,
+          "The rule that would answer the request is dropped by the implementation (Traefik: "
+          "its ExtensionRef names a Middleware that does not exist), so a less specific rule "
+          "answers it, with another backend than the one written for it.",
+          "Create the Middleware in the route's namespace, or remove the filter."),
     Entry("IDC813", "route-status-disagrees", "route", W,
           "The object's status (written by the controller) differs from what the spec computes "
           "for it: the controller sees something else, lags, or deviates from the spec.",
@@ -718,13 +754,24 @@ _ENTRIES: tuple[Entry, ...] = (
           "Create a ReferenceGrant in the Service's namespace from the route's kind and "
           "namespace to the Service."),
     Entry("IDC821", "backend-ref-not-found", "backends", E,
-          "A backendRef names a Service (or Service port) that does not exist: that share of "
-          "requests gets 500 (ResolvedRefs BackendNotFound).",
-          "Fix the name, namespace or port (the Service port, not the targetPort)."),
+          "A backendRef names a Service (or Service port) that does not exist, or an "
+          "ExternalName Service the implementation refuses (Traefik): that share of requests "
+          "gets 500 (ResolvedRefs BackendNotFound).",
+          "Fix the name, namespace or port (the Service port, not the targetPort); for "
+          "Traefik, point it at a Service with endpoints instead of an ExternalName."),
     Entry("IDC822", "backend-ref-invalid", "backends", E,
-          "A backendRef is not usable: an unsupported kind (InvalidKind), or a Service without "
-          "a port: that share of requests gets 500.",
-          "Reference a Service with its port."),
+          "A backendRef is not usable: an unsupported kind (InvalidKind), a Service without "
+          "a port, or a Service port whose appProtocol the implementation cannot speak "
+          "(UnsupportedProtocol; Traefik sends gRPC as h2c or https only): that share of "
+          "requests gets 500.",
+          "Reference a Service with its port; for gRPC through Traefik, set the port's "
+          "appProtocol to kubernetes.io/h2c (or leave it out)."),
+    Entry("IDC874", "backend-share-fails", "backends", W,
+          "One backendRef of the rule is not usable (missing Service or port, a kind or "
+          "reference not permitted): its share of the requests gets 500, while the other "
+          "backendRefs serve the rest.",
+          "Fix or remove the failing backendRef (name, namespace, port, ReferenceGrant), or "
+          "set its weight to 0."),
     Entry("IDC823", "backend-weights-zero", "backends", E,
           "Every backendRef of the rule has weight 0 (or the rule has none): no backend gets "
           "traffic, and the answer is an error (500/503, left to the implementation).",

@@ -4,8 +4,11 @@ trace's Gateway hop computes (listener, attached routes, precedence, filters, ba
 from __future__ import annotations
 
 from ingressdoc.compare.outcome import Outcome
+from ingressdoc.hops.backend_protocol import served
 from ingressdoc.hops.base import TraceContext
-from ingressdoc.hops.gateway import claims
+from ingressdoc.hops.gateway import GatewayClaim, claims
+from ingressdoc.k8s.gateway.backends import tls_policy
+from ingressdoc.k8s.objects import spec
 from ingressdoc.request import Request
 from ingressdoc.snapshot import Snapshot
 
@@ -36,4 +39,31 @@ def outcome(snap: Snapshot, req: Request) -> Outcome:
     upstream = None
     if effect is not None and (effect.host, effect.path) != (req.host, req.path):
         upstream = effect.host + effect.path
-    return Outcome("forward", backends=backends, upstream=upstream, tls=tls, by=by)
+    return Outcome("forward", backends=backends, upstream=upstream, tls=tls, by=by,
+                   protocol=_protocol(snap, claim))
+
+
+def _protocol(snap: Snapshot, claim: GatewayClaim) -> str | None:
+    """What the implementation speaks to the backend with the largest share: its own rule
+    where ingressdoc knows one, else the port's appProtocol (GEP-1911), gRPC for a GRPCRoute
+    and HTTP for an HTTPRoute, over TLS where a BackendTLSPolicy targets the port."""
+    d = claim.decision
+    usable = [b for b in d.backends if b.problem is None and b.share > 0]
+    chosen = max(usable, key=lambda b: b.share, default=None)
+    svc = snap.get("Service", chosen.namespace, chosen.name) if chosen else None
+    if chosen is None or svc is None or d.winner is None:
+        return None
+    port = next((p for p in spec(svc).get("ports") or [] if p.get("port") == chosen.port), None)
+    if port is None:
+        return None
+    kind = str(d.winner.route.get("kind") or "HTTPRoute")
+    said = claim.controller.profile.gateway_spoken(kind, port)
+    if said is not None:
+        protocol = said.protocol
+    else:
+        protocol = served({"appProtocol": port.get("appProtocol")}) or (
+            "grpc" if kind == "GRPCRoute" else "http")
+    policies = snap.list("BackendTLSPolicy") if snap.loaded("BackendTLSPolicy") else []
+    if policies and tls_policy(policies, chosen, port.get("name")) is not None:
+        protocol = {"grpc": "grpcs", "http": "https"}.get(protocol, protocol)
+    return protocol

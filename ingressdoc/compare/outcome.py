@@ -21,6 +21,7 @@ class Outcome:
     tls: str | None = None
     by: str = ""  # the object that decided
     lost: tuple[str, ...] = ()  # behaviour the other side has no equivalent for
+    protocol: str | None = None  # what the proxy speaks to the backend, where known
 
     def text(self) -> str:
         if self.kind == "forward":

@@ -5,6 +5,7 @@ Kinds of divergence: `served-vs-404` (one side forwards, the other has no rule),
 another status or Location), `rewrite` (the backend receives another path or Host),
 `tls` (HTTPS works on one side only, or with the controller's fallback certificate),
 `error` (one side answers 5xx itself), `unrouted` (no listener or controller takes it),
+`protocol` (the proxy speaks another protocol to the backend: HTTP, HTTPS, gRPC),
 `annotation` (the Ingress relies on an annotation the Gateway API cannot express).
 """
 
@@ -64,6 +65,9 @@ def divergences(ing: Outcome, gw: Outcome) -> list[tuple[str, str]]:
     elif ing.kind == "forward":
         if dict(ing.backends) != dict(gw.backends):
             out.append(("backend", "another backend or share"))
+        if ing.protocol and gw.protocol and ing.protocol != gw.protocol:
+            out.append(("protocol", f"the proxy speaks {ing.protocol.upper()} to the backend "
+                        f"from the Ingress, {gw.protocol.upper()} from the Gateway"))
         if (ing.upstream or "") != (gw.upstream or ""):
             out.append(("rewrite", f"the backend receives {ing.upstream or 'the request as sent'}"
                         f" from the Ingress, {gw.upstream or 'the request as sent'} from the "

@@ -48,7 +48,10 @@ def check(profile: Profile, controller: str | None, ingress: Obj | None, svc: Ob
     out = _target_type(controller, ingress, svc)
     if port is None:
         return out
-    said_by, serves = profile.spoken(ingress, svc, port), served(port)
+    kind = str((ingress or {}).get("kind") or "Ingress")
+    said_by = (profile.gateway_spoken(kind, port) if kind in ("HTTPRoute", "GRPCRoute")
+               else profile.spoken(ingress, svc, port))
+    serves = served(port)
     if said_by is None or serves is None or said_by.protocol == serves or (
             "fcgi" in (said_by.protocol, serves)):
         return out

@@ -142,6 +142,14 @@ def follow_alias(snapshot: Snapshot, svc: Obj, domain: ClusterDomain) -> Alias:
             f"namespace {parsed[1]}", field="spec.externalName"))
     labels = target.removesuffix(".").split(".")
     meant = snapshot.get("Service", labels[1], labels[0]) if len(labels) >= 2 else None
+    foreign = _foreign_domain(snapshot, labels, domain) if meant is not None else None
+    if foreign is not None:
+        fqdn = f"{labels[0]}.{labels[1]}.svc.{domain.domain}"
+        return Alias(target, None, finding(
+            "IDC404", ref, f"{ref} aliases {target}, a Service name under cluster domain "
+            f"{foreign}, but this cluster serves {domain.domain} ({domain.how}): CoreDNS "
+            "sends the name out of the cluster, where it is NXDOMAIN", field="spec.externalName",
+            hint=f"Set spec.externalName to {fqdn}."))
     if meant is None or not cluster_shaped(snapshot, labels, domain.domain):
         return Alias(target, None)
     fqdn = f"{labels[0]}.{labels[1]}.svc.{domain.domain}"
@@ -149,6 +157,21 @@ def follow_alias(snapshot: Snapshot, svc: Obj, domain: ClusterDomain) -> Alias:
         "IDC404", ref, f"{ref} aliases {target}, a CNAME target the resolver takes as absolute "
         "(no search list), so it is NXDOMAIN", field="spec.externalName",
         hint=f"Set spec.externalName to {fqdn}."))
+
+
+def _foreign_domain(snapshot: Snapshot, labels: Sequence[str], domain: ClusterDomain
+                    ) -> str | None:
+    """The other cluster domain of a `<svc>.<ns>.svc.<domain>` name, when the Corefile is
+    known and no server block of its own serves that domain (only the root block's
+    forward, or nothing, would): such a name meant a Service here."""
+    suffix = ".".join(labels[3:])
+    found = corefile_of(snapshot)
+    if len(labels) < 4 or labels[2] != "svc" or suffix == domain.domain or found is None:
+        return None
+    lookup = found.corefile.lookup(".".join(labels))
+    if lookup.outcome == "cluster" or (lookup.block is not None and "." not in lookup.block.zones):
+        return None
+    return suffix
 
 
 def resolve_alias(snapshot: Snapshot, svc: Obj, domain: ClusterDomain) -> Alias:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from ingressdoc.checks.emit import finding
@@ -20,9 +21,14 @@ from ingressdoc.hops.base import TraceContext, missing_inputs
 from ingressdoc.hops.controller import pods_by_controller
 from ingressdoc.hops.model import ControllerFacts, EntryAddress, Hop, HopId, status_from
 from ingressdoc.hops.netpol import namespace_labels
+from ingressdoc.hops.tls import TITLE as TLS_TITLE
+from ingressdoc.hops.tls import secret_findings
+from ingressdoc.k8s.controller_config import read_config
+from ingressdoc.k8s.controllers import product_of
 from ingressdoc.k8s.endpoints import pod_ready
 from ingressdoc.k8s.gateway.backends import granted
 from ingressdoc.k8s.gateway.decide import Decision, decide
+from ingressdoc.k8s.gateway.filters import Extension, Unresolved
 from ingressdoc.k8s.gateway.hostnames import listener_rank, request_host
 from ingressdoc.k8s.gateway.listeners import Listener, listeners_of
 from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, SPEC, GatewaySemantics, Message
@@ -123,7 +129,7 @@ def claims(ctx: TraceContext) -> list[GatewayClaim]:
         semantics = semantics_of(controller)
         d = decide(gw, routes, msg, req.scheme, ports, grants=grants,
                    service=_service_lookup(snap), namespace_labels=ns_labels,
-                   semantics=semantics)
+                   semantics=semantics, extension=_extension_lookup(snap, semantics, pods))
         if d.listener is None and (namespace(gw), name(gw)) not in named:
             continue
         facts = ControllerFacts(name(cls) if cls else None, controller,
@@ -188,6 +194,41 @@ def _service_lookup(snap: Snapshot) -> Callable[[str, str], Obj | None] | None:
     if not snap.loaded("Service"):
         return None
     return lambda ns, svc: snap.get("Service", ns, svc)
+
+
+def _extension_lookup(snap: Snapshot, semantics: GatewaySemantics, pods: Sequence[Obj]
+                      ) -> Callable[[str], Extension]:
+    """Why an ExtensionRef does not resolve, as the implementation resolves them: only its
+    kinds (any, for the spec), only with its switch on and in the namespaces that switch
+    watches (else its router answers 500); a referent that does not exist fails the request,
+    or drops the rule where the implementation then builds no router (Traefik). A kind the
+    snapshot does not hold is not checked."""
+    switch = semantics.extension_switch
+    product = product_of(pods[0]) if pods and switch else None
+    config = read_config(pods[0], product.name) if product is not None else None
+
+    def in_namespace(ns: str) -> Extension:
+        def why(ref: Mapping[str, Any]) -> Unresolved | None:
+            group, kind = str(ref.get("group") or ""), str(ref.get("kind") or "")
+            ref_name = str(ref.get("name") or "")
+            if semantics.extension_kinds and (group, kind) not in semantics.extension_kinds:
+                return Unresolved(f"the implementation does not support {group or 'core'}/"
+                                  f"{kind} {ref_name}")
+            if switch and config is not None:
+                if not config.enabled(switch):
+                    return Unresolved(f"{kind} {ns}/{ref_name} needs {switch}, which is not "
+                                      "enabled")
+                watched = config.listed(switch + ".namespaces")
+                if watched and ns not in watched:
+                    return Unresolved(f"{switch} does not watch namespace {ns}")
+            if snap.loaded(kind) and snap.get(kind, ns, ref_name) is None:
+                if semantics.missing_extension_drops_rule:
+                    return Unresolved(f"{kind} {ns}/{ref_name} does not exist, so the rule's "
+                                      "router is not built", drops_rule=True)
+                return Unresolved(f"{kind} {ns}/{ref_name} does not exist")
+            return None
+        return why
+    return in_namespace
 
 
 def gateway_addresses(gw: Obj, port: int, scheme: str) -> tuple[EntryAddress, ...]:
@@ -301,16 +342,20 @@ def _listener_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) -> li
                                str(p.get("containerPort")) for pod in pods
                                for p in container_ports(pod)})) + ")", field=f"{field}.port"))
     if lst.protocol == "HTTPS":
-        out += _certificate_findings(snap, claim, lst)
+        out += _certificate_refs(snap, claim, lst)[0]
     return out
 
 
-def _certificate_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) -> list[Finding]:
+def _certificate_refs(snap: Snapshot, claim: GatewayClaim, lst: Listener
+                      ) -> tuple[list[Finding], list[Obj]]:
+    """The listener's certificateRefs: what keeps them from resolving (a ReferenceGrant
+    across namespaces, a missing Secret), and the Secrets they resolve to."""
     ref = claim.ref
     if not lst.certificate_refs:
         return [finding("IDC805", ref, f"HTTPS listener {lst.name} has no certificateRefs",
-                        field=f"{lst.field}.tls")]
+                        field=f"{lst.field}.tls")], []
     out = []
+    secrets = []
     for i, cert in enumerate(lst.certificate_refs):
         ns = str(cert.get("namespace") or lst.gateway_namespace)
         cname = str(cert.get("name"))
@@ -321,7 +366,28 @@ def _certificate_findings(snap: Snapshot, claim: GatewayClaim, lst: Listener) ->
             out.append(finding("IDC805", ref, f"certificate Secret {ns}/{cname} is in another "
                                "namespace and no ReferenceGrant permits it (RefNotPermitted)",
                                field=where))
-        elif snap.loaded("Secret") and snap.get("Secret", ns, cname) is None:
+        elif snap.loaded("Secret") and (secret := snap.get("Secret", ns, cname)) is not None:
+            secrets.append(secret)
+        elif snap.loaded("Secret"):
             out.append(finding("IDC805", ref, f"certificate Secret {ns}/{cname} not found "
                                "(InvalidCertificateRef)", field=where))
-    return out
+    return out, secrets
+
+
+def tls_hop(ctx: TraceContext, claim: GatewayClaim) -> Hop | None:
+    """The certificate the HTTPS listener serves for the host (SNI picks among its
+    certificateRefs: the first that names the host, else the first), judged as an
+    Ingress's TLS Secret is: it must name the host and be valid now. None for plain HTTP."""
+    lst = claim.decision.listener
+    if ctx.request.scheme != "https" or lst is None or lst.protocol != "HTTPS":
+        return None
+    secrets = _certificate_refs(ctx.snapshot, claim, lst)[1]
+    if not secrets:
+        return None
+    host, now = request_host(ctx.request.host), datetime.now(timezone.utc)
+    judged = [(s, secret_findings(s, host, now)) for s in secrets]
+    secret, found = next(((s, f) for s, f in judged if not any(x.code == "IDC324" for x in f)),
+                         judged[0])
+    return Hop(HopId.TLS, TLS_TITLE, status_from(tuple(found)), f"listener {lst.name}: "
+               f"secret {namespace(secret)}/{name(secret)} for {host}",
+               objects=(claim.ref, ObjectRef.of(secret)), findings=tuple(found))

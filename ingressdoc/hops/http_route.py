@@ -19,11 +19,17 @@ from ingressdoc.hops import gateway
 from ingressdoc.hops.base import TraceContext, not_checked
 from ingressdoc.hops.gateway import GatewayClaim
 from ingressdoc.hops.model import BackendRef, ControllerFacts, Hop, HopId, status_from
+from ingressdoc.hops.outcome import MEANT
 from ingressdoc.hops.routing import RouteOutcome
 from ingressdoc.k8s.gateway.backends import Backend, tls_policy
-from ingressdoc.k8s.gateway.hostnames import host_matches, intersects
+from ingressdoc.k8s.gateway.hostnames import effective_hostnames, host_matches, intersects
 from ingressdoc.k8s.gateway.listeners import Attachment, ParentRef, parent_refs
-from ingressdoc.k8s.gateway.matching import ROUTE_KINDS, Candidate
+from ingressdoc.k8s.gateway.matching import (
+    ROUTE_KINDS,
+    Candidate,
+    candidates,
+    spec_key,
+)
 from ingressdoc.k8s.objects import name, namespace, spec, status
 from ingressdoc.snapshot import ObjectRef
 
@@ -32,7 +38,8 @@ TITLE = "Route rule"
 BACKENDS_TITLE = "backendRefs"
 _MAX_ROWS = 5
 _PROBLEM_CODES = {"RefNotPermitted": "IDC820", "BackendNotFound": "IDC821",
-                  "InvalidKind": "IDC822", "UnsupportedValue": "IDC822"}
+                  "InvalidKind": "IDC822", "UnsupportedValue": "IDC822",
+                  "UnsupportedProtocol": "IDC822"}
 
 
 def _ref(route: Obj) -> ObjectRef:
@@ -109,11 +116,16 @@ def _status_disagrees(route: Obj, att: Attachment, ref: ObjectRef) -> list[Findi
                     field="status.parents")]
 
 
-def orphan_findings(ctx: TraceContext, host: str) -> list[Finding]:
-    """Routes for the host whose parent Gateway does not exist."""
+def orphan_findings(ctx: TraceContext, host: str, claim: GatewayClaim) -> list[Finding]:
+    """Routes for the host whose parent Gateway does not exist. A route the Gateway taking
+    the request accepts is served there: its other, missing parent does not touch this
+    request."""
     snap = ctx.snapshot
+    served = [route for route, att in claim.decision.attachments if att.accepted]
     out = []
     for route in gateway.routes_for_host(snap, host):
+        if any(route is r for r in served):
+            continue
         for p in parent_refs(route):
             if p.kind == "Gateway" and snap.get("Gateway", p.namespace, p.name) is None:
                 out.append(finding("IDC811", _ref(route), f"parent Gateway {p.namespace}/"
@@ -145,6 +157,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     found: list[Finding] = list(extra)
     found += _attachment_findings(claim, host, ctx.snapshot.live)
     found += _kind_conflicts(claim)
+    found += _dropped_findings(claim)
     outcome = d.outcome
     if d.listener is None or outcome is None:
         return Hop(HopId.ROUTE, TITLE, status_from(tuple(found), unknown=not found),
@@ -152,6 +165,7 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     win = outcome.winner
     if win is None:
         rows = tuple(_row(c, c.miss or "no match") for c in outcome.misses[:_MAX_ROWS])
+        found += _on_other_listeners(ctx, claim)
         found.append(finding(
             "IDC812", ObjectRef("Request", None, host),
             f"no rule of the routes attached to listener {d.listener.name} matches "
@@ -162,8 +176,8 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
     ref = _ref(win.route)
     for loser in outcome.losers[:3]:
         found.append(finding("IDC814", _ref(loser.route), f"{loser.field} ({match_text(loser.match)}"
-                             f") also matches but loses to {ref} {win.field}",
-                             field=loser.field))
+                             f") also matches but loses to {ref} {win.field}"
+                             + _why_lost(claim, loser, win), field=loser.field))
     if outcome.tie:
         other = outcome.losers[0]
         found.append(finding("IDC819", ref, f"same Traefik priority as {_ref(other.route)} "
@@ -175,6 +189,72 @@ def check(ctx: TraceContext, claim: GatewayClaim, extra: Sequence[Finding] = ())
                findings=tuple(found), rows=rows)
 
 
+def _dropped_findings(claim: GatewayClaim) -> list[Finding]:
+    """Rules that would answer but that the implementation drops (IDC872 when nothing else
+    answers, IDC873 when another rule does)."""
+    win = claim.decision.winner
+    out = []
+    for c, why in claim.decision.dropped:
+        label = f"{_ref(c.route)} {c.field}"
+        field = f"spec.rules[{c.rule_index}].filters"
+        if win is None:
+            out.append(finding("IDC872", _ref(c.route), f"{c.field} ({match_text(c.match)}) "
+                               f"would answer, but {why}: no other rule matches, 404",
+                               field=field))
+        else:
+            out.append(finding("IDC873", _ref(c.route), f"{c.field} ({match_text(c.match)}) "
+                               f"would answer, but {why}: {_ref(win.route)} {win.field} "
+                               "answers instead", field=field, **{MEANT: label}))
+    return out
+
+
+def _on_other_listeners(ctx: TraceContext, claim: GatewayClaim) -> list[Finding]:
+    """Routes with a rule for the request that the Gateway programs only on listeners the
+    request does not use (a parentRef's sectionName or port picks them): the request's
+    listener has none of their rules, so it gets 404 (an HTTP request to a route bound to
+    the HTTPS listener only)."""
+    d = claim.decision
+    if d.listener is None:
+        return []
+    serving = d.listeners if claim.semantics.every_listener else d.listeners[:1]
+    msg = gateway.message_of(ctx)
+    gw = f"{namespace(claim.gateway)}/{name(claim.gateway)}"
+    out = []
+    for route, att in d.attachments:
+        if not att.accepted or any(lst in serving for lst in att.listeners):
+            continue
+        hosts = [str(h) for h in spec(route).get("hostnames") or []]
+        pool = [(route, effective_hostnames(lst.hostname, hosts)) for lst in att.listeners]
+        if not any(c.fits for c in candidates(pool, msg, claim.semantics)):
+            continue
+        on = ", ".join(f"{lst.name} ({lst.protocol}:{lst.port})" for lst in att.listeners)
+        picks = " and ".join(x for x in (
+            f"sectionName {att.parent.section_name}" if att.parent.section_name else "",
+            f"port {att.parent.port}" if att.parent.port else "") if x)
+        out.append(finding(
+            "IDC871", _ref(route),
+            f"has a rule for {msg.host}{msg.path}, but its parentRef to Gateway {gw}"
+            + (f" ({picks})" if picks else "") + f" binds it only to listener {on}; the "
+            f"request arrives on listener {d.listener.name} ({d.listener.protocol}:"
+            f"{d.listener.port})", field=att.parent.field,
+            hint=f"Add a parentRef to Gateway {gw} with sectionName {d.listener.name} (or "
+            "drop the sectionName/port that narrows it), or send the request to the "
+            "listener the route is on."))
+    return out
+
+
+def _why_lost(claim: GatewayClaim, loser: Candidate, win: Candidate) -> str:
+    """An implementation that orders by a priority of its own (Traefik's sum), not the
+    spec's order: say so, and where the spec would have chosen the loser."""
+    priority = claim.semantics.priority
+    if priority is None:
+        return ""
+    spec_note = ("; the spec's order (hostname first) would choose it"
+                 if spec_key(loser) < spec_key(win) else "")
+    return (f": {claim.controller.profile.title} orders its routers by priority, "
+            f"{priority(win)} against {priority(loser)}{spec_note}")
+
+
 def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,
                      win: Candidate) -> list[Finding]:
     effect = claim.decision.effect
@@ -184,6 +264,8 @@ def _effect_findings(ctx: TraceContext, claim: GatewayClaim, ref: ObjectRef,
     out = [finding("IDC817", ref, f"filter {k} is not implemented by {claim.controller.controller}"
                    ": the request gets 500", field=field) for k in effect.unsupported]
     out += [finding("IDC818", ref, v, field=field) for v in effect.invalid]
+    out += [finding("IDC870", ref, f"ExtensionRef filter: {why}: the request gets 500",
+                    field=field) for why in effect.unresolved]
     if effect.redirect is not None:
         out.append(finding("IDC815", ref, f"redirects with {effect.redirect.status} to "
                            f"{effect.redirect.location}", field=field))
@@ -259,14 +341,17 @@ def backends(ctx: TraceContext, claim: GatewayClaim) -> RouteOutcome:
     ref = _ref(win.route)
     found: list[Finding] = []
     base = f"spec.rules[{win.rule_index}].backendRefs"
+    usable = [b for b in d.backends if b.problem is None and b.share > 0]
     for b in d.backends:
-        if b.problem:
-            found.append(finding(_PROBLEM_CODES[b.problem], ref, f"{b.label}: {b.detail} "
+        # With a usable backend beside it, only its share fails (none at weight 0): the rest
+        # is served.
+        if b.problem and (b.share > 0 or not usable):
+            code = "IDC874" if usable else _PROBLEM_CODES[b.problem]
+            found.append(finding(code, ref, f"{b.label}: {b.problem}: {b.detail} "
                                  f"({b.share:.0%} of requests get 500)",
                                  field=f"{base}[{b.index}]"))
     if ctx.snapshot.live:
         found += _resolved_refs_disagree(claim, win, ref)
-    usable = [b for b in d.backends if b.problem is None and b.share > 0]
     if not any(b.share > 0 for b in d.backends):
         found.append(finding("IDC823", ref, "no backendRef with a positive weight"
                              if d.backends else "the rule has no backendRefs", field=base))
@@ -304,7 +389,8 @@ class GatewayRouter:
         claim = next((c for c in claims if c.serves), claims[0])
         host = ctx.request.host.lower()
         lead = gateway.check(ctx, claim, [c for c in claims if c is not claim])
-        route_hop = check(ctx, claim, orphan_findings(ctx, host))
+        certificate = gateway.tls_hop(ctx, claim)
+        route_hop = check(ctx, claim, orphan_findings(ctx, host, claim))
         backend = backends(ctx, claim)
         win = claim.decision.winner
         effect = claim.decision.effect
@@ -314,7 +400,8 @@ class GatewayRouter:
                         if r.get("kind") == kind) for kind in ROUTE_KINDS})
         return RouteOutcome(
             route_hop, _ref(win.route) if win else None, win.route if win else None,
-            backend.backend, None, backend.backend_field, controller=served, lead=(lead,),
+            backend.backend, None, backend.backend_field, controller=served,
+            lead=(lead, *((certificate,) if certificate else ())),
             follow=(backend.hop,), entry=gateway.gateway_addresses(
                 claim.gateway, ctx.request.port or (443 if ctx.request.scheme == "https"
                                                     else 80), ctx.request.scheme),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext
@@ -34,6 +36,7 @@ NEAR_MISS_CODES = {
     "path-case": "IDC306",
     "host-no-fallthrough": "IDC307",
     "regex-hostwide": "IDC308",
+    "literal-regex": "IDC370",
     "implementation-specific": "IDC309",
     "lost-precedence": "IDC311",
 }
@@ -232,6 +235,12 @@ class IngressRouter:
         if result.winner is None:
             return found + self._no_match(ctx, result)
         found.extend(_rejected(ctx, result.winner))
+        if result.redirect is not None:
+            status, target, why = result.redirect
+            location = target + (f"?{urlencode(req.query)}" if req.query else "")
+            found.append(finding("IDC394", _ref(result.winner), f"answered with {status} to "
+                                 f"{location} ({why})", field=f"{_field(result.winner)}.path",
+                                 status=status, location=location))
         resource = result.winner.backend.get("resource")
         if resource:
             found.append(finding(

@@ -31,6 +31,7 @@ MISS_CODES = {
     "namespace-label": "IDC702",
     "peer-and-or": "IDC703",
     "service-port": "IDC704",
+    "named-port": "IDC770",
     "host-network": "IDC705",
 }
 

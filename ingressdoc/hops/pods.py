@@ -123,9 +123,24 @@ def _owner(pod: Obj) -> str:
     return name(pod)
 
 
+def _repository(image: str) -> str:
+    """An image without its tag or digest: `ghcr.io/example/api:1.2` -> `ghcr.io/example/api`."""
+    image = image.split("@", 1)[0]
+    head, _, tail = image.rpartition(":")
+    return head if head and "/" not in tail else image
+
+
+def _app(pod: Obj) -> frozenset[str]:
+    return frozenset(_repository(str(c.get("image") or ""))
+                     for c in spec(pod).get("containers") or [])
+
+
 def _too_broad(ref: ObjectRef, pods: Sequence[Obj]) -> list[Finding]:
-    owners = sorted({_owner(p) for p in pods if (p.get("metadata") or {}).get("ownerReferences")})
-    if len(owners) > 1:
+    """Pods of several workloads behind one selector; workloads that run the same images
+    (tags aside) are versions of one app, split on purpose (blue/green, canary)."""
+    owned = [p for p in pods if (p.get("metadata") or {}).get("ownerReferences")]
+    owners = sorted({_owner(p) for p in owned})
+    if len(owners) > 1 and len({_app(p) for p in owned}) > 1:
         return [finding("IDC602", ref, f"selector matches pods of {', '.join(owners)}",
                         field="spec.selector")]
     return []

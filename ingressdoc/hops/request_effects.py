@@ -19,6 +19,7 @@ from ingressdoc.hops.base import TraceContext
 from ingressdoc.hops.controller_config import middleware_objects
 from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.hops.routing import RouteOutcome
+from ingressdoc.k8s.canary import split
 from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, TRAEFIK, traefik_nginx_supports
 from ingressdoc.k8s.ingress_match import normalise_host
 from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
@@ -131,27 +132,17 @@ def _canary(facts: ControllerFacts, route: RouteOutcome, ref: ObjectRef,
     if ing is None or match is None or rule_path is None:
         return []
     host = str((spec(ing).get("rules") or [])[int(match.group(1))].get("host") or "")
-    out = []
-    for canary in facts.applied.canaries:
-        routes = [(str(r.get("host") or ""), str(p.get("path") or "/"), p)
-                  for r in spec(canary).get("rules") or []
-                  for p in (r.get("http") or {}).get("paths") or []]
-        hit = next((p for h, path, p in routes if (h, path) == (host, rule_path)), None)
-        if hit is None:
-            continue
-        anns = annotations_of(canary)
-        svc = ((hit.get("backend") or {}).get("service") or {}).get("name")
-        header = anns.get(NGINX_PREFIX + "canary-by-header")
-        weight = anns.get(NGINX_PREFIX + "canary-weight", "0")
-        total = anns.get(NGINX_PREFIX + "canary-weight-total", "100")
-        rules = ([f"requests with header {header}" + (
-            f": {anns[NGINX_PREFIX + 'canary-by-header-value']}"
-            if NGINX_PREFIX + "canary-by-header-value" in anns else ": always")]
-            if header else []) + [f"{weight} of {total}{' other' if header else ''} requests"]
-        out.append(finding("IDC397", ObjectRef.of(canary),
-                           f"canary of {ref}: {' and '.join(rules)} go to Service {svc}",
-                           field="metadata.annotations"))
-    return out
+    found = split(facts.applied.canaries, host, rule_path)
+    if found is None:
+        return []
+    header = found.header
+    rules = ([f"requests with header {header}: " + (
+        found.header_value if found.header_value is not None else "always")]
+        if header else []) + [f"{found.weight} of {found.total}{' other' if header else ''} "
+                              "requests"]
+    return [finding("IDC397", ObjectRef.of(found.canary),
+                    f"canary of {ref}: {' and '.join(rules)} go to Service {found.service}",
+                    field="metadata.annotations")]
 
 
 def _traefik(ctx: TraceContext, route: RouteOutcome) -> list[Finding]:

@@ -99,7 +99,7 @@ def check(
         missing = "not in the manifests" if found and found[-1].code == "IDC337" else "missing"
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)),
                    f"secret {secret_name} {missing}", objects=(ref,), findings=tuple(found))
-    found.extend(_secret_findings(secret, host, now or datetime.now(timezone.utc)))
+    found.extend(secret_findings(secret, host, now or datetime.now(timezone.utc)))
     summary = f"secret {namespace(ing)}/{secret_name} for {host}"
     return Hop(HopId.TLS, TITLE, status_from(tuple(found)), summary,
                objects=(ref, ObjectRef.of(secret)), findings=tuple(found))
@@ -126,7 +126,9 @@ def _missing_secret(ctx: TraceContext, ing: Obj, secret_name: str, field: str, *
                    f"secret {secret_name} not found in namespace {namespace(ing)}", field=field)
 
 
-def _secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
+def secret_findings(secret: Obj, host: str, now: datetime) -> list[Finding]:
+    """A TLS Secret against the host it is served for: type and keys, a parseable
+    certificate that names the host, valid now (Ingress TLS and Gateway listeners alike)."""
     ref = ObjectRef.of(secret)
     summary = secret.get(SUMMARY_KEY) or {}
     keys = set(summary.get("dataKeys") or [])

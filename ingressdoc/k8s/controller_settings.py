@@ -29,6 +29,7 @@ ALB_PREFIX = "alb.ingress.kubernetes.io/"
 REDIRECT_FLAG = "entrypoints.<name>.http.redirections.entrypoint.to"
 # The flag prefixes of Traefik's two Ingress providers (ingress-nginx's flags have none).
 TRAEFIK_INGRESS_PROVIDER = "providers.kubernetesingress."
+ALLOW_EMPTY_SERVICES = TRAEFIK_INGRESS_PROVIDER + "allowemptyservices"
 TRAEFIK_NGINX_PROVIDER = "providers.kubernetesingressnginx."
 STRICT_PREFIX_MATCHING = TRAEFIK_INGRESS_PROVIDER + "strictprefixmatching"
 
@@ -126,6 +127,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 ((_ALL, "false"),),
                 "ExternalName backends are refused (the path answers 404) unless true.",
                 _TRAEFIK_INGRESS),
+    SettingSpec(TRAEFIK, ALLOW_EMPTY_SERVICES, "flag", ((_ALL, "false"),),
+                "A path whose Service has no ready endpoint keeps its router with an empty "
+                "load balancer (503) instead of being dropped (404).", _TRAEFIK_INGRESS),
     SettingSpec(TRAEFIK, STRICT_PREFIX_MATCHING, "flag", ((_ALL, "false"),),
                 "Prefix (and ImplementationSpecific rendered as PathPrefix) matches whole path "
                 "elements, as the Ingress API says, instead of a string prefix (since v3.5.0; "

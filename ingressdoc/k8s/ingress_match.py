@@ -40,6 +40,7 @@ _KEY_ORDER = (
     "path-case",
     "prefix-not-string-prefix",
     "implementation-specific",
+    "literal-regex",
     "host-no-fallthrough",
     "wildcard-depth",
     "host-no-match",
@@ -77,6 +78,7 @@ class MatchResult:
     notes: tuple[str, ...]
     request_host: str = ""  # the host as matched: lower-case, no port, no trailing dot
     request_path: str = ""  # the path as matched, after the profile's normalisation
+    redirect: tuple[int, str, str] | None = None  # the proxy answers (status, Location, why)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Outcome:
     via_default: bool
     near_misses: tuple[NearMiss, ...]
     notes: tuple[str, ...]
+    redirect: tuple[int, str, str] | None = None
 
 
 class Semantics(Protocol):
@@ -184,6 +187,7 @@ def match_table(table: RouteTable, host: str, path: str, profile: IngressRules,
         via_default_backend=outcome.via_default,
         near_misses=_rank_near_misses(outcome.near_misses),
         notes=tuple(notes),
+        redirect=outcome.redirect,
         request_host=request_host,
         request_path=request_path,
     )

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ingressdoc.k8s.ports import is_number, resolve_target_port
+from ingressdoc.k8s.ports import container_ports, is_number, resolve_target_port
 from ingressdoc.k8s.selectors import describe_selector, selector_matches, selector_mismatches
 
 Obj = Mapping[str, Any]
@@ -45,6 +45,7 @@ MissKey = Literal[
     "pod-label",
     "peer-and-or",
     "port",
+    "named-port",
     "service-port",
     "ipblock",
     "host-network",
@@ -474,6 +475,15 @@ def _port_miss(ref: RuleRef, entries: Sequence[Obj], conn: _Connection) -> Miss 
         )
     if hits(conn.port, None):
         return Miss(ref, "protocol", f"{where}; the connection is {conn.protocol} {conn.port}")
+    unnamed = [str(e.get("port")) for e in entries if isinstance(e.get("port"), str)
+               and not is_number(str(e.get("port"))) and _entry_span(e, pod) is None]
+    if pod is not None and len(unnamed) == len(entries):  # the rule admits no port at all
+        declared = ", ".join(f"{p.get('name')}={p.get('containerPort')}/{p.get('protocol') or 'TCP'}"
+                             for p in container_ports(pod) if p.get("name")) or "none named"
+        return Miss(ref, "named-port", f"{where}: no container of {describe_endpoint(conn.dst)} "
+                    f"declares a port named {', '.join(unnamed)} (its named ports: {declared}), "
+                    f"so the rule admits no port; the connection goes to {conn.protocol} "
+                    f"{conn.port}")
     return Miss(ref, "port", f"{where}; the connection goes to {conn.protocol} {conn.port}")
 
 

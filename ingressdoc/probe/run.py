@@ -107,7 +107,7 @@ def http_evidence(result: TraceResult, snapshot: Snapshot, proxy_get: ProxyGet,
     answered = any(o.hop == HopId.ENTRY and o.fingerprint is not None for o in observations)
     cands = candidates(snapshot, result) if answered else []
     req = result.request
-    seen = samples(cands, req.host_header, req.path, open_port, timeout)
+    seen = samples(cands, req.host_header, req.target, open_port, timeout)
     elsewhere = attribution.answered_elsewhere(result, observations, seen)
     result = entry_clients.attach_probes(result, snapshot, observations)
     result = evidence.attach(result, observations, answered_elsewhere=elsewhere)
@@ -130,7 +130,7 @@ def entry_observations(result: TraceResult, timeout: float,
     for addr in wanted[:MAX_ENTRY_PROBES]:
         scheme: Literal["http", "https"] = "https" if addr.scheme == "https" else "http"
         target = f"{addr.address}:{addr.port} ({addr.via})"
-        p = HttpProbe(scheme, addr.address, addr.port, req.host, req.path)
+        p = HttpProbe(scheme, addr.address, addr.port, req.host, req.target)
         try:
             resolved = addresses_of(addr.address, addr.port, min(timeout, run.left()))
         except OSError as exc:
@@ -143,7 +143,7 @@ def entry_observations(result: TraceResult, timeout: float,
             out.append(HttpObservation(HopId.ENTRY, target, None, None, p.curl(),
                                        skipped=withheld or "no address"))
             continue
-        p = HttpProbe(scheme, resolved[0], addr.port, req.host, req.path)
+        p = HttpProbe(scheme, resolved[0], addr.port, req.host, req.target)
         ev = probe(p, timeout=min(timeout, run.left()))
         cert, got = ev.certificate, ev.response
         out.append(HttpObservation(
@@ -194,7 +194,7 @@ def backend_observations(result: TraceResult, proxy_get: ProxyGet, snapshot: Sna
         first = _via_proxy(HopId.SERVICE, "services", backend.namespace, backend.service,
                            backend.port_label, req.path, proxy_get)
     return [first, *(
-        _via_forward(t, req.host_header, req.path, open_port, timeout, blocked[t])
+        _via_forward(t, req.host_header, req.target, open_port, timeout, blocked[t])
         if t in blocked else
         _via_proxy(HopId.PODS, "pods", t.namespace, t.pod, str(t.port), req.path, proxy_get)
         for t in targets)]

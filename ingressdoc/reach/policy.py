@@ -43,7 +43,7 @@ NODELOCAL_TITLE = "DNS egress to NodeLocal"
 EGRESS_TITLE = "Client egress policy"
 INGRESS_TITLE = "Destination ingress policy"  # ingress_title("destination")
 # Stands in for the DNS pods when the snapshot lacks them (the usual manifest case).
-_PORT_KEYS = frozenset({"port", "protocol", "service-port"})
+_PORT_KEYS = frozenset({"port", "protocol", "service-port", "named-port"})
 _ASSUMED_DNS_POD: Obj = {
     "kind": "Pod",
     "metadata": {"namespace": DNS_NAMESPACE, "labels": dict(DNS_LABELS)},

@@ -67,6 +67,35 @@ ENDPOINT_ADDRESS: Type = {"ip": STR, "hostname": STR, "nodeName": STR, "targetRe
 WORKLOAD: Type = {"spec": {"selector": LABEL_SELECTOR, "template": POD_TEMPLATE,
                            "replicas": INT}}
 
+# Gateway API (v1): the fields the routing reads.
+OBJECT_REF: Type = {"group": STR, "kind": STR, "name": STR, "namespace": STR}
+PARENT_REF: Type = {"group": STR, "kind": STR, "namespace": STR, "name": STR,
+                    "sectionName": STR, "port": INT}
+PATH_MODIFIER: Type = {"type": STR, "replaceFullPath": STR, "replacePrefixMatch": STR}
+HEADER_CHANGES: Type = {"set": [{"name": STR, "value": STR}],
+                        "add": [{"name": STR, "value": STR}], "remove": [STR]}
+ROUTE_FILTER: Type = {
+    "type": STR,
+    "requestRedirect": {"scheme": STR, "hostname": STR, "port": INT, "statusCode": INT,
+                        "path": PATH_MODIFIER},
+    "urlRewrite": {"hostname": STR, "path": PATH_MODIFIER},
+    "requestHeaderModifier": HEADER_CHANGES, "responseHeaderModifier": HEADER_CHANGES,
+    "extensionRef": {"group": STR, "kind": STR, "name": STR},
+    "requestMirror": OBJECT,
+}
+BACKEND_REF: Type = {"group": STR, "kind": STR, "name": STR, "namespace": STR, "port": INT,
+                     "weight": INT, "filters": [ROUTE_FILTER]}
+VALUE_MATCHES: Type = [{"type": STR, "name": STR, "value": STR}]
+ROUTE_STATUS: Type = {"parents": [{"parentRef": PARENT_REF, "controllerName": STR,
+                                   "conditions": CONDITIONS}]}
+
+
+def _route(match: Type) -> Type:
+    return {"spec": {"parentRefs": [PARENT_REF], "hostnames": [STR], "rules": [{
+        "name": STR, "matches": [match], "filters": [ROUTE_FILTER],
+        "backendRefs": [BACKEND_REF]}]}, "status": ROUTE_STATUS}
+
+
 KINDS: dict[str, Type] = {
     "Pod": {"spec": POD_SPEC, "status": {
         "phase": STR, "podIP": STR, "podIPs": [{"ip": STR}], "hostIP": STR,
@@ -116,6 +145,27 @@ KINDS: dict[str, Type] = {
                    "subject": STR, "sans": [STR], "issuer": STR, "notBefore": TIMESTAMP,
                    "notAfter": TIMESTAMP, "error": STR}}},
     "ConfigMap": {"data": STR_MAP, "binaryData": STR_MAP, "immutable": BOOL},
+    "GatewayClass": {"spec": {"controllerName": STR}, "status": {"conditions": CONDITIONS}},
+    "Gateway": {"spec": {
+        "gatewayClassName": STR, "addresses": [{"type": STR, "value": STR}],
+        "listeners": [{
+            "name": STR, "port": INT, "protocol": STR, "hostname": STR,
+            "tls": {"mode": STR, "certificateRefs": [OBJECT_REF]},
+            "allowedRoutes": {"namespaces": {"from": STR, "selector": LABEL_SELECTOR},
+                              "kinds": [{"group": STR, "kind": STR}]}}]},
+        "status": {"addresses": [{"type": STR, "value": STR}], "conditions": CONDITIONS,
+                   "listeners": [{"name": STR, "attachedRoutes": INT,
+                                  "conditions": CONDITIONS}]}},
+    "HTTPRoute": _route({"path": {"type": STR, "value": STR}, "headers": VALUE_MATCHES,
+                         "queryParams": VALUE_MATCHES, "method": STR}),
+    "GRPCRoute": _route({"method": {"type": STR, "service": STR, "method": STR},
+                         "headers": VALUE_MATCHES}),
+    "ReferenceGrant": {"spec": {"from": [{"group": STR, "kind": STR, "namespace": STR}],
+                                "to": [{"group": STR, "kind": STR, "name": STR}]}},
+    "BackendTLSPolicy": {"spec": {
+        "targetRefs": [{"group": STR, "kind": STR, "name": STR, "sectionName": STR}],
+        "validation": {"hostname": STR, "caCertificateRefs": [OBJECT_REF],
+                       "wellKnownCACertificates": STR}}},
 }
 
 

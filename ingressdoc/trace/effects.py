@@ -6,7 +6,10 @@ controller in use returns. Sources: ingress-nginx answers 503 for a location who
 has no endpoints or no Service (a location with an empty backend returns 503) and 404 from
 its default backend when no rule matches. Traefik's Kubernetes Ingress provider drops a
 router whose Service is missing or has no endpoints (`allowEmptyServices` defaults to false),
-so the request gets Traefik's 404. An ExternalName the proxy cannot resolve fails the
+so the request gets Traefik's 404 (503 with `allowEmptyServices`, which keeps the router
+with an empty load balancer); a Gateway API route's backend without ready endpoints gets 503
+(the spec's SHOULD; Traefik's Gateway provider keeps it as an empty load balancer). An
+ExternalName the proxy cannot resolve fails the
 upstream (502, or 503 where the controller resolves it into an empty upstream). A dial
 that times out (a policy that drops packets) is a 504, a refused one (a policy that
 rejects) a 502, for both proxies.
@@ -69,11 +72,11 @@ EFFECTS: Mapping[str, Effect] = {
                      likely=True),
     # Gateway API: no listener or no attached rule is the Gateway's 404; a class nobody runs
     # programs nothing; an unusable rule or backendRef is the Gateway's own 500 for its share.
-    **dict.fromkeys(("IDC801", "IDC804", "IDC806", "IDC810", "IDC811", "IDC812", "IDC818"),
-                    _NO_RULE),
+    **dict.fromkeys(("IDC801", "IDC804", "IDC806", "IDC810", "IDC811", "IDC812", "IDC818",
+                     "IDC871", "IDC872"), _NO_RULE),
     "IDC802": _NONE,
     **dict.fromkeys(("IDC803", "IDC805"), _DROP),
-    **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823"),
+    **dict.fromkeys(("IDC817", "IDC820", "IDC821", "IDC822", "IDC823", "IDC870"),
                     Effect(OutcomeKind.UPSTREAM_ERROR, "500")),
     "IDC825": Effect(OutcomeKind.UPSTREAM_ERROR, "5xx (TLS to the backend fails)"),
 }

@@ -65,7 +65,7 @@ def trace(
                          after_fix=_after_fix(ctx, ctl, routed))
     located = _with_origins(walked, snapshot)
     decided = decide(located.hops, routed, request, ctl)
-    proxy = proxy_name(answering(ctl), ctl.controller)
+    proxy = proxy_name(answering(ctl, located.hops), ctl.controller)
     return replace(located, outcome=config_outcome.amend(decided, located.hops, proxy))
 
 

@@ -28,13 +28,18 @@ def proxy_name(answers: Answers, controller: str | None) -> str:
                              else "the ingress controller")
 
 
-def answering(ctl: ControllerFacts) -> Answers:
+def answering(ctl: ControllerFacts, hops: Sequence[Hop] = ()) -> Answers:
     """How the request is answered: as the class's profile says, or as the controller whose
-    pods run the class answers it (Traefik's ingress-nginx provider an ingress-nginx class)."""
+    pods run the class answers it (Traefik's ingress-nginx provider an ingress-nginx class),
+    with its configuration. Through a Gateway API route (the `route` hop) a backend without
+    ready endpoints gets 503, the spec's SHOULD (Traefik's Gateway provider keeps it as an
+    empty load balancer), whatever the controller's Ingress provider does."""
     runs = ctl.products
-    if len(runs) == 1:
-        return next(iter(runs)).answers_for(ctl.profile, ctl.controller)
-    return ctl.profile.answers
+    answers = (next(iter(runs)).answers_for(ctl.profile) if len(runs) == 1
+               else ctl.profile.answers)
+    if any(h.hop == "route" for h in hops):
+        return replace(answers, empty_upstream="503")
+    return ctl.profile.configured_answers(answers, ctl.applied.config)
 
 
 def refresh(result: TraceResult) -> TraceResult:
@@ -48,7 +53,7 @@ def refresh(result: TraceResult) -> TraceResult:
     decisive = _decisive(result.hops, scheme)
     if decisive is None or decisive[1].code == before.code:
         return result
-    return replace(result, outcome=_failed(decisive, answering(ctl), ctl.controller,
+    return replace(result, outcome=_failed(decisive, answering(ctl, result.hops), ctl.controller,
                                            before.competitors))
 
 
@@ -118,7 +123,7 @@ def served_backend(route: RouteOutcome) -> str | None:
 
 def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
            ctl: ControllerFacts) -> Outcome:
-    answers, controller = answering(ctl), ctl.controller
+    answers, controller = answering(ctl, hops), ctl.controller
     rule_hop = next((h for h in hops if h.hop in ("rule", "route")), None)
     competitors = _competitors(rule_hop) if rule_hop is not None and rule_hop.hop == "rule" else ()
     proxy = proxy_name(answers, controller)

@@ -106,6 +106,10 @@ def _gateway_reads(snap: Snapshot, host: str) -> Iterator[Read]:
         if hostnames and not any(host_matches(str(h), host) for h in hostnames):
             continue
         for rule in spec(route).get("rules") or []:
+            for f in rule.get("filters") or []:
+                ext = f.get("extensionRef") or {}
+                if f.get("type") == "ExtensionRef" and str(ext.get("kind")) in KINDS:
+                    yield Read(str(ext["kind"]), str(namespace(route)))
             for ref in rule.get("backendRefs") or []:
                 if (ref.get("group") or "", ref.get("kind") or "Service") == ("", "Service"):
                     ns = str(ref.get("namespace") or namespace(route))

@@ -11,7 +11,7 @@ import yaml
 
 from ingressdoc.k8s.gateway.decide import decide
 from ingressdoc.k8s.gateway.filters import replace_prefix
-from ingressdoc.k8s.gateway.hostnames import host_matches, intersects
+from ingressdoc.k8s.gateway.hostnames import host_matches, intersects, narrowest
 from ingressdoc.k8s.gateway.listeners import (
     attach,
     conflicted,
@@ -82,6 +82,7 @@ def test_hostname(v: dict[str, Any]) -> None:
 @pytest.mark.parametrize("v", VECTORS["intersections"], ids=_ids("intersections"))
 def test_intersection(v: dict[str, Any]) -> None:
     assert intersects(v["listener"], v["route"]) is v["intersects"], v["spec"]
+    assert narrowest(v["listener"], v["route"]) == v.get("narrowest"), v["spec"]
 
 
 @pytest.mark.parametrize("v", VECTORS["listeners"], ids=_ids("listeners"))

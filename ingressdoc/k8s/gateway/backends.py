@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.k8s.gateway.listeners import GROUP
-from ingressdoc.k8s.objects import namespace, spec
+from ingressdoc.k8s.objects import name, namespace, spec
 
 Obj = Mapping[str, Any]
 
@@ -57,10 +57,38 @@ def granted(grants: Sequence[Obj], from_kind: str, from_ns: str, to_group: str, 
     return False
 
 
+def near_grant(grants: Sequence[Obj], from_kind: str, from_ns: str, to_kind: str, to_ns: str,
+               to_name: str) -> str:
+    """The grant that nearly admits the reference, and what keeps it from doing so: it lives
+    in another namespace than the target's, or its `from` or `to` names something else."""
+    for g in grants:
+        s = spec(g)
+        froms = [f for f in s.get("from") or [] if f.get("kind") == from_kind]
+        tos = [t for t in s.get("to") or [] if t.get("kind") == to_kind]
+        if not froms or not tos:
+            continue
+        where = f"ReferenceGrant {namespace(g)}/{name(g)}"
+        if namespace(g) != to_ns:
+            if any(f.get("namespace") == from_ns for f in froms):
+                return (f" ({where} lives in {namespace(g)}: a grant takes effect only in the "
+                        f"namespace of the {to_kind} it shares, {to_ns})")
+            continue
+        if not any(f.get("namespace") == from_ns for f in froms):
+            others = ", ".join(sorted({str(f.get("namespace")) for f in froms}))
+            return f" ({where} admits {from_kind} from {others} only)"
+        names = sorted({str(t.get("name")) for t in tos if t.get("name")})
+        if names and to_name not in names:
+            return f" ({where} admits only {to_kind} {', '.join(names)})"
+    return ""
+
+
 def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
-            service: Callable[[str, str], Obj | None] | None) -> tuple[Backend, ...]:
+            service: Callable[[str, str], Obj | None] | None,
+            refusal: Callable[[Obj, Mapping[str, Any], str], tuple[str, str] | None] | None
+            = None) -> tuple[Backend, ...]:
     """The rule's refs with defaults, shares and problems. `grants` None: ReferenceGrants
-    were not read (cross-namespace refs are not judged); `service` None: Services unknown."""
+    were not read (cross-namespace refs are not judged); `service` None: Services unknown;
+    `refusal`: what the implementation refuses in a Service port the spec leaves to it."""
     route_ns, route_kind = str(namespace(route)), str(route.get("kind") or "HTTPRoute")
     refs = list(rule.get("backendRefs") or [])
     weights = [int(r["weight"]) if r.get("weight") is not None else 1 for r in refs]
@@ -79,13 +107,17 @@ def resolve(rule: Mapping[str, Any], route: Obj, grants: Sequence[Obj] | None,
         elif grants is not None and not granted(grants, route_kind, route_ns, group, kind, ns,
                                                 svc_name):
             problem, detail = "RefNotPermitted", (
-                f"no ReferenceGrant in {ns} admits {route_kind} from {route_ns}")
+                f"no ReferenceGrant in {ns} admits {route_kind} from {route_ns}"
+                + near_grant(grants, route_kind, route_ns, kind, ns, svc_name))
         elif service is not None:
             svc = service(ns, svc_name)
             if svc is None:
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} not found"
-            elif not any(int(p.get("port") or 0) == port for p in spec(svc).get("ports") or []):
+            elif (sp := next((p for p in spec(svc).get("ports") or []
+                              if int(p.get("port") or 0) == port), None)) is None:
                 problem, detail = "BackendNotFound", f"Service {ns}/{svc_name} has no port {port}"
+            elif refusal is not None and (refused := refusal(svc, sp, route_kind)):
+                problem, detail = refused
         out.append(Backend(i, group, kind, ns, svc_name, port, weight, share, problem, detail))
     return tuple(out)
 

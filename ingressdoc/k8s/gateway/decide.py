@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingressdoc.k8s.gateway.backends import Backend, resolve
-from ingressdoc.k8s.gateway.filters import Effect, apply
+from ingressdoc.k8s.gateway.filters import Effect, Extension, apply, dropping
 from ingressdoc.k8s.gateway.hostnames import effective_hostnames
 from ingressdoc.k8s.gateway.listeners import (
     GROUP,
@@ -55,6 +55,9 @@ class Decision:
     effect: Effect | None
     backends: tuple[Backend, ...]
     status: int | None
+    # Rules the implementation drops (no route is built for them), each with why, where one
+    # would otherwise have answered the request.
+    dropped: tuple[tuple[Candidate, str], ...] = ()
 
     @property
     def winner(self) -> Candidate | None:
@@ -79,7 +82,9 @@ def decide(gateway: Obj, routes: Sequence[Obj],
            grants: Sequence[Obj] | None = None,
            service: Callable[[str, str], Obj | None] | None = None,
            namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
-           semantics: GatewaySemantics = SPEC) -> Decision:
+           semantics: GatewaySemantics = SPEC,
+           extension: Callable[[str], Extension] | None = None) -> Decision:
+    """`extension(namespace)` resolves the ExtensionRef filters of a route in that namespace."""
     listeners = listeners_of(gateway)
     clash = conflicted(listeners)
     reached = tuple(lst for lst in reached_listeners(listeners, msg.host, ports, scheme)
@@ -94,23 +99,41 @@ def decide(gateway: Obj, routes: Sequence[Obj],
             if lst in serving:
                 hosts = [str(h) for h in spec(route).get("hostnames") or []]
                 pool.append((route, effective_hostnames(lst.hostname, hosts)))
-    outcome = choose(_unique(candidates(pool, msg, semantics)), semantics)
+    cands = _unique(candidates(pool, msg, semantics))
+    dropped = _dropped(choose(cands, semantics), extension)
+    outcome = choose([c for c in cands if all(c is not d for d, _ in dropped)], semantics)
     listener = reached[0]
     if outcome.winner is None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, None, (),
-                        404)
+                        404, dropped)
     win = outcome.winner
     rule = win.rule
     effect = apply(rule.get("filters") or [], scheme, msg.host, msg.path, win.match,
-                   listener.port, semantics)
+                   listener.port, semantics,
+                   extension(str(namespace(win.route))) if extension else None,
+                   msg.query_string)
     if effect.redirect is not None:
         return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
-                        (), effect.redirect.status)
-    backends = resolve(rule, win.route, grants, service)
+                        (), effect.redirect.status, dropped)
+    backends = resolve(rule, win.route, grants, service, semantics.refusal)
     usable = [b for b in backends if b.problem is None and b.share > 0]
-    status = 500 if effect.unsupported or not usable else None
+    status = 500 if effect.unsupported or effect.unresolved or not usable else None
     return Decision(gateway, listener, reached, clash, tuple(attached), outcome, effect,
-                    backends, status)
+                    backends, status, dropped)
+
+
+def _dropped(full: MatchOutcome, extension: Callable[[str], Extension] | None
+             ) -> tuple[tuple[Candidate, str], ...]:
+    """The winners the implementation drops, best first, until one it keeps: each would have
+    answered had it been built."""
+    out = []
+    for c in (full.winner, *full.losers) if full.winner else ():
+        why = dropping(c.rule.get("filters") or [], extension(str(namespace(c.route)))
+                       ) if extension else None
+        if why is None:
+            break
+        out.append((c, why))
+    return tuple(out)
 
 
 def _unique(cands: list[Candidate]) -> list[Candidate]:

@@ -40,6 +40,21 @@ def intersects(listener_host: str | None, route_host: str) -> bool:
     return rh == lh or host_matches(lh, rh) or (is_wildcard(rh) and host_matches(rh, lh))
 
 
+def narrowest(listener_host: str | None, route_host: str) -> str | None:
+    """The names both a listener and an intersecting route hostname accept, as one hostname:
+    the more specific of the two (a wildcard covers the other side). None when they do not
+    intersect."""
+    if not intersects(listener_host, route_host):
+        return None
+    rh = route_host.lower()
+    if not listener_host:
+        return rh
+    lh = listener_host.lower()
+    if is_wildcard(rh) and (not is_wildcard(lh) or len(lh) > len(rh)):
+        return lh
+    return rh
+
+
 def effective_hostnames(listener_host: str | None, route_hosts: Sequence[str]) -> tuple[str, ...]:
     """The route hostnames considered on this listener; the others MUST be ignored there.
     Empty when the route names hostnames and none intersects (not accepted there)."""

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlencode
 
 from ingressdoc.k8s.gateway.hostnames import host_matches, is_wildcard
 from ingressdoc.k8s.objects import meta, name, namespace, spec
@@ -43,6 +44,17 @@ class GatewaySemantics:
     every_listener: bool = False  # routes of every listener the Host reaches compete
     unsupported_filters: tuple[str, ...] = ()  # filter types its router answers with 500
     listeners_on_pod_ports: bool = False  # a listener's port must be a port of its pods
+    # ExtensionRef filters: the (group, kind) pairs it resolves, () for any (the spec's
+    # view); the controller flag that must be on for them (its `.namespaces` list scopes
+    # them); and whether a referent that does not exist drops the rule's router rather than
+    # answering the request with an error.
+    extension_kinds: tuple[tuple[str, str], ...] = ()
+    extension_switch: str | None = None
+    missing_extension_drops_rule: bool = False
+    # What it refuses in a Service port the spec leaves to the implementation (an
+    # ExternalName, an appProtocol): (ResolvedRefs reason, detail), given the Service, the
+    # port and the route kind.
+    refusal: Callable[[Obj, Obj, str], tuple[str, str] | None] | None = None
 
 
 SPEC = GatewaySemantics()
@@ -57,6 +69,10 @@ class Message:
     method: str = "GET"
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(list(self.query.items()))
 
 
 @dataclass(frozen=True)

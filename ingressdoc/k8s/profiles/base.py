@@ -142,9 +142,9 @@ class Profile(ABC):
         it match; itself where no option changes matching."""
         return self
 
-    def answers_for(self, served: Profile, controller: str | None = None) -> Answers:
+    def answers_for(self, served: Profile) -> Answers:
         """How this controller's pods answer when they serve a class of `served` (most
-        often its own) whose controller string is `controller`."""
+        often its own)."""
         return served.answers
 
     def admission_for(self, served: Profile, controller: str | None,
@@ -154,6 +154,11 @@ class Profile(ABC):
         provider), as the running version (`config`, when read) does."""
         return self.gateway_admission if controller in self.gateway_controllers else (
             self.admission)
+
+    def configured_answers(self, answers: Answers, config: ControllerConfig | None) -> Answers:
+        """`answers` as the running controller's configuration changes them; unchanged where
+        no option does."""
+        return answers
 
     def path_regex(self, ingress: Obj, path_type: str | None,
                    path: str) -> Callable[[str], bool] | None:
@@ -168,6 +173,12 @@ class Profile(ABC):
 
     def spoken(self, ingress: Obj | None, svc: Obj, port: Obj) -> Spoken | None:
         """The protocol it speaks to the Service port; None when ingressdoc does not know."""
+        return None
+
+    def gateway_spoken(self, route_kind: str, port: Obj) -> Spoken | None:
+        """The protocol its Gateway API implementation speaks to a backendRef's Service port
+        for an HTTPRoute or GRPCRoute. None: implementations honour the port's appProtocol
+        (GEP-1911), and without it nothing is known."""
         return None
 
     def duplicate_precedence(self, winner: str, loser: str, served_by: Profile | None) -> str:
@@ -198,6 +209,11 @@ class Profile(ABC):
 
     def winner_notes(self, best: RoutePath, path: str) -> list[str]:
         return []
+
+    def winner_redirect(self, best: RoutePath, path: str) -> tuple[int, str, str] | None:
+        """The redirect (status, Location path, why) the proxy answers the winner's request
+        with instead of forwarding it, if it does."""
+        return None
 
     def miss(self, p: RoutePath, path: str) -> tuple[str, str]:
         rule_path, desc = p.path, p.describe()
@@ -259,9 +275,11 @@ class Profile(ABC):
                                       other_hosts=host_class != "wildcard")
             misses += self.pool_misses(candidates, best, path, pool)
         if best is not None:
+            redirect = None
             if semantics is self:
                 notes += self.winner_notes(best, path)
-            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes))
+                redirect = self.winner_redirect(best, path)
+            return Outcome(host_class, best.cand, False, tuple(misses), tuple(notes), redirect)
         fallback = self.default_backend(table, host_class, pool)
         return Outcome(host_class, fallback, fallback is not None, tuple(misses), tuple(notes))
 

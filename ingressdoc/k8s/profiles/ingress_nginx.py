@@ -170,12 +170,15 @@ class IngressNginx(Profile):
             f"{_location(winner)} ({win}) over {_location(loser)}"
         )
 
-    def winner_notes(self, best: RoutePath, path: str) -> list[str]:
+    def winner_redirect(self, best: RoutePath, path: str) -> tuple[int, str, str] | None:
+        """nginx answers a request for a proxy_pass prefix location's name without its
+        trailing slash with 301 to the name (ngx_http_core_module `location`)."""
         if best.path.endswith("/") and path + "/" == best.path:
-            return [
-                f"ingress-nginx answers 301 -> {best.path} for {path}: nginx redirects to a "
-                f"prefix location that ends in '/' ({best.describe()})"
-            ]
+            return (301, best.path, f"nginx redirects {path} to its prefix location "
+                    f"{best.path}, {best.describe()}")
+        return None
+
+    def winner_notes(self, best: RoutePath, path: str) -> list[str]:
         if best.kind == "ImplementationSpecific" and not element_prefix(best.path, path):
             return [
                 f"{best.describe()} matches {path} only as an nginx string prefix; as Prefix it "
@@ -200,10 +203,16 @@ class IngressNginx(Profile):
     ) -> list[NearMiss]:
         """Name what regex mode changed for paths of *other* Ingresses: the path that would
         serve without it, or the winner that only matches because of it. Within a regex
-        Ingress itself, losing to another regex is plain precedence."""
+        Ingress itself, losing to another regex is plain precedence. Without regex mode, an
+        ImplementationSpecific path written as a regex is matched as literal text."""
         sources = _regex_sources(pool)
         if not sources:
-            return []
+            return [NearMiss(p.cand, (
+                f"{p.describe()} reads as a regular expression, but no Ingress of host "
+                f"{p.rule.shown_host} sets use-regex (or rewrite-target): ingress-nginx "
+                f"matches it as the literal string prefix {p.path}"), "literal-regex")
+                for p in candidates
+                if p.kind == "ImplementationSpecific" and _REGEX_SYNTAX.search(p.path)]
         scored = [(k, p) for p in candidates if (k := self.key(p, path)) is not None]
         plain_best = min(scored, key=lambda kp: kp[0])[1] if scored else None
         refs = ", ".join(i.ref for i in sources)
@@ -230,6 +239,10 @@ class IngressNginx(Profile):
             owner = min((r.ingress for r in pool), key=lambda i: i.rank)
             return owner.default_candidate()
         return first_default(i for i in table.defaults if not i.has_rules)
+
+
+# Characters that make a path read as a regex rather than a literal URL path.
+_REGEX_SYNTAX = re.compile(r"[\[\](){}*+?|^$\\]")
 
 
 def _regex_sources(pool: Sequence[Rule]) -> list[IngressEntry]:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import (
+    ALLOW_EMPTY_SERVICES,
     STRICT_PREFIX_MATCHING,
     TRAEFIK_NGINX_SUPPORT,
     TRAEFIK_PREFIX,
@@ -45,7 +47,7 @@ from ingressdoc.k8s.ingress_match import (
     resolve_segments,
     select_host_class,
 )
-from ingressdoc.k8s.objects import annotations_of, spec
+from ingressdoc.k8s.objects import annotations_of, name, namespace, spec
 from ingressdoc.k8s.profiles import ingress_nginx
 from ingressdoc.k8s.profiles.base import Answers, Profile, Signature, Spoken, pod_args
 
@@ -82,34 +84,57 @@ def gateway_priority(c: Candidate) -> int:
 # no creationTimestamp tie-break; PathRegexp and HeaderRegexp unanchored; listeners not
 # isolated; RequestMirror, CORS and ExternalAuth not implemented (the router answers 500 while
 # status stays healthy); listeners on its entryPoints, so on its container ports.
+def _gateway_refusal(svc: Mapping[str, Any], port: Mapping[str, Any], route_kind: str
+                     ) -> tuple[str, str] | None:
+    """What Traefik v3.6's Gateway provider refuses in a Service the spec leaves to the
+    implementation (its backend then answers 500): an ExternalName Service, and for a
+    GRPCRoute a port whose appProtocol is neither absent (h2c), kubernetes.io/h2c nor https
+    (`getGRPCServiceProtocol`)."""
+    ref = f"Service {namespace(svc)}/{name(svc)}"
+    if spec(svc).get("type") == "ExternalName":
+        return "BackendNotFound", (f"{ref} is of type ExternalName, which Traefik does not "
+                                   "support as a backendRef")
+    app = port.get("appProtocol")
+    if route_kind == "GRPCRoute" and app is not None and str(app).lower() not in (
+            "kubernetes.io/h2c", "https"):
+        return "UnsupportedProtocol", (f"{ref} port {port.get('port')} has appProtocol {app}; "
+                                       "Traefik sends gRPC as h2c (no appProtocol or "
+                                       "kubernetes.io/h2c) or https only")
+    return None
+
+
 GATEWAY = GatewaySemantics(unanchored_regex=True, priority=gateway_priority,
                            every_listener=True,
                            unsupported_filters=("RequestMirror", "CORS", "ExternalAuth"),
-                           listeners_on_pod_ports=True)
+                           listeners_on_pod_ports=True,
+                           # ExtensionRef: the kubernetescrd provider registers its
+                           # Middlewares (FillExtensionBuilderRegistry); a router naming one
+                           # that does not exist is not built.
+                           extension_kinds=(("traefik.io", "Middleware"),),
+                           extension_switch="providers.kubernetescrd",
+                           missing_extension_drops_rule=True,
+                           refusal=_gateway_refusal)
 _ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="404")
-# Its Gateway provider keeps a route whose Service has no endpoint it takes, as a load
-# balancer without servers: "no available server", 503 (wrr.go).
-_GATEWAY_ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="503")
 _NGINX_PROVIDER_ANSWERS = Answers("Traefik (its ingress-nginx provider)", missing_service="404",
                                   empty_upstream="503", https_redirect=True)
 # Its Ingress and CRD providers keep endpoints whose `serving` is not false (unset is true)
 # and mark terminating ones fenced, which the load balancer (wrr.go `nextServer`) never
 # picks: "no available server", 503, when every one is.
 FENCED = EndpointAdmission("serving", unset_admits=True, fences_terminating=True,
-                   what="serving and not terminating",
-                   note="Traefik fences terminating endpoints: it sends them no request")
+                           what="serving and not terminating",
+                           note="Traefik fences terminating endpoints: it sends them no request")
 # Its Gateway API provider keeps only endpoints whose `ready` is stated true: unset is
 # skipped, unlike the API's reading.
 STATED_READY = EndpointAdmission("ready", unset_admits=False, fences_terminating=False,
-                         what="stated ready",
-                         note="Traefik's Gateway provider skips an endpoint whose ready "
-                         "condition is unset")
+                                 what="stated ready",
+                                 note="Traefik's Gateway provider skips an endpoint whose "
+                                 "ready condition is unset")
 # Its ingress-nginx provider keeps serving endpoints but passes the fence on to the load
 # balancer only from 3.7.5: before, a terminating endpoint that still serves gets requests.
 UNFENCED = EndpointAdmission("serving", unset_admits=True, fences_terminating=False,
-                     what="serving (terminating or not)",
-                     note="Traefik's ingress-nginx provider before 3.7.5 keeps sending "
-                     "requests to terminating endpoints while they serve")
+                             what="serving (terminating or not)",
+                             note="Traefik's ingress-nginx provider before 3.7.5 keeps "
+                             "sending requests to terminating endpoints while they serve")
 NGINX_PROVIDER_FENCES_SINCE: Version = (3, 7, 5)
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
@@ -207,9 +232,7 @@ class Traefik(Profile):
             STRICT_PREFIX_MATCHING)
         return STRICT_PREFIX if strict else TRAEFIK
 
-    def answers_for(self, served: Profile, controller: str | None = None) -> Answers:
-        if controller in self.gateway_controllers:
-            return _GATEWAY_ANSWERS
+    def answers_for(self, served: Profile) -> Answers:
         return _NGINX_PROVIDER_ANSWERS if served is ingress_nginx.INGRESS_NGINX else served.answers
 
     def admission_for(self, served: Profile, controller: str | None,
@@ -222,6 +245,28 @@ class Traefik(Profile):
             config.product == TRAEFIK_PRODUCT) else None
         return UNFENCED if version is not None and version < NGINX_PROVIDER_FENCES_SINCE else (
             FENCED)
+
+    def configured_answers(self, answers: Answers, config: ControllerConfig | None) -> Answers:
+        """`allowEmptyServices` keeps the router of a Service without endpoints, with an
+        empty load balancer: 503 instead of the dropped router's 404 (traefik/traefik#9242)."""
+        if config is not None and config.enabled(ALLOW_EMPTY_SERVICES):
+            return replace(answers, empty_upstream="503")
+        return answers
+
+    def gateway_spoken(self, route_kind: str, port: Mapping[str, Any]) -> Spoken | None:
+        """v3.6: gRPC as h2c (https for appProtocol https, `getGRPCServiceProtocol`); an
+        HTTPRoute's backend by its appProtocol, else HTTPS to a port named `https*` or
+        numbered 443, else HTTP (`getHTTPServiceProtocol`)."""
+        app = str(port.get("appProtocol") or "").lower()
+        source = "the Gateway provider (the port's appProtocol, name or number)"
+        if route_kind == "GRPCRoute":
+            return Spoken("https" if app == "https" else "grpc", source)
+        if app:
+            known = {"kubernetes.io/h2c": "grpc", "http": "http", "kubernetes.io/ws": "http",
+                     "https": "https", "kubernetes.io/wss": "https"}.get(app)
+            return Spoken(known, source) if known else None
+        named_tls = str(port.get("name") or "").lower().startswith("https")
+        return Spoken("https" if named_tls or port.get("port") == 443 else "http", source)
 
     def spoken(self, ingress: Mapping[str, Any] | None, svc: Mapping[str, Any],
                port: Mapping[str, Any]) -> Spoken | None:
