@@ -56,7 +56,7 @@ _UNSET = (None, None, False)
     (TRAEFIK, INGRESS_NGINX, ingress_nginx.CONTROLLER, (3, 6, 12), _TERMINATING, True),
     (TRAEFIK, INGRESS_NGINX, ingress_nginx.CONTROLLER, (3, 7, 4), _TERMINATING, True),
     (TRAEFIK, INGRESS_NGINX, ingress_nginx.CONTROLLER, (3, 7, 5), _TERMINATING, False),
-    (TRAEFIK, INGRESS_NGINX, ingress_nginx.CONTROLLER, None, _TERMINATING, False),
+    (TRAEFIK, INGRESS_NGINX, ingress_nginx.CONTROLLER, None, _TERMINATING, True),
     (TRAEFIK, TRAEFIK, traefik.GATEWAY_CONTROLLER, None, _UNSET, False),
     (TRAEFIK, TRAEFIK, traefik.GATEWAY_CONTROLLER, None, (True, True, False), True),
 ], ids=["spec-terminating", "spec-unset", "nginx-terminating", "traefik-terminating",

@@ -131,10 +131,14 @@ STATED_READY = EndpointAdmission("ready", unset_admits=False, fences_terminating
                                  "ready condition is unset")
 # Its ingress-nginx provider keeps serving endpoints but passes the fence on to the load
 # balancer only from 3.7.5: before, a terminating endpoint that still serves gets requests.
+# With its version unknown, the releases before 3.7.5 (every 3.6 among them) are assumed and
+# the message says what 3.7.5 does instead.
 UNFENCED = EndpointAdmission("serving", unset_admits=True, fences_terminating=False,
                              what="serving (terminating or not)",
                              note="Traefik's ingress-nginx provider before 3.7.5 keeps "
                              "sending requests to terminating endpoints while they serve")
+UNFENCED_UNKNOWN = replace(UNFENCED, note=UNFENCED.note + "; its version is unknown here, and "
+                           "from 3.7.5 on it fences them (503 where no other endpoint serves)")
 NGINX_PROVIDER_FENCES_SINCE: Version = (3, 7, 5)
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
@@ -237,14 +241,14 @@ class Traefik(Profile):
 
     def admission_for(self, served: Profile, controller: str | None,
                       config: ControllerConfig | None) -> EndpointAdmission:
-        """Its ingress-nginx provider fences terminating endpoints from 3.7.5 on (the
-        newest behaviour where the version is unknown)."""
+        """Its ingress-nginx provider fences terminating endpoints from 3.7.5 on."""
         if served is not ingress_nginx.INGRESS_NGINX or controller in self.gateway_controllers:
             return super().admission_for(served, controller, config)
         version = config.version if config is not None and (
             config.product == TRAEFIK_PRODUCT) else None
-        return UNFENCED if version is not None and version < NGINX_PROVIDER_FENCES_SINCE else (
-            FENCED)
+        if version is None:
+            return UNFENCED_UNKNOWN
+        return UNFENCED if version < NGINX_PROVIDER_FENCES_SINCE else FENCED
 
     def configured_answers(self, answers: Answers, config: ControllerConfig | None) -> Answers:
         """`allowEmptyServices` keeps the router of a Service without endpoints, with an
