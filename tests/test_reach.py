@@ -66,6 +66,15 @@ def test_short_name_from_another_namespace_is_nxdomain() -> None:
     assert hop(doc, "ingress")["status"] == "ok"
 
 
+def test_short_name_of_services_in_several_namespaces_names_each() -> None:
+    code, doc = reach(WEB, "payments-api", "ingress-allowed", "payments-api-twice")
+    assert (code, doc["verdict"]) == (1, "blocked")
+    cause = doc["rootCause"]["finding"]
+    assert cause["code"] == "IDC710"
+    assert cause["hint"] == ("Write the namespace of the Service you mean: "
+                             "payments-api.billing or payments-api.payments.")
+
+
 def test_service_dot_namespace_resolves_on_the_second_query() -> None:
     code, doc = reach(WEB, "payments-api.payments", "ingress-allowed")
     assert (code, doc["verdict"]) == (0, "reachable")

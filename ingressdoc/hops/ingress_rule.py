@@ -22,7 +22,6 @@ from ingressdoc.k8s.ingress_match import (
 )
 from ingressdoc.k8s.ingress_valid import invalid_backends
 from ingressdoc.k8s.objects import spec
-from ingressdoc.k8s.profiles import Profile
 from ingressdoc.snapshot import ObjectRef
 
 TITLE = "Ingress rule"
@@ -145,12 +144,6 @@ def _route_of(ctx: TraceContext, c: PathCandidate) -> RouteOutcome:
                         _backend_field(c), label=route_label(c))
 
 
-def _implementer(controller: ControllerFacts) -> Profile | None:
-    """The proxy the controller pods run, when they agree on one."""
-    runs = controller.products
-    return next(iter(runs)) if len(runs) == 1 else None
-
-
 def _class_table(ctx: TraceContext, controller: ControllerFacts) -> RouteTable:
     """The route table of the controller's Ingresses and every other Ingress of its class,
     built once per snapshot for each set of claimed Ingresses (most requests of a `check`
@@ -193,7 +186,7 @@ class IngressRouter:
                  result: MatchResult) -> RouteOutcome:
         req = ctx.request
         ingresses = controller.routes_of("Ingress")
-        intent = signals(result, controller.profile, ingresses, _implementer(controller))
+        intent = signals(result, controller.profile, ingresses, controller.implementer)
         found = self._findings(ctx, result, intent)
         nearest = _route_of(ctx, intent.meant) if intent.meant is not None else None
         winner = result.winner

@@ -156,17 +156,18 @@ class ControllerFacts:
         return tuple(self.routes.get(kind, ()))
 
     @property
-    def products(self) -> frozenset[Profile]:
-        """The controllers its pods run, as their profiles."""
-        return frozenset(p for pod in self.pods if (p := product_of(pod)) is not None)
+    def implementer(self) -> Profile | None:
+        """The controller its pods run, as its profile, when they agree on one (Traefik runs
+        ingress-nginx classes too)."""
+        runs = {p for pod in self.pods if (p := product_of(pod)) is not None}
+        return runs.pop() if len(runs) == 1 else None
 
     @property
     def admission(self) -> EndpointAdmission:
         """The endpoints the request can be sent to: as the controller whose pods run the
         class admits them (Traefik's ingress-nginx provider for an ingress-nginx class), or
         as the class's profile says where the pods are unknown or several."""
-        runs = self.products
-        product = next(iter(runs)) if len(runs) == 1 else self.profile
+        product = self.implementer or self.profile
         return product.admission_for(self.profile, self.controller, self.applied.config)
 
 

@@ -28,7 +28,6 @@ from ingressdoc.hops.controller_config import PASSTHROUGH
 from ingressdoc.hops.model import ControllerFacts
 from ingressdoc.k8s.controller_settings import (
     LB_TLS_ANNOTATIONS,
-    NGINX,
     REDIRECT_FLAG,
 )
 from ingressdoc.k8s.https_redirect import https_redirect
@@ -83,10 +82,10 @@ def termination(snap: Snapshot, facts: ControllerFacts, route: Obj | None) -> Te
     if route is not None and own is not None and own.listens:
         return Termination(own.where, own.why, ObjectRef.of(route))
     applied = facts.applied
+    config = applied.config
     if route is not None and is_true(annotations_of(route).get(PASSTHROUGH)) and (
-            applied.emulates_nginx or (applied.config is not None and applied.config.product
-                                       == NGINX and applied.config.enabled(
-                                           "enable-ssl-passthrough"))):
+            applied.emulates_nginx or (config is not None and config.models(
+                "enable-ssl-passthrough") and config.enabled("enable-ssl-passthrough"))):
         return Termination("the backend (ssl-passthrough)", "annotation ssl-passthrough",
                            ObjectRef.of(route))
     return _load_balancer(snap, facts)
@@ -121,7 +120,8 @@ def _redirects(facts: ControllerFacts, route: Obj, host: str) -> str | None:
     if config is None:
         return None
     if facts.applied.reads_nginx_annotations:
-        trust = config.setting("use-forwarded-headers") if config.product == NGINX else None
+        trust = (config.setting("use-forwarded-headers")
+                 if config.models("use-forwarded-headers") else None)
         if trust is not None and is_true(trust.value):
             return None
         why = https_redirect(route, host, config)

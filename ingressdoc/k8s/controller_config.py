@@ -56,6 +56,11 @@ class ControllerConfig:
         shown = ".".join(str(p) for p in self.version) if self.version else "unknown version"
         return Setting(key, spec_.default(self.version), f"default of {shown}")
 
+    def models(self, key: str) -> bool:
+        """Whether this product has the flag or ConfigMap key at all (another product's
+        setting is no setting of this one)."""
+        return (self.product, key) in SETTINGS_BY_KEY
+
     def value(self, key: str) -> str:
         return self.setting(key).value
 

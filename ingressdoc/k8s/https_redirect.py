@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ingressdoc.k8s.controller_config import ControllerConfig
-from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX
+from ingressdoc.k8s.controller_settings import NGINX_PREFIX
 from ingressdoc.k8s.ingress_match import host_matches
 from ingressdoc.k8s.objects import annotations_of, is_true, spec
 
@@ -26,7 +26,7 @@ def https_redirect(ingress: Obj, host: str, config: ControllerConfig | None) -> 
     """Why a plain-HTTP request for `host` is redirected to https, or None. `config` is the
     serving controller's configuration: ingress-nginx's ConfigMap defaults apply only there."""
     notes = annotations_of(ingress)
-    nginx = config if config is not None and config.product == NGINX else None
+    nginx = config if config is not None and config.models("ssl-redirect") else None
     force = notes.get(FORCE_SSL_REDIRECT)
     if force is not None and is_true(force):
         return f"{FORCE_SSL_REDIRECT} is true"

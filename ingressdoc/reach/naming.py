@@ -117,8 +117,7 @@ def _unresolved(snapshot: Snapshot, target: TargetSpec, client_ns: str,
                 f"{target.name} from namespace {client_ns} is looked up as "
                 f"{candidates[0]} first; Service {labels[0]} exists only in {where}; {tried} "
                 "(NXDOMAIN)",
-                hint=f"Write {labels[0]}.{namespace(elsewhere[0])} (or "
-                     f"{labels[0]}.{namespace(elsewhere[0])}.svc.{domain.domain}).")
+                hint=_qualified(labels[0], [str(namespace(s)) for s in elsewhere], domain))
             return _failed(f, f"{target.name}: NXDOMAIN from {client_ns}, the Service is in {where}",
                            how, elsewhere[0] if len(elsewhere) == 1 else None)
         return _not_found(snapshot, labels[0], client_ns, tried, how)
@@ -127,6 +126,15 @@ def _unresolved(snapshot: Snapshot, target: TargetSpec, client_ns: str,
     note = (f"{target.name} is outside the cluster domain {domain.domain}: the upstream "
             "resolvers answer it; not checked")
     return Resolution(Hop(HopId.DNS, TITLE, HopStatus.UNKNOWN, note, note=how), None, external=True)
+
+
+def _qualified(service: str, namespaces: list[str], domain: ClusterDomain) -> str:
+    """The names that reach the Service; with one in several namespaces the user picks."""
+    if len(namespaces) == 1:
+        return (f"Write {service}.{namespaces[0]} (or "
+                f"{service}.{namespaces[0]}.svc.{domain.domain}).")
+    return (f"Write the namespace of the Service you mean: "
+            f"{' or '.join(f'{service}.{ns}' for ns in namespaces)}.")
 
 
 def _not_found(snapshot: Snapshot, service: str, ns: str, detail: str | None = None,

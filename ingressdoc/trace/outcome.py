@@ -34,9 +34,8 @@ def answering(ctl: ControllerFacts, hops: Sequence[Hop] = ()) -> Answers:
     with its configuration. Through a Gateway API route (the `route` hop) a backend without
     ready endpoints gets 503, the spec's SHOULD (Traefik's Gateway provider keeps it as an
     empty load balancer), whatever the controller's Ingress provider does."""
-    runs = ctl.products
-    answers = (next(iter(runs)).answers_for(ctl.profile) if len(runs) == 1
-               else ctl.profile.answers)
+    runs = ctl.implementer
+    answers = runs.answers_for(ctl.profile) if runs is not None else ctl.profile.answers
     if any(h.hop == "route" for h in hops):
         return replace(answers, empty_upstream="503")
     return ctl.profile.configured_answers(answers, ctl.applied.config)

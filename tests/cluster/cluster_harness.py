@@ -143,6 +143,20 @@ class Cluster:
             argv += ["--context", self.context]
         return run_trace(target, *argv, *extra, timeout=timeout)
 
+    def reach(self, source: str, target: str, probe: bool = False) -> dict[str, Any]:
+        """`ingressdoc reach SOURCE TARGET -o json`; with `probe`, also from a probe pod on the
+        client's node with the client's labels and DNS settings."""
+        argv = [sys.executable, "-m", "ingressdoc", "reach", source, target, "-o", "json",
+                "--kubeconfig", str(self.kubeconfig)]
+        if self.context:
+            argv += ["--context", self.context]
+        if probe:
+            argv += ["--probe", "--probe-image", self.image, "--timeout", "2"]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+        assert proc.stdout, proc.stderr
+        return dict(json.loads(proc.stdout))
+
 
 def run_trace(target: str, *extra: str, timeout: float = 120) -> TraceResult:
     """Run ``python -m ingressdoc trace TARGET -o json EXTRA...`` (e.g. ``--manifests F``)."""
@@ -364,9 +378,10 @@ def service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: 
     return path
 
 
-def netexec_deployment(name: str, replicas: int = 1) -> str:
+def netexec_deployment(name: str, replicas: int = 1, pod: str = "", container: str = "") -> str:
     """A Deployment of agnhost netexec answering HTTP on its port `http` (8080), Ready once it
-    serves /healthz: the backend most cluster tests need."""
+    serves /healthz: the backend most cluster tests need. `pod` and `container` are further
+    lines of the pod spec (indented 6) and of its container (indented 10)."""
     return f"""
 apiVersion: apps/v1
 kind: Deployment
@@ -378,11 +393,11 @@ spec:
     metadata: {{labels: {{app: {name}}}}}
     spec:
       terminationGracePeriodSeconds: 1
-      containers:
+{pod}      containers:
         - name: {name}
           image: agnhost
           args: ["netexec", "--http-port=8080"]
-          ports: [{{name: http, containerPort: 8080}}]
+{container}          ports: [{{name: http, containerPort: 8080}}]
           readinessProbe:
             httpGet: {{path: /healthz, port: http}}
             periodSeconds: 1

@@ -12,16 +12,13 @@ these tests.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import yaml
 from cluster_harness import (
-    REPO_ROOT,
     Cluster,
     Scenario,
     http_service,
@@ -77,19 +74,6 @@ def _connect(scenario: Scenario, client: str, target: str) -> subprocess.Complet
                                     check=False, timeout=30)
 
 
-def _reach(cluster: Cluster, source: str, target: str, probe: bool = False) -> dict[str, Any]:
-    """`ingressdoc reach`; with `probe`, also from a probe pod on the client's node with the
-    client's labels and DNS settings."""
-    argv = [sys.executable, "-m", "ingressdoc", "reach", source, target, "-o", "json",
-            "--kubeconfig", str(cluster.kubeconfig)]
-    if probe:
-        argv += ["--probe", "--probe-image", cluster.image, "--timeout", "2"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
-                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert proc.stdout, proc.stderr
-    return dict(json.loads(proc.stdout))
-
-
 def _dns_hop(doc: dict[str, Any]) -> dict[str, Any]:
     return next(h for h in doc["hops"] if h["hop"] == "dns")
 
@@ -112,7 +96,7 @@ def test_clients_on_every_node_resolve_through_their_cache(scenario: Scenario,
         name = client["metadata"]["name"]
         proc = _connect(scenario, name, "api:80")
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        doc = _reach(scenario.cluster, f"{scenario.namespace}/deployment/{name}", "api",
+        doc = scenario.cluster.reach(f"{scenario.namespace}/deployment/{name}", "api",
                      probe=True)
         assert (doc["verdict"], doc["live"]) == ("reachable", "reachable"), json.dumps(doc, indent=1)
         assert (f"resolver: NodeLocal DNSCache (DaemonSet {CACHE_NS}/{CACHE}, "
@@ -157,7 +141,7 @@ def test_a_cache_that_drops_the_cluster_domain_is_found_and_confirmed(
     plain: dict[str, Any] = yaml.safe_load(pause_deployment("plain"))
     _apply_clients(scenario, [cached, plain])
     scenario.settle()
-    doc = _reach(scenario.cluster, f"{scenario.namespace}/deployment/cached", "api", probe=True)
+    doc = scenario.cluster.reach(f"{scenario.namespace}/deployment/cached", "api", probe=True)
     described = json.dumps(doc, indent=1)
     assert (doc["verdict"], doc["live"]) == ("blocked", "blocked"), described
     assert doc["rootCause"]["hop"] == "dns", described
@@ -173,6 +157,6 @@ def test_a_cache_that_drops_the_cluster_domain_is_found_and_confirmed(
                                        "--", "/agnhost", "dns-server-list").stdout
     via_cache = cache["address"] in servers
     assert (_connect(scenario, "plain", "api:80").returncode != 0) is via_cache, servers
-    other = _reach(scenario.cluster, f"{scenario.namespace}/deployment/plain", "api")
+    other = scenario.cluster.reach(f"{scenario.namespace}/deployment/plain", "api")
     assert other["verdict"] == "reachable", json.dumps(other, indent=1)
     assert {f["code"] for f in _dns_hop(other)["findings"]} == {"IDC761"}

@@ -115,11 +115,7 @@ def test_replicas_zero_answers_503_explained_by_the_workload(scenario: Scenario)
 def _pending(scenario: Scenario, pod_patch: str = "", container_patch: str = "",
              extra: str = "") -> TraceResult:
     """A web Deployment whose pod stays Pending, its Service and Ingress; then the trace."""
-    manifest = netexec_deployment("web")
-    grace = "      terminationGracePeriodSeconds: 1\n"
-    args = '          args: ["netexec", "--http-port=8080"]\n'
-    assert grace in manifest and args in manifest
-    manifest = manifest.replace(grace, grace + pod_patch).replace(args, args + container_patch)
+    manifest = netexec_deployment("web", pod=pod_patch, container=container_patch)
     scenario.apply(manifest + "---\n" + http_service("web") + "---\n"
                    + http_ingress("web", scenario.host, "web") + extra)
     deadline = time.monotonic() + 60

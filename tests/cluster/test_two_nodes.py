@@ -9,9 +9,6 @@ traffic or the scheduler's own verdict. On a cluster with fewer than two zones t
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +18,6 @@ from typing import Any
 import pytest
 import yaml
 from cluster_harness import (
-    REPO_ROOT,
     Cluster,
     Scenario,
     http_ingress,
@@ -140,32 +136,13 @@ def test_etp_local_split_predicted_and_probed(scenario: Scenario, zones: dict[st
     assert predicted == failed, (idc112[0]["message"], answered, failed)
 
 
-ANTI_AFFINITY = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: spread}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: spread}}
-  template:
-    metadata: {labels: {app: spread}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      tolerations: [{operator: Exists}]
+ANTI_AFFINITY = netexec_deployment("spread", replicas=3, pod=TOLERATE_ALL + """\
       affinity:
         podAntiAffinity:
           requiredDuringSchedulingIgnoredDuringExecution:
             - labelSelector: {matchLabels: {app: spread}}
               topologyKey: topology.kubernetes.io/zone
-      containers:
-        - name: spread
-          image: agnhost
-          args: ["netexec", "--http-port=8080"]
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe:
-            httpGet: {path: /healthz, port: http}
-            periodSeconds: 1
-"""
+""")
 
 
 def _pending_with(scenario: Scenario, text: str) -> list[dict[str, Any]]:
@@ -270,19 +247,6 @@ def _connect(cluster: Cluster, namespace: str, deployment: str, target: str) -> 
     return proc.returncode == 0
 
 
-def _reach(cluster: Cluster, source: str, target: str, probe: bool = False) -> dict[str, Any]:
-    """`ingressdoc reach`; with `probe`, also from a probe pod on the client's node with the
-    client's labels and DNS settings."""
-    argv = [sys.executable, "-m", "ingressdoc", "reach", source, target, "-o", "json",
-            "--kubeconfig", str(cluster.kubeconfig)]
-    if probe:
-        argv += ["--probe", "--probe-image", cluster.image, "--timeout", "2"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
-                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert proc.stdout, proc.stderr
-    return dict(json.loads(proc.stdout))
-
-
 ALLOW_CLIENT = """
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -328,9 +292,9 @@ def test_cross_node_reach_with_policy_enforced(scenario: Scenario, zones: dict[s
     assert wait_for("the allowed client to connect",
                     lambda: _connect(scenario.cluster, client_ns, "client", target), 30)
     assert not _connect(scenario.cluster, client_ns, "other", target)
-    allowed = _reach(scenario.cluster, f"{client_ns}/deployment/client",
+    allowed = scenario.cluster.reach(f"{client_ns}/deployment/client",
                      f"api.{scenario.namespace}", probe=True)
-    denied = _reach(scenario.cluster, f"{client_ns}/deployment/other",
+    denied = scenario.cluster.reach(f"{client_ns}/deployment/other",
                     f"api.{scenario.namespace}", probe=True)
     assert (allowed["verdict"], allowed["live"]) == ("reachable", "reachable"), (
         json.dumps(allowed, indent=1))

@@ -6,6 +6,7 @@ import pytest
 
 from ingressdoc.k8s.controller_config import parse_flags, read_config, version_of
 from ingressdoc.k8s.controller_settings import SETTINGS_BY_KEY, traefik_nginx_supports
+from ingressdoc.k8s.profiles.traefik import STRICT_PREFIX, TRAEFIK
 from ingressdoc.k8s.request_effects import nginx_rewrite, strip_prefix
 
 
@@ -75,3 +76,23 @@ def test_version_from_the_chart_label_when_the_tag_is_none() -> None:
            "spec": {"containers": [{"image": "localhost/traefik:ci", "args": []}]}}
     config = read_config(pod, "traefik")
     assert config is not None and config.version == (3, 7, 9)
+
+
+@pytest.mark.parametrize(("args", "env", "strict"), [
+    ([], [], False),
+    (["--providers.kubernetesIngress.strictPrefixMatching=true"], [], True),
+    (["--providers.kubernetesingress.strictprefixmatching"], [], True),
+    (["--providers.kubernetesingress.strictprefixmatching=false"], [], False),
+    ([], [{"name": "TRAEFIK_PROVIDERS_KUBERNETESINGRESS_STRICTPREFIXMATCHING",
+           "value": "true"}], True),
+])
+def test_traefik_strict_prefix_matching_is_read_from_the_pod(
+        args: list[str], env: list[dict[str, str]], strict: bool) -> None:
+    """Any spelling Traefik accepts (flags fold case, a bare flag is true, TRAEFIK_* env)
+    switches its Prefix matching to whole path elements."""
+    pod = {"metadata": {"name": "t", "namespace": "x"},
+           "spec": {"containers": [{"image": "traefik:v3.6.12", "env": env,
+                                    "args": ["--providers.kubernetesingress", *args]}]}}
+    profile = TRAEFIK.configured(read_config(pod, "traefik"))
+    assert profile.prefix_is_string_prefix is not strict
+    assert (profile is STRICT_PREFIX) is strict

@@ -6,9 +6,11 @@ path, how it matches and orders paths, where it falls through and which default 
 answers, which annotations it ignores, the certificate it falls back to, the port names of
 its Service, the annotation that makes its load balancer private, how it answers what it does
 not forward (`Answers`), the protocol it speaks to a backend, which endpoints of a Service it
-sends requests to (`EndpointAdmission`), and which Ingress wins a host and path defined twice.
-The base class is the host-first algorithm of the Ingress API (most specific host class, then
-the best path, then a default backend); a profile overrides the steps its controller does differently.
+sends requests to (`EndpointAdmission`), which Ingress wins a host and path defined twice,
+which paths it reads as regexes, TLS at its own load balancer, and where its Gateway API
+routing departs from the spec. The base class is the host-first algorithm of the Ingress API
+(most specific host class, then the best path, then a default backend); a profile overrides
+the steps its controller does differently.
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ class LoadBalancerTls:
 
 
 class Profile(ABC):
-    """One controller. Instances are stateless singletons, registered in `profiles.PROFILES`.
+    """One controller. Instances are stateless; `profiles.PROFILES` registers one per
+    controller, and `configured` may give a variant for the running controller's options.
 
     The class attributes are the controller's data; the methods its matching rules. As a
     `Semantics` the profile is its plain path matching; a profile may switch a pool of rules
