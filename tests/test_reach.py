@@ -190,6 +190,15 @@ def test_default_deny_with_an_incorrect_namespace_selector() -> None:
     assert "kubernetes.io/metadata.name=shop" in near["message"]
 
 
+def test_ipblock_for_a_client_without_ip_is_unknown_not_blocked() -> None:
+    """Pods from a workload template carry no IP: an ipBlock can neither admit nor refuse them."""
+    code, doc = reach(WEB, "payments-api.payments", "ingress-ipblock")
+    assert (code, doc["verdict"]) == (0, "unknown")
+    ingress = hop(doc, "ingress")
+    assert (ingress["status"], ingress["findings"]) == ("unknown", [])
+    assert "allows ipBlock 10.244.0.0/16, and the IP of" in ingress["note"]
+
+
 def test_policy_written_for_the_service_port() -> None:
     code, doc = reach(WEB, "payments-api.payments:80", "ingress-service-port")
     assert code == 1
@@ -342,9 +351,10 @@ def test_host_path_https_dials_the_controller_on_443() -> None:
 def test_host_path_blocked_at_routing_checks_nothing_after_it() -> None:
     _, doc = reach(WEB, "other.example.com/api", *ROUTED, "ingress-admits-controller")
     assert hop(doc, "service")["note"] == "not checked (blocked by the rule hop)"
-    # No Ingress serves the host, so no controller is chosen and nothing is dialled.
-    assert {hop(doc, h)["note"] for h in ("entry", "egress", "ingress")} == {
-        "not checked: no controller serves the host"}
+    # No Ingress serves the host; the only IngressClass's controller still takes the
+    # connection (checked) and answers with its own 404.
+    assert {hop(doc, h)["status"] for h in ("entry", "egress", "ingress")} == {"ok"}
+    assert doc["rootCause"]["hop"] == "rule"
 
 
 def test_host_path_without_controller_pods_is_unknown() -> None:

@@ -113,7 +113,10 @@ def check(ctx: TraceContext) -> tuple[Hop, ControllerFacts]:
             ))
 
     resolutions = {ObjectRef.of(i): (i, resolve_class(i, classes)) for i in candidates}
-    class_name = _choose_class(resolutions, ctx.request.host, ctx.ingress_class)
+    # No Ingress speaks for the host: with a single IngressClass, its controller is the
+    # only one the request can reach, and it answers with its own 404.
+    class_name = _choose_class(resolutions, ctx.request.host, ctx.ingress_class) or (
+        name(classes[0]) if len(classes) == 1 and not resolutions else None)
     cls_obj = next((c for c in classes if name(c) == class_name), None)
     controller = spec(cls_obj).get("controller") if cls_obj else None
     by_name: list[Obj] = []

@@ -48,7 +48,11 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None,
             f"Service port {port_name or '<unnamed>'} has no EndpointSlice port "
             f"(slice ports: {', '.join(names) or 'none'})",
         ))
-    states = [e for s in slices for e in endpoint_states(s, unknown_readiness=derived)]
+    # A controller takes a Service port's endpoints only from the slices that carry it; a
+    # pod that does not resolve a named targetPort sits in a slice without it.
+    carrying = [s for s in slices if port_name in slice_port_names(s)] if port else []
+    states = [e for s in carrying or slices
+              for e in endpoint_states(s, unknown_readiness=derived)]
     objects = (ref, *(ObjectRef.of(s) for s in slices))
     if derived and not states:
         found.append(finding("IDC501", ref, "no pod is selected, so no endpoint exists",

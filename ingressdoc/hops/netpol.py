@@ -19,7 +19,7 @@ from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import ControllerFacts, Hop, HopId, HopStatus, status_from
 from ingressdoc.hops.workloads import template_subject
 from ingressdoc.k8s.endpoints import pod_ready
-from ingressdoc.k8s.netpol import Decision, Endpoint, Miss, evaluate
+from ingressdoc.k8s.netpol import Decision, Endpoint, Miss, evaluate, undecided
 from ingressdoc.k8s.objects import labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import resolve_target_port, target_port_of
 from ingressdoc.snapshot import KindStatus, ObjectRef, Snapshot
@@ -85,12 +85,6 @@ def _per_node(pods: Sequence[Obj]) -> list[Obj]:
     return list({spec(p).get("nodeName"): p for p in reversed(ready)}.values())[::-1]
 
 
-def _unknown_source_ip(decision: Decision, src: Endpoint) -> bool:
-    """An ipBlock cannot be judged for a source whose IP a manifest cannot know."""
-    return src.ip is None and any(
-        m.key == "ipblock" for m in (*decision.ingress.misses, *decision.egress.misses))
-
-
 def check(
     ctx: TraceContext, controller: ControllerFacts, pods: Sequence[Obj],
     port: Mapping[str, Any] | None,
@@ -122,24 +116,24 @@ def check(
         if pod_port is None:
             continue
         for src in sources:
-            src_ep = _endpoint(ctx.snapshot, src)
-            decision = evaluate(policies, ns_labels, src_ep, _endpoint(ctx.snapshot, dst), pod_port,
+            src_ep, dst_ep = _endpoint(ctx.snapshot, src), _endpoint(ctx.snapshot, dst)
+            decision = evaluate(policies, ns_labels, src_ep, dst_ep, pod_port,
                                 protocol, service_port=int(port.get("port", 0)) or None)
             checked += 1
             if decision.allowed:
                 continue
-            if _unknown_source_ip(decision, src_ep):
+            if undecided(decision, src_ep, dst_ep):
                 unknown += 1
                 continue
             denied += 1
             found.extend(_denial(ctx.snapshot, decision, src, dst))
     found = list({(f.code, f.message): f for f in found}.values())
     summary = (f"{checked - denied - unknown}/{checked} controller-to-backend pod pairs admitted"
-               + (f", {unknown} unknown (source IP not known)" if unknown else ""))
+               + (f", {unknown} unknown (IP not known)" if unknown else ""))
     return Hop(HopId.NETPOL, TITLE, status_from(tuple(found), unknown=bool(unknown)), summary,
                findings=tuple(found),
                objects=tuple(ObjectRef.of(p) for p in _in_namespaces(policies, scopes)),
-               note="ipBlock rules need the source IP, which manifests do not carry"
+               note="ipBlock rules need the pod or node IPs, which manifests do not carry"
                if unknown else None)
 
 

@@ -273,20 +273,15 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     out: list[Finding] = []
+    resolving = sum(1 for pod in pods if resolve_target_port(pod, target, protocol) is not None)
     for pod in pods:
         ref, prefix = template_subject(snap, pod)
         declared = {p["containerPort"] for p in container_ports(pod)
                     if isinstance(p.get("containerPort"), int)}
         resolved = resolve_target_port(pod, target, protocol)
         if resolved is None:
-            names = ", ".join(f"{p.get('name') or '<unnamed>'}:{p.get('containerPort')}/"
-                              f"{p.get('protocol') or 'TCP'}" for p in container_ports(pod))
-            out.append(finding(
-                "IDC410", ref,
-                f"targetPort {target}/{protocol} names no container port (ports: "
-                f"{names or 'none declared'})",
-                field=f"{prefix}.containers[].ports",
-            ))
+            out.append(_unresolved(pod, ref, prefix, f"{target}/{protocol}", resolving,
+                                   len(pods)))
             continue
         if declared and resolved not in declared and resolved not in _probed(pod):
             out.append(finding("IDC411", ref, f"targetPort {resolved} is none of the declared "
@@ -294,6 +289,22 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
                                "where the app most likely listens"))
         out.extend(_probe_port(pod, resolved, declared, ref, prefix))
     return _dedupe_by_workload(out)
+
+
+def _unresolved(pod: Obj, ref: ObjectRef, prefix: str, target: str, resolving: int,
+                selected: int) -> Finding:
+    """The EndpointSlice controller resolves a named targetPort pod by pod and leaves out
+    the pods that do not name it; while other selected pods name it, they are the
+    endpoints and the request is served, so it costs capacity, not the request."""
+    names = ", ".join(f"{p.get('name') or '<unnamed>'}:{p.get('containerPort')}/"
+                      f"{p.get('protocol') or 'TCP'}" for p in container_ports(pod))
+    found = finding("IDC410", ref, f"targetPort {target} names no container port (ports: "
+                    f"{names or 'none declared'})", field=f"{prefix}.containers[].ports")
+    if not resolving:
+        return found
+    return replace(found, severity=Severity.WARNING, message=found.message + (
+        f" ({resolving} of {selected} selected pods name it and are the endpoints; these "
+        "pods get no traffic)"))
 
 
 def _probe_port(pod: Obj, served: int, declared: set[int], ref: ObjectRef,

@@ -34,9 +34,12 @@ def _tls_entries(ingresses: Sequence[Obj], host: str) -> list[tuple[Obj, int, Ma
 
 
 def check(
-    ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome, now: datetime | None = None
+    ctx: TraceContext, facts: ControllerFacts, route: RouteOutcome, now: datetime | None = None,
+    redirected: bool = False,
 ) -> Hop | None:
-    """None when TLS plays no part: plain HTTP and no tls entry for the host."""
+    """None when TLS plays no part: plain HTTP that is not redirected to HTTPS and no tls
+    entry for the host. `redirected`: the controller answers this plain request with a
+    redirect to https, whose request needs the host's certificate."""
     host = ctx.request.host
     https = ctx.request.scheme == "https"
     entries = _tls_entries(facts.routes_of("Ingress"), host)
@@ -54,7 +57,7 @@ def check(
         return Hop(HopId.TLS, TITLE, status_from(tuple(found)), f"TLS ends at {ends.where}",
                    objects=(ends.obj,), findings=tuple(found))
     if not entries:
-        if not https:
+        if not https and not redirected:
             return None if not found else Hop(HopId.TLS, TITLE, status_from(tuple(found)),
                                               "plain HTTP", findings=tuple(found))
         ref = route.route or ObjectRef("Request", None, host)

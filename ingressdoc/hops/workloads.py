@@ -55,6 +55,12 @@ def template_subject(snap: Snapshot, pod: Obj) -> tuple[ObjectRef, str]:
     if not snap.is_derived(pod):
         return ObjectRef.of(pod), "spec"
     ref, _, prefix = _workload(snap, pod)
+    owners = (pod.get("metadata") or {}).get("ownerReferences") or []
+    if ref.kind == "Pod" and owners:  # a DaemonSet, Job or CronJob template's pod
+        kind = str(owners[0].get("kind"))
+        return (ObjectRef(kind, namespace(pod), str(owners[0].get("name"))),
+                "spec.jobTemplate.spec.template.spec" if kind == "CronJob"
+                else "spec.template.spec")
     return ref, prefix
 
 

@@ -121,22 +121,36 @@ def selected_pods(service: Obj, pods: Sequence[Obj]) -> list[Obj]:
             and selector_matches(selector, labels(p))]
 
 
-def derive_slice(service: Obj, pods: Sequence[Obj]) -> Obj:
-    """The EndpointSlice the control plane would create for `service` over `pods`.
+def derive_slices(service: Obj, pods: Sequence[Obj]) -> list[Obj]:
+    """The EndpointSlices the control plane would create for `service` over `pods`.
 
-    Pods without status get no `ready` condition value we could know, so manifest sources
-    mark the slice as derived and readiness as unknown.
+    The EndpointSlice controller resolves each port pod by pod and groups endpoints by the
+    ports they resolve to: a pod that does not name a named targetPort lands in a slice
+    without that port, so it is no endpoint of it. Pods without status get no `ready`
+    condition value we could know, so manifest sources mark the slices as derived and
+    readiness as unknown.
     """
-    ports = []
+    groups: dict[tuple[tuple[str, int, str], ...], list[Obj]] = {}
+    for pod in pods:
+        groups.setdefault(_pod_ports(service, pod), []).append(pod)
+    if not groups:
+        groups[()] = []
+    return [_slice(service, f"{name(service)}-derived" + (f"-{i}" if i else ""), ports, members)
+            for i, (ports, members) in enumerate(groups.items())]
+
+
+def _pod_ports(service: Obj, pod: Obj) -> tuple[tuple[str, int, str], ...]:
+    out = []
     for sp in spec(service).get("ports") or []:
-        port: int | None = None
         protocol = str(sp.get("protocol") or "TCP")
-        for pod in pods:
-            port = resolve_target_port(pod, target_port_of(sp), protocol)
-            if port is not None:
-                break
+        port = resolve_target_port(pod, target_port_of(sp), protocol)
         if port is not None:
-            ports.append({"name": sp.get("name", ""), "port": port, "protocol": protocol})
+            out.append((str(sp.get("name", "")), port, protocol))
+    return tuple(out)
+
+
+def _slice(service: Obj, slice_name: str, ports: Sequence[tuple[str, int, str]],
+           pods: Sequence[Obj]) -> Obj:
     endpoints = [
         {
             "addresses": [status(p).get("podIP") or f"<{name(p)}>"],
@@ -150,11 +164,11 @@ def derive_slice(service: Obj, pods: Sequence[Obj]) -> Obj:
         "apiVersion": "discovery.k8s.io/v1",
         "kind": "EndpointSlice",
         "metadata": {
-            "name": f"{name(service)}-derived",
+            "name": slice_name,
             "namespace": namespace(service),
             "labels": {SERVICE_NAME_LABEL: name(service)},
         },
         "addressType": "IPv4",
         "endpoints": endpoints,
-        "ports": ports,
+        "ports": [{"name": n, "port": port, "protocol": proto} for n, port, proto in ports],
     }

@@ -168,6 +168,19 @@ def evaluate(
     return Decision(allowed=egress.allowed and ingress.allowed, egress=egress, ingress=ingress)
 
 
+def ip_undecided(side: DirectionDecision, peer: Endpoint) -> bool:
+    """A denial an ipBlock might lift: the peer's IP is unknown (a pod from a workload
+    template carries none), so the ipBlock can neither admit nor refuse it."""
+    return not side.allowed and peer.ip is None and any(m.key == "ipblock" for m in side.misses)
+
+
+def undecided(decision: Decision, src: Endpoint, dst: Endpoint) -> bool:
+    """Denied only by sides that an ipBlock on an unknown IP might admit."""
+    denied = [(side, peer) for side, peer in ((decision.egress, dst), (decision.ingress, src))
+              if not side.allowed]
+    return bool(denied) and all(ip_undecided(side, peer) for side, peer in denied)
+
+
 def policy_types(policy: Obj) -> frozenset[str]:
     """The effective policyTypes, defaulted exactly as the API server does."""
     spec = policy.get("spec") or {}
@@ -185,12 +198,14 @@ def namespace_labels_of(
 
 
 def describe_endpoint(ep: Endpoint) -> str:
-    if ep.namespace is None:
+    if ep.namespace is None and ep.pod is None:
         where = f"node {ep.node}" if ep.node else "address"
         return f"{where} {ep.ip or '<unknown IP>'}"
-    name = ((ep.pod or {}).get("metadata") or {}).get("name")
-    anonymous = f"a pod in {ep.namespace} ({_labels(ep.labels)})"
-    who = ep.shown or (f"pod {ep.namespace}/{name}" if name else anonymous)
+    meta = (ep.pod or {}).get("metadata") or {}
+    pod_ns = ep.namespace or meta.get("namespace")  # a hostNetwork pod is off the pod network
+    name = meta.get("name")
+    anonymous = f"a pod in {pod_ns} ({_labels(ep.labels)})"
+    who = ep.shown or (f"pod {pod_ns}/{name}" if name else anonymous)
     if ep.host_network:
         who += f" (hostNetwork, node IP {ep.ip or '<unknown>'})"
     return who

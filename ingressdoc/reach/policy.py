@@ -31,6 +31,7 @@ from ingressdoc.k8s.netpol import (
     Endpoint,
     RuleRef,
     evaluate,
+    ip_undecided,
 )
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import resolve_target_port, target_port_of
@@ -201,9 +202,13 @@ def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int
         return Hop(HopId(direction), title, HopStatus.SKIPPED, note, note=note)
     found: list[Finding] = []
     denied: list[DirectionDecision] = []
+    unknown: list[str] = []
     for src, dst, port, decision in decisions:
         side = _side(decision, direction)
         if side.allowed:
+            continue
+        if ip_undecided(side, endpoint_of(dst if direction == "egress" else src)):
+            unknown.append(next(m.reason for m in side.misses if m.key == "ipblock"))
             continue
         denied.append(side)
         found.append(_denial(direction, src, dst, port, conn, side, client.controller))
@@ -212,11 +217,14 @@ def _direction_hop(direction: Direction, decisions: Sequence[tuple[Obj, Obj, int
     pairs = len(decisions)
     port = decisions[0][2]
     who = "client pods" if direction == "egress" else f"{conn.role} pods"
-    summary = (f"{pairs - len(denied)}/{pairs} (client, {conn.role}) pairs allowed on "
-               f"{conn.protocol} {port} ({who}' policies)")
-    reason = (denied[0] if denied else _side(decisions[0][3], direction)).reason
+    summary = (f"{pairs - len(denied) - len(unknown)}/{pairs} (client, {conn.role}) pairs "
+               f"allowed on {conn.protocol} {port} ({who}' policies)"
+               + (f", {len(unknown)} unknown (an ipBlock needs the pod IP, which manifests do "
+                  "not carry)" if unknown else ""))
+    reason = (denied[0].reason if denied else unknown[0] if unknown
+              else _side(decisions[0][3], direction).reason)
     selecting = sorted({p for _, _, _, d in decisions for p in _side(d, direction).selecting})
-    return Hop(HopId(direction), title, status_from(tuple(found)), summary,
+    return Hop(HopId(direction), title, status_from(tuple(found), unknown=bool(unknown)), summary,
                objects=tuple(ObjectRef("NetworkPolicy", *p.split("/", 1)) for p in selecting),
                findings=tuple(found), note=reason)
 

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ingressdoc.errors import ManifestError
-from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, derive_slice
+from ingressdoc.k8s.endpoints import SERVICE_NAME_LABEL, derive_slices
 from ingressdoc.k8s.mirroring import mirrored_slices, mirrors
 from ingressdoc.k8s.objects import labels, name, namespace, spec
 from ingressdoc.k8s.selectors import selector_matches
@@ -202,5 +202,5 @@ def _derive(snap: Snapshot) -> None:
             named.add(key)
     for svc in snap.list("Service"):
         if spec(svc).get("selector") and (namespace(svc), name(svc)) not in named:
-            snap.add(derive_slice(svc, snap.selected_pods(svc)),
-                     snap.origin_of(svc), derived=True)
+            for derived in derive_slices(svc, snap.selected_pods(svc)):
+                snap.add(derived, snap.origin_of(svc), derived=True)

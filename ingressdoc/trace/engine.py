@@ -35,6 +35,7 @@ from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef, Snapshot
 from ingressdoc.trace import config_outcome
 from ingressdoc.trace.outcome import answering, decide, proxy_name
+from ingressdoc.trace.redirects import ssl_redirect
 from ingressdoc.trace.routers import ROUTERS
 
 
@@ -57,7 +58,9 @@ def trace(
     hops: list[Hop] = [entry_hop, *(routed.lead or (ctl_hop,)), rule_hop, *routed.follow]
     # A Gateway's listener holds its own TLS: the Gateway hop checks its certificateRefs.
     tls_hop = None if routed.controller is not None else guarded(
-        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed))
+        HopId.TLS, tls.TITLE, lambda: tls.check(ctx, ctl, routed, redirected=bool(ssl_redirect(
+            answering(ctl), routed.route_object, request.host, request.scheme,
+            ctl.applied.config))))
     if tls_hop is not None:
         hops.append(tls_hop)
     hops += _backend_hops(ctx, ctl, routed)
@@ -114,7 +117,8 @@ def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome)
     svc_hop, svc = service.check(ctx, routed.backend, routed.route, routed.backend_field)
     if svc is not None:
         svc_hop = amend(svc_hop, findings=backend_protocol.check(
-            ctl.profile, ctl.controller, routed.route_object, svc.service, svc.port))
+            ctl.profile, ctl.controller, routed.route_object, svc.service, svc.port,
+            ctx.snapshot.selected_pods(svc.service)))
     hops: list[Hop] = [svc_hop]
     alias = svc.alias if svc is not None else None
     if svc is not None and alias is not None:

@@ -130,7 +130,11 @@ def decide(hops: Sequence[Hop], route: RouteOutcome, request: Request,
                             ctl.applied.config)
     decisive = _decisive(hops, "https" if redirect else request.scheme)
     if decisive is not None:
-        return _failed(decisive, answers, controller, competitors)
+        failed = _failed(decisive, answers, controller, competitors)
+        if redirect and decisive[2].https_only:  # the redirect answers; its https leg fails
+            failed = replace(failed, reason=f"after the 308 to https ({redirect}): "
+                             f"{failed.reason}")
+        return failed
     if route.answer is not None:  # a Gateway rule's RequestRedirect
         return Outcome(OutcomeKind.REDIRECT, route.hop.summary, "route", proxy, route.answer,
                        route.label or str(route.route), competitors=competitors)

@@ -405,6 +405,9 @@ def test_describe_endpoint_variants() -> None:
     assert describe_endpoint(Endpoint(None, ip="1.2.3.4")) == "address 1.2.3.4"
     assert describe_endpoint(Endpoint(None, ip="192.168.1.11", node="n2")) == "node n2 192.168.1.11"
     assert describe_endpoint(Endpoint("shop", {"app": "web"})) == "a pod in shop (app=web)"
+    host_pod = {"metadata": {"name": "ctl-x", "namespace": "ingress"}}
+    assert describe_endpoint(Endpoint(None, ip="10.0.0.11", pod=host_pod, host_network=True)) == (
+        "pod ingress/ctl-x (hostNetwork, node IP 10.0.0.11)")
 
 
 def test_empty_pod_selector_beside_a_namespace_selector_reads_as_namespace_only() -> None:
