@@ -534,6 +534,14 @@ _ENTRIES: tuple[Entry, ...] = (
           "capacity, and a rollout that needs new pods stalls.",
           "Fix what the controller's message names (raise the quota, change the template), "
           "or lower the replicas."),
+    Entry("IDC645", "served-by-terminating-pods", "pods", W,
+          "No selected pod is Ready and staying: a rollout takes every pod down (or the "
+          "workload was scaled to 0), but the controller keeps sending requests to "
+          "terminating pods while they still serve (EndpointSlice serving=true; Traefik's "
+          "ingress-nginx provider before 3.7.5 does not fence them), so the request is served "
+          "until they stop; then the Service has no endpoint until new pods are Ready.",
+          "Use RollingUpdate with maxUnavailable 0 (and maxSurge 1 or more) where the Service "
+          "must keep serving through a rollout; do not rely on terminating pods."),
     Entry("IDC701", "netpol-denies-controller", "netpol", E,
           "A NetworkPolicy isolates the backend pods and no rule admits the controller's traffic.",
           "Add an ingress rule admitting the controller's namespace and pods on the pod port."),

@@ -16,7 +16,7 @@ from ingressdoc.hops.cluster_dns import cluster_domain, is_external_name
 from ingressdoc.hops.controller import relevant_ingresses
 from ingressdoc.hops.model import BackendRef, HopId, TraceResult
 from ingressdoc.k8s.dns_names import parse_service_name
-from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.endpoints import READY, EndpointAdmission, pod_endpoint
 from ingressdoc.k8s.ingress_match import host_matches, shown_host
 from ingressdoc.k8s.objects import name, namespace, spec
 from ingressdoc.k8s.ports import find_service_port, protocol_of, resolve_target_port, target_port_of
@@ -85,14 +85,15 @@ def candidates(snap: Snapshot, result: TraceResult) -> list[Candidate]:
         if (backend.namespace, backend.service) in seen or len(out) >= MAX_BACKENDS:
             continue
         seen.add((backend.namespace, backend.service))
-        out.append(_competitor(snap, backend, role))
+        out.append(_competitor(snap, backend, role, _admission(result)))
     return out
 
 
 def backend_targets(snap: Snapshot, result: TraceResult, ready_only: bool = True,
                     limit: int = MAX_PODS) -> list[PodTarget]:
     """The predicted backend's pods as the pods hop judged them (an ExternalName alias
-    followed to its destination's pods), each on the port the request reaches."""
+    followed to its destination's pods), each on the port the request reaches; with
+    `ready_only`, those the controller sends requests to."""
     backend = result.backend
     svc = snap.get("Service", backend.namespace, backend.service) if backend else None
     pods_hop = next((h for h in result.hops if h.hop == HopId.PODS), None)
@@ -100,7 +101,7 @@ def backend_targets(snap: Snapshot, result: TraceResult, ready_only: bool = True
         return []
     pods = [p for r in pods_hop.objects if r.kind == "Pod"
             for p in [snap.get("Pod", r.namespace, r.name)]
-            if p is not None and (pod_ready(p) or not ready_only)]
+            if p is not None and (not ready_only or _admission(result).receives(pod_endpoint(p)))]
     dest = _alias_destination(snap, svc) if is_external_name(svc) else svc
     if dest is None:
         return []
@@ -129,14 +130,19 @@ def _alias_destination(snap: Snapshot, svc: Obj) -> Obj | None:
     return snap.get("Service", target[1], target[0]) if target is not None else None
 
 
-def _competitor(snap: Snapshot, backend: BackendRef, role: str) -> Candidate:
+def _admission(result: TraceResult) -> EndpointAdmission:
+    return result.controller.admission if result.controller is not None else READY
+
+
+def _competitor(snap: Snapshot, backend: BackendRef, role: str,
+                admission: EndpointAdmission) -> Candidate:
     svc = snap.get("Service", backend.namespace, backend.service)
     if svc is None:
         return Candidate(backend, role, skipped="Service not in the snapshot")
     dest = _alias_destination(snap, svc) if is_external_name(svc) else svc
     if dest is None:
         return Candidate(backend, role, skipped="ExternalName outside the cluster")
-    pods = [p for p in snap.selected_pods(dest) if pod_ready(p)]
+    pods = [p for p in snap.selected_pods(dest) if admission.receives(pod_endpoint(p))]
     targets = pod_targets(snap, dest, _same_port(dest, svc, backend), pods)[:MAX_PODS]
     return Candidate(backend, role, tuple(targets),
                      None if targets else "no ready pod with a resolvable port")

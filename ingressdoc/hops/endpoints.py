@@ -1,4 +1,5 @@
-"""EndpointSlices: the Service has ready endpoints on the port the route uses."""
+"""EndpointSlices: the Service has endpoints on the port the route uses that the controller
+sends requests to (ready ones by the API; `EndpointAdmission` says which a controller takes)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ingressdoc.checks.emit import finding
 from ingressdoc.findings import Finding
 from ingressdoc.hops.base import TraceContext, missing_inputs, not_checked
 from ingressdoc.hops.model import Hop, HopId, status_from
-from ingressdoc.k8s.endpoints import endpoint_states, slice_port_names
+from ingressdoc.k8s.endpoints import READY, EndpointAdmission, endpoint_states, slice_port_names
 from ingressdoc.k8s.objects import spec
 from ingressdoc.snapshot import ObjectRef
 
@@ -18,7 +19,8 @@ INPUTS = ("EndpointSlice",)
 TITLE = "EndpointSlices"
 
 
-def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
+def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None,
+          admission: EndpointAdmission = READY) -> Hop:
     note, gaps = missing_inputs(ctx.snapshot, INPUTS)
     if note:
         return not_checked(HopId.ENDPOINTS, TITLE, note, gaps)
@@ -63,17 +65,27 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> Hop:
         return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found), unknown=True), summary,
                    objects=objects, findings=tuple(found), note="derived from pod templates")
     ready = [e for e in states if e.ready]
+    receiving = [e for e in states if admission.receives(e)]
     terminating = [e for e in states if e.terminating]
     # Terminating endpoints are never ready (the control plane sets ready=false): a rollout
     # is IDC503, not lost capacity.
     staying = len(states) - len(terminating)
-    if not ready:
+    departs = [admission.receives(e) for e in states] != [e.ready for e in states]
+    how = f" ({admission.note})" if departs and admission.note else ""
+    if not receiving:
         going = f" ({len(terminating)} terminating)" if terminating else ""
-        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are ready{going}"))
-    elif len(ready) < staying:
-        found.append(finding("IDC502", ref, f"{len(ready)} of {staying} endpoints ready"))
+        hint = (f"Give the Service endpoints that are {admission.what}: {admission.note}."
+                if how else None)
+        found.append(finding("IDC501", ref, f"0 of {len(states)} endpoints are "
+                             f"{admission.what}{going}{how}", hint=hint))
+    elif (kept := sum(1 for e in receiving if not e.terminating)) < staying:
+        found.append(finding("IDC502", ref, f"{kept} of {staying} endpoints "
+                             f"{admission.what}{how}"))
     if terminating:
-        found.append(finding("IDC503", ref, f"{len(terminating)} endpoints terminating"))
-    summary = f"{len(ready)}/{len(states)} endpoints ready"
+        sent = sum(1 for e in terminating if admission.receives(e))
+        found.append(finding("IDC503", ref, f"{len(terminating)} endpoints terminating"
+                             + (f", {sent} still sent requests{how}" if sent else "")))
+    summary = f"{len(ready)}/{len(states)} endpoints ready" + (
+        f", {len(receiving)} {admission.what}" if departs else "")
     return Hop(HopId.ENDPOINTS, TITLE, status_from(tuple(found)), summary, objects=objects,
                findings=tuple(found))

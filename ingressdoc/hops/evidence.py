@@ -65,6 +65,10 @@ _FRAGILE = ("it relies on this controller's behaviour beyond the API's rules, so
 # Findings about the controller's traffic: probes through the API server or a port-forward
 # do not take that path, so these never explain what such a probe saw.
 _CONTROLLER_PATH = frozenset({"IDC701", "IDC706"})
+# Findings that say the controller sends requests to endpoints the API's reading does not
+# (terminating ones that still serve): a probe through the API server's Service proxy, which
+# takes ready endpoints only, fails where the controller's path serves.
+_CONTROLLER_ONLY = frozenset({"IDC645"})
 # Findings that say the client cannot reach the entry from where it is.
 _CLIENT_OUTSIDE = frozenset({"IDC131"})
 
@@ -91,12 +95,15 @@ def _explains(cause: Finding | None, o: HttpObservation,
               hops: Sequence[Hop] = ()) -> Finding | None:
     """The object finding that explains what a probe saw: the root-cause error, or, for an
     entry probe no connection answered, that the client is outside the private network of
-    an internal load balancer (IDC131)."""
+    an internal load balancer (IDC131), or, for a probe past the entry, that only the
+    controller sends requests to the endpoints there are (IDC645)."""
     if o.hop == HopId.ENTRY and o.status is None and o.skipped is None:
         outside = next((f for h in hops if h.hop == HopId.ENTRY for f in h.findings
                         if f.code in _CLIENT_OUTSIDE), None)
         if outside is not None:
             return outside
+    if cause is None and o.hop != HopId.ENTRY:
+        return next((f for h in hops for f in h.findings if f.code in _CONTROLLER_ONLY), None)
     if cause is None or (o.hop != HopId.ENTRY and cause.code in _CONTROLLER_PATH):
         return None
     return cause

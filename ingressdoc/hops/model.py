@@ -12,6 +12,7 @@ from ingressdoc.hops.outcome import Outcome
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import NGINX, TRAEFIK, TRAEFIK_NGINX_PROVIDER
 from ingressdoc.k8s.controllers import product_of
+from ingressdoc.k8s.endpoints import EndpointAdmission
 from ingressdoc.k8s.profiles import Profile
 from ingressdoc.request import Request
 from ingressdoc.snapshot import ObjectRef
@@ -160,6 +161,14 @@ class ControllerFacts:
         ingress-nginx classes too)."""
         runs = {p for pod in self.pods if (p := product_of(pod)) is not None}
         return runs.pop() if len(runs) == 1 else None
+
+    @property
+    def admission(self) -> EndpointAdmission:
+        """The endpoints the request can be sent to: as the controller whose pods run the
+        class admits them (Traefik's ingress-nginx provider for an ingress-nginx class), or
+        as the class's profile says where the pods are unknown or several."""
+        product = self.implementer or self.profile
+        return product.admission_for(self.profile, self.controller, self.applied.config)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ingressdoc.hops.workloads import (
     short_of_replicas,
     template_subject,
 )
-from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.endpoints import READY, EndpointAdmission, pod_ready
 from ingressdoc.k8s.events import FAILED_SCHEDULING, last_seen, latest
 from ingressdoc.k8s.objects import condition, labels, name, namespace, spec, status
 from ingressdoc.k8s.ports import container_ports, resolve_in, target_port_of
@@ -34,8 +34,10 @@ _PULL = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverP
 _STARTING = {"ContainerCreating", "PodInitializing"}
 
 
-def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[Hop, list[Obj]]:
-    """The hop and the selected pods (the NetworkPolicy hop's destinations)."""
+def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None,
+          admission: EndpointAdmission = READY) -> tuple[Hop, list[Obj]]:
+    """The hop and the selected pods (the NetworkPolicy hop's destinations); `admission`:
+    the endpoints the controller sends requests to."""
     selector = spec(svc).get("selector")
     if not selector:
         return not_checked(HopId.PODS, TITLE, "no selector: pods are not selected by the Service"), []
@@ -56,7 +58,7 @@ def check(ctx: TraceContext, svc: Obj, port: Mapping[str, Any] | None) -> tuple[
         found.append(_all_terminal(ref, pods))
     pods = running or pods
     found.extend(_too_broad(ref, pods))
-    found.extend(rollout_causes(ctx.snapshot, running))
+    found.extend(rollout_causes(ctx.snapshot, running, admission))
     found.extend(short_of_replicas(ctx.snapshot, running))
     per_pod, explained = pending_causes(ctx.snapshot, running)
     for pod in running:

@@ -24,7 +24,7 @@ from ingressdoc.k8s.admission import (
     limit_range_rejections,
     quota_rejections,
 )
-from ingressdoc.k8s.endpoints import pod_ready
+from ingressdoc.k8s.endpoints import READY, EndpointAdmission, pod_endpoint
 from ingressdoc.k8s.events import FAILED_CREATE, last_seen, latest
 from ingressdoc.k8s.objects import (
     annotations_of,
@@ -221,29 +221,38 @@ def _all_down(wl: Obj) -> tuple[str, str] | None:
     return None
 
 
-def rollout_causes(snap: Snapshot, pods: Sequence[Obj]) -> list[Finding]:
-    """IDC642: no selected pod is Ready and staying, some are terminating, and their
-    workload's update strategy lets a rollout take every pod down: the rollout is why the
-    Service has no ready endpoint; or the workload was scaled to 0 (IDC630)."""
+def rollout_causes(snap: Snapshot, pods: Sequence[Obj],
+                   admission: EndpointAdmission = READY) -> list[Finding]:
+    """IDC642: no selected pod receives requests from the controller (`admission`) while
+    staying, some are terminating, and their workload's update strategy lets a rollout take
+    every pod down: the rollout is why the Service has no ready endpoint; or the workload was
+    scaled to 0 (IDC630). Where the controller still sends requests to the terminating pods
+    that serve, the request is served until they stop (IDC645)."""
     if any(snap.is_derived(p) for p in pods) or any(
-            pod_ready(p) and not _terminating(p) for p in pods):
-        return []  # a terminating pod is never a ready endpoint, whatever its Ready says
+            admission.receives(pod_endpoint(p)) and not _terminating(p) for p in pods):
+        return []
     out: list[Finding] = []
     for ref, wl in {ref: wl for p in pods if _terminating(p)
                     for ref, wl, _ in [_workload(snap, p)] if wl is not None}.items():
         mine = [p for p in pods if _workload(snap, p)[0] == ref]
         going = sum(1 for p in mine if _terminating(p))
-        if _replicas(wl) == 0:
+        sent = sum(1 for p in mine if _terminating(p) and admission.receives(pod_endpoint(p)))
+        why = ((f"{ref} has spec.replicas 0", "spec.replicas") if _replicas(wl) == 0
+               else _all_down(wl))
+        if why is not None and sent:
+            out.append(finding("IDC645", ref, f"{going} of the {len(mine)} pods of {ref} are "
+                               f"terminating and none is Ready: {why[0]}; the controller "
+                               f"still sends requests to the {sent} that serve "
+                               f"({admission.note or admission.what}), until they stop",
+                               field=why[1]))
+        elif _replicas(wl) == 0:
             out.append(finding("IDC630", ref, f"{ref} has spec.replicas 0: {going} of its pods "
                                "are terminating and none replaces them" + _who_scaled(snap, wl),
                                field="spec.replicas"))
-            continue
-        why = _all_down(wl)
-        if why is None:
-            continue
-        out.append(finding("IDC642", ref, f"{going} of the {len(mine)} pods of {ref} are "
-                           f"terminating and none is Ready: {why[0]}, so the Service has no "
-                           "ready endpoint until the new pods are Ready", field=why[1]))
+        elif why is not None:
+            out.append(finding("IDC642", ref, f"{going} of the {len(mine)} pods of {ref} are "
+                               f"terminating and none is Ready: {why[0]}, so the Service has no "
+                               "ready endpoint until the new pods are Ready", field=why[1]))
     return out
 
 

@@ -26,6 +26,10 @@ class EndpointState:
     ready: bool | None
     serving: bool | None
     terminating: bool
+    # The conditions as the slice states them (None: unset), for controllers that read them
+    # otherwise than the API does (`EndpointAdmission`).
+    stated_ready: bool | None = None
+    stated_serving: bool | None = None
 
 
 def pod_ready(pod: Obj) -> bool | None:
@@ -34,6 +38,16 @@ def pod_ready(pod: Obj) -> bool | None:
         return None
     cond = condition(pod, "Ready")
     return bool(cond and cond.get("status") == "True")
+
+
+def pod_endpoint(pod: Obj) -> EndpointState:
+    """The endpoint the control plane publishes for a selected pod: ready while Ready and
+    not terminating, serving while Ready, whether terminating or not."""
+    ready = pod_ready(pod)
+    going = bool((pod.get("metadata") or {}).get("deletionTimestamp"))
+    staying = None if ready is None else ready and not going
+    return EndpointState(str(status(pod).get("podIP") or f"<{name(pod)}>"), name(pod),
+                         spec(pod).get("nodeName"), staying, ready, going, staying, ready)
 
 
 def slices_of(service: Obj, slices: Sequence[Obj]) -> list[Obj]:
@@ -58,8 +72,41 @@ def endpoint_states(slice_obj: Obj, unknown_readiness: bool = False) -> list[End
                 ready=ready,
                 serving=serving,
                 terminating=bool(cond.get("terminating")),
+                stated_ready=_stated(cond, "ready"),
+                stated_serving=_stated(cond, "serving"),
             ))
     return out
+
+
+def _stated(cond: Obj, key: str) -> bool | None:
+    value = cond.get(key)
+    return None if value is None else value is not False
+
+
+@dataclass(frozen=True)
+class EndpointAdmission:
+    """Which endpoints of a Service a controller sends requests to: the EndpointSlice
+    condition it reads (`ready` or `serving`), whether an unset one counts as true (the API's
+    reading: nil is ready), and whether it keeps terminating endpoints only fenced (listed,
+    never picked). `what` names the endpoints it admits, for messages."""
+
+    condition: str
+    unset_admits: bool
+    fences_terminating: bool
+    what: str
+    note: str = ""  # how it departs from the API's reading, where it does
+
+    def receives(self, e: EndpointState) -> bool | None:
+        """None where readiness is unknown (endpoints derived from manifests)."""
+        if e.ready is None:
+            return None
+        stated = e.stated_ready if self.condition == "ready" else e.stated_serving
+        admitted = self.unset_admits if stated is None else stated
+        return admitted and not (self.fences_terminating and e.terminating)
+
+
+# The API's reading: ready endpoints, an unset `ready` being ready.
+READY = EndpointAdmission("ready", unset_admits=True, fences_terminating=False, what="ready")
 
 
 def slice_port_names(slice_obj: Obj) -> set[str]:

@@ -130,7 +130,8 @@ def _backend_hops(ctx: TraceContext, ctl: ControllerFacts, routed: RouteOutcome)
     if dest is None:
         return hops + _not_followed(alias, rest[1:])
     return hops + backend.walk(ctx, dest, lambda selected: [guarded(
-        HopId.NETPOL, netpol.TITLE, lambda: netpol.check(ctx, ctl, selected, dest.port))])
+        HopId.NETPOL, netpol.TITLE, lambda: netpol.check(ctx, ctl, selected, dest.port))],
+        ctl.admission)
 
 
 def _not_followed(alias: cluster_dns.Alias | None, rest: Sequence[tuple[HopId, str]]) -> list[Hop]:

@@ -3,17 +3,22 @@ evidence and findings the match gives."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ingressdoc.hops.attribution import attach
-from ingressdoc.hops.candidates import candidates
+from ingressdoc.hops.candidates import backend_targets, candidates
 from ingressdoc.hops.evidence import HttpObservation
 from ingressdoc.hops.fingerprint import Sample, fingerprint
 from ingressdoc.hops.model import HopStatus, TraceResult
 from ingressdoc.request import parse_request
 from ingressdoc.snapshot import Snapshot
+from ingressdoc.snapshot.manifests import load
 from ingressdoc.trace.engine import trace
 
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
 READY = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
 
 
@@ -166,3 +171,17 @@ def test_an_externalname_backend_is_asked_on_its_destinations_pods() -> None:
     found = candidates(snap, traced(snap, "bridge.example.com/"))
     assert found[0].key == "shop/bridge"
     assert [(t.pod, t.port) for t in found[0].targets] == [("cart-0", 8080)]
+
+
+@pytest.mark.parametrize(("scenario", "pods"), [
+    ("rollout-recreate-terminating-live", 0),
+    ("rollout-recreate-traefik-nginx-provider-fenced", 0),
+    ("rollout-recreate-traefik-nginx-provider-unfenced", 2),
+])
+def test_predicted_pods_are_those_the_controller_sends_requests_to(scenario: str,
+                                                                   pods: int) -> None:
+    """Terminating pods that still serve are candidates only where the controller keeps
+    sending them requests (Traefik's ingress-nginx provider before 3.7.5)."""
+    snap = load([str(SCENARIOS / scenario / "manifests.yaml")])
+    result = trace(snap, parse_request("shop.example.com/cart/items"))
+    assert len(backend_targets(snap, result)) == pods

@@ -216,3 +216,14 @@ def test_a_success_another_backend_gave_is_not_called_leniency() -> None:
     out = attach(result(ok("entry"), failing("endpoints", "IDC501")), [seen("entry", 200)],
                  answered_elsewhere=True)
     assert [f.code for f in out.findings] == ["IDC501"]
+
+
+def test_terminating_pods_only_the_controller_uses_explain_the_service_proxys_503() -> None:
+    """The API server's Service proxy takes ready endpoints only; a controller that keeps
+    sending requests to terminating pods that serve (IDC645) serves the entry meanwhile."""
+    served = finding("IDC645", ObjectRef("Deployment", "shop", "cart"), "terminating, serving")
+    pods = Hop("pods", "Pods", HopStatus.WARN, "1 pod", findings=(served,))
+    out = attach(result(ok("entry"), ok("service"), pods),
+                 [seen("entry", 200), seen("service", 503)])
+    assert [f.code for f in out.findings] == ["IDC645"]
+    assert out.hops[1].evidence[0].detail == "explained by IDC645"

@@ -5,11 +5,12 @@ A profile holds everything ingressdoc knows about one controller: which IngressC
 path, how it matches and orders paths, where it falls through and which default backend
 answers, which annotations it ignores, the certificate it falls back to, the port names of
 its Service, the annotation that makes its load balancer private, how it answers what it does
-not forward (`Answers`), the protocol it speaks to a backend, which Ingress wins a host and
-path defined twice, which paths it reads as regexes, TLS at its own load balancer, and where
-its Gateway API routing departs from the spec. The base class is the host-first algorithm of
-the Ingress API (most specific host class, then the best path, then a default backend); a
-profile overrides the steps its controller does differently.
+not forward (`Answers`), the protocol it speaks to a backend, which endpoints of a Service it
+sends requests to (`EndpointAdmission`), which Ingress wins a host and path defined twice,
+which paths it reads as regexes, TLS at its own load balancer, and where its Gateway API
+routing departs from the spec. The base class is the host-first algorithm of the Ingress API
+(most specific host class, then the best path, then a default backend); a profile overrides
+the steps its controller does differently.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from ingressdoc.k8s.controller_config import ControllerConfig
 from ingressdoc.k8s.controller_settings import AnnotationSpec, SettingSpec
+from ingressdoc.k8s.endpoints import READY, EndpointAdmission
 from ingressdoc.k8s.gateway.matching import SPEC as SPEC_GATEWAY
 from ingressdoc.k8s.gateway.matching import GatewaySemantics
 from ingressdoc.k8s.ingress_match import (
@@ -139,6 +141,9 @@ class Profile(ABC):
     implementation_specific: str  # why an ImplementationSpecific path may still be meant
     answers = Answers()
     router_priority: str | None = None  # the annotation that overrides its route precedence
+    # The endpoints its Ingress provider and its Gateway API provider send requests to.
+    admission: EndpointAdmission = READY
+    gateway_admission: EndpointAdmission = READY
 
     def configured(self, config: ControllerConfig | None) -> Profile:
         """The profile as the running controller's configuration (`config`, when read) has
@@ -149,6 +154,14 @@ class Profile(ABC):
         """How this controller's pods answer when they serve a class of `served` (most
         often its own)."""
         return served.answers
+
+    def admission_for(self, served: Profile, controller: str | None,
+                      config: ControllerConfig | None) -> EndpointAdmission:
+        """The endpoints this controller's pods send a request to when they serve a class of
+        `served` whose controller string is `controller` (a GatewayClass's for its Gateway API
+        provider), as the running version (`config`, when read) does."""
+        return self.gateway_admission if controller in self.gateway_controllers else (
+            self.admission)
 
     def configured_answers(self, answers: Answers, config: ControllerConfig | None) -> Answers:
         """`answers` as the running controller's configuration changes them; unchanged where

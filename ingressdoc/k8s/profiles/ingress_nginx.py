@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ingressdoc.k8s.controller_settings import NGINX, NGINX_PREFIX, annotations_for, settings_for
+from ingressdoc.k8s.endpoints import READY
 from ingressdoc.k8s.ingress_match import (
     HostClass,
     IngressEntry,
@@ -89,6 +90,9 @@ class IngressNginx(Profile):
     name = "ingress-nginx"
     title = "ingress-nginx"
     controllers = (CONTROLLER,)
+    # endpointslices.go skips an endpoint whose `ready` is false (unset is ready), so a
+    # terminating endpoint gets no request.
+    admission = READY
     fallback_certificate = "Kubernetes Ingress Controller Fake Certificate"
     scheme_ports = (("http", "http"), ("https", "https"))
     pods = Signature("app.kubernetes.io/name", "ingress-nginx", "ingress-nginx", _implements)

@@ -25,10 +25,12 @@ from ingressdoc.k8s.controller_settings import (
     STRICT_PREFIX_MATCHING,
     TRAEFIK_NGINX_SUPPORT,
     TRAEFIK_PREFIX,
+    Version,
     annotations_for,
     settings_for,
 )
 from ingressdoc.k8s.controller_settings import TRAEFIK as TRAEFIK_PRODUCT
+from ingressdoc.k8s.endpoints import EndpointAdmission
 from ingressdoc.k8s.gateway.matching import Candidate, GatewaySemantics, rules_of
 from ingressdoc.k8s.ingress_match import (
     HostClass,
@@ -115,6 +117,29 @@ GATEWAY = GatewaySemantics(unanchored_regex=True, priority=gateway_priority,
 _ANSWERS = Answers("Traefik", missing_service="404", empty_upstream="404")
 _NGINX_PROVIDER_ANSWERS = Answers("Traefik (its ingress-nginx provider)", missing_service="404",
                                   empty_upstream="503", https_redirect=True)
+# Its Ingress and CRD providers keep endpoints whose `serving` is not false (unset is true)
+# and mark terminating ones fenced, which the load balancer (wrr.go `nextServer`) never
+# picks: "no available server", 503, when every one is.
+FENCED = EndpointAdmission("serving", unset_admits=True, fences_terminating=True,
+                           what="serving and not terminating",
+                           note="Traefik fences terminating endpoints: it sends them no request")
+# Its Gateway API provider keeps only endpoints whose `ready` is stated true: unset is
+# skipped, unlike the API's reading.
+STATED_READY = EndpointAdmission("ready", unset_admits=False, fences_terminating=False,
+                                 what="stated ready",
+                                 note="Traefik's Gateway provider skips an endpoint whose "
+                                 "ready condition is unset")
+# Its ingress-nginx provider keeps serving endpoints but passes the fence on to the load
+# balancer only from 3.7.5: before, a terminating endpoint that still serves gets requests.
+# With its version unknown, the releases before 3.7.5 (every 3.6 among them) are assumed and
+# the message says what 3.7.5 does instead.
+UNFENCED = EndpointAdmission("serving", unset_admits=True, fences_terminating=False,
+                             what="serving (terminating or not)",
+                             note="Traefik's ingress-nginx provider before 3.7.5 keeps "
+                             "sending requests to terminating endpoints while they serve")
+UNFENCED_UNKNOWN = replace(UNFENCED, note=UNFENCED.note + "; its version is unknown here, and "
+                           "from 3.7.5 on it fences them (503 where no other endpoint serves)")
+NGINX_PROVIDER_FENCES_SINCE: Version = (3, 7, 5)
 _ASCII_WILDCARD_LABEL = r"[a-zA-Z0-9-]+\."
 
 
@@ -192,6 +217,8 @@ class Traefik(Profile):
     nginx_provider_annotations = TRAEFIK_NGINX_SUPPORT
     answers = _ANSWERS
     router_priority = ROUTER_PRIORITY
+    admission = FENCED
+    gateway_admission = STATED_READY
 
     def __init__(self, strict_prefix: bool = False) -> None:
         """`strict_prefix`: its Ingress provider runs with strictPrefixMatching, so PathPrefix
@@ -211,6 +238,17 @@ class Traefik(Profile):
 
     def answers_for(self, served: Profile) -> Answers:
         return _NGINX_PROVIDER_ANSWERS if served is ingress_nginx.INGRESS_NGINX else served.answers
+
+    def admission_for(self, served: Profile, controller: str | None,
+                      config: ControllerConfig | None) -> EndpointAdmission:
+        """Its ingress-nginx provider fences terminating endpoints from 3.7.5 on."""
+        if served is not ingress_nginx.INGRESS_NGINX or controller in self.gateway_controllers:
+            return super().admission_for(served, controller, config)
+        version = config.version if config is not None and (
+            config.product == TRAEFIK_PRODUCT) else None
+        if version is None:
+            return UNFENCED_UNKNOWN
+        return UNFENCED if version < NGINX_PROVIDER_FENCES_SINCE else FENCED
 
     def configured_answers(self, answers: Answers, config: ControllerConfig | None) -> Answers:
         """`allowEmptyServices` keeps the router of a Service without endpoints, with an
