@@ -7,7 +7,7 @@ rejects a pod that a quota matching it (scopes, scopeSelector) constrains when a
 does not state requests or limits for a CPU or memory resource the quota holds, or when the
 pod's usage would take the quota's used amount past its hard amount. The controller keeps
 retrying (FailedCreate); no pod exists. Quantities, requests and the pod's total follow the
-scheduler's reading (`scheduling.quantity`, `scheduling.pod_requests`).
+scheduler's reading (`scheduling.quantity`, `pod_requests`, `pod_limits`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ingressdoc.k8s.objects import name, spec, status
-from ingressdoc.k8s.scheduling import pod_requests, quantity
+from ingressdoc.k8s.scheduling import pod_limits, pod_requests, quantity
 
 Obj = Mapping[str, Any]
 # Resources whose quota makes every container state a request or limit (the pod evaluator's
@@ -111,8 +111,8 @@ def limit_range_rejections(pod_spec: Mapping[str, Any], limit_ranges: Sequence[O
                                              + "; ".join(why),
                                              f"{key}[{c.get('name')}].resources"))
             elif item.get("type") == "Pod":
-                requests = {k: str(v) for k, v in pod_requests(admitted).items()}
-                why = _item_problems("Pod", item, requests, _pod_limits(admitted, raw=True))
+                why = _item_problems("Pod", item, _raw(pod_requests(admitted)),
+                                     _raw(pod_limits(admitted)))
                 if why:
                     out.append(Rejection("limit-range", source, "; ".join(why),
                                          "containers[].resources"))
@@ -149,27 +149,9 @@ def _item_problems(kind: str, item: Mapping[str, Any], requests: Mapping[str, An
     return why
 
 
-def _pod_limits(pod_spec: Mapping[str, Any], raw: bool = False) -> dict[str, Any]:
-    """The pod's limits: the containers' sum, or the largest init container's when larger,
-    plus overhead (as its requests are summed)."""
-    def total(containers: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
-        out: dict[str, Decimal] = {}
-        for c in containers:
-            for key, raw_value in ((c.get("resources") or {}).get("limits") or {}).items():
-                q = quantity(raw_value)
-                if q is not None:
-                    out[key] = out.get(key, Decimal(0)) + q
-        return out
-
-    app = total(pod_spec.get("containers") or [])
-    for init in pod_spec.get("initContainers") or []:
-        for key, q in total([init]).items():
-            app[key] = max(app.get(key, Decimal(0)), q)
-    for key, raw_value in (pod_spec.get("overhead") or {}).items():
-        extra = quantity(raw_value)
-        if extra is not None and key in app:
-            app[key] += extra
-    return {k: str(v) for k, v in app.items()} if raw else dict(app)
+def _raw(amounts: Mapping[str, Decimal]) -> dict[str, str]:
+    """Amounts as a manifest writes them, which is what the LimitRange checks read."""
+    return {k: str(v) for k, v in amounts.items()}
 
 
 def pod_usage(pod_spec: Mapping[str, Any]) -> dict[str, Decimal]:
@@ -181,9 +163,9 @@ def pod_usage(pod_spec: Mapping[str, Any]) -> dict[str, Decimal]:
         usage[f"requests.{key}"] = value
         if key in _STANDARD:
             usage[key] = value
-    for key, value in _pod_limits(pod_spec).items():
+    for key, value in pod_limits(pod_spec).items():
         if key in _STANDARD:
-            usage[f"limits.{key}"] = Decimal(value)
+            usage[f"limits.{key}"] = value
     return usage
 
 

@@ -11,7 +11,7 @@ none names the filter that removed the last nodes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,12 +43,28 @@ def quantity(value: Any) -> Decimal | None:
 
 
 def pod_requests(pod_spec: Mapping[str, Any]) -> dict[str, Decimal]:
+    """What the scheduler and quotas count as the pod's requests; a container's requests
+    default to its limits when only limits are set, and overhead adds to every resource."""
+    return _pod_total(pod_spec, lambda res: {**(res.get("limits") or {}),
+                                             **(res.get("requests") or {})}, True)
+
+
+def pod_limits(pod_spec: Mapping[str, Any]) -> dict[str, Decimal]:
+    """The pod's limits; overhead adds only to a resource that has a limit, since an
+    unlimited resource stays unlimited."""
+    return _pod_total(pod_spec, lambda res: res.get("limits") or {}, False)
+
+
+def _pod_total(pod_spec: Mapping[str, Any],
+               amounts: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+               overhead_everywhere: bool) -> dict[str, Decimal]:
+    """The containers' sum, or the largest init container's when larger (init containers run
+    one at a time, before the others), plus the pod's overhead."""
     def total(containers: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
         for c in containers:
-            res = c.get("resources") or {}
-            for key, raw in {**(res.get("limits") or {}), **(res.get("requests") or {})}.items():
-                q = quantity(raw)  # requests default to limits when only limits are set
+            for key, raw in amounts(c.get("resources") or {}).items():
+                q = quantity(raw)
                 if q is not None:
                     out[key] = out.get(key, Decimal(0)) + q
         return out
@@ -59,7 +75,7 @@ def pod_requests(pod_spec: Mapping[str, Any]) -> dict[str, Decimal]:
             app[key] = max(app.get(key, Decimal(0)), q)
     for key, raw in (pod_spec.get("overhead") or {}).items():
         extra = quantity(raw)
-        if extra is not None:
+        if extra is not None and (overhead_everywhere or key in app):
             app[key] = app.get(key, Decimal(0)) + extra
     return app
 
