@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -376,6 +377,17 @@ def service_account_kubeconfig(cluster: Cluster, namespace: str, sa: str, path: 
     config["contexts"][0]["context"]["user"] = sa
     path.write_text(json.dumps(config))
     return path
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 90) -> Any:
+    """CHECK's first truthy value, asked once a second; TimeoutError naming WHAT after TIMEOUT."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(1)
+    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def netexec_deployment(name: str, replicas: int = 1, pod: str = "", container: str = "") -> str:

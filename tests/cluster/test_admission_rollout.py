@@ -15,12 +15,17 @@ agrees with the prediction: no leniency (IDC781) and no unexplained answer (IDC7
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cluster_harness import Scenario, http_ingress, http_service, netexec_deployment, run_trace
+from cluster_harness import (
+    Scenario,
+    http_ingress,
+    http_service,
+    netexec_deployment,
+    run_trace,
+    wait_until,
+)
 from test_outcomes import _assert_503_because, outcome
 from test_probe_and_check import needs_harness, wait_entry
 from test_trace_scenarios import trace
@@ -49,16 +54,6 @@ CPU_200M = '          resources: {requests: {cpu: 100m}, limits: {cpu: 200m}}\n'
 ARGS = '          args: ["netexec", "--http-port=8080"]\n'
 
 
-def _wait(what: str, check: Any, timeout: float = 90) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(1)
-    raise TimeoutError(f"timed out waiting for {what}")
-
-
 def _replica_failure(scenario: Scenario, fragment: str) -> str | None:
     deployment = scenario.cluster.get_json("deployment", "web", "-n", scenario.namespace)
     for cond in deployment.get("status", {}).get("conditions", []):
@@ -78,13 +73,13 @@ def test_refused_pods_predicted_from_manifests(scenario: Scenario, tmp_path: Pat
     needs_harness(scenario)
     scenario.apply(admission)
     if "ResourceQuota" in admission:  # admission refuses every pod until the quota has status
-        _wait("the quota's status", lambda: scenario.cluster.get_json(
+        wait_until("the quota's status", lambda: scenario.cluster.get_json(
             "resourcequota", "-n", scenario.namespace)["items"][0].get("status", {}).get("used"))
     web = netexec_deployment("web")
     assert ARGS in web
     scenario.apply(web.replace(ARGS, ARGS + patch) + "---\n" + http_service("web") + "---\n"
                    + http_ingress("web", scenario.host, "web"))
-    message = _wait(f"ReplicaFailure saying {fragment!r}",
+    message = wait_until(f"ReplicaFailure saying {fragment!r}",
                     lambda: _replica_failure(scenario, fragment))
     offline = run_trace(f"{scenario.host}/", "--manifests",
                         str(scenario.manifests_file(tmp_path)))
@@ -141,7 +136,7 @@ def test_recreate_rollout_leaves_only_terminating_endpoints(scenario: Scenario) 
     scenario.cluster.kubectl("patch", "deployment", "web", "-n", scenario.namespace,
                              "--type=merge", "-p",
                              '{"spec":{"template":{"metadata":{"annotations":{"revision":"2"}}}}}')
-    _wait("the old pod terminating", lambda: any(
+    wait_until("the old pod terminating", lambda: any(
         p["metadata"].get("deletionTimestamp") for p in scenario.pods()), timeout=30)
     during = trace(scenario, f"{scenario.host}/", "--probe")
     predicted = outcome(during)
@@ -159,7 +154,7 @@ def test_recreate_rollout_leaves_only_terminating_endpoints(scenario: Scenario) 
     assert "strategy Recreate" in rollout["message"], during.describe()
     assert not {"IDC720", "IDC781"} & set(during.codes()), during.describe()
     assert wait_entry(scenario.host, "/", expected) == expected, during.describe()
-    _wait("the old pod gone and the new one Ready", lambda: _rolled_out(scenario), timeout=120)
+    wait_until("the old pod gone and the new one Ready", lambda: _rolled_out(scenario), timeout=120)
     scenario.settle()
     after = trace(scenario, f"{scenario.host}/", "--probe")
     assert "IDC642" not in after.codes() and after.verdict == "ok", after.describe()

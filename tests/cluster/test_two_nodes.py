@@ -9,10 +9,9 @@ traffic or the scheduler's own verdict. On a cluster with fewer than two zones t
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from cluster_harness import (
     netexec_deployment,
     pause_deployment,
     rewrite_images,
+    wait_until,
 )
 
 ZONE = "topology.kubernetes.io/zone"
@@ -47,16 +47,6 @@ def zones(cluster: Cluster) -> dict[str, dict[str, Any]]:
 
 def node_ip(node: dict[str, Any]) -> str:
     return str(next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP"))
-
-
-def wait_for(what: str, check: Callable[[], Any], timeout: float = 90) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(1)
-    raise TimeoutError(f"timed out waiting for {what}")
 
 
 # Zone cases tolerate every taint, so that a cluster started with NODE_TAINTS_<I> runs them too.
@@ -155,7 +145,7 @@ def _pending_with(scenario: Scenario, text: str) -> list[dict[str, Any]]:
                     found.append(pod)
         return found
     try:
-        return list(wait_for(f"a pod Pending with '{text}'", check))
+        return list(wait_until(f"a pod Pending with '{text}'", check))
     except TimeoutError as err:
         states = [(p["metadata"]["name"], p.get("status", {}).get("conditions"))
                   for p in scenario.pods()]
@@ -174,7 +164,7 @@ def test_required_anti_affinity_leaves_a_replica_pending(scenario: Scenario,
             for c in p.get("status", {}).get("conditions", []))]
         return found if len(found) == len(zones) else []
 
-    running = wait_for("one ready replica per zone", ready)
+    running = wait_until("one ready replica per zone", ready)
     assert len(pending) == 1 and {p["spec"]["nodeName"] for p in running} == {
         n["metadata"]["name"] for n in zones.values()}, (pending, running)
     trace = scenario.cluster.trace(f"{scenario.host}/")
@@ -231,7 +221,7 @@ def test_volume_pinned_to_another_zone_leaves_the_pod_pending(
                    + "---\n" + http_ingress("web", scenario.host, "web"))
     # The scheduler's VolumeBinding filter: "node(s) didn't match PersistentVolume's node affinity".
     _pending_with(scenario, "PersistentVolume's node affinity")
-    wait_for("the claim to bind", lambda: scenario.cluster.get_json(
+    wait_until("the claim to bind", lambda: scenario.cluster.get_json(
         "pvc", "-n", scenario.namespace, "data").get("status", {}).get("phase") == "Bound", 60)
     trace = scenario.cluster.trace(f"{scenario.host}/")
     assert trace.verdict not in (None, "ok"), trace.describe()
@@ -289,7 +279,7 @@ def test_cross_node_reach_with_policy_enforced(scenario: Scenario, zones: dict[s
         "pods", "-n", client_ns)["items"]}
     assert server_node not in client_nodes
     target = f"api.{scenario.namespace}:80"
-    assert wait_for("the allowed client to connect",
+    assert wait_until("the allowed client to connect",
                     lambda: _connect(scenario.cluster, client_ns, "client", target), 30)
     assert not _connect(scenario.cluster, client_ns, "other", target)
     allowed = scenario.cluster.reach(f"{client_ns}/deployment/client",
