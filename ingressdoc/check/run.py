@@ -19,6 +19,7 @@ from ingressdoc.k8s.ingress_class import resolve_class
 from ingressdoc.k8s.ingress_match import shown_host
 from ingressdoc.k8s.objects import name, spec
 from ingressdoc.k8s.profiles import for_controller
+from ingressdoc.parallel import fork_map
 from ingressdoc.snapshot import ObjectRef, Origin, Snapshot, collector_paused
 from ingressdoc.trace.engine import trace
 
@@ -143,11 +144,9 @@ def run_check(
     progress: Progress | None = None,
 ) -> CheckReport:
     todo = plan(snapshot, scope)
-    results: list[EntryResult] = []
     with collector_paused():
-        for index, target in enumerate(todo):
-            if progress is not None:
-                progress(index, len(todo), target)
-            results.append(_checked(snapshot, target, policy))
+        results = fork_map(
+            lambda target: _checked(snapshot, target, policy), todo,
+            None if progress is None else lambda index, target: progress(index, len(todo), target))
     refs = {r.target.ingress for r in results} | {f.object for r in results for f in r.findings}
     return CheckReport(snapshot.source, threshold, tuple(results), _origins(snapshot, refs))

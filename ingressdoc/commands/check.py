@@ -37,6 +37,7 @@ from ingressdoc.render.registry import CHECK, Format
 if TYPE_CHECKING:
     from ingressdoc.check.report import CheckReport
     from ingressdoc.check.targets import Target
+    from ingressdoc.snapshot import Snapshot
 
 
 class _Progress:
@@ -140,12 +141,15 @@ def check(
             scope_ns = source.namespace if isinstance(source, LiveSource) else None
         scope = Scope(scope_ns, label_selector, host or cfg.host)
         progress = _Progress(sys.stderr)
+        # The snapshot read last is held to the end, to be freed with the process (see
+        # `cli.main`), not object by object between tracing and writing the report.
+        held: list[Snapshot] = []
 
         def attempt() -> CheckReport:
             progress.show("reading the snapshot")
             try:
-                return run_check(source.read(everything), scope, policy, threshold,
-                                 progress.step)
+                held[:] = [source.read(everything)]
+                return run_check(held[0], scope, policy, threshold, progress.step)
             finally:
                 progress.clear()
 

@@ -9,8 +9,8 @@ from tabulate import tabulate
 from ingressdoc.check.report import CheckReport, EntryResult
 from ingressdoc.hops.model import HopStatus, Verdict
 from ingressdoc.render.document import trace_document
+from ingressdoc.render.jsontext import Each
 from ingressdoc.render.table import Style, findings_lines
-from ingressdoc.snapshot import collector_paused
 
 SCHEMA_VERSION = "1"
 _STATUS: dict[Verdict, HopStatus] = {
@@ -58,13 +58,7 @@ def render_check(report: CheckReport, style: Style | None = None) -> str:
 
 
 def check_document(report: CheckReport) -> dict[str, Any]:
-    """The document of every result; tens of thousands of dicts at `check -A` scale, built
-    with the collector paused (see `collector_paused`)."""
-    with collector_paused():
-        return _document(report)
-
-
-def _document(report: CheckReport) -> dict[str, Any]:
+    """The report's document; each result's part is built as it is written (`Each`)."""
     s = report.summary
     return {
         "schemaVersion": SCHEMA_VERSION,
@@ -74,18 +68,22 @@ def _document(report: CheckReport) -> dict[str, Any]:
         "summary": {"requests": s.requests, "ok": s.ok, "warn": s.warn, "fail": s.fail,
                     "failed": s.failed, "errors": s.errors, "warnings": s.warnings,
                     "infos": s.infos, "ignored": s.ignored},
-        "results": [{
-            "ingress": r.target.ingress.as_dict(),
-            "field": r.target.field,
-            "host": r.target.host,
-            "path": r.target.path,
-            "pathType": r.target.path_type,
-            "request": r.target.request.as_dict(),
-            "verdict": r.verdict.value,
-            "failed": bool(report.failures(r)),
-            "servedBy": r.served_by,
-            "findings": [f.as_dict() for f in r.findings],
-            "ignored": [f.as_dict() for f in r.ignored],
-            "trace": trace_document(r.trace),
-        } for r in report.results],
+        "results": Each(lambda r: _result(report, r), report.results),
+    }
+
+
+def _result(report: CheckReport, r: EntryResult) -> dict[str, Any]:
+    return {
+        "ingress": r.target.ingress.as_dict(),
+        "field": r.target.field,
+        "host": r.target.host,
+        "path": r.target.path,
+        "pathType": r.target.path_type,
+        "request": r.target.request.as_dict(),
+        "verdict": r.verdict.value,
+        "failed": bool(report.failures(r)),
+        "servedBy": r.served_by,
+        "findings": [f.as_dict() for f in r.findings],
+        "ignored": [f.as_dict() for f in r.ignored],
+        "trace": trace_document(r.trace),
     }

@@ -71,7 +71,13 @@ def dump(document: object, fmt: Format) -> str:
         return dumps_indented(document) + "\n"
     import yaml
 
-    return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
+    from ingressdoc.render.jsontext import Each
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(Each, lambda dumper, each: dumper.represent_list(list(each)))
+    return str(yaml.dump(document, Dumper=Dumper, sort_keys=False, default_flow_style=False))
 
 
 TRACE: Renderers[TraceResult] = Renderers(

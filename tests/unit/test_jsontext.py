@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ingressdoc.render.jsontext import dumps_indented
+from ingressdoc.render.jsontext import Each, dumps_indented
+from ingressdoc.render.registry import Format, dump
 
 
 class Colour(str, enum.Enum):
@@ -48,3 +49,13 @@ def test_same_text_as_json_dumps(document: Any) -> None:
 def test_keys_json_refuses_are_refused() -> None:
     with pytest.raises(TypeError, match="keys must be str, int, float, bool or None"):
         dumps_indented({(1, 2): "tuple key"})
+
+
+@pytest.mark.parametrize("count", [0, 1, 500])
+def test_each_writes_the_list_it_stands_for(count: int) -> None:
+    items = list(range(count))
+    element = lambda i: {"n": i, "s": [str(i)], "e": {}}  # noqa: E731
+    document = {"head": 1, "results": Each(element, items), "tail": []}
+    plain = {"head": 1, "results": [element(i) for i in items], "tail": []}
+    assert dumps_indented(document) == json.dumps(plain, indent=2)
+    assert dump(document, Format.yaml) == dump(plain, Format.yaml)

@@ -1,0 +1,72 @@
+"""`fork_map` gives `[fn(item) for item in items]`, in order, whichever process mapped what."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ingressdoc import parallel
+from ingressdoc.parallel import fork_map
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers even on a one-core machine, and for short lists."""
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_SHARE", 3)
+
+
+def test_results_in_order_and_mapped_in_two_processes() -> None:
+    pids = fork_map(lambda i: (i * i, os.getpid()), range(500))
+    assert [v for v, _ in pids] == [i * i for i in range(500)]
+    assert len({pid for _, pid in pids}) == 2
+    assert pids[0][1] == os.getpid()  # the first item is mapped before any fork
+
+
+def test_short_lists_and_one_core_stay_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert {pid for pid in fork_map(lambda _: os.getpid(), range(5))} == {os.getpid()}
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
+    assert {pid for pid in fork_map(lambda _: os.getpid(), range(500))} == {os.getpid()}
+
+
+def test_a_map_inside_a_map_runs_in_its_process() -> None:
+    inner = fork_map(lambda i: {pid for pid in fork_map(lambda _: os.getpid(), range(50))}
+                     | {os.getpid()}, range(200))
+    assert all(len(pids) == 1 for pids in inner)
+
+
+def test_what_a_worker_fails_is_redone_here() -> None:
+    parent = os.getpid()
+
+    def only_here(i: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)  # a worker dying outright
+        return i
+
+    assert fork_map(only_here, range(300)) == list(range(300))
+
+
+def test_an_error_surfaces_as_without_workers() -> None:
+    def fails_at(i: int) -> int:
+        if i == 250:
+            raise ValueError("item 250")
+        return i
+
+    with pytest.raises(ValueError, match="item 250"):
+        fork_map(fails_at, range(300))
+
+
+def test_unpicklable_results_are_mapped_here() -> None:
+    out = fork_map(lambda i: (lambda: i), range(300))
+    assert [f() for f in out] == list(range(300))
+
+
+def test_progress_is_told_for_the_items_mapped_here() -> None:
+    seen: list[tuple[int, str]] = []
+    items = [str(i) for i in range(400)]
+    fork_map(len, items, lambda index, item: seen.append((index, item)))
+    assert seen and all(items[index] == item for index, item in seen)
+    assert seen[0] == (0, "0")
