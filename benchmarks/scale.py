@@ -7,10 +7,13 @@ kubelet runs and tolerate NotReady/unreachable, so the control plane neither run
 evicts them. Then, in one run, it measures `trace` and `check -A` (wall time, API requests,
 bytes read, peak RSS) beside the physical floor: the same LIST requests parsed with
 `json.loads`, and the equivalent `kubectl get ... -o json` sequence. Each command and its
-floor run REPEATS times, interleaved, once the machine has settled after the objects were
-created, and the medians are compared. It prints ratios.
+floor run REPEATS times, in ABBA order (command, floor, floor, command, ...), once the machine
+has settled after the objects were created, and the medians are compared. It prints ratios.
 
 Usage: python benchmarks/scale.py [--sizes 100,1000,10000] [--kubeconfig PATH] [--keep]
+                                  [--existing]
+(`--keep` leaves the last size's objects in place; `--existing` measures them again without
+creating them, for one size.)
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = "ingressdoc.io/bench"
 GATEWAY_API = "gateway.networking.k8s.io"
-REPEATS = 5  # runs of each command and of its floor, interleaved; medians are reported
+REPEATS = 6  # runs of each command and of its floor, in ABBA order; medians are reported
 
 
 def objects(n_pods: int) -> Iterator[dict[str, Any]]:
@@ -223,7 +226,7 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
     lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, {n // 10} HTTPRoutes, "
              f"{max(1, n // 100)} namespaces with a Gateway each)", "",
              f"Waited {waited:.0f} s for the machine to settle after creating the objects; "
-             f"medians of {REPEATS} interleaved runs.", ""]
+             f"medians of {REPEATS} runs in ABBA order.", ""]
     ing = [python, "-m", "ingressdoc"]
     kc = ["--kubeconfig", cluster.kubeconfig]
     results = {}
@@ -235,9 +238,16 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
             [python, "-c", STATS_SCRIPT, cluster.kubeconfig, mode, host],
             capture_output=True, text=True, check=True).stdout)
         floor_cmd = [python, "-c", FLOOR_SCRIPT, cluster.kubeconfig, json.dumps(stats["reads"])]
-        # Interleaved, so that a busy moment of the machine or the API server's caches
-        # weighs on both sides; the medians are compared.
-        runs = [(measured(cmd), measured(floor_cmd)) for _ in range(REPEATS)]
+        # Interleaved, so that a busy moment of the machine or the API server weighs on both
+        # sides, and in ABBA order: at 10,000 pods the API server's garbage collector runs
+        # during every second read (go_gc_duration_seconds_count in its /metrics goes up by
+        # one every other run, and that run is ~0.2 s slower); in strict alternation (ABAB)
+        # every run of one side met it and none of the other.
+        runs = []
+        for i in range(REPEATS):
+            first, second = (cmd, floor_cmd) if i % 2 == 0 else (floor_cmd, cmd)
+            a, b = measured(first), measured(second)
+            runs.append((a, b) if i % 2 == 0 else (b, a))
         wall = statistics.median(r[0][0] for r in runs)
         rss = max(r[0][1] for r in runs)
         floor = statistics.median(r[1][0] for r in runs)
@@ -265,6 +275,8 @@ def main() -> int:
         str(Path.home() / ".cache/ingressdoc/cluster/kubeconfig")))
     parser.add_argument("--kubectl", default=shutil.which("kubectl") or "kubectl")
     parser.add_argument("--keep", action="store_true", help="leave the last cluster in place")
+    parser.add_argument("--existing", action="store_true",
+                        help="the objects of an earlier --keep run are there: do not create them")
     args = parser.parse_args()
     if not Path(args.kubeconfig).is_file():
         print(f"scale: no kubeconfig at {args.kubeconfig}: run `make cluster-up` first",
@@ -276,7 +288,8 @@ def main() -> int:
     out = [f"# Scale benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores)", "",
            f"`ingressdoc --help`: {help_wall:.3f} s (best of 5)", ""]
     for n in (int(s) for s in args.sizes.split(",")):
-        cluster.create(n)
+        if not args.existing:
+            cluster.create(n)
         try:
             out += bench_size(cluster, n, sys.executable, args.kubectl)
         finally:

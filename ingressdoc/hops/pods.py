@@ -273,13 +273,12 @@ def _port_findings(snap: Snapshot, pods: Sequence[Obj],
     target = target_port_of(port)
     protocol = str(port.get("protocol") or "TCP")
     out: list[Finding] = []
-    resolving = sum(1 for pod in pods
-                    if resolve_in(container_ports(pod), target, protocol) is not None)
-    for pod in pods:
+    declaring = [(pod, ports, resolve_in(ports, target, protocol))
+                 for pod in pods for ports in [container_ports(pod)]]
+    resolving = sum(1 for _, _, resolved in declaring if resolved is not None)
+    for pod, ports, resolved in declaring:
         ref, prefix = template_subject(snap, pod)
-        ports = container_ports(pod)
         declared = {p["containerPort"] for p in ports if isinstance(p.get("containerPort"), int)}
-        resolved = resolve_in(ports, target, protocol)
         if resolved is None:
             out.append(_unresolved(pod, ref, prefix, f"{target}/{protocol}", resolving,
                                    len(pods)))

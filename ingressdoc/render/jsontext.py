@@ -21,6 +21,10 @@ T = TypeVar("T")
 
 _INFINITY = float("inf")
 _CONSTANTS: dict[object, str] = {None: "null", True: "true", False: "false"}
+# The text before each value of a dict, by key: a report repeats a few dozen keys
+# hundreds of thousands of times.
+_HEADS: dict[str, str] = {}
+_MAX_HEADS = 4096  # keys that are data (labels, settings) must not grow it without end
 
 
 def _float(value: float) -> str:
@@ -70,6 +74,7 @@ def dumps_indented(document: Any) -> str:
 def _text(document: Any, pad: str) -> str:
     out: list[str] = []
     append = out.append
+    heads = _HEADS
 
     def value(obj: Any, pad: str) -> None:
         # Containers first, and the common scalars of their items inline: most of the text.
@@ -81,7 +86,11 @@ def _text(document: Any, pad: str) -> str:
             separator = ",\n" + inner
             append("{\n" + inner)
             for i, (key, item) in enumerate(obj.items()):
-                head = (_string(key) if type(key) is str else _key(key)) + ": "
+                head = heads.get(key) if type(key) is str else None
+                if head is None:
+                    head = _key(key) + ": "
+                    if type(key) is str and len(heads) < _MAX_HEADS:
+                        heads[key] = head
                 if i:
                     head = separator + head
                 kind = type(item)

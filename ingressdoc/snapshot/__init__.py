@@ -167,8 +167,8 @@ class Snapshot:
 
     def status(self, kind: str, namespace: str | None = None) -> KindStatus:
         """The kind's status for queries in `namespace` (None: queries across namespaces)."""
-        return self.scope_failures.get((kind, namespace)) or self.statuses.get(
-            kind, KindStatus.NOT_LOADED)
+        failed = self.scope_failures.get((kind, namespace)) if self.scope_failures else None
+        return failed or self.statuses.get(kind, KindStatus.NOT_LOADED)
 
     def loaded(self, kind: str) -> bool:
         return self.status(kind) is KindStatus.LOADED
@@ -205,7 +205,14 @@ class Snapshot:
         """The pods a Service's selector picks in its namespace, through the label index
         (`k8s.endpoints.selected_pods` is the same rule over a given list of pods)."""
         selector = (service.get("spec") or {}).get("selector")
-        return self.list("Pod", self.ref(service).namespace, selector) if selector else ()
+        if not selector:
+            return ()
+        # Once per Service: a trace asks for them in several hops. The entry holds the
+        # Service, so its id is not reused while the entry lives.
+        kept = self.memo(("selected-pods", id(service)), lambda: (service, tuple(
+            self.list("Pod", self.ref(service).namespace, selector))), ("Pod", "Service"))
+        return kept[1] if kept[0] is service else self.list(
+            "Pod", self.ref(service).namespace, selector)
 
     def services_selecting(self, pods: Sequence[Obj]) -> Sequence[Obj]:
         """The Services whose selector picks one of `pods` in its namespace, in the

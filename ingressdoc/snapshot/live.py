@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -28,9 +29,10 @@ from ingressdoc.snapshot.kinds import KINDS, KindInfo, Read
 from ingressdoc.snapshot.redact import redact_secret
 
 PAGE_SIZE = 500
-READERS = 4  # reads in flight at once: the API server answers one while another is parsed
+READERS = 4  # lists read at once (each with its next page asked for ahead)
 RETRIES = 4
 MAX_RETRY_AFTER = 30.0  # seconds
+_DECODER = json.JSONDecoder()
 Plan = Callable[[Snapshot], Sequence[object]]
 
 
@@ -88,6 +90,8 @@ class LiveSource:
             raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
                                   f"not a kubeconfig ({type(exc).__name__})") from None
         cfg.retries = 0
+        # Each reader, and the page it asks for ahead, holds a connection of its own.
+        cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize, 2 * READERS)
         return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout, namespace)
 
     def read(self, plan: Plan | None = None) -> Snapshot:
@@ -153,36 +157,62 @@ class LiveSource:
                 snap.add(redact_secret(obj) if read.kind == "Secret" else obj, origin)
 
     def list_objects(self, read: Read) -> list[dict[str, Any]]:
+        """Every page of one LIST. The next page is asked for as soon as this one's
+        `continue` token is seen at the head of the answer, so that the API server prepares
+        it while this one is parsed."""
         info = KINDS[read.kind]
         if read.name is not None:
             return self._get_named(read, info)
+        path = info.path(read.namespace)
         items: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
-            if read.label_selector:
-                query.append(("labelSelector", read.label_selector))
-            if read.field_selector:
-                query.append(("fieldSelector", read.field_selector))
-            if token:
-                query.append(("continue", token))
-            try:
-                body = self._get(info.path(read.namespace), query)
-            except _Expired:
-                items, token = [], None
-                continue
-            items_page = body.get("items") or []
-            if not isinstance(items_page, list) or not all(isinstance(i, dict)
-                                                            for i in items_page):
-                raise ClusterError(f"API server {self.server} answered a malformed list for "
-                                   f"{info.path(read.namespace)}")
-            for item in items_page:
-                item["kind"] = read.kind
-                item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
-                items.append(item)
-            token = (body.get("metadata") or {}).get("continue")
-            if not token:
-                return items
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+
+            def ask(token: str | None) -> Future[bytes]:
+                asking = threading.Event()
+                page = ahead.submit(self._page, path, read, token, asking)
+                # Parsing holds the interpreter lock: let the request go out first.
+                asking.wait()
+                return page
+
+            page = ask(None)
+            while True:
+                try:
+                    data = page.result()
+                except _Expired:
+                    items, page = [], ask(None)
+                    continue
+                token = _continue_at_head(data)
+                if token:
+                    page = ask(token)
+                body = _json_object(data, path, self.server)
+                items_page = body.get("items") or []
+                if not isinstance(items_page, list) or not all(isinstance(i, dict)
+                                                                for i in items_page):
+                    raise ClusterError(f"API server {self.server} answered a malformed list "
+                                       f"for {path}")
+                for item in items_page:
+                    item["kind"] = read.kind
+                    item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
+                    items.append(item)
+                stated = (body.get("metadata") or {}).get("continue") or None
+                if stated != token:  # the head was read wrong: ask for the stated page
+                    page.cancel()
+                    if stated:
+                        page = ask(stated)
+                if not stated:
+                    return items
+
+    def _page(self, path: str, read: Read, token: str | None,
+              asking: threading.Event) -> bytes:
+        asking.set()
+        query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
+        if read.label_selector:
+            query.append(("labelSelector", read.label_selector))
+        if read.field_selector:
+            query.append(("fieldSelector", read.field_selector))
+        if token:
+            query.append(("continue", token))
+        return self._get_bytes(path, query)
 
     def _get_named(self, read: Read, info: KindInfo) -> list[dict[str, Any]]:
         """The one object `read` names, or none (a 404 here is an absent object: the kinds
@@ -257,6 +287,9 @@ class LiveSource:
         return int(resp.status), str(resp.reason or ""), bytes(data), resp.getheaders()
 
     def _get(self, path: str, query: list[tuple[str, Any]]) -> dict[str, Any]:
+        return _json_object(self._get_bytes(path, query), path, self.server)
+
+    def _get_bytes(self, path: str, query: list[tuple[str, Any]]) -> bytes:
         for attempt in range(RETRIES + 1):
             try:
                 status, reason, data, headers = self._request(path, query)
@@ -266,7 +299,7 @@ class LiveSource:
                     continue
                 raise
             if status == 200:
-                return _json_object(data, path, self.server)
+                return data
             if status in (429, 500, 502, 503, 504) and attempt < RETRIES:
                 time.sleep(max(min(2.0, 0.2 * 2 ** attempt), _retry_after(headers)))
                 continue
@@ -297,6 +330,26 @@ class _KindError(Exception):
 
 class _Expired(Exception):
     """A `continue` token expired (410): restart the list from the beginning."""
+
+
+_LIST_META = re.compile(r'"metadata"\s*:\s*')
+_HEAD = 4096  # bytes: a list's metadata (resourceVersion, continue token) comes first
+
+
+def _continue_at_head(data: bytes) -> str | None:
+    """The `metadata.continue` of a list, read from the head of its JSON (the API server
+    writes kind, apiVersion and metadata before the items) without parsing the rest; None
+    when there is none or it cannot be read there (the full parse then decides)."""
+    text = data[:_HEAD].decode("utf-8", "replace")
+    head = _LIST_META.search(text)
+    if head is None:
+        return None
+    try:
+        meta, _ = _DECODER.raw_decode(text, head.end())
+    except ValueError:
+        return None
+    token = meta.get("continue") if isinstance(meta, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def _json_object(data: bytes, path: str, server: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from ingressdoc.snapshot.kinds import KINDS
 
@@ -31,6 +31,18 @@ class FakeApi:
     objects: Sequence[Mapping[str, Any]]
     allowed: set[tuple[str, str]]  # (resource, verb); resourceNames not modelled
     requests: list[Request] = field(default_factory=list)
+
+    def page(self, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
+        """A list answered in pages of `limit` items: `continue` is the next item's index."""
+        status, body = self.answer(path)
+        limit = int(query.get("limit") or 0)
+        if status != 200 or "items" not in body or not limit:
+            return status, body
+        start = int(query.get("continue") or 0)
+        items = body["items"]
+        rest = {"continue": str(start + limit)} if start + limit < len(items) else {}
+        return 200, {"kind": "List", "apiVersion": "v1", "metadata": rest,
+                     "items": items[start:start + limit]}
 
     def answer(self, path: str) -> tuple[int, Any]:
         parts = [p for p in path.split("/") if p]
@@ -58,7 +70,8 @@ def serve(api: FakeApi, tmp: Path) -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status, body = api.answer(urlparse(self.path).path)
+            url = urlparse(self.path)
+            status, body = api.page(url.path, {k: v[-1] for k, v in parse_qs(url.query).items()})
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

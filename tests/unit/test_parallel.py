@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -20,8 +21,12 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_results_in_order_and_mapped_in_two_processes() -> None:
-    pids = fork_map(lambda i: (i * i, os.getpid()), range(500))
-    assert [v for v, _ in pids] == [i * i for i in range(500)]
+    def slow(i: int) -> tuple[int, int]:
+        time.sleep(0.001)  # long enough for the worker to start and take its share
+        return i * i, os.getpid()
+
+    pids = fork_map(slow, range(300))
+    assert [v for v, _ in pids] == [i * i for i in range(300)]
     assert len({pid for _, pid in pids}) == 2
     assert pids[0][1] == os.getpid()  # the first item is mapped before any fork
 
