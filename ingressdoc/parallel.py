@@ -24,6 +24,7 @@ R = TypeVar("R")
 # Below this many items per process a fork and the pickling of results cost more than the
 # work they share out.
 MIN_SHARE = 200
+MAX_PROCESSES = 32
 # Items are handed out in chunks, each to whichever process asks first, so that a slower
 # process (one busy copying the pages it writes to, or sharing its core) takes fewer.
 CHUNKS_PER_PROCESS = 32
@@ -43,7 +44,8 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T],
     """`[fn(item) for item in items]`, in order; `on_item(index, item)` is called before
     each item this process maps (a progress line)."""
     global _mapping
-    processes = min(usable_cores(), len(items) // MIN_SHARE) if hasattr(os, "fork") else 1
+    processes = min(usable_cores(), MAX_PROCESSES, len(items) // MIN_SHARE) if hasattr(
+        os, "fork") else 1
     if processes < 2 or _mapping:  # a map inside a map has no core to spare
         return [_mapped(fn, items, index, on_item) for index in range(len(items))]
     _mapping = True
@@ -62,7 +64,12 @@ def _forked(fn: Callable[[T], R], items: Sequence[T],
     chunks = [range(start, min(start + size, len(items))) for start in range(1, len(items), size)]
     done: dict[int, list[R]] = {}
     with _Tokens(len(chunks)) as tokens:
-        workers = [_Worker(tokens, fn, items, chunks) for _ in range(processes - 1)]
+        workers: list[_Worker[T, R]] = []
+        try:
+            for _ in range(processes - 1):
+                workers.append(_Worker(tokens, fn, items, chunks))
+        except OSError:
+            pass  # no more processes or no temporary file: the ones started share the work
         try:
             tokens.seal()
             for chunk in tokens:
@@ -94,7 +101,8 @@ class _Tokens:
 
     def __init__(self, count: int) -> None:
         self.read_end, self.write_end = os.pipe()
-        # All of them at once: a pipe holds 64 KiB, the numbers of a few thousand chunks.
+        # All of them at once: a pipe holds 64 KiB, and there are at most
+        # MAX_PROCESSES * CHUNKS_PER_PROCESS numbers.
         os.write(self.write_end, b"".join(_TOKEN.pack(i) for i in range(count)))
 
     def seal(self) -> None:
@@ -122,7 +130,11 @@ class _Worker(Generic[T, R]):
     def __init__(self, tokens: _Tokens, fn: Callable[[T], R], items: Sequence[T],
                  chunks: Sequence[range]) -> None:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `stop`
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            self.file.close()
+            raise
         if pid == 0:
             self._run(tokens, fn, items, chunks)
         self.pid: int | None = pid

@@ -75,3 +75,12 @@ def test_progress_is_told_for_the_items_mapped_here() -> None:
     fork_map(len, items, lambda index, item: seen.append((index, item)))
     assert seen and all(items[index] == item for index, item in seen)
     assert seen[0] == (0, "0")
+
+
+def test_no_fork_to_be_had_maps_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    assert fork_map(lambda i: (i, os.getpid()), range(300)) == [
+        (i, os.getpid()) for i in range(300)]
