@@ -3,7 +3,9 @@
 Builds the objects of `scale.objects(N)` into a live-like snapshot in this process (no API
 server, so no decoding floor and no noise from it), then times each stage of a `check -A`
 (building the snapshot, tracing every target, rendering the JSON report) and one `trace`.
-With `--profile`, the stage to look at runs under cProfile and its top functions are printed.
+With `--profile`, the stage to look at runs under cProfile and its top functions are printed
+(and everything runs in this one process, so that the profile sees every call; without it,
+`check` and the report use every core, and "CPU" counts this process's share only).
 `--base FILE` merges a saved snapshot (`ingressdoc snapshot -o json`) of a real cluster, so
 the traces meet its controllers, cluster DNS and Gateway implementation.
 
@@ -25,6 +27,7 @@ from typing import Any, TypeVar
 
 from scale import objects
 
+from ingressdoc import parallel
 from ingressdoc.check.ignore import IgnorePolicy
 from ingressdoc.check.run import run_check
 from ingressdoc.check.scope import Scope
@@ -83,6 +86,8 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the JSON report here (to compare "
                         "the output of two versions)")
     args = parser.parse_args()
+    if args.profile:
+        parallel.MAX_PROCESSES = 1
     snap = timed("snapshot", lambda: snapshot(args.pods, args.base),
                  args.profile == "snapshot")
     report = timed("check -A", lambda: run_check(snap, Scope(None, None, None), IgnorePolicy.parse(

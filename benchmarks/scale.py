@@ -19,6 +19,7 @@ creating them, for one size.)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -175,11 +176,43 @@ def settle(limit: float = 300, quiet: float = 0.5) -> float:
 
 
 def measured(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process; its output is discarded."""
+    """Wall seconds and peak RSS (KiB) of one child process (the largest of it and the
+    processes it forks); its output is discarded."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(proc.pid, 0)
     return time.perf_counter() - started, usage.ru_maxrss
+
+
+def peak_pss(cmd: list[str], every: float = 0.01) -> int:
+    """The peak, over one run, of the proportional set size (KiB) of the process and all it
+    forks: what the run costs the machine in memory, pages shared after a fork counted once.
+    Sampled, so in a run of its own, never a timed one."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss(pid) for pid in _tree(proc.pid)))
+        time.sleep(every)
+    return peak
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        out.append(todo.pop())
+        with contextlib.suppress(OSError):  # gone already
+            todo += [int(c) for c in Path(f"/proc/{out[-1]}/task/{out[-1]}/children")
+                     .read_text().split()]
+    return out
+
+
+def _pss(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in text.splitlines()
+                 if line.startswith("Pss:")), 0)
 
 
 STATS_SCRIPT = """
@@ -225,8 +258,8 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
     waited = settle()
     lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, {n // 10} HTTPRoutes, "
              f"{max(1, n // 100)} namespaces with a Gateway each)", "",
-             f"Waited {waited:.0f} s for the machine to settle after creating the objects; "
-             f"medians of {REPEATS} runs in ABBA order.", ""]
+             f"Waited {waited:.0f} s for the machine to settle; medians of {REPEATS} runs in "
+             "ABBA order; peak PSS from one more run of each command, sampled every 10 ms.", ""]
     ing = [python, "-m", "ingressdoc"]
     kc = ["--kubeconfig", cluster.kubeconfig]
     results = {}
@@ -251,17 +284,17 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
         wall = statistics.median(r[0][0] for r in runs)
         rss = max(r[0][1] for r in runs)
         floor = statistics.median(r[1][0] for r in runs)
-        results[name] = (wall, rss, stats, floor)
+        results[name] = (wall, rss, peak_pss(cmd), stats, floor)
     kinds = ("ingresses,ingressclasses,services,endpointslices.discovery.k8s.io,pods,nodes,"
              "namespaces,networkpolicies,gatewayclasses,gateways,httproutes")
     k_wall, _ = measured([kubectl, *kc, "get", kinds, "-A", "-o", "json"])
-    lines.append("| command | wall s | API requests | MiB read | peak RSS MiB | "
-                 "raw-LIST floor s | ratio to floor |")
-    lines.append("|---|---|---|---|---|---|---|")
-    for name, (wall, rss, stats, floor) in results.items():
+    lines.append("| command | wall s | API requests | MiB read | peak RSS MiB (largest "
+                 "process) | peak PSS MiB (all processes) | raw-LIST floor s | ratio to floor |")
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for name, (wall, rss, pss, stats, floor) in results.items():
         lines.append(f"| {name} | {wall:.2f} | {stats['requests']} | "
-                     f"{stats['bytes'] / 2**20:.1f} | {rss / 1024:.0f} | {floor:.2f} | "
-                     f"{wall / floor:.2f}x |")
+                     f"{stats['bytes'] / 2**20:.1f} | {rss / 1024:.0f} | {pss / 1024:.0f} | "
+                     f"{floor:.2f} | {wall / floor:.2f}x |")
     lines += ["", f"`kubectl get {kinds} -A -o json`: {k_wall:.2f} s; `check -A` / kubectl = "
               f"{results['check -A'][0] / k_wall:.2f}x", ""]
     return lines
@@ -280,6 +313,10 @@ def main() -> int:
     args = parser.parse_args()
     if not Path(args.kubeconfig).is_file():
         print(f"scale: no kubeconfig at {args.kubeconfig}: run `make cluster-up` first",
+              file=sys.stderr)
+        return 2
+    if args.existing and "," in args.sizes:
+        print("scale: --existing measures the objects already there: give one size",
               file=sys.stderr)
         return 2
     cluster = Cluster(args.kubeconfig, args.kubectl)

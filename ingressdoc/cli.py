@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import os
 import sys
 from typing import Annotated, NoReturn, Optional
@@ -149,26 +150,42 @@ app.command()(compare)
 
 
 def main() -> None:
-    """The console script. It leaves without freeing what the command built: a `check` of
-    a large cluster holds a few hundred MB of small objects, and freeing them one by one took
-    longer than writing its report, for memory the OS takes back at once. The exit handlers
-    still run (the Kubernetes client's removes the credentials it wrote to temporary files)."""
+    """The console script: one command, then the process ends. It leaves without freeing
+    what the command built: a `check` of a large cluster holds a few hundred MB of small
+    objects, and freeing them one by one took longer than writing its report, for memory the
+    OS takes back at once. The exit handlers still run (the Kubernetes client's removes the
+    credentials it wrote to temporary files). The cyclic collector stays off: it would only
+    walk, once more, the objects the command keeps to its end (see `collector_paused`), and
+    the little cyclic garbage a command makes goes with the process."""
+    gc.disable()
     try:
         app()
     except SystemExit as done:
         _leave(done.code)  # here: past this block the command's objects would be freed
+    except BrokenPipeError:  # the reader left (`| head`): nothing to tell it
+        _leave(1)
+    except OSError as exc:  # what a command could not write: a full disk, a closed stream
+        _leave(f"ingressdoc: error: cannot write the output: {exc.strerror or exc}")
     _leave(0)
 
 
 def _leave(status: object) -> NoReturn:
-    """`sys.exit(status)` without the interpreter's teardown."""
+    """`sys.exit(status)` without the interpreter's teardown: exit handlers, then the output
+    flushed; output that cannot be written fails the run (120, as Python's own exit does)."""
     if status is not None and not isinstance(status, int):
         print(status, file=sys.stderr)
         status = 1
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
-            stream.flush()
     atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (`| head`): nothing to tell it
+        status = status or 120
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"ingressdoc: error: cannot write the output: {exc}\n")
+        status = status or 120
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(status or 0)
 
 

@@ -2,21 +2,25 @@
 
 Why fork: the workers inherit what the function reads (a snapshot of a large cluster is
 hundreds of megabytes of parsed objects) without copying or pickling it; only the results
-travel back, pickled. The function must be pure: no output, no shared connection. Where there
-is no fork, one core, or too little work to pay for a process, the map runs here, one item
-after the other. What a worker does not deliver (it failed, for any reason) is redone here,
-so an error surfaces exactly as it would without workers.
+travel back, pickled, so they are copies (no identity with the inherited objects), and
+whatever a worker caches is lost with it. The function must be pure: no output, no shared
+connection. Where there is no fork, one usable core, another thread running (a forked
+child could inherit a held lock), or too little work to pay for a process, the map runs
+here, one item after the other. A worker that fails, for any reason, has every chunk it took
+redone here, in order, so an error surfaces as it would without workers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
 import struct
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Generic, NoReturn, TypeVar
+from typing import IO, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,14 +33,27 @@ MAX_PROCESSES = 32
 # process (one busy copying the pages it writes to, or sharing its core) takes fewer.
 CHUNKS_PER_PROCESS = 32
 _TOKEN = struct.Struct("<I")
+# Every chunk number is written to the pipe before any is read: they must fit in the 4 KiB a
+# pipe is guaranteed to buffer, or the write would wait for a reader that never comes.
+assert MAX_PROCESSES * CHUNKS_PER_PROCESS * _TOKEN.size <= 4096
 _mapping = False
 
 
 def usable_cores() -> int:
+    """The cores this process may run on, within its cgroup's CPU quota (a container's
+    `--cpus`, a pod's CPU limit): more processes than that only wait for their turn."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota to read: the affinity stands
+    return cores
 
 
 def fork_map(fn: Callable[[T], R], items: Sequence[T],
@@ -46,9 +63,9 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T],
     global _mapping
     processes = min(usable_cores(), MAX_PROCESSES, len(items) // MIN_SHARE) if hasattr(
         os, "fork") else 1
-    if processes < 2 or _mapping:  # a map inside a map has no core to spare
-        return [_mapped(fn, items, index, on_item) for index in range(len(items))]
-    _mapping = True
+    if processes < 2 or _mapping or threading.active_count() > 1:
+        return _mapped(fn, items, range(len(items)), on_item)
+    _mapping = True  # a map inside a map (or in a worker) has no core to spare
     try:
         return _forked(fn, items, on_item, processes)
     finally:
@@ -59,7 +76,7 @@ def _forked(fn: Callable[[T], R], items: Sequence[T],
             on_item: Callable[[int, T], None] | None, processes: int) -> list[R]:
     # The first item is mapped before any fork, so that whatever it builds lazily and keeps
     # (the indexes of a snapshot) is built once, and inherited.
-    first = [_mapped(fn, items, 0, on_item)]
+    out = _mapped(fn, items, range(1), on_item)
     size = -(-(len(items) - 1) // (processes * CHUNKS_PER_PROCESS))
     chunks = [range(start, min(start + size, len(items))) for start in range(1, len(items), size)]
     done: dict[int, list[R]] = {}
@@ -67,31 +84,32 @@ def _forked(fn: Callable[[T], R], items: Sequence[T],
         workers: list[_Worker[T, R]] = []
         try:
             for _ in range(processes - 1):
-                workers.append(_Worker(tokens, fn, items, chunks))
-        except OSError:
-            pass  # no more processes or no temporary file: the ones started share the work
-        try:
+                if not _Worker.start(tokens, fn, items, chunks, workers):
+                    break  # no process or temporary file to be had: the others share the work
             tokens.seal()
             for chunk in tokens:
-                done[chunk] = [_mapped(fn, items, index, on_item) for index in chunks[chunk]]
+                try:
+                    done[chunk] = _mapped(fn, items, chunks[chunk], on_item)
+                except Exception:  # raised again below, where the items' order decides
+                    break
             for worker in workers:
                 done.update(worker.results())
         finally:
             for worker in workers:
                 worker.stop()
-    out = first
     for chunk, indexes in enumerate(chunks):
-        # A chunk no worker delivered (one died) is mapped here.
-        out.extend(done[chunk] if chunk in done else
-                   [_mapped(fn, items, index, on_item) for index in indexes])
+        out.extend(done[chunk] if chunk in done else _mapped(fn, items, indexes, on_item))
     return out
 
 
-def _mapped(fn: Callable[[T], R], items: Sequence[T], index: int,
-            on_item: Callable[[int, T], None] | None) -> R:
-    if on_item is not None:
-        on_item(index, items[index])
-    return fn(items[index])
+def _mapped(fn: Callable[[T], R], items: Sequence[T], indexes: range,
+            on_item: Callable[[int, T], None] | None) -> list[R]:
+    out = []
+    for index in indexes:
+        if on_item is not None:
+            on_item(index, items[index])
+        out.append(fn(items[index]))
+    return out
 
 
 class _Tokens:
@@ -100,9 +118,9 @@ class _Tokens:
     in every process once the last writer has closed it."""
 
     def __init__(self, count: int) -> None:
+        self.parent = os.getpid()
         self.read_end, self.write_end = os.pipe()
-        # All of them at once: a pipe holds 64 KiB, and there are at most
-        # MAX_PROCESSES * CHUNKS_PER_PROCESS numbers.
+        # All of them at once (see the assertion on MAX_PROCESSES above).
         os.write(self.write_end, b"".join(_TOKEN.pack(i) for i in range(count)))
 
     def seal(self) -> None:
@@ -127,36 +145,36 @@ class _Worker(Generic[T, R]):
     """One forked process mapping `fn` over the chunks it takes; it writes each chunk's
     results, pickled, to its own unnamed file as soon as they are ready."""
 
-    def __init__(self, tokens: _Tokens, fn: Callable[[T], R], items: Sequence[T],
-                 chunks: Sequence[range]) -> None:
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `stop`
-        try:
-            pid = os.fork()
-        except OSError:
-            self.file.close()
-            raise
-        if pid == 0:
-            self._run(tokens, fn, items, chunks)
+    def __init__(self, pid: int, file: IO[bytes]) -> None:
         self.pid: int | None = pid
+        self.file = file
 
-    def _run(self, tokens: _Tokens, fn: Callable[[T], R], items: Sequence[T],
-             chunks: Sequence[range]) -> NoReturn:
-        """Never returns into the caller's code, never runs its exit handlers or flushes its
-        inherited buffers (their output belongs to the parent)."""
-        status = 1
+    @classmethod
+    def start(cls, tokens: _Tokens, fn: Callable[[T], R], items: Sequence[T],
+              chunks: Sequence[range], into: list[_Worker[T, R]]) -> bool:
+        """Fork a worker into `into`; False when no process or file can be had. An interrupt
+        is held back until the worker is in `into`, so that whatever stops the map stops it
+        too, and the worker only lets it through once it can handle it."""
         try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            tokens.seal()
-            for chunk in tokens:
-                pickle.dump((chunk, [fn(items[i]) for i in chunks[chunk]]), self.file,
-                            pickle.HIGHEST_PROTOCOL)
-            self.file.flush()
-            status = 0
+            file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `stop`
+        except OSError:
+            return False
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            try:
+                pid = os.fork()
+            except OSError:
+                file.close()
+                return False
+            if pid == 0:
+                _work(file, held, tokens, fn, items, chunks)
+            into.append(cls(pid, file))
+            return True
         finally:
-            os._exit(status)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def results(self) -> dict[int, list[R]]:
-        """The chunks the worker finished; none if it failed."""
+        """The chunks the worker finished; none if it failed (they are all redone)."""
         out: dict[int, list[R]] = {}
         if self._wait() != 0:
             return out
@@ -166,18 +184,46 @@ class _Worker(Generic[T, R]):
                 chunk, results = pickle.load(self.file)
             except EOFError:
                 return out
+            except Exception:  # a garbled file: everything is redone
+                return {}
             out[chunk] = results
 
     def _wait(self) -> int:
         assert self.pid is not None
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        return status
+        pid, self.pid = self.pid, None
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored): its status is unknown
+            return -1
 
     def stop(self) -> None:
         """Close the file and make sure the worker is gone: it already is, unless this
         process leaves early on an error or an interrupt."""
         self.file.close()
         if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
             self._wait()
+
+
+def _work(file: IO[bytes], held: set[int | signal.Signals], tokens: _Tokens, fn: Callable[[T], R],
+          items: Sequence[T], chunks: Sequence[range]) -> NoReturn:
+    """A worker's whole life: it never returns into the caller's code, never runs its exit
+    handlers or flushes its inherited buffers (their output belongs to the parent), and stops
+    taking chunks when the parent is gone."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        tokens.seal()
+        for chunk in tokens:
+            if os.getppid() != tokens.parent:
+                break
+            pickle.dump((chunk, [fn(items[i]) for i in chunks[chunk]]), file,
+                        pickle.HIGHEST_PROTOCOL)
+        else:
+            file.flush()
+            status = 0
+    finally:
+        os._exit(status)
+

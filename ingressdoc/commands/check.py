@@ -194,6 +194,11 @@ def _step_summary(report: CheckReport) -> None:
 
 def _write(text: str, output_file: str | None) -> None:
     if output_file is None:
-        sys.stdout.write(text)
+        # In slices: a report of tens of megabytes is not encoded into a second copy whole.
+        for start in range(0, len(text), _SLICE):
+            sys.stdout.write(text[start:start + _SLICE])
         return
     write_file(output_file, text)
+
+
+_SLICE = 1 << 20

@@ -73,6 +73,7 @@ def check_document(report: CheckReport) -> dict[str, Any]:
 
 
 def _result(report: CheckReport, r: EntryResult) -> dict[str, Any]:
+    """One result's part; built in whichever process writes it."""
     return {
         "ingress": r.target.ingress.as_dict(),
         "field": r.target.field,

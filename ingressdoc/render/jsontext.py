@@ -67,11 +67,13 @@ class Each(Generic[T]):
         return map(self.element, self.items)
 
 
-def dumps_indented(document: Any) -> str:
-    return _text(document, "")
+def dumps_indented(document: Any, end: str = "") -> str:
+    """The document's text, then `end` (a report's final newline, without a copy of tens of
+    megabytes to add it)."""
+    return _text(document, "", end)
 
 
-def _text(document: Any, pad: str) -> str:
+def _text(document: Any, pad: str, end: str = "") -> str:
     out: list[str] = []
     append = out.append
     heads = _HEADS
@@ -125,9 +127,13 @@ def _text(document: Any, pad: str) -> str:
                 return
             inner = pad + "  "
             element = obj.element
+            separator = ",\n" + inner
             append("[\n" + inner)
-            append((",\n" + inner).join(fork_map(lambda item: _text(element(item), inner),
-                                                  obj.items)))
+            for i, text in enumerate(fork_map(lambda item: _text(element(item), inner),
+                                              obj.items)):
+                if i:
+                    append(separator)
+                append(text)
             append("\n" + pad + "]")
         elif isinstance(obj, str):
             append(_string(obj))
@@ -141,4 +147,5 @@ def _text(document: Any, pad: str) -> str:
             value(str(obj), pad)
 
     value(document, pad)
+    append(end)
     return "".join(out)

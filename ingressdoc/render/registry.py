@@ -68,7 +68,7 @@ def dump(document: object, fmt: Format) -> str:
     if fmt is Format.json:
         from ingressdoc.render.jsontext import dumps_indented
 
-        return dumps_indented(document) + "\n"
+        return dumps_indented(document, end="\n")
     import yaml
 
     from ingressdoc.render.jsontext import Each

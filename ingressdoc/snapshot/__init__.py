@@ -211,8 +211,7 @@ class Snapshot:
         # Service, so its id is not reused while the entry lives.
         kept = self.memo(("selected-pods", id(service)), lambda: (service, tuple(
             self.list("Pod", self.ref(service).namespace, selector))), ("Pod", "Service"))
-        return kept[1] if kept[0] is service else self.list(
-            "Pod", self.ref(service).namespace, selector)
+        return kept[1]
 
     def services_selecting(self, pods: Sequence[Obj]) -> Sequence[Obj]:
         """The Services whose selector picks one of `pods` in its namespace, in the
@@ -300,17 +299,13 @@ def collector_paused() -> Iterator[None]:
     of 10,000 pods is about a million containers that stay alive to the end, and each full
     collection the work's allocations trigger re-scans them all: ~0.3 s of `check -A`'s ~1.4
     s of tracing and rendering at that size. The work builds acyclic results, so nothing
-    waits on the collector; it resumes (if it was on) when the work is done. What the work
-    left alive is moved out of its sight first (`gc.freeze`): the first collection after the
-    pause would otherwise walk every container built during it, once more, only to find
-    them all alive; refcounting still frees them when they go."""
+    waits on the collector; it resumes (if it was on) when the work is done."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
             gc.enable()
 
 

@@ -90,8 +90,8 @@ class LiveSource:
             raise KubeconfigError(f"cannot load kubeconfig {path or '~/.kube/config'}: "
                                   f"not a kubeconfig ({type(exc).__name__})") from None
         cfg.retries = 0
-        # Each reader, and the page it asks for ahead, holds a connection of its own.
-        cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize, 2 * READERS)
+        # Each reader, and the pages it asks for ahead (two at most), hold a connection each.
+        cfg.connection_pool_maxsize = max(cfg.connection_pool_maxsize, 3 * READERS)
         return cls(client.ApiClient(cfg), str(name), str(cfg.host), timeout, namespace)
 
     def read(self, plan: Plan | None = None) -> Snapshot:
@@ -158,19 +158,20 @@ class LiveSource:
 
     def list_objects(self, read: Read) -> list[dict[str, Any]]:
         """Every page of one LIST. The next page is asked for as soon as this one's
-        `continue` token is seen at the head of the answer, so that the API server prepares
-        it while this one is parsed."""
+        `continue` token is seen at the head or the tail of the answer, so that the API
+        server prepares it while this one is parsed."""
         info = KINDS[read.kind]
         if read.name is not None:
             return self._get_named(read, info)
         path = info.path(read.namespace)
         items: list[dict[str, Any]] = []
-        with ThreadPoolExecutor(max_workers=1) as ahead:
+        # Two: a page asked for on a token misread runs out beside the right one.
+        with ThreadPoolExecutor(max_workers=2) as ahead:
 
             def ask(token: str | None) -> Future[bytes]:
                 asking = threading.Event()
                 page = ahead.submit(self._page, path, read, token, asking)
-                # Parsing holds the interpreter lock: let the request go out first.
+                # Parsing holds the interpreter lock: let the page's thread start first.
                 asking.wait()
                 return page
 
@@ -181,7 +182,7 @@ class LiveSource:
                 except _Expired:
                     items, page = [], ask(None)
                     continue
-                token = _continue_at_head(data)
+                token = _continue_token(data)
                 if token:
                     page = ask(token)
                 body = _json_object(data, path, self.server)
@@ -195,12 +196,10 @@ class LiveSource:
                     item["apiVersion"] = f"{info.group}/{info.version}" if info.group else "v1"
                     items.append(item)
                 stated = (body.get("metadata") or {}).get("continue") or None
-                if stated != token:  # the head was read wrong: ask for the stated page
-                    page.cancel()
-                    if stated:
-                        page = ask(stated)
                 if not stated:
                     return items
+                if stated != token:  # misread or not found: ask for the stated page
+                    page = ask(stated)
 
     def _page(self, path: str, read: Read, token: str | None,
               asking: threading.Event) -> bytes:
@@ -333,23 +332,32 @@ class _Expired(Exception):
 
 
 _LIST_META = re.compile(r'"metadata"\s*:\s*')
-_HEAD = 4096  # bytes: a list's metadata (resourceVersion, continue token) comes first
+_END = 4096  # bytes at either end of a list that hold its metadata
 
 
-def _continue_at_head(data: bytes) -> str | None:
-    """The `metadata.continue` of a list, read from the head of its JSON (the API server
-    writes kind, apiVersion and metadata before the items) without parsing the rest; None
-    when there is none or it cannot be read there (the full parse then decides)."""
-    text = data[:_HEAD].decode("utf-8", "replace")
-    head = _LIST_META.search(text)
-    if head is None:
-        return None
+def _continue_token(data: bytes) -> str | None:
+    """The `metadata.continue` of a list, read without parsing its items: at the head of
+    the JSON for built-in kinds (kind, apiVersion and metadata come first), at the tail for
+    custom resources (their keys are sorted: apiVersion, items, kind, metadata). None when
+    there is none or it cannot be read there; the full parse then decides."""
+    head = data[:_END].decode("utf-8", "replace")
+    first = _LIST_META.search(head)
+    meta = _list_meta_at(head, first.end()) if first is not None else None
+    if meta is None:
+        tail = data[-_END:].decode("utf-8", "replace")
+        ends = [found.end() for found in _LIST_META.finditer(tail)]
+        meta = _list_meta_at(tail, ends[-1]) if ends else None
+    token = (meta or {}).get("continue")
+    return token if isinstance(token, str) and token else None
+
+
+def _list_meta_at(text: str, at: int) -> dict[str, Any] | None:
+    """The metadata object at `at` if it is a list's (an object's has a name)."""
     try:
-        meta, _ = _DECODER.raw_decode(text, head.end())
+        meta, _ = _DECODER.raw_decode(text, at)
     except ValueError:
         return None
-    token = meta.get("continue") if isinstance(meta, dict) else None
-    return token if isinstance(token, str) and token else None
+    return meta if isinstance(meta, dict) and "name" not in meta else None
 
 
 def _json_object(data: bytes, path: str, server: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +21,16 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_SHARE", 3)
 
 
-def test_results_in_order_and_mapped_in_two_processes() -> None:
-    def slow(i: int) -> tuple[int, int]:
-        time.sleep(0.001)  # long enough for the worker to start and take its share
+def test_results_in_order_and_mapped_in_two_processes(tmp_path: Path) -> None:
+    def both(i: int) -> tuple[int, int]:
+        """Each item after the first waits (10 s at most) until two processes map items."""
+        (tmp_path / str(os.getpid())).touch()
+        deadline = time.monotonic() + 10
+        while i and len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.001)
         return i * i, os.getpid()
 
-    pids = fork_map(slow, range(300))
+    pids = fork_map(both, range(300))
     assert [v for v, _ in pids] == [i * i for i in range(300)]
     assert len({pid for _, pid in pids}) == 2
     assert pids[0][1] == os.getpid()  # the first item is mapped before any fork
@@ -54,14 +59,29 @@ def test_what_a_worker_fails_is_redone_here() -> None:
     assert fork_map(only_here, range(300)) == list(range(300))
 
 
-def test_an_error_surfaces_as_without_workers() -> None:
-    def fails_at(i: int) -> int:
-        if i == 250:
-            raise ValueError("item 250")
+@pytest.mark.parametrize("failing", [{250}, {50, 250}, {120, 121, 290}])
+def test_the_first_error_surfaces_as_without_workers(failing: set[int]) -> None:
+    def fails(i: int) -> int:
+        if i in failing:
+            raise ValueError(f"item {i}")
         return i
 
-    with pytest.raises(ValueError, match="item 250"):
-        fork_map(fails_at, range(300))
+    with pytest.raises(ValueError, match=f"item {min(failing)}$"):
+        fork_map(fails, range(300))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # and no worker is left behind
+
+
+def test_an_interrupt_stops_the_workers() -> None:
+    def interrupted(i: int) -> int:
+        if i == 150:
+            raise KeyboardInterrupt
+        return i
+
+    with pytest.raises(KeyboardInterrupt):
+        fork_map(interrupted, range(300))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_unpicklable_results_are_mapped_here() -> None:
