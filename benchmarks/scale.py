@@ -7,8 +7,9 @@ kubelet runs and tolerate NotReady/unreachable, so the control plane neither run
 evicts them. Then, in one run, it measures `trace` and `check -A` (wall time, API requests,
 bytes read, peak RSS) beside the physical floor: the same LIST requests parsed with
 `json.loads`, and the equivalent `kubectl get ... -o json` sequence. Each command and its
-floor run REPEATS times, in ABBA order (command, floor, floor, command, ...), once the machine
-has settled after the objects were created, and the medians are compared. It prints ratios.
+floor run REPEATS times, in ABBA order (command, floor, floor, command, ...), each after the
+API server collected its garbage, once the machine has settled after the objects were
+created, and the medians are compared. It prints ratios.
 
 Usage: python benchmarks/scale.py [--sizes 100,1000,10000] [--kubeconfig PATH] [--keep]
                                   [--existing]
@@ -122,6 +123,14 @@ class Cluster:
         if proc.returncode:
             raise SystemExit(f"scale: kubectl {args[0]} failed: {proc.stderr.strip()[-600:]}")
         return proc.stdout
+
+    def collect_garbage(self) -> bool:
+        """Ask the API server to collect its garbage now (the heap profile's `gc=1`), so that
+        a measured run does not pay for the garbage of the runs before it; False where its
+        profiling endpoint is off or forbidden."""
+        proc = subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, "get", "--raw",
+                               "/debug/pprof/heap?gc=1"], capture_output=True)
+        return proc.returncode == 0
 
     def create(self, n_pods: int) -> None:
         batch: list[dict[str, Any]] = []
@@ -256,10 +265,20 @@ for r in reads:
 def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]:
     host = "app-0.bench-0.bench.example.com/"
     waited = settle()
+    collecting = cluster.collect_garbage()
     lines = [f"## N = {n} pods ({n // 5} Services, {n // 10} Ingresses, {n // 10} HTTPRoutes, "
              f"{max(1, n // 100)} namespaces with a Gateway each)", "",
              f"Waited {waited:.0f} s for the machine to settle; medians of {REPEATS} runs in "
-             "ABBA order; peak PSS from one more run of each command, sampled every 10 ms.", ""]
+             "ABBA order, " + ("each after the API server collected its garbage"
+                               if collecting else "the API server's profiling endpoint off, "
+                               "so its garbage collections fall where they fall")
+             + "; peak PSS from one more run of each command, sampled every 10 ms.", ""]
+
+    def timed(cmd: list[str]) -> tuple[float, int]:
+        if collecting:
+            cluster.collect_garbage()
+        return measured(cmd)
+
     ing = [python, "-m", "ingressdoc"]
     kc = ["--kubeconfig", cluster.kubeconfig]
     results = {}
@@ -271,15 +290,15 @@ def bench_size(cluster: Cluster, n: int, python: str, kubectl: str) -> list[str]
             [python, "-c", STATS_SCRIPT, cluster.kubeconfig, mode, host],
             capture_output=True, text=True, check=True).stdout)
         floor_cmd = [python, "-c", FLOOR_SCRIPT, cluster.kubeconfig, json.dumps(stats["reads"])]
-        # Interleaved, so that a busy moment of the machine or the API server weighs on both
-        # sides, and in ABBA order: at 10,000 pods the API server's garbage collector runs
-        # during every second read (go_gc_duration_seconds_count in its /metrics goes up by
-        # one every other run, and that run is ~0.2 s slower); in strict alternation (ABAB)
-        # every run of one side met it and none of the other.
+        # At 10,000 pods the API server's garbage collector runs during every second read
+        # (go_gc_duration_seconds_count in its /metrics goes up by one every other run, and
+        # that run is ~0.2 s slower): in strict alternation every run of one side met it and
+        # none of the other. So each run starts after a collection, and the runs go in ABBA
+        # order, interleaved, so that a busy moment of the machine weighs on both sides.
         runs = []
         for i in range(REPEATS):
             first, second = (cmd, floor_cmd) if i % 2 == 0 else (floor_cmd, cmd)
-            a, b = measured(first), measured(second)
+            a, b = timed(first), timed(second)
             runs.append((a, b) if i % 2 == 0 else (b, a))
         wall = statistics.median(r[0][0] for r in runs)
         rss = max(r[0][1] for r in runs)

@@ -187,7 +187,7 @@ start_component kube-apiserver "$K8S_BIN/kube-apiserver" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
-  --allow-privileged=true --profiling=false \
+  --allow-privileged=true \
   --audit-policy-file="$CLUSTER_DIR/audit-policy.yaml" --audit-log-path="$STATE/logs/audit.log" \
   --audit-log-maxsize=20 --audit-log-maxbackup=1
 wait_for kube-apiserver 90 "apiserver /readyz" curl -fsS --cacert "$PKI/ca.crt" "https://$HOST_IP:6443/readyz"
