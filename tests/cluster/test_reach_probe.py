@@ -32,6 +32,7 @@ from cluster_harness import (
     pause_deployment,
     rewrite_images,
     service_account_kubeconfig,
+    wait_until,
 )
 
 CLIENT = pause_deployment("client")
@@ -129,6 +130,16 @@ def _client_namespace(scenario: Scenario, same: bool = False) -> str:
     return where
 
 
+def _apis(scenario: Scenario) -> list[str]:
+    """The namespaces that hold a Service `api`. An earlier case's namespace is deleted
+    without waiting; while it lasts, a short name `api` written in a third namespace names
+    two Services, and reach has none to dial (its live verdict is then unknown)."""
+    out = scenario.cluster.kubectl("get", "services", "-A", "--field-selector",
+                                   "metadata.name=api", "-o",
+                                   "jsonpath={.items[*].metadata.namespace}").stdout
+    return out.split()
+
+
 def reach_probe(cluster: Cluster, source: str, target: str,
                 kubeconfig: Path | None = None) -> tuple[int, dict[str, Any], str]:
     argv = [sys.executable, "-m", "ingressdoc", "reach", source, target, "--probe",
@@ -168,6 +179,7 @@ def test_object_verdict_and_probe_agree(scenario: Scenario, case: Case) -> None:
         scenario.cluster.kubectl("apply", "-n", client, "-f", "-",
                                  input=_fill(case.client_objects, server, client))
     scenario.settle()
+    wait_until("the Services api of earlier cases to go", lambda: _apis(scenario) == [server])
     code, doc, err = reach_probe(scenario.cluster, f"{client}/deployment/client",
                                  _fill(case.target, server, client))
     described = json.dumps(doc, indent=1) + err
