@@ -165,8 +165,14 @@ def main() -> None:
     except BrokenPipeError:  # the reader left (`| head`): nothing to tell it
         _leave(1)
     except OSError as exc:  # what a command could not write: a full disk, a closed stream
-        _leave(f"ingressdoc: error: cannot write the output: {exc.strerror or exc}")
+        _leave(_unwritten(exc))
     _leave(0)
+
+
+def _unwritten(exc: OSError | ValueError) -> str:
+    """The one line for output that could not be written, wherever the failure shows."""
+    strerror = exc.strerror if isinstance(exc, OSError) else None
+    return f"ingressdoc: error: cannot write the output: {strerror or exc}"
 
 
 def _leave(status: object) -> NoReturn:
@@ -182,7 +188,7 @@ def _leave(status: object) -> NoReturn:
         status = status or 120
     except (OSError, ValueError) as exc:
         with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(f"ingressdoc: error: cannot write the output: {exc}\n")
+            sys.stderr.write(_unwritten(exc) + "\n")
         status = status or 120
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()

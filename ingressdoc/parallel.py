@@ -61,7 +61,8 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T],
     """`[fn(item) for item in items]`, in order; `on_item(index, item)` is called before
     each item this process maps (a progress line)."""
     global _mapping
-    processes = min(usable_cores(), MAX_PROCESSES, len(items) // MIN_SHARE) if hasattr(
+    shares = len(items) // MIN_SHARE
+    processes = min(usable_cores(), MAX_PROCESSES, shares) if shares > 1 and hasattr(
         os, "fork") else 1
     if processes < 2 or _mapping or threading.active_count() > 1:
         return _mapped(fn, items, range(len(items)), on_item)
@@ -219,7 +220,7 @@ def _work(file: IO[bytes], held: set[int | signal.Signals], tokens: _Tokens, fn:
         for chunk in tokens:
             if os.getppid() != tokens.parent:
                 break
-            pickle.dump((chunk, [fn(items[i]) for i in chunks[chunk]]), file,
+            pickle.dump((chunk, _mapped(fn, items, chunks[chunk], None)), file,
                         pickle.HIGHEST_PROTOCOL)
         else:
             file.flush()
